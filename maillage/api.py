@@ -1,0 +1,36 @@
+"""The versioned REST API (django-ninja): /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+api = NinjaAPI(
+    title="API Maillage",
+    version="1",
+    description=(
+        "API de Maillage, plateforme de pilotage de l'animation de la vie sociale. "
+        "Montants en euros (nombres JSON), dates ISO 8601, codes INSEE en chaînes (\"94\", \"94046\")."
+    ),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(Http404)
+def introuvable(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Ressource introuvable."}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def invalide(request, exc):
+    return api.create_response(
+        request, {"detail": "Paramètres invalides.", "erreurs": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def non_authentifie(request, exc):
+    return api.create_response(request, {"detail": "Authentification requise."}, status=401)
+
+
+api.add_router("/territoires/", "maillage.territoires.api.router")
+api.add_router("/comptes/", "maillage.comptes.api.router")

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ComptesConfig(AppConfig):
+    name = "maillage.comptes"
+    label = "comptes"
+    verbose_name = "Comptes et habilitations"
+
+    def ready(self):
+        from . import audit  # noqa: F401  (registers models with the audit trail)

@@ -1,0 +1,83 @@
+"""Users, roles and scopes.
+
+A user has one role and a scope: the départements they act in (and, for a conseiller, their
+communes). What a user may see or do is decided in one place only: `maillage.comptes.permissions`.
+"""
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PILOTE = "pilote", "Pilote Caf"
+    CONSEILLER = "conseiller", "Conseiller·e territorial·e"
+    PARTENAIRE = "partenaire", "Partenaire"
+    STRUCTURE = "structure", "Structure (CS / EVS)"
+    ADMIN = "admin", "Administrateur·rice technique"
+
+
+class UtilisateurManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("L'adresse e-mail est obligatoire.")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("role", Role.ADMIN)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class Utilisateur(AbstractUser):
+    username = None
+    email = models.EmailField("adresse e-mail", unique=True)
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.PARTENAIRE)
+    organisme = models.CharField(
+        "organisme", max_length=200, blank=True, help_text="Caf, Conseil départemental, commune, fédération…"
+    )
+    departements = models.ManyToManyField(
+        "territoires.Departement", related_name="utilisateurs", blank=True, verbose_name="départements"
+    )
+    communes = models.ManyToManyField(
+        "territoires.Commune",
+        related_name="conseillers",
+        blank=True,
+        verbose_name="communes suivies",
+        help_text="Pour un·e conseiller·e : les communes de son secteur.",
+    )
+    # Demo accounts are flagged so they can be found and removed; they never exist with DEBUG=0.
+    est_demo = models.BooleanField("compte de démonstration", default=False, editable=False)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UtilisateurManager()
+
+    class Meta:
+        verbose_name = "utilisateur"
+        ordering = ["email"]
+
+    def __str__(self):
+        nom = self.get_full_name()
+        return f"{nom} <{self.email}>" if nom else self.email
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)

@@ -1,0 +1,166 @@
+"""The one place where "may this user do this on that object" is decided.
+
+Views, API routes, exports and files all ask `peut(user, action, obj)` (or `exiger`, which raises
+PermissionDenied, or `departements_autorises` to filter a queryset). Each action is a small rule
+function registered below; later capabilities add theirs here, never in a view.
+"""
+
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied
+
+from .models import Role
+
+Regle = Callable[[object, object], bool]
+_REGLES: dict[str, Regle] = {}
+
+
+def regle(action: str):
+    def enregistrer(fonction: Regle) -> Regle:
+        if action in _REGLES:
+            raise ValueError(f"Règle déjà définie : {action}")
+        _REGLES[action] = fonction
+        return fonction
+
+    return enregistrer
+
+
+def actions() -> list[str]:
+    return sorted(_REGLES)
+
+
+def _actif(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def est_admin(user) -> bool:
+    return _actif(user) and (user.is_superuser or user.role == Role.ADMIN)
+
+
+def codes_departements(user) -> set[str]:
+    """Codes of the user's départements, cached on the user object for the request."""
+    if not _actif(user):
+        return set()
+    cache = getattr(user, "_codes_departements", None)
+    if cache is None:
+        cache = set(user.departements.values_list("code", flat=True))
+        user._codes_departements = cache
+    return cache
+
+
+def codes_communes(user) -> set[str]:
+    if not _actif(user):
+        return set()
+    cache = getattr(user, "_codes_communes", None)
+    if cache is None:
+        cache = set(user.communes.values_list("code", flat=True))
+        user._codes_communes = cache
+    return cache
+
+
+def _code_departement(obj) -> str | None:
+    """Accepts a Departement, anything with a `departement_id`, or a code string."""
+    if obj is None:
+        return None
+    if isinstance(obj, str):
+        return obj
+    if hasattr(obj, "departement_id"):
+        return obj.departement_id
+    return getattr(obj, "code", None)
+
+
+def dans_perimetre(user, obj) -> bool:
+    return _code_departement(obj) in codes_departements(user)
+
+
+def peut(user, action: str, obj=None) -> bool:
+    try:
+        fonction = _REGLES[action]
+    except KeyError:
+        raise ValueError(f"Action inconnue : {action}") from None
+    if not _actif(user) and action not in _ACTIONS_PUBLIQUES:
+        return False
+    return bool(fonction(user, obj))
+
+
+def exiger(user, action: str, obj=None) -> None:
+    if not peut(user, action, obj):
+        raise PermissionDenied("Vous n'avez pas accès à cette ressource.")
+
+
+def departements_autorises(user, action: str, queryset):
+    """Filter a Departement queryset down to those where `action` is allowed."""
+    if est_admin(user):
+        return queryset
+    return queryset.filter(code__in=[c for c in codes_departements(user) if peut(user, action, c)])
+
+
+# --- Rules ------------------------------------------------------------------
+
+_ACTIONS_PUBLIQUES = {"territoire.voir"}
+
+
+@regle("territoire.voir")
+def _territoire_voir(user, obj):
+    # The territorial referential is public data.
+    return True
+
+
+@regle("departement.voir_pilotage")
+def _departement_voir_pilotage(user, departement):
+    """Non-public dashboards and reports of a département: Caf staff and partners in scope."""
+    if est_admin(user):
+        return True
+    return user.role in {Role.PILOTE, Role.CONSEILLER, Role.PARTENAIRE} and dans_perimetre(user, departement)
+
+
+@regle("departement.gerer")
+def _departement_gerer(user, departement):
+    """Steer the département: registry, agréments, budgets, campaigns, schéma, events."""
+    return est_admin(user) or (user.role == Role.PILOTE and dans_perimetre(user, departement))
+
+
+@regle("commune.suivre")
+def _commune_suivre(user, commune):
+    """A conseiller follows the communes of their sector; a pilote all those of their départements."""
+    if est_admin(user):
+        return True
+    if user.role == Role.PILOTE:
+        return dans_perimetre(user, commune)
+    if user.role == Role.CONSEILLER:
+        return dans_perimetre(user, commune) and getattr(commune, "code", commune) in codes_communes(user)
+    return False
+
+
+@regle("comptes.gerer")
+def _comptes_gerer(user, departement):
+    """Invite and manage the accounts of a département."""
+    return est_admin(user) or (user.role == Role.PILOTE and dans_perimetre(user, departement))
+
+
+# Roles a pilote may give; pilote and admin accounts are created by an administrator.
+ROLES_DELEGUES = {Role.CONSEILLER, Role.PARTENAIRE, Role.STRUCTURE}
+
+
+@regle("compte.modifier")
+def _compte_modifier(user, cible):
+    if est_admin(user):
+        return True
+    if user.role != Role.PILOTE or cible is None or cible.pk == user.pk:
+        return False
+    if cible.role not in ROLES_DELEGUES or cible.is_superuser or cible.is_staff:
+        return False
+    cible_deps = set(cible.departements.values_list("code", flat=True))
+    return bool(cible_deps) and cible_deps <= codes_departements(user)
+
+
+@regle("chargement.voir")
+def _chargement_voir(user, obj):
+    """The journal of data loads and imports."""
+    return est_admin(user) or user.role == Role.PILOTE
+
+
+@regle("audit.voir")
+def _audit_voir(user, departement):
+    """The audit trail of a département's business data."""
+    return est_admin(user) or (user.role == Role.PILOTE and dans_perimetre(user, departement))

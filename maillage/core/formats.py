@@ -1,0 +1,40 @@
+"""French number formatting without Django imports: 1 387 926, 17,5 M€, 66,7 %."""
+
+from decimal import Decimal
+
+NNBSP = "\u202f"  # narrow no-break space, the French thousands separator
+NBSP = "\xa0"
+
+
+def nombre(value, decimales: int = 0) -> str:
+    if value is None or value == "":
+        return "—"
+    number = float(value) if not isinstance(value, int) else value
+    text = f"{number:,.{decimales}f}"
+    return text.replace(",", NNBSP).replace(".", ",")
+
+
+def euros(value, decimales: int = 0) -> str:
+    if value is None or value == "":
+        return "—"
+    return f"{nombre(value, decimales)}{NBSP}€"
+
+
+def euros_compacts(value) -> str:
+    """17 500 000 → "17,5 M€"; 467 000 → "467 k€"."""
+    if value is None or value == "":
+        return "—"
+    value = Decimal(str(value))
+    if abs(value) >= 1_000_000:
+        text = nombre(round(value / 1_000_000, 1), 1).removesuffix(",0")
+        return f"{text}{NBSP}M€"
+    if abs(value) >= 1_000:
+        return f"{nombre(round(value / 1_000))}{NBSP}k€"
+    return euros(value)
+
+
+def pourcentage(value, decimales: int = 1) -> str:
+    """A share in [0, 1] → "66,7 %"."""
+    if value is None or value == "":
+        return "—"
+    return f"{nombre(float(value) * 100, decimales)}{NBSP}%"

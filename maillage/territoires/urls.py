@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "territoires"
+
+urlpatterns = [
+    path("choisir/", views.choisir, name="choisir"),
+    path("departements/<str:code>/", views.departement, name="departement"),
+    path("departements/<str:code>/communes.geojson", views.departement_geojson, name="departement_geojson"),
+    path("communes/<str:code>/", views.commune, name="commune"),
+]

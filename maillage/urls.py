@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from maillage.api import api
+
+admin.site.site_header = f"{settings.MAILLAGE_PLATEFORME['nom']} — administration"
+admin.site.site_title = settings.MAILLAGE_PLATEFORME["nom"]
+
+urlpatterns = [
+    path("", include("maillage.core.urls")),
+    path("comptes/", include("maillage.comptes.urls")),
+    path("territoires/", include("maillage.territoires.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "maillage.core.views.erreur_403"
+handler404 = "maillage.core.views.erreur_404"
+handler500 = "maillage.core.views.erreur_500"
