@@ -9,7 +9,7 @@ api = NinjaAPI(
     version="1",
     description=(
         "API de Maillage, plateforme de pilotage de l'animation de la vie sociale. "
-        "Montants en euros (nombres JSON), dates ISO 8601, codes INSEE en chaînes (\"94\", \"94046\")."
+        'Montants en euros (nombres JSON), dates ISO 8601, codes INSEE en chaînes ("94", "94046").'
     ),
     urls_namespace="api",
 )
@@ -22,9 +22,7 @@ def introuvable(request, exc):
 
 @api.exception_handler(ValidationError)
 def invalide(request, exc):
-    return api.create_response(
-        request, {"detail": "Paramètres invalides.", "erreurs": exc.errors}, status=422
-    )
+    return api.create_response(request, {"detail": "Paramètres invalides.", "erreurs": exc.errors}, status=422)
 
 
 @api.exception_handler(AuthenticationError)

@@ -14,9 +14,7 @@ def _register():
     for name in ("Region", "Departement", "EPCI"):
         auditlog.register(apps.get_model("territoires", name))
     # Outlines are large and come from bulk loads, journaled by Chargement; the rest is recorded.
-    auditlog.register(
-        apps.get_model("territoires", "Commune"), exclude_fields=["geometrie", "geometrie_empreinte"]
-    )
+    auditlog.register(apps.get_model("territoires", "Commune"), exclude_fields=["geometrie", "geometrie_empreinte"])
     auditlog.register(apps.get_model("territoires", "QPV"), exclude_fields=["geometrie"], m2m_fields={"communes"})
 
 

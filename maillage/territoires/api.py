@@ -1,3 +1,92 @@
-from ninja import Router
+"""API of the territorial referential (public, read-only)."""
+
+from django.http import Http404
+from ninja import Router, Schema
+
+from . import selectors
+from .models import Commune, Departement
 
 router = Router(tags=["Territoires"])
+
+
+class CodeNom(Schema):
+    code: str
+    nom: str
+
+
+class DepartementOut(Schema):
+    code: str
+    nom: str
+    population: int
+    nombre_communes: int
+    region: CodeNom
+
+
+class CommuneListeOut(Schema):
+    code: str
+    nom: str
+    population: int | None
+    epci: CodeNom | None
+
+
+class CommuneOut(CommuneListeOut):
+    departement: CodeNom
+    region: CodeNom
+    population_millesime: int | None
+    population_source: str
+    position: list[float] | None = None
+    qpv: list[CodeNom]
+
+
+def _departement(code: str) -> Departement:
+    try:
+        return selectors.departement_avec_chiffres(code)
+    except Departement.DoesNotExist:
+        raise Http404(f"Département inconnu : {code!r}.") from None
+
+
+@router.get("/departements/{code}", response=DepartementOut, summary="Un département et ses chiffres clés")
+def departement(request, code: str):
+    dep = _departement(code)
+    return {
+        "code": dep.code,
+        "nom": dep.nom,
+        "population": dep.population or 0,
+        "nombre_communes": dep.nombre_communes,
+        "region": {"code": dep.region.code, "nom": dep.region.nom},
+    }
+
+
+@router.get("/departements/{code}/communes", response=list[CommuneListeOut], summary="Les communes d'un département")
+def communes(request, code: str):
+    if not Departement.objects.filter(code=code).exists():
+        raise Http404(f"Département inconnu : {code!r}.")
+    return [
+        {
+            "code": c.code,
+            "nom": c.nom,
+            "population": c.population,
+            "epci": {"code": c.epci.code, "nom": c.epci.nom} if c.epci_id else None,
+        }
+        for c in selectors.communes_du_departement(code)
+    ]
+
+
+@router.get("/communes/{code}", response=CommuneOut, summary="Une commune")
+def commune(request, code: str):
+    try:
+        c = selectors.commune_detaillee(code)
+    except Commune.DoesNotExist:
+        raise Http404(f"Commune inconnue : {code!r}.") from None
+    return {
+        "code": c.code,
+        "nom": c.nom,
+        "population": c.population,
+        "population_millesime": c.population_millesime,
+        "population_source": c.population_source,
+        "epci": {"code": c.epci.code, "nom": c.epci.nom} if c.epci_id else None,
+        "departement": {"code": c.departement.code, "nom": c.departement.nom},
+        "region": {"code": c.departement.region.code, "nom": c.departement.region.nom},
+        "position": list(c.point) if c.point else None,
+        "qpv": [{"code": q.code, "nom": q.nom} for q in c.qpv.order_by("code")],
+    }

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Sum
 
-from .models import Departement
+from .models import Commune, Departement
 
 
 def departements_pour_choix():
@@ -21,3 +21,18 @@ def departement_avec_chiffres(code: str) -> Departement:
         .annotate(population=Sum("communes__population"), nombre_communes=Count("communes"))
         .get(code=code)
     )
+
+
+def communes_du_departement(code: str):
+    """Communes of a département with their EPCI, in one query (no geometry: lists stay light)."""
+    return (
+        Commune.objects.filter(departement_id=code)
+        .select_related("epci")
+        .defer("geometrie", "geometrie_empreinte")
+        .annotate(nombre_qpv=Count("qpv"))
+        .order_by("nom")
+    )
+
+
+def commune_detaillee(code: str) -> Commune:
+    return Commune.objects.select_related("departement__region", "epci").defer("geometrie_empreinte").get(code=code)
