@@ -1,0 +1,229 @@
+"""`make bench`: Maillage's benchmarks, printed and written to docs/performance.md.
+
+Machines are shared and noisy, so every latency is reported next to a floor measured in the same run
+(a trivial view served by the same server), as a ratio. Measured here:
+
+1. `charger_territoires` for all of France on SQLite and PostgreSQL, first load and idempotent re-run,
+   with the peak memory of the process;
+2. the département page, its GeoJSON and the territoires API, served by gunicorn over loopback on the
+   full-France PostgreSQL database, median and p95 over repeated requests, against the floor;
+3. the resident memory of the gunicorn worker after the run.
+
+Options: `--rapide` (two départements instead of France, for a quick check), `--requetes N`,
+`--sans-postgresql`, `--sortie FILE`.
+"""
+
+import argparse
+import http.client
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+RACINE = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PG_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+
+
+def environnement(database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILLAGE_")}
+    env.update({"DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50})
+    env.update({"ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING"})
+    return env
+
+
+def lancer(args: list[str], env: dict) -> tuple[float, int, str]:
+    """Run a command; return (seconds, peak RSS in MB, stdout)."""
+    debut = time.perf_counter()
+    processus = subprocess.Popen(args, cwd=RACINE, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    sortie = processus.stdout.read()
+    _, statut, usage = os.wait4(processus.pid, 0)
+    duree = time.perf_counter() - debut
+    processus.returncode = os.waitstatus_to_exitcode(statut)
+    if processus.returncode != 0:
+        raise SystemExit(f"Échec de {' '.join(args)} :\n{sortie}")
+    return duree, usage.ru_maxrss // 1024, sortie
+
+
+def base_postgresql(nom: str) -> str:
+    for sql in (f"DROP DATABASE IF EXISTS {nom}", f"CREATE DATABASE {nom}"):
+        subprocess.run(["psql", f"{PG_URL}/postgres", "-q", "-c", sql], check=True, capture_output=True)
+    return f"{PG_URL}/{nom}"
+
+
+def mesurer_chargement(database_url: str, departements: list[str]) -> dict:
+    env = environnement(database_url)
+    lancer([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+    args = [PYTHON, "manage.py", "charger_territoires"]
+    if departements:
+        args += ["--departements", *departements]
+    premier, memoire, _ = lancer(args, env)
+    relance, memoire_relance, _ = lancer(args, env)
+    return {"premier": premier, "relance": relance, "memoire": max(memoire, memoire_relance)}
+
+
+def port_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def mesurer_latences(database_url: str, departement: str, requetes: int) -> tuple[dict, int]:
+    env = environnement(database_url)
+    lancer([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    port = port_libre()
+    serveur = subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "maillage.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
+        cwd=RACINE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        urls = {
+            "plancher : vue triviale /sante/": "/sante/",
+            "page département": f"/territoires/departements/{departement}/",
+            "GeoJSON des communes": f"/territoires/departements/{departement}/communes.geojson",
+            "API département": f"/api/v1/territoires/departements/{departement}",
+            "API communes du département": f"/api/v1/territoires/departements/{departement}/communes",
+        }
+        resultats = {}
+        # Interleave the URLs so that noise on the machine hits them all alike.
+        echantillons = {nom: [] for nom in urls}
+        for nom, url in urls.items():  # warm-up
+            for _ in range(5):
+                requete(port, url)
+        for _ in range(requetes):
+            for nom, url in urls.items():
+                echantillons[nom].append(requete(port, url))
+        for nom, valeurs in echantillons.items():
+            valeurs.sort()
+            resultats[nom] = {
+                "mediane": statistics.median(valeurs),
+                "p95": valeurs[int(0.95 * (len(valeurs) - 1))],
+            }
+        memoire = memoire_worker(serveur.pid)
+    finally:
+        serveur.terminate()
+        serveur.wait(timeout=10)
+    return resultats, memoire
+
+
+def requete(port: int, url: str) -> float:
+    connexion = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    debut = time.perf_counter()
+    connexion.request("GET", url, headers={"Host": "127.0.0.1"})
+    reponse = connexion.getresponse()
+    reponse.read()
+    duree = (time.perf_counter() - debut) * 1000
+    connexion.close()
+    if reponse.status != 200:
+        raise SystemExit(f"{url} a répondu {reponse.status}")
+    return duree
+
+
+def memoire_worker(pid_maitre: int) -> int:
+    """Peak resident memory (MB) of gunicorn's worker, a child of the master."""
+    enfants = Path(f"/proc/{pid_maitre}/task/{pid_maitre}/children").read_text().split()
+    pic = 0
+    for pid in enfants:
+        for ligne in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if ligne.startswith("VmHWM:"):
+                pic = max(pic, int(ligne.split()[1]) // 1024)
+    return pic
+
+
+def rapport(chargements: dict, latences: dict, memoire: int, contexte: dict) -> str:
+    lignes = [
+        "# Performances",
+        "",
+        "Produit par `make bench` (`bench/run.py`). Les machines sont partagées et bruitées : chaque latence",
+        "est rapportée à un plancher mesuré dans la même exécution (une vue triviale servie par le même serveur).",
+        "",
+        f"- Date : {contexte['date']}",
+        f"- Machine : {contexte['machine']}",
+        f"- Périmètre : {contexte['perimetre']}",
+        f"- Requêtes par URL : {contexte['requetes']} (gunicorn, 1 worker synchrone, boucle locale, sans cache HTTP)",
+        "",
+        "## Chargement du référentiel territorial (`charger_territoires`)",
+        "",
+        "| base | premier chargement | relance idempotente | mémoire max. du processus | cible |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for base, r in chargements.items():
+        lignes.append(
+            f"| {base} | {r['premier']:.1f} s | {r['relance']:.1f} s | {r['memoire']} Mo | ≤ 90 s, relance ≤ 45 s |"
+        )
+    lignes += [
+        "",
+        f"## Latences HTTP ({contexte['base_latences']})",
+        "",
+        "| URL | médiane | p95 | rapport au plancher (médiane) |",
+        "|---|---:|---:|---:|",
+    ]
+    plancher = next(iter(latences.values()))["mediane"]
+    for nom, r in latences.items():
+        lignes.append(f"| {nom} | {r['mediane']:.1f} ms | {r['p95']:.1f} ms | × {r['mediane'] / plancher:.2f} |")
+    lignes += [
+        "",
+        "Cibles : page et API du département ≤ 100 ms en médiane et à moins de × 3 du plancher.",
+        "",
+        f"Mémoire résidente maximale du worker gunicorn après la série : **{memoire} Mo** (cible < 300 Mo).",
+        "",
+    ]
+    return "\n".join(lignes)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rapide", action="store_true", help="94 et 75 seulement, au lieu de toute la France")
+    parser.add_argument("--requetes", type=int, default=200)
+    parser.add_argument("--sans-postgresql", action="store_true")
+    parser.add_argument("--sortie", default=str(RACINE / "docs" / "performance.md"))
+    options = parser.parse_args()
+    departements = ["94", "75"] if options.rapide else []
+    perimetre = "départements 94 et 75" if options.rapide else "toute la France (communes de type COM)"
+
+    chargements = {}
+    with tempfile.TemporaryDirectory() as dossier:
+        sqlite_url = f"sqlite:///{dossier}/bench.sqlite3"
+        print(f"Chargement ({perimetre}) sur SQLite…", flush=True)
+        chargements["SQLite"] = mesurer_chargement(sqlite_url, departements)
+        print(chargements["SQLite"], flush=True)
+        base_latences, url_latences = "SQLite", sqlite_url
+        if not options.sans_postgresql:
+            print(f"Chargement ({perimetre}) sur PostgreSQL…", flush=True)
+            pg = base_postgresql("maillage_bench")
+            chargements["PostgreSQL"] = mesurer_chargement(pg, departements)
+            print(chargements["PostgreSQL"], flush=True)
+            base_latences, url_latences = "PostgreSQL", pg
+        print(f"Latences sur {base_latences}…", flush=True)
+        latences, memoire = mesurer_latences(url_latences, "94", options.requetes)
+
+    contexte = {
+        "date": datetime.now().strftime("%d/%m/%Y %H:%M"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cœurs, Python {platform.python_version()}",
+        "perimetre": perimetre,
+        "requetes": options.requetes,
+        "base_latences": f"{base_latences}, {perimetre}, département 94",
+    }
+    texte = rapport(chargements, latences, memoire, contexte)
+    print(texte)
+    Path(options.sortie).write_text(texte, encoding="utf-8")
+    print(f"Écrit dans {options.sortie}")
+
+
+if __name__ == "__main__":
+    main()
