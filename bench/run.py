@@ -102,7 +102,7 @@ def mesurer_latences(database_url: str, departement: str, requetes: int) -> tupl
         resultats = {}
         # Interleave the URLs so that noise on the machine hits them all alike.
         echantillons = {nom: [] for nom in urls}
-        for nom, url in urls.items():  # warm-up
+        for url in urls.values():  # warm-up
             for _ in range(5):
                 requete(port, url)
         for _ in range(requetes):
