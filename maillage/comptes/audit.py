@@ -1,5 +1,8 @@
 """The audit trail's one home: which models django-auditlog records, and which fields it ignores."""
 
+from contextlib import contextmanager
+
+from auditlog.context import auditlog_value, set_actor
 from auditlog.registry import auditlog
 from django.apps import apps
 
@@ -19,3 +22,21 @@ def _register():
 
 
 _register()
+
+
+@contextmanager
+def acteur(utilisateur):
+    """Attribute the audit entries written in the block to `utilisateur`, in a request or not.
+
+    auditlog's set_actor does not restore the enclosing context when it exits, which would leave the
+    request's own receiver (set by AuditlogMiddleware) without its context: restore it ourselves.
+    """
+    precedent = auditlog_value.get(None)
+    meme_personne = precedent is not None and precedent.get("actor") == utilisateur
+    adresse = precedent.get("remote_addr") if meme_personne else None
+    try:
+        with set_actor(utilisateur, remote_addr=adresse):
+            yield
+    finally:
+        if precedent is not None:
+            auditlog_value.set(precedent)

@@ -144,14 +144,26 @@ ROLES_DELEGUES = {Role.CONSEILLER, Role.PARTENAIRE, Role.STRUCTURE}
 
 @regle("compte.modifier")
 def _compte_modifier(user, cible):
+    if cible is None:
+        return False
     if est_admin(user):
-        return True
-    if user.role != Role.PILOTE or cible is None or cible.pk == user.pk:
+        # Admin accounts are managed in the Django admin only, where is_superuser is visible.
+        return not (cible.is_superuser or cible.role == Role.ADMIN)
+    if user.role != Role.PILOTE or cible.pk == user.pk:
         return False
     if cible.role not in ROLES_DELEGUES or cible.is_superuser or cible.is_staff:
         return False
-    cible_deps = set(cible.departements.values_list("code", flat=True))
+    # .all() rather than values_list(): lists prefetch the départements, one query for all rows.
+    cible_deps = {d.code for d in cible.departements.all()}
     return bool(cible_deps) and cible_deps <= codes_departements(user)
+
+
+@regle("compte.attribuer_role")
+def _compte_attribuer_role(user, role):
+    """Roles given from the accounts pages; admin accounts are made in the Django admin only."""
+    if est_admin(user):
+        return role in ROLES_DELEGUES | {Role.PILOTE}
+    return user.role == Role.PILOTE and role in ROLES_DELEGUES
 
 
 @regle("chargement.voir")

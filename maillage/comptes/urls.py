@@ -1,12 +1,46 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from . import views
 
 app_name = "comptes"
 
 urlpatterns = [
-    path("connexion/", auth_views.LoginView.as_view(template_name="comptes/connexion.html"), name="connexion"),
+    path("connexion/", views.Connexion.as_view(), name="connexion"),
+    # POST only (Django ≥ 5): the button in base.html is a form.
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("espace/", views.espace, name="espace"),
+    path("mot-de-passe/oublie/", views.MotDePasseOublie.as_view(), name="mot_de_passe_oublie"),
+    path(
+        "mot-de-passe/envoye/",
+        auth_views.PasswordResetDoneView.as_view(template_name="comptes/mot_de_passe_envoye.html"),
+        name="mot_de_passe_envoye",
+    ),
+    path("mot-de-passe/nouveau/<uidb64>/<token>/", views.NouveauMotDePasse.as_view(), name="mot_de_passe_nouveau"),
+    path(
+        "mot-de-passe/termine/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="comptes/mot_de_passe_termine.html"),
+        name="mot_de_passe_termine",
+    ),
+    path("activation/<uidb64>/<token>/", views.Activation.as_view(), name="activation"),
+    path(
+        "mot-de-passe/changer/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="comptes/mot_de_passe_changer.html", success_url=reverse_lazy("comptes:mot_de_passe_change")
+        ),
+        name="mot_de_passe_changer",
+    ),
+    path(
+        "mot-de-passe/change/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="comptes/mot_de_passe_change.html"),
+        name="mot_de_passe_change",
+    ),
+    path("gestion/", views.gestion, name="gestion"),
+    path("departements/<str:code>/", views.liste, name="liste"),
+    path("departements/<str:code>/inviter/", views.inviter, name="inviter"),
+    path("departements/<str:code>/journal/", views.journal, name="journal"),
+    path("<int:pk>/modifier/", views.modifier, name="modifier"),
+    path("<int:pk>/desactiver/", views.desactiver, name="desactiver"),
+    path("<int:pk>/reactiver/", views.reactiver, name="reactiver"),
+    path("<int:pk>/reinviter/", views.reinviter, name="reinviter"),
 ]

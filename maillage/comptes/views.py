@@ -1,7 +1,237 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from maillage.territoires.models import Departement
+
+from . import selectors, services
+from .forms import CompteForm, ConnexionForm, FiltreComptesForm, MotDePasseOublieForm
+from .models import Role, Utilisateur
+from .permissions import exiger, peut
+
+PAR_PAGE = 50
+
+
+# --- Connexion and passwords --------------------------------------------------
+
+
+class Connexion(auth_views.LoginView):
+    template_name = "comptes/connexion.html"
+    form_class = ConnexionForm
+    redirect_authenticated_user = True
+
+
+class MotDePasseOublie(auth_views.PasswordResetView):
+    template_name = "comptes/mot_de_passe_oublie.html"
+    form_class = MotDePasseOublieForm
+    subject_template_name = "comptes/email/mot_de_passe_sujet.txt"
+    email_template_name = "comptes/email/mot_de_passe.txt"
+    success_url = reverse_lazy("comptes:mot_de_passe_envoye")
+
+    @property
+    def extra_email_context(self):
+        return services.contexte_des_emails()
+
+
+class NouveauMotDePasse(auth_views.PasswordResetConfirmView):
+    """The link of a reset e-mail; `Activation` is the same for the link of an invitation."""
+
+    template_name = "comptes/mot_de_passe_nouveau.html"
+    success_url = reverse_lazy("comptes:mot_de_passe_termine")
+    extra_context = {"invitation": False}
+
+    def get_user(self, uidb64):
+        # A deactivated account keeps its old links: they must not work any more.
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form):
+        reponse = super().form_valid(form)
+        services.connexions_echouees_effacer(email=form.user.email)
+        return reponse
+
+
+class Activation(NouveauMotDePasse):
+    extra_context = {"invitation": True}
+
+
+# --- Mon espace ----------------------------------------------------------------
 
 
 @login_required
 def espace(request):
-    return render(request, "comptes/espace.html")
+    user = request.user
+    contexte = {
+        "profil": selectors.profil(user),
+        "departements_geres": list(selectors.departements_geres(user)) if user.role == Role.PILOTE else [],
+        "gere_des_comptes": selectors.departements_geres(user).exists(),
+    }
+    return render(request, "comptes/espace.html", contexte)
+
+
+# --- Gestion des comptes ------------------------------------------------------------
+
+
+@login_required
+def gestion(request):
+    departements = list(selectors.departements_geres(request.user))
+    if not departements:
+        raise PermissionDenied
+    if len(departements) == 1:
+        return redirect("comptes:liste", code=departements[0].code)
+    return render(request, "comptes/gestion.html", {"departements": departements})
+
+
+def _departement(code: str) -> Departement:
+    # INSEE codes are alphanumeric; anything else (a NUL byte breaks PostgreSQL) is simply unknown.
+    if not code.isalnum():
+        raise Http404("Département inconnu.")
+    return get_object_or_404(Departement, code=code)
+
+
+def _departement_gere(user, code: str) -> Departement:
+    departement = _departement(code)
+    exiger(user, "comptes.gerer", departement)
+    return departement
+
+
+@login_required
+def liste(request, code):
+    departement = _departement_gere(request.user, code)
+    filtre = FiltreComptesForm(request.GET)
+    criteres = filtre.cleaned_data if filtre.is_valid() else {}
+    comptes = selectors.comptes_du_departement(code, **criteres)
+    page = Paginator(comptes, PAR_PAGE).get_page(request.GET.get("page"))
+    lignes = [
+        {"compte": c, "statut": selectors.statut(c), "modifiable": peut(request.user, "compte.modifier", c)}
+        for c in page
+    ]
+    parametres = request.GET.copy()
+    parametres.pop("page", None)
+    contexte = {
+        "departement": departement,
+        "filtre": filtre,
+        "page": page,
+        "lignes": lignes,
+        "parametres": parametres.urlencode(),
+        "peut_voir_journal": peut(request.user, "audit.voir", departement),
+    }
+    return render(request, "comptes/liste.html", contexte)
+
+
+def _url_site(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+@login_required
+def inviter(request, code):
+    departement = _departement_gere(request.user, code)
+    form = CompteForm(
+        request.POST or None, par=request.user, departement=departement, initial={"departements": [departement]}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            compte = services.compte_inviter(
+                par=request.user, **_donnees(form), email=form.cleaned_data["email"], url_site=_url_site(request)
+            )
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+        else:
+            messages.success(request, f"Invitation envoyée à {compte.email}.")
+            return redirect("comptes:liste", code=departement.code)
+    return render(request, "comptes/formulaire.html", {"form": form, "departement": departement, "cible": None})
+
+
+def _donnees(form) -> dict:
+    d = form.cleaned_data
+    return {
+        "prenom": d["prenom"],
+        "nom": d["nom"],
+        "organisme": d["organisme"],
+        "role": d["role"],
+        "departements": list(d["departements"]),
+        "communes": list(d["communes"]),
+    }
+
+
+def _cible_modifiable(user, pk) -> Utilisateur:
+    cible = get_object_or_404(Utilisateur.objects.prefetch_related("departements", "communes"), pk=pk)
+    exiger(user, "compte.modifier", cible)
+    return cible
+
+
+def _departement_de_retour(user, cible) -> Departement | None:
+    return next((d for d in cible.departements.all() if peut(user, "comptes.gerer", d)), None)
+
+
+@login_required
+def modifier(request, pk):
+    cible = _cible_modifiable(request.user, pk)
+    form = CompteForm(request.POST or None, par=request.user, cible=cible, initial=CompteForm.initial_pour(cible))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.compte_modifier(par=request.user, cible=cible, **_donnees(form))
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+        else:
+            messages.success(request, f"Le compte de {cible.email} est modifié.")
+            retour = _departement_de_retour(request.user, cible)
+            return redirect("comptes:liste", code=retour.code) if retour else redirect("comptes:gestion")
+    contexte = {
+        "form": form,
+        "cible": cible,
+        "statut": selectors.statut(cible),
+        "departement": _departement_de_retour(request.user, cible),
+        "historique": selectors.entrees_lisibles(selectors.journal_du_compte(cible)[:20]),
+    }
+    return render(request, "comptes/formulaire.html", contexte)
+
+
+@login_required
+def desactiver(request, pk):
+    cible = _cible_modifiable(request.user, pk)
+    if request.method == "POST":
+        services.compte_desactiver(par=request.user, cible=cible)
+        messages.success(request, f"Le compte de {cible.email} est désactivé : il ne peut plus se connecter.")
+        return redirect("comptes:modifier", pk=cible.pk)
+    return render(request, "comptes/desactiver.html", {"cible": cible})
+
+
+@require_POST
+@login_required
+def reactiver(request, pk):
+    cible = _cible_modifiable(request.user, pk)
+    services.compte_reactiver(par=request.user, cible=cible)
+    messages.success(request, f"Le compte de {cible.email} est réactivé.")
+    return redirect("comptes:modifier", pk=cible.pk)
+
+
+@require_POST
+@login_required
+def reinviter(request, pk):
+    cible = _cible_modifiable(request.user, pk)
+    try:
+        services.compte_reinviter(par=request.user, cible=cible, url_site=_url_site(request))
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+    else:
+        messages.success(request, f"Invitation renvoyée à {cible.email}.")
+    return redirect("comptes:modifier", pk=cible.pk)
+
+
+# --- Journal ----------------------------------------------------------------
+
+
+@login_required
+def journal(request, code):
+    departement = _departement(code)
+    exiger(request.user, "audit.voir", departement)
+    page = Paginator(selectors.journal_des_comptes(code), PAR_PAGE).get_page(request.GET.get("page"))
+    entrees = selectors.entrees_lisibles(page)
+    return render(request, "comptes/journal.html", {"departement": departement, "page": page, "entrees": entrees})

@@ -1,0 +1,109 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+
+from . import selectors
+from .models import Role
+from .permissions import codes_departements, peut
+
+
+class ConnexionForm(AuthenticationForm):
+    """Django's form (it hands the request to authenticate(), which django-axes needs); French texts."""
+
+    error_messages = {
+        "invalid_login": "Adresse e-mail ou mot de passe incorrect.",
+        "inactive": "Ce compte est désactivé. Contactez la personne qui pilote l'animation de la vie sociale.",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Adresse e-mail"
+        self.fields["username"].widget = forms.EmailInput(
+            attrs={"autocomplete": "email", "autofocus": True, "maxlength": 254, "spellcheck": "false"}
+        )
+        self.fields["password"].label = "Mot de passe"
+
+    def clean_username(self):
+        # One spelling per address, so case variants share the same lockout counter.
+        return self.cleaned_data["username"].strip().lower()
+
+
+class MotDePasseOublieForm(PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Adresse e-mail"
+        self.fields["email"].help_text = "L'adresse avec laquelle vous vous connectez."
+
+
+class CompteForm(forms.Form):
+    """Invite (with `email`) or modify an account; choices limited to what `par` may give."""
+
+    email = forms.EmailField(
+        label="Adresse e-mail",
+        help_text="Elle sert d'identifiant ; l'invitation y est envoyée.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    prenom = forms.CharField(label="Prénom", max_length=150)
+    nom = forms.CharField(label="Nom", max_length=150)
+    organisme = forms.CharField(
+        label="Organisme",
+        max_length=200,
+        required=False,
+        help_text="Caf, Conseil départemental, commune, fédération, centre social…",
+    )
+    role = forms.ChoiceField(label="Rôle", widget=forms.RadioSelect)
+    departements = forms.ModelMultipleChoiceField(
+        label="Départements", queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    communes = forms.ModelMultipleChoiceField(
+        label="Communes suivies",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Pour un·e conseiller·e territorial·e seulement : les communes de son secteur.",
+    )
+
+    def __init__(self, *args, par, departement=None, cible=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in Role if peut(par, "compte.attribuer_role", r)]
+        self.fields["departements"].queryset = selectors.departements_geres(par)
+        # Communes offered: those of the départements at hand (an admin manages all of France).
+        codes = set(codes_departements(par))
+        if departement is not None:
+            codes.add(departement.code)
+        if cible is not None:
+            # Modifying: the address is the login, it is not changed here.
+            del self.fields["email"]
+            codes |= {d.code for d in cible.departements.all()}
+        self.fields["communes"].queryset = selectors.communes_des_departements(codes)
+        self.fields["communes"].label_from_instance = lambda c: f"{c.nom} ({c.code})"
+
+    def clean(self):
+        donnees = super().clean()
+        role, departements, communes = donnees.get("role"), donnees.get("departements"), donnees.get("communes")
+        if communes and role and role != Role.CONSEILLER:
+            self.add_error("communes", "Seul·e un·e conseiller·e territorial·e suit des communes : décochez-les.")
+        elif communes and departements is not None:
+            codes = {d.code for d in departements}
+            if dehors := [c for c in communes if c.departement_id not in codes]:
+                noms = ", ".join(c.nom for c in dehors)
+                self.add_error("communes", f"Ces communes ne sont pas dans les départements cochés : {noms}.")
+        return donnees
+
+    @classmethod
+    def initial_pour(cls, cible) -> dict:
+        return {
+            "prenom": cible.first_name,
+            "nom": cible.last_name,
+            "organisme": cible.organisme,
+            "role": cible.role,
+            "departements": list(cible.departements.all()),
+            "communes": list(cible.communes.all()),
+        }
+
+
+class FiltreComptesForm(forms.Form):
+    recherche = forms.CharField(label="Rechercher", required=False, max_length=100)
+    role = forms.ChoiceField(label="Rôle", required=False, choices=[("", "Tous les rôles"), *Role.choices])
+    statut = forms.ChoiceField(
+        label="Statut", required=False, choices=[("", "Tous les statuts"), *selectors.Statut.choices]
+    )
