@@ -1,3 +1,6 @@
+import json
+from types import SimpleNamespace
+
 import pytest
 
 
@@ -19,3 +22,47 @@ def _cache_vide():
     cache.clear()
     yield
     cache.clear()
+
+
+def carre(lon: float, lat: float, cote: float = 0.04) -> str:
+    """A square outline as stored GeoJSON text (compact, like the loader writes it)."""
+    anneau = [[lon, lat], [lon + cote, lat], [lon + cote, lat + cote], [lon, lat + cote], [lon, lat]]
+    return json.dumps({"type": "Polygon", "coordinates": [anneau]}, separators=(",", ":"))
+
+
+@pytest.fixture
+def territoire_94(db):
+    """Val-de-Marne with three communes side by side (distinct squares), one EPCI and three QPV."""
+    from maillage.territoires.models import EPCI
+    from tests.factories import CommuneFactory, DepartementFactory, EPCIFactory, QPVFactory, RegionFactory
+
+    region = RegionFactory(code="11", nom="Île-de-France")
+    dep = DepartementFactory(code="94", nom="Val-de-Marne", region=region)
+    epci = EPCIFactory(code="200054781", nom="Métropole du Grand Paris", type=EPCI.Type.METRO)
+    communes = [
+        CommuneFactory(
+            departement=dep,
+            code=code,
+            nom=nom,
+            population=population,
+            epci=epci,
+            geometrie=carre(lon, 48.78),
+            longitude=lon + 0.02,
+            latitude=48.80,
+        )
+        for code, nom, population, lon in [
+            ("94028", "Créteil", 90_605, 2.44),
+            ("94081", "Vitry-sur-Seine", 93_557, 2.36),
+            ("94041", "Ivry-sur-Seine", 62_052, 2.40),
+        ]
+    ]
+    creteil, vitry, _ = communes
+    QPVFactory(
+        code="QN09405M",
+        nom="Mont Mesly - La Habette - Coteaux du Sud",
+        communes=[creteil],
+        geometrie=carre(2.45, 48.79, 0.01),
+    )
+    QPVFactory(code="QN09406I", nom="Les Bleuets", communes=[creteil])
+    QPVFactory(code="QN09414M", nom="Balzac", communes=[vitry])
+    return SimpleNamespace(region=region, departement=dep, epci=epci, communes=communes)

@@ -57,6 +57,7 @@ class QPVFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = QPV
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"QN094{n:02d}M")
     nom = factory.Sequence(lambda n: f"Quartier {n}")

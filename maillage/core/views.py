@@ -1,12 +1,44 @@
+import re
+import unicodedata
+from functools import lru_cache
+from itertools import groupby
+
+from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 from maillage.territoires.selectors import departements_pour_choix
 
+COULEUR_PAR_DEFAUT = "#0b5c8a"
+COULEUR_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+
+
+def _cle_texte(texte: str) -> str:
+    return unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().casefold()
+
 
 def accueil(request):
-    return render(request, "core/accueil.html", {"departements": departements_pour_choix()})
+    departements = list(departements_pour_choix())
+    # By région name ("Île-de-France" among the I), then département code.
+    par_region = sorted(departements, key=lambda d: (_cle_texte(d.region.nom), d.region.code, d.code))
+    regions = [
+        {"region": region, "departements": list(deps)} for region, deps in groupby(par_region, key=lambda d: d.region)
+    ]
+    codes = {d.code for d in departements}
+    defaut = settings.MAILLAGE_PLATEFORME.get("departement_defaut", "")
+    return render(
+        request,
+        "core/accueil.html",
+        {
+            "departements": departements,
+            "regions": regions,
+            "departement_defaut": defaut if defaut in codes else "",
+        },
+    )
 
 
 def sante(request):
@@ -14,6 +46,75 @@ def sante(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"statut": "ok"})
+
+
+# --- White-label theme ------------------------------------------------------
+
+
+def _rgb(couleur: str) -> tuple[int, int, int]:
+    hexa = couleur.lstrip("#")
+    if len(hexa) == 3:
+        hexa = "".join(c * 2 for c in hexa)
+    return int(hexa[0:2], 16), int(hexa[2:4], 16), int(hexa[4:6], 16)
+
+
+def _hex(rgb: tuple[float, float, float]) -> str:
+    return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in rgb)
+
+
+def _luminance(rgb) -> float:
+    def canal(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (canal(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contraste(a, b) -> float:
+    """WCAG contrast ratio of two RGB colours."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _assombrir_jusqua(rgb, ratio: float, fond=(255, 255, 255)):
+    """Darken a colour until it reaches `ratio` against `fond`: a light brand colour stays readable."""
+    couleur = tuple(float(c) for c in rgb)
+    for _ in range(60):
+        if contraste(couleur, fond) >= ratio:
+            break
+        couleur = tuple(c * 0.93 for c in couleur)
+    return couleur
+
+
+@lru_cache(maxsize=16)
+def theme_css(couleur: str) -> str:
+    """CSS custom properties from the configured brand colour, with AA-safe derived colours."""
+    if not COULEUR_HEX.fullmatch(couleur or ""):
+        couleur = COULEUR_PAR_DEFAUT
+    rgb = _rgb(couleur)
+    # Links, and buttons with white text, need 4.5:1 against white: a light brand colour is darkened.
+    lisible = _assombrir_jusqua(rgb, 4.5)
+    survol = _assombrir_jusqua(tuple(c * 0.8 for c in lisible), 7)
+    return (
+        ":root{"
+        f"--couleur-primaire:{couleur.lower()};"
+        f"--couleur-primaire-contraste:{_hex(lisible)};"
+        f"--couleur-primaire-survol:{_hex(survol)};"
+        "}\n"
+    )
+
+
+@require_GET
+@cache_control(public=True, max_age=24 * 60 * 60)
+def theme(request):
+    """Served as a file because the CSP forbids inline styles; the link carries the colour as a version."""
+    return HttpResponse(
+        theme_css(settings.MAILLAGE_PLATEFORME.get("couleur_primaire", "")), content_type="text/css; charset=utf-8"
+    )
+
+
+# --- Error pages ----------------------------------------------------------------
 
 
 def erreur_403(request, exception=None):
@@ -25,5 +126,6 @@ def erreur_404(request, exception=None):
 
 
 def erreur_500(request):
-    # No context processors that may hit the database: the error may come from it.
-    return render(request, "500.html", status=500)
+    # No request context: context processors may hit the database, which may be what failed.
+    page = loader.get_template("500.html").render({"plateforme": settings.MAILLAGE_PLATEFORME})
+    return HttpResponseServerError(page)

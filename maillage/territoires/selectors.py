@@ -1,16 +1,19 @@
 """Reads of the territorial referential used by views, the API and reports."""
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from .models import Commune, Departement
+from .models import QPV, Chargement, Commune, Departement
 
 
 def departements_pour_choix():
-    """Départements that have communes loaded, for the home page's choice."""
+    """Départements that have communes loaded, for the home page's choice.
+
+    `Exists` rather than a count: with 35,000 communes it stops at the first one.
+    """
     return (
         Departement.objects.select_related("region")
-        .annotate(nombre_communes=Count("communes"))
-        .filter(nombre_communes__gt=0)
+        .filter(Exists(Commune.objects.filter(departement=OuterRef("pk"))))
         .order_by("code")
     )
 
@@ -36,3 +39,70 @@ def communes_du_departement(code: str):
 
 def commune_detaillee(code: str) -> Commune:
     return Commune.objects.select_related("departement__region", "epci").defer("geometrie_empreinte").get(code=code)
+
+
+def qpv_par_generation(*, departement: str | None = None, commune: str | None = None) -> dict[int, int]:
+    """Number of distinct QPV by generation ({2024: 12, 2015: 20}), newest first.
+
+    Both generations may be loaded side by side: adding them up would count a neighbourhood twice.
+    """
+    qpv = QPV.objects.all()
+    if departement is not None:
+        qpv = qpv.filter(communes__departement_id=departement)
+    if commune is not None:
+        qpv = qpv.filter(communes__code=commune)
+    lignes = qpv.values("generation").annotate(nombre=Count("code", distinct=True)).order_by("-generation")
+    return {ligne["generation"]: ligne["nombre"] for ligne in lignes}
+
+
+def _nombre_qpv(generation: int | None):
+    """Number of QPV of one generation per commune, as a subquery: no GROUP BY over the outline text."""
+    if generation is None:
+        return Value(0, output_field=IntegerField())
+    liens = (
+        QPV.communes.through.objects.filter(commune_id=OuterRef("pk"), qpv__generation=generation)
+        .order_by()
+        .values("commune_id")
+        .annotate(nombre=Count("qpv_id"))
+        .values("nombre")
+    )
+    return Coalesce(Subquery(liens, output_field=IntegerField()), 0)
+
+
+def communes_pour_tableau(code: str, generation_qpv: int | None):
+    """The département page's table: communes with EPCI and their number of QPV of one generation."""
+    return (
+        Commune.objects.filter(departement_id=code)
+        .select_related("epci")
+        .only(
+            "code",
+            "nom",
+            "population",
+            "population_millesime",
+            "population_source",
+            "departement_id",
+            "epci__code",
+            "epci__nom",
+            "epci__type",
+        )
+        .annotate(nombre_qpv=_nombre_qpv(generation_qpv))
+        .order_by("nom", "code")
+    )
+
+
+def version_territoires() -> str:
+    """Changes whenever a bulk load or import ran: part of cache keys of derived data."""
+    dernier = Chargement.objects.aggregate(id=Max("id"), fin=Max("fin"))
+    fin = dernier["fin"].timestamp() if dernier["fin"] else 0
+    return f"{dernier['id'] or 0}-{fin:.0f}"
+
+
+def contours_du_departement(code: str, generation_qpv: int | None):
+    """(code, nom, population, nombre_qpv, geometrie text) of every commune with an outline, by code."""
+    return (
+        Commune.objects.filter(departement_id=code)
+        .exclude(geometrie="")
+        .annotate(nombre_qpv=_nombre_qpv(generation_qpv))
+        .order_by("code")
+        .values_list("code", "nom", "population", "nombre_qpv", "geometrie")
+    )

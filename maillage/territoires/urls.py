@@ -9,4 +9,5 @@ urlpatterns = [
     path("departements/<str:code>/", views.departement, name="departement"),
     path("departements/<str:code>/communes.geojson", views.departement_geojson, name="departement_geojson"),
     path("communes/<str:code>/", views.commune, name="commune"),
+    path("communes/<str:code>/contour.geojson", views.commune_geojson, name="commune_geojson"),
 ]

@@ -1,15 +1,92 @@
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+import gzip
+import hashlib
+import json
+import unicodedata
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Case, Value, When
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from . import selectors
 from .models import Commune, Departement
 
+# Browsers revalidate with the ETag after this; data loads are rare, so a few minutes is plenty.
+GEOJSON_MAX_AGE = 300
+GEOJSON_CACHE_TIMEOUT = 24 * 60 * 60
+TYPE_GEOJSON = "application/geo+json"
+
+# Table sort keys: column → (key on a commune, default order on first click).
+TRIS = {
+    "nom": (lambda c: (_cle_texte(c.nom), c.code), "asc"),
+    "code": (lambda c: c.code, "asc"),
+    "population": (lambda c: (c.population is None, c.population or 0, _cle_texte(c.nom)), "desc"),
+    "epci": (lambda c: (c.epci is None, _cle_texte(c.epci.nom) if c.epci else "", _cle_texte(c.nom)), "asc"),
+    "qpv": (lambda c: (c.nombre_qpv, _cle_texte(c.nom)), "desc"),
+}
+LIBELLES_TRI = {"nom": "nom", "code": "code INSEE", "population": "population", "epci": "EPCI", "qpv": "nombre de QPV"}
+
+
+def _cle_texte(texte: str) -> str:
+    """Accent- and case-insensitive key: "Île-Saint-Denis" sorts among the I, not after Z."""
+    return unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().casefold()
+
 
 def choisir(request):
     code = (request.GET.get("departement") or "").strip().upper()
-    if not Departement.objects.filter(code=code).exists():
+    if not code or not Departement.objects.filter(code=code).exists():
         raise Http404("Département inconnu.")
     return redirect("territoires:departement", code=code)
+
+
+def _tri(request) -> tuple[str, str]:
+    tri = request.GET.get("tri", "nom")
+    if tri not in TRIS:
+        tri = "nom"
+    ordre = request.GET.get("ordre", TRIS[tri][1])
+    if ordre not in ("asc", "desc"):
+        ordre = TRIS[tri][1]
+    return tri, ordre
+
+
+def _colonnes(tri: str, ordre: str) -> list[dict]:
+    """Header cells of the sortable table: link target and aria-sort state of each column."""
+    colonnes = []
+    for cle, libelle, numerique in (
+        ("nom", "Commune", False),
+        ("code", "Code INSEE", False),
+        ("population", "Population", True),
+        ("qpv", "QPV", True),
+        ("epci", "EPCI", False),
+    ):
+        active = cle == tri
+        suivant = ("desc" if ordre == "asc" else "asc") if active else TRIS[cle][1]
+        colonnes.append(
+            {
+                "cle": cle,
+                "libelle": libelle,
+                "numerique": numerique,
+                "aria_sort": ("ascending" if ordre == "asc" else "descending") if active else "",
+                "ordre_suivant": suivant,
+                "consigne": "trier par ordre croissant" if suivant == "asc" else "trier par ordre décroissant",
+            }
+        )
+    return colonnes
+
+
+def _millesimes_et_sources(communes) -> tuple[str, str]:
+    millesimes = sorted({c.population_millesime for c in communes if c.population_millesime})
+    sources = sorted({c.population_source for c in communes if c.population_source})
+    if not millesimes:
+        texte_millesime = ""
+    elif len(millesimes) == 1:
+        texte_millesime = str(millesimes[0])
+    else:
+        texte_millesime = f"{millesimes[0]} à {millesimes[-1]}"
+    return texte_millesime, " ; ".join(sources)
 
 
 def departement(request, code):
@@ -17,14 +94,130 @@ def departement(request, code):
         dep = selectors.departement_avec_chiffres(code)
     except Departement.DoesNotExist:
         raise Http404("Département inconnu.") from None
-    return render(request, "territoires/departement.html", {"departement": dep})
+    generations = selectors.qpv_par_generation(departement=dep.code)
+    generation = next(iter(generations), None)
+    communes = list(selectors.communes_pour_tableau(dep.code, generation))
+    tri, ordre = _tri(request)
+    communes.sort(key=TRIS[tri][0], reverse=ordre == "desc")
+    # One reverse() for the whole table, not one per row: a département may have 900 communes.
+    modele_url = reverse("territoires:commune", args=["__code__"])
+    for c in communes:
+        c.url = modele_url.replace("__code__", c.code)
+    millesime, source = _millesimes_et_sources(communes)
+    contexte = {
+        "departement": dep,
+        "communes": communes,
+        "nombre_epci": len({c.epci_id for c in communes if c.epci_id}),
+        "generations_qpv": generations,
+        "generation_qpv": generation,
+        "nombre_qpv": generations.get(generation, 0),
+        "population_millesime": millesime,
+        "population_source": source,
+        "tri": tri,
+        "ordre": ordre,
+        "libelle_tri": LIBELLES_TRI[tri],
+        "colonnes": _colonnes(tri, ordre),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        # Sorting from the table headers: only the table is swapped, the map stays.
+        return render(request, "territoires/_tableau_communes.html", {**contexte, "partiel": True})
+    return render(request, "territoires/departement.html", {**contexte, **_tuiles()})
+
+
+def _tuiles() -> dict:
+    """A background tile layer only when the Caf configured one; vector outlines alone otherwise."""
+    return {"tuiles_url": settings.MAILLAGE_TUILES_URL, "tuiles_attribution": settings.MAILLAGE_TUILES_ATTRIBUTION}
+
+
+def _collection(lignes) -> bytes:
+    """A GeoJSON FeatureCollection built around the stored geometry text, which is never parsed."""
+    modele_url = reverse("territoires:commune", args=["__code__"])
+    morceaux = []
+    for code, nom, population, nombre_qpv, geometrie in lignes:
+        proprietes = {
+            "code": code,
+            "nom": nom,
+            "population": population,
+            "qpv": nombre_qpv,
+            "url": modele_url.replace("__code__", code),
+        }
+        morceaux.append(
+            '{"type":"Feature","geometry":'
+            + geometrie
+            + ',"properties":'
+            + json.dumps(proprietes, ensure_ascii=False, separators=(",", ":"))
+            + "}"
+        )
+    return ('{"type":"FeatureCollection","features":[' + ",".join(morceaux) + "]}").encode()
+
+
+def _reponse_geojson(request, etag: str, corps_gz: bytes) -> HttpResponse:
+    """Conditional, compressed answer: 304 when the client has it, gzip when it accepts it."""
+    demandes = {e.strip().removeprefix("W/") for e in request.headers.get("If-None-Match", "").split(",")}
+    if etag in demandes or "*" in demandes:
+        reponse = HttpResponseNotModified()
+    elif "gzip" in request.headers.get("Accept-Encoding", ""):
+        reponse = HttpResponse(corps_gz, content_type=TYPE_GEOJSON)
+        reponse["Content-Encoding"] = "gzip"
+    else:
+        reponse = HttpResponse(gzip.decompress(corps_gz), content_type=TYPE_GEOJSON)
+    reponse["ETag"] = etag
+    patch_cache_control(reponse, public=True, max_age=GEOJSON_MAX_AGE)
+    patch_vary_headers(reponse, ["Accept-Encoding"])
+    return reponse
+
+
+def _empaqueter(corps: bytes) -> tuple[str, bytes]:
+    # mtime=0: the same data gives the same bytes in every process.
+    return f'"{hashlib.blake2b(corps, digest_size=16).hexdigest()}"', gzip.compress(corps, compresslevel=6, mtime=0)
 
 
 def departement_geojson(request, code):
-    get_object_or_404(Departement, code=code)
-    return HttpResponse("{}", content_type="application/geo+json")
+    """The communes' outlines of one département, cached per département and per data version."""
+    cle = f"territoires:geojson:departement:{code}:{selectors.version_territoires()}"
+    paquet = cache.get(cle)
+    if paquet is None:
+        if not Departement.objects.filter(code=code).exists():
+            raise Http404("Département inconnu.")
+        generation = next(iter(selectors.qpv_par_generation(departement=code)), None)
+        paquet = _empaqueter(_collection(selectors.contours_du_departement(code, generation)))
+        cache.set(cle, paquet, GEOJSON_CACHE_TIMEOUT)
+    return _reponse_geojson(request, *paquet)
+
+
+def commune_geojson(request, code):
+    """One commune's outline, with the outlines of its QPV when they are loaded."""
+    commune = Commune.objects.filter(code=code).values_list("code", "nom", "population", "geometrie").first()
+    if commune is None:
+        raise Http404("Commune inconnue.")
+    code, nom, population, geometrie = commune
+    morceaux = []
+    if geometrie:
+        proprietes = {"code": code, "nom": nom, "population": population, "categorie": "commune"}
+        morceaux.append('{"type":"Feature","geometry":' + geometrie + ',"properties":' + json.dumps(proprietes) + "}")
+    for qpv_code, qpv_nom, qpv_generation, qpv_geometrie in (
+        Commune.qpv.through.objects.filter(commune_id=code)
+        .exclude(qpv__geometrie="")
+        .order_by("qpv__code")
+        .values_list("qpv__code", "qpv__nom", "qpv__generation", "qpv__geometrie")
+    ):
+        proprietes = {"code": qpv_code, "nom": qpv_nom, "generation": qpv_generation, "categorie": "qpv"}
+        morceaux.append(
+            '{"type":"Feature","geometry":' + qpv_geometrie + ',"properties":' + json.dumps(proprietes) + "}"
+        )
+    corps = ('{"type":"FeatureCollection","features":[' + ",".join(morceaux) + "]}").encode()
+    return _reponse_geojson(request, *_empaqueter(corps))
 
 
 def commune(request, code):
-    commune = get_object_or_404(Commune.objects.select_related("departement", "epci"), code=code)
-    return render(request, "territoires/commune.html", {"commune": commune})
+    try:
+        commune = selectors.commune_detaillee(code)
+    except Commune.DoesNotExist:
+        raise Http404("Commune inconnue.") from None
+    qpv = list(
+        commune.qpv.order_by("-generation", "code")
+        .only("code", "nom", "generation")
+        .annotate(a_contour=Case(When(geometrie="", then=Value(False)), default=Value(True)))
+    )
+    contexte = {"commune": commune, "qpv": qpv, "qpv_avec_contour": any(q.a_contour for q in qpv), **_tuiles()}
+    return render(request, "territoires/commune.html", contexte)
