@@ -11,6 +11,8 @@ def nombre(value, decimales: int = 0) -> str:
         return "—"
     number = float(value) if not isinstance(value, int) else value
     text = f"{number:,.{decimales}f}"
+    if text.startswith("-") and not text.strip("-0.,"):
+        text = text[1:]  # -0.4 rounds to "0", not "-0"
     return text.replace(",", NNBSP).replace(".", ",")
 
 
@@ -25,7 +27,8 @@ def euros_compacts(value) -> str:
     if value is None or value == "":
         return "—"
     value = Decimal(str(value))
-    if abs(value) >= 1_000_000:
+    # Decide on the rounded value: 999 950 € is "1 M€", not "1 000 k€".
+    if abs(round(value / 1_000)) >= 1_000:
         text = nombre(round(value / 1_000_000, 1), 1).removesuffix(",0")
         return f"{text}{NBSP}M€"
     if abs(value) >= 1_000:

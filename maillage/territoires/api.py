@@ -1,5 +1,6 @@
 """API of the territorial referential (public, read-only)."""
 
+from django.core.cache import cache
 from django.http import Http404
 from ninja import Router, Schema
 
@@ -59,17 +60,22 @@ def departement(request, code: str):
 
 @router.get("/departements/{code}/communes", response=list[CommuneListeOut], summary="Les communes d'un département")
 def communes(request, code: str):
-    if not Departement.objects.filter(code=code).exists():
-        raise Http404(f"Département inconnu : {code!r}.")
-    return [
-        {
-            "code": c.code,
-            "nom": c.nom,
-            "population": c.population,
-            "epci": {"code": c.epci.code, "nom": c.epci.nom} if c.epci_id else None,
-        }
-        for c in selectors.communes_du_departement(code)
-    ]
+    cle = f"territoires:api:communes:{code}:{selectors.version_territoires()}"
+    liste = cache.get(cle)
+    if liste is None:
+        if not Departement.objects.filter(code=code).exists():
+            raise Http404(f"Département inconnu : {code!r}.")
+        liste = [
+            {
+                "code": c.code,
+                "nom": c.nom,
+                "population": c.population,
+                "epci": {"code": c.epci.code, "nom": c.epci.nom} if c.epci_id else None,
+            }
+            for c in selectors.communes_du_departement(code)
+        ]
+        cache.set(cle, liste, 24 * 60 * 60)
+    return liste
 
 
 @router.get("/communes/{code}", response=CommuneOut, summary="Une commune")

@@ -1,9 +1,11 @@
 """Reads of the territorial referential used by views, the API and reports."""
 
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import QPV, Chargement, Commune, Departement
+from .models import EPCI, QPV, Chargement, Commune, Departement, Region
 
 
 def departements_pour_choix():
@@ -91,10 +93,16 @@ def communes_pour_tableau(code: str, generation_qpv: int | None):
 
 
 def version_territoires() -> str:
-    """Changes whenever a bulk load or import ran: part of cache keys of derived data."""
+    """Changes whenever territorial data changes: part of the cache keys of derived data.
+
+    Bulk loads and imports are journaled by `Chargement`; single edits (admin, services) by the
+    audit trail. Two cheap max() queries, shared by every process (unlike a per-process counter).
+    """
     dernier = Chargement.objects.aggregate(id=Max("id"), fin=Max("fin"))
     fin = dernier["fin"].timestamp() if dernier["fin"] else 0
-    return f"{dernier['id'] or 0}-{fin:.0f}"
+    types = ContentType.objects.get_for_models(Region, Departement, EPCI, Commune, QPV).values()
+    journal = LogEntry.objects.filter(content_type__in=types).aggregate(id=Max("id"))["id"]
+    return f"{dernier['id'] or 0}-{fin:.0f}-{journal or 0}"
 
 
 def contours_du_departement(code: str, generation_qpv: int | None):

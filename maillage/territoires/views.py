@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -90,6 +91,21 @@ def _millesimes_et_sources(communes) -> tuple[str, str]:
 
 
 def departement(request, code):
+    tri, ordre = _tri(request)
+    # Territorial data changes only with a load, an import or an audited edit: the page's data and its
+    # table are computed once per data version and sort order, then served from the cache.
+    cle = f"territoires:page:departement:{code}:{tri}:{ordre}:{selectors.version_territoires()}"
+    contexte = cache.get(cle)
+    if contexte is None:
+        contexte = _contexte_departement(code, tri, ordre)
+        cache.set(cle, contexte, GEOJSON_CACHE_TIMEOUT)
+    if request.htmx and not request.htmx.history_restore_request:
+        # Sorting from the table headers: only the table is swapped, the map stays.
+        return render(request, "territoires/_tableau_communes_partiel.html", contexte)
+    return render(request, "territoires/departement.html", {**contexte, **_tuiles()})
+
+
+def _contexte_departement(code: str, tri: str, ordre: str) -> dict:
     try:
         dep = selectors.departement_avec_chiffres(code)
     except Departement.DoesNotExist:
@@ -97,7 +113,6 @@ def departement(request, code):
     generations = selectors.qpv_par_generation(departement=dep.code)
     generation = next(iter(generations), None)
     communes = list(selectors.communes_pour_tableau(dep.code, generation))
-    tri, ordre = _tri(request)
     communes.sort(key=TRIS[tri][0], reverse=ordre == "desc")
     # One reverse() for the whole table, not one per row: a département may have 900 communes.
     modele_url = reverse("territoires:commune", args=["__code__"])
@@ -106,7 +121,6 @@ def departement(request, code):
     millesime, source = _millesimes_et_sources(communes)
     contexte = {
         "departement": dep,
-        "communes": communes,
         "nombre_epci": len({c.epci_id for c in communes if c.epci_id}),
         "generations_qpv": generations,
         "generation_qpv": generation,
@@ -116,12 +130,11 @@ def departement(request, code):
         "tri": tri,
         "ordre": ordre,
         "libelle_tri": LIBELLES_TRI[tri],
-        "colonnes": _colonnes(tri, ordre),
     }
-    if request.htmx and not request.htmx.history_restore_request:
-        # Sorting from the table headers: only the table is swapped, the map stays.
-        return render(request, "territoires/_tableau_communes.html", {**contexte, "partiel": True})
-    return render(request, "territoires/departement.html", {**contexte, **_tuiles()})
+    contexte["tableau_communes"] = render_to_string(
+        "territoires/_tableau_communes.html", {**contexte, "communes": communes, "colonnes": _colonnes(tri, ordre)}
+    )
+    return contexte
 
 
 def _tuiles() -> dict:

@@ -43,7 +43,7 @@ def test_departement_inconnu(client, val_de_marne, code):
 
 
 def test_communes_du_departement(client, val_de_marne, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         reponse = client.get("/api/v1/territoires/departements/94/communes")
     assert reponse.status_code == 200
     donnees = reponse.json()
@@ -56,6 +56,17 @@ def test_communes_du_departement(client, val_de_marne, django_assert_max_num_que
     }
     assert donnees[0]["epci"] is None
     assert donnees[0]["population"] is None
+
+
+def test_communes_en_cache_jusqu_au_prochain_changement(client, val_de_marne, django_assert_num_queries):
+    client.get("/api/v1/territoires/departements/94/communes")
+    with django_assert_num_queries(2):  # the data version only
+        client.get("/api/v1/territoires/departements/94/communes")
+    _, creteil, _, _ = val_de_marne
+    creteil.population = 91_000
+    creteil.save()
+    donnees = client.get("/api/v1/territoires/departements/94/communes").json()
+    assert {c["code"]: c["population"] for c in donnees}["94028"] == 91_000
 
 
 def test_communes_departement_inconnu(client):

@@ -77,3 +77,12 @@ def test_formats_django_en_francais():
         assert Template("{{ d }}").render(Context({"d": datetime.date(2016, 9, 29)})) == "29/09/2016"
         assert django_formats.number_format(1_387_926.5, 1, force_grouping=True) == f"1{NNBSP}387{NNBSP}926,5"
         assert "%d/%m/%Y" in django_formats.get_format("DATE_INPUT_FORMATS")
+
+
+def test_arrondis_aux_frontieres():
+    from maillage.core.formats import euros_compacts, nombre
+
+    assert euros_compacts(999_950) == "1\xa0M€"
+    assert euros_compacts(999_400) == "999\xa0k€"
+    assert nombre(-0.4) == "0"
+    assert nombre(-1.4) == "-1"

@@ -209,7 +209,8 @@ def test_un_qpv_sur_deux_communes_compte_une_fois(client, territoire_94):
 
 
 def test_requetes_bornees_quel_que_soit_le_nombre_de_communes(client, territoire_94, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    # Two queries for the data version, four to compute the page.
+    with django_assert_max_num_queries(6):
         client.get(URL_94)
     # Fifty more communes (and communes elsewhere) add no query.
     for i in range(50):
@@ -217,9 +218,22 @@ def test_requetes_bornees_quel_que_soit_le_nombre_de_communes(client, territoire
     autre = DepartementFactory(code="93", nom="Seine-Saint-Denis", region=territoire_94.region)
     for i in range(20):
         CommuneFactory(departement=autre, code=f"93{500 + i}", nom=f"Commune {i}")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):
         reponse = client.get(URL_94)
     assert len(reponse.context["communes"]) == 53
+
+
+def test_page_departement_en_cache_jusqu_au_prochain_changement(client, territoire_94, django_assert_num_queries):
+    client.get(URL_94)
+    # Cached: only the data version is read.
+    with django_assert_num_queries(2):
+        reponse = client.get(URL_94)
+    assert "Créteil" in reponse.content.decode()
+    # An audited edit (admin, service) changes the version: the page is recomputed.
+    creteil = territoire_94.communes[0]
+    creteil.nom = "Créteil-Renommée"
+    creteil.save()
+    assert "Créteil-Renommée" in client.get(URL_94).content.decode()
 
 
 def test_les_requetes_de_la_page_ne_lisent_pas_les_contours(client, territoire_94):
@@ -306,8 +320,8 @@ def test_geojson_compresse_quand_le_client_l_accepte(client, territoire_94):
 
 def test_geojson_en_cache_une_seule_requete(client, territoire_94, django_assert_num_queries):
     client.get(GEOJSON_94)
-    # Once cached, a request costs one small query (the data version), whatever the size of the outlines.
-    with django_assert_num_queries(1):
+    # Once cached, a request costs two small queries (the data version), whatever the size of the outlines.
+    with django_assert_num_queries(2):
         reponse = client.get(GEOJSON_94)
     assert reponse.status_code == 200
 
