@@ -71,6 +71,7 @@ def espace(request):
         "profil": selectors.profil(user),
         "departements_geres": list(selectors.departements_geres(user)) if user.role == Role.PILOTE else [],
         "gere_des_comptes": selectors.departements_geres(user).exists(),
+        "peut_voir_chargements": peut(user, "chargement.voir"),
     }
     return render(request, "comptes/espace.html", contexte)
 

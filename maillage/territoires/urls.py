@@ -5,6 +5,8 @@ from . import views
 app_name = "territoires"
 
 urlpatterns = [
+    path("chargements/", views.chargements, name="chargements"),
+    path("chargements/<int:pk>/", views.chargement, name="chargement"),
     path("choisir/", views.choisir, name="choisir"),
     path("departements/<str:code>/", views.departement, name="departement"),
     path("departements/<str:code>/communes.geojson", views.departement_geojson, name="departement_geojson"),

@@ -4,7 +4,9 @@ import json
 import unicodedata
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
@@ -12,8 +14,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from maillage.comptes.permissions import exiger
+
 from . import selectors
-from .models import Commune, Departement
+from .models import Chargement, Commune, Departement
 
 # Browsers revalidate with the ETag after this; data loads are rare, so a few minutes is plenty.
 GEOJSON_MAX_AGE = 300
@@ -234,3 +238,23 @@ def commune(request, code):
     )
     contexte = {"commune": commune, "qpv": qpv, "qpv_avec_contour": any(q.a_contour for q in qpv), **_tuiles()}
     return render(request, "territoires/commune.html", contexte)
+
+
+@login_required
+def chargements(request):
+    """Journal of data loads and imports: what was loaded, from which file, by whom, with what result."""
+    exiger(request.user, "chargement.voir")
+    page = Paginator(Chargement.objects.defer("erreurs").order_by("-debut", "-id"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "territoires/chargements.html", {"page": page})
+
+
+@login_required
+def chargement(request, pk):
+    exiger(request.user, "chargement.voir")
+    ligne = Chargement.objects.filter(pk=pk).first()
+    if ligne is None:
+        raise Http404("Chargement inconnu.")
+    resume = json.dumps(ligne.resume, ensure_ascii=False, indent=2)
+    return render(request, "territoires/chargement.html", {"chargement": ligne, "resume_json": resume})
