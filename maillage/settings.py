@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "maillage.core",
     "maillage.comptes",
     "maillage.territoires",
+    "maillage.structures",
+    "maillage.financements",
 ]
 
 MIDDLEWARE = [

@@ -89,3 +89,76 @@ class UtilisateurFactory(factory.django.DjangoModelFactory):
     def communes(self, create, extracted, **kwargs):
         if create and extracted:
             self.communes.set(extracted)
+
+
+# --- Structures, agréments, budgets ------------------------------------------------------------
+
+import datetime  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from maillage.financements.models import Budget, LigneProduit, TypePS  # noqa: E402
+from maillage.structures.models import Agrement, Gestionnaire, Structure, TypeAgrement, TypeStructure  # noqa: E402
+
+
+class GestionnaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Gestionnaire
+
+    nom = factory.Sequence(lambda n: f"Association fictive n° {n}")
+    forme_juridique = Gestionnaire.FormeJuridique.ASSOCIATION
+
+
+class StructureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Structure
+        skip_postgeneration_save = True
+
+    type = TypeStructure.CENTRE_SOCIAL
+    nom = factory.Sequence(lambda n: f"Centre social fictif n° {n}")
+    siret = ""
+    gestionnaire = factory.SubFactory(GestionnaireFactory)
+    commune = factory.SubFactory(CommuneFactory)
+    adresse = "1 rue de l'Exemple"
+    longitude = 2.43
+    latitude = 48.83
+
+
+class AgrementFactory(factory.django.DjangoModelFactory):
+    """An agrément accordé for four years from 1 January 2014 (covers 31/12/2015)."""
+
+    class Meta:
+        model = Agrement
+
+    structure = factory.SubFactory(StructureFactory)
+    type = factory.LazyAttribute(
+        lambda o: (
+            TypeAgrement.ANIMATION_LOCALE if o.structure.type == TypeStructure.EVS else TypeAgrement.ANIMATION_GLOBALE
+        )
+    )
+    debut = datetime.date(2014, 1, 1)
+    fin = datetime.date(2017, 12, 31)
+    statut = Agrement.Statut.ACCORDE
+    date_decision = datetime.date(2013, 10, 15)
+
+
+class BudgetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Budget
+
+    structure = factory.SubFactory(StructureFactory)
+    annee = 2015
+    nature = Budget.Nature.REALISE
+    charges_totales = Decimal("500000")
+    charges_pilotage = Decimal("120000")
+    charges_logistique = Decimal("60000")
+    charges_referent_familles = Decimal("0")
+
+
+class LigneProduitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LigneProduit
+
+    budget = factory.SubFactory(BudgetFactory)
+    financeur = "caf_ps"
+    type_ps = factory.LazyFunction(lambda: TypePS.objects.get(code="agc"))
+    montant = Decimal("50000")

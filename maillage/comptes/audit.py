@@ -19,6 +19,12 @@ def _register():
     # Outlines are large and come from bulk loads, journaled by Chargement; the rest is recorded.
     auditlog.register(apps.get_model("territoires", "Commune"), exclude_fields=["geometrie", "geometrie_empreinte"])
     auditlog.register(apps.get_model("territoires", "QPV"), exclude_fields=["geometrie"], m2m_fields={"communes"})
+    auditlog.register(apps.get_model("structures", "Gestionnaire"))
+    auditlog.register(apps.get_model("structures", "Structure"), m2m_fields={"communes_competence", "qpv_competence"})
+    for name in ("Contact", "ProjetSocial", "DocumentProjet", "Agrement", "EvaluationCritere"):
+        auditlog.register(apps.get_model("structures", name))
+    for name in ("TypePS", "BaremePS", "Budget", "LigneProduit"):
+        auditlog.register(apps.get_model("financements", name))
 
 
 _register()

@@ -61,6 +61,14 @@ class Utilisateur(AbstractUser):
         verbose_name="communes suivies",
         help_text="Pour un·e conseiller·e : les communes de son secteur.",
     )
+    structure = models.ForeignKey(
+        "structures.Structure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comptes",
+        help_text="Pour un compte « structure » : le centre social ou l'EVS qu'il représente.",
+    )
     # Demo accounts are flagged so they can be found and removed; they never exist with DEBUG=0.
     est_demo = models.BooleanField("compte de démonstration", default=False, editable=False)
 

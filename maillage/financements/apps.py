@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FinancementsConfig(AppConfig):
+    name = "maillage.financements"
+    label = "financements"
+    verbose_name = "Budgets et prestations de service"
