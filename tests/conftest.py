@@ -66,3 +66,21 @@ def territoire_94(db):
     QPVFactory(code="QN09406I", nom="Les Bleuets", communes=[creteil])
     QPVFactory(code="QN09414M", nom="Balzac", communes=[vitry])
     return SimpleNamespace(region=region, departement=dep, epci=epci, communes=communes)
+
+
+@pytest.fixture
+def types_ps(db):
+    """The PS types and yearly rates that migration 0003 seeds.
+
+    Browser tests (transaction=True) empty every table after them, data migrations included: tests
+    that need the barème ask for it here rather than trusting the migration's rows.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    from maillage.financements.models import TypePS
+
+    migration = importlib.import_module("maillage.financements.migrations.0003_types_et_taux")
+    migration.creer(apps, None)
+    return {t.code: t for t in TypePS.objects.all()}

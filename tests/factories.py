@@ -155,6 +155,8 @@ class BudgetFactory(factory.django.DjangoModelFactory):
 
 
 class LigneProduitFactory(factory.django.DjangoModelFactory):
+    """A PS AGC line: tests that use it ask for the `types_ps` fixture."""
+
     class Meta:
         model = LigneProduit
 
