@@ -176,3 +176,59 @@ def _chargement_voir(user, obj):
 def _audit_voir(user, departement):
     """The audit trail of a département's business data."""
     return est_admin(user) or (user.role == Role.PILOTE and dans_perimetre(user, departement))
+
+
+# --- Structures, agréments, budgets ---------------------------------------------------------
+
+
+def _suit_la_commune(user, structure) -> bool:
+    """A conseiller's sector: the structure's commune is one of theirs, in their départements."""
+    return dans_perimetre(user, structure) and structure.commune_id in codes_communes(user)
+
+
+def _est_sa_structure(user, structure) -> bool:
+    return user.role == Role.STRUCTURE and user.structure_id is not None and user.structure_id == structure.pk
+
+
+@regle("structure.creer")
+def _structure_creer(user, departement):
+    """Create structures (and import them) in a département."""
+    return est_admin(user) or (user.role == Role.PILOTE and dans_perimetre(user, departement))
+
+
+@regle("structure.modifier")
+def _structure_modifier(user, structure):
+    """Edit a structure's profile (identity, address, zone, flags, contacts, projets sociaux)."""
+    if est_admin(user):
+        return True
+    if user.role == Role.PILOTE:
+        return dans_perimetre(user, structure)
+    if user.role == Role.CONSEILLER:
+        return _suit_la_commune(user, structure)
+    return _est_sa_structure(user, structure)
+
+
+@regle("structure.gerer")
+def _structure_gerer(user, structure):
+    """Decide on a structure: agréments, budgets, closing, deletion."""
+    return est_admin(user) or (user.role == Role.PILOTE and dans_perimetre(user, structure))
+
+
+@regle("structure.voir_prive")
+def _structure_voir_prive(user, structure):
+    """Non-public data of one structure: per-structure money, agrément assessments, documents, contacts."""
+    if est_admin(user):
+        return True
+    if user.role in {Role.PILOTE, Role.PARTENAIRE}:
+        return dans_perimetre(user, structure)
+    if user.role == Role.CONSEILLER:
+        return _suit_la_commune(user, structure)
+    return _est_sa_structure(user, structure)
+
+
+@regle("departement.voir_finances")
+def _departement_voir_finances(user, departement):
+    """Per-structure money in a département's dashboard and exports (aggregates are public)."""
+    if est_admin(user):
+        return True
+    return user.role in {Role.PILOTE, Role.PARTENAIRE} and dans_perimetre(user, departement)
