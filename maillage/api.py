@@ -32,3 +32,5 @@ def non_authentifie(request, exc):
 
 api.add_router("/territoires/", "maillage.territoires.api.router")
 api.add_router("/comptes/", "maillage.comptes.api.router")
+api.add_router("/structures", "maillage.structures.api.router")
+api.add_router("/indicateurs/", "maillage.financements.api.router")

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("maillage.core.urls")),
     path("comptes/", include("maillage.comptes.urls")),
     path("territoires/", include("maillage.territoires.urls")),
+    path("structures/", include("maillage.structures.urls")),
+    path("financements/", include("maillage.financements.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
