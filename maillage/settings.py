@@ -209,6 +209,8 @@ MAILLAGE_PLATEFORME = {
     "couleur_primaire": os.environ.get("MAILLAGE_COULEUR", "#0b5c8a"),
     "departement_defaut": os.environ.get("MAILLAGE_DEPARTEMENT", "94"),
     "contact": os.environ.get("MAILLAGE_CONTACT", ""),
+    # AGPL-3.0 section 13: users of the service are offered its source.
+    "source_url": os.environ.get("MAILLAGE_SOURCE_URL", ""),
 }
 
 # --- Security -------------------------------------------------------------
