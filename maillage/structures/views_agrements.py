@@ -1,0 +1,179 @@
+"""Pages of the agréments: a structure's history (add, modify, decide) and the renewal follow-up board.
+
+For the Caf's steering staff: `structure.gerer` on the structure (pilote of its département, admin),
+`departement.gerer` for the board; anyone else gets a 403. The assessment and the instruction comment
+are shown only to `structure.voir_prive` holders (implied here, checked anyway).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from maillage.comptes.permissions import exiger, peut
+from maillage.territoires.models import Departement
+
+from . import regles, selectors_agrements, services_agrements
+from .forms_agrements import AgrementForm, DecisionForm, FiltreRenouvellementsForm, ajouter_erreurs
+from .models import Agrement, Structure, TypeAgrement
+
+
+def _structure_geree(user, pk) -> Structure:
+    structure = get_object_or_404(Structure.objects.select_related("commune", "departement"), pk=pk)
+    exiger(user, "structure.gerer", structure)
+    return structure
+
+
+def _agrement_gere(user, pk) -> Agrement:
+    agrement = get_object_or_404(
+        Agrement.objects.select_related("structure", "structure__commune", "structure__departement"), pk=pk
+    )
+    exiger(user, "structure.gerer", agrement.structure)
+    return agrement
+
+
+@login_required
+def agrements(request, pk):
+    structure = _structure_geree(request.user, pk)
+    voir_prive = peut(request.user, "structure.voir_prive", structure)
+    lignes = []
+    for agrement in selectors_agrements.agrements_de_structure(structure):
+        evaluations = selectors_agrements.evaluations_lisibles(agrement) if voir_prive else []
+        lignes.append(
+            {
+                "agrement": agrement,
+                "evaluations": evaluations,
+                "instruite": voir_prive and (bool(agrement.commentaire) or any(e["evaluation"] for e in evaluations)),
+                "decidable": agrement.statut != Agrement.Statut.EXPIRE,
+            }
+        )
+    contexte = {
+        "structure": structure,
+        "lignes": lignes,
+        "voir_prive": voir_prive,
+        "referentiels": regles.REFERENTIELS.values(),
+    }
+    return render(request, "structures/agrements/liste.html", contexte)
+
+
+@login_required
+def agrement_ajouter(request, pk):
+    structure = _structure_geree(request.user, pk)
+    form = AgrementForm(request.POST or None, structure=structure)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services_agrements.agrement_creer(
+                par=request.user,
+                structure=structure,
+                type=d["type"],
+                debut=d["debut"],
+                fin=d["fin"],
+                statut=d["statut"],
+                date_decision=d["date_decision"],
+                instance=d["instance"],
+                commentaire=d["commentaire"],
+                evaluations=form.evaluations(),
+            )
+        except ValidationError as erreur:
+            ajouter_erreurs(form, erreur)
+        else:
+            messages.success(request, "L'agrément est enregistré.")
+            return redirect("structures:agrements", pk=structure.pk)
+    return render(request, "structures/agrements/formulaire.html", {"form": form, "structure": structure})
+
+
+@login_required
+def agrement_modifier(request, pk):
+    agrement = _agrement_gere(request.user, pk)
+    structure = agrement.structure
+    form = AgrementForm(
+        request.POST or None, structure=structure, agrement=agrement, initial=AgrementForm.initial_pour(agrement)
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services_agrements.agrement_modifier(
+                par=request.user,
+                agrement=agrement,
+                type=d["type"],
+                debut=d["debut"],
+                fin=d["fin"],
+                date_decision=d["date_decision"],
+                instance=d["instance"],
+                commentaire=d["commentaire"],
+            )
+        except ValidationError as erreur:
+            # The service may have changed the instance before refusing: show the stored values again.
+            agrement.refresh_from_db()
+            ajouter_erreurs(form, erreur)
+        else:
+            messages.success(request, "L'agrément est modifié.")
+            return redirect("structures:agrements", pk=structure.pk)
+    contexte = {"form": form, "structure": structure, "agrement": agrement}
+    return render(request, "structures/agrements/formulaire.html", contexte)
+
+
+@login_required
+def agrement_decider(request, pk):
+    agrement = _agrement_gere(request.user, pk)
+    structure = agrement.structure
+    if agrement.statut == Agrement.Statut.EXPIRE:
+        messages.error(request, "Cet agrément a expiré : sa décision ne peut plus être modifiée.")
+        return redirect("structures:agrements", pk=structure.pk)
+    form = DecisionForm(request.POST or None, agrement=agrement)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services_agrements.agrement_decider(
+                par=request.user,
+                agrement=agrement,
+                statut=d["statut"],
+                date_decision=d["date_decision"],
+                evaluations=form.evaluations(),
+                commentaire=d["commentaire"],
+                instance=d["instance"],
+            )
+        except ValidationError as erreur:
+            agrement.refresh_from_db()
+            ajouter_erreurs(form, erreur)
+        else:
+            messages.success(request, f"Décision enregistrée : agrément {agrement.get_statut_display().lower()}.")
+            return redirect("structures:agrements", pk=structure.pk)
+    contexte = {"form": form, "structure": structure, "agrement": agrement}
+    return render(request, "structures/agrements/decider.html", contexte)
+
+
+def _departement(code: str) -> Departement:
+    if not code.isalnum():
+        raise Http404("Département inconnu.")
+    return get_object_or_404(Departement, code=code)
+
+
+@login_required
+def renouvellements(request, code):
+    departement = _departement(code)
+    exiger(request.user, "departement.gerer", departement)
+    communes = list(selectors_agrements.communes_avec_structures(departement.code))
+    filtre = FiltreRenouvellementsForm(request.GET or None, communes=communes)
+    criteres = filtre.cleaned_data if filtre.is_bound and filtre.is_valid() else {}
+    aujourd_hui = criteres.get("date") or timezone.localdate()
+    lignes = selectors_agrements.tableau_renouvellements(
+        departement.code,
+        aujourd_hui=aujourd_hui,
+        type=criteres.get("type") or "",
+        commune=criteres.get("commune") or "",
+    )
+    contexte = {
+        "departement": departement,
+        "filtre": filtre,
+        "lignes": lignes,
+        "aujourd_hui": aujourd_hui,
+        "limite": regles.ajouter_mois(aujourd_hui, regles.MOIS_ALERTE),
+        "jalons": regles.JALONS,
+        "en_retard": sum(1 for ligne in lignes if ligne.retards),
+        "types": dict(TypeAgrement.choices),
+    }
+    return render(request, "structures/agrements/renouvellements.html", contexte)
