@@ -232,3 +232,13 @@ def _departement_voir_finances(user, departement):
     if est_admin(user):
         return True
     return user.role in {Role.PILOTE, Role.PARTENAIRE} and dans_perimetre(user, departement)
+
+
+# --- Financements: barème des prestations de service (added with the budgets, issue 3) --------
+
+
+@regle("bareme.voir")
+def _bareme_voir(user, obj):
+    """The PS barème by year (rates and prix plafond from the Cnaf's barème, sent to partners, not public):
+    Caf staff and partners; editing stays in the Django admin, for administrators."""
+    return est_admin(user) or user.role in {Role.PILOTE, Role.CONSEILLER, Role.PARTENAIRE}

@@ -5,6 +5,7 @@ agrément. The barème (types, rates, ceilings) is data passed in; the engine ex
 French and flags the gap with what the budget records.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -173,3 +174,27 @@ def calculer_ps(
             )
         )
     return ResultatPS(lignes=lignes)
+
+
+def prorata_annee(annee: int, periodes) -> Decimal:
+    """Share of the days of `annee` covered by the union of the (debut, fin) periods (inclusive dates),
+    rounded to 4 decimals: 1 when the whole year is covered, 0 when no day is."""
+    premier, dernier = datetime.date(annee, 1, 1), datetime.date(annee, 12, 31)
+    intervalles = sorted(
+        (max(debut, premier), min(fin, dernier)) for debut, fin in periodes if debut <= dernier and fin >= premier
+    )
+    jours = 0
+    courant_debut = courant_fin = None
+    for debut, fin in intervalles:
+        if courant_fin is not None and debut <= courant_fin + datetime.timedelta(days=1):
+            courant_fin = max(courant_fin, fin)
+            continue
+        if courant_fin is not None:
+            jours += (courant_fin - courant_debut).days + 1
+        courant_debut, courant_fin = debut, fin
+    if courant_fin is not None:
+        jours += (courant_fin - courant_debut).days + 1
+    total = (dernier - premier).days + 1
+    if jours >= total:
+        return Decimal(1)
+    return (Decimal(jours) / Decimal(total)).quantize(Decimal("0.0001"), ROUND_HALF_UP)

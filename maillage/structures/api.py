@@ -1,3 +1,210 @@
-from ninja import Router
+"""Public API of the registry: the directory of centres sociaux and EVS (public fields only).
+
+`GET /api/v1/structures` lists structures, `GET /api/v1/structures/{id}` gives one with its public details.
+Without `date`, every structure is listed (closed ones included) and `agrement` is the one covering today;
+with `date`, only the structures active at that date (holding an agrément covering it) and `agrement` at that
+date. Never exposed: budgets, agrément assessments and comments, contacts, documents.
+"""
+
+import datetime
+
+from django.http import Http404
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from maillage.territoires.api import CodeNom
+from maillage.territoires.models import Commune, Departement
+
+from . import echanges
+from .models import Agrement, ModeGestion, Structure, TypeStructure
+from .selectors import STATUTS_ACTIFS
 
 router = Router(tags=["Structures"])
+
+LIMITE_DEFAUT = 50
+LIMITE_MAX = 500
+
+
+class AgrementOut(Schema):
+    type: str
+    debut: datetime.date
+    fin: datetime.date
+
+
+class StructureOut(Schema):
+    id: int
+    nom: str
+    type: str
+    commune: CodeNom
+    gestion: str
+    siret: str
+    adresse: str
+    position: list[float] | None
+    agrement: AgrementOut | None
+
+
+class PageStructures(Schema):
+    count: int
+    items: list[StructureOut]
+
+
+class GestionnaireOut(Schema):
+    nom: str
+    forme_juridique: str
+
+
+class ZoneOut(Schema):
+    communes: list[str]
+    qpv: list[str]
+
+
+class AgrementHistoriqueOut(AgrementOut):
+    statut: str
+
+
+class StructureDetailOut(StructureOut):
+    departement: str
+    code_postal: str
+    gestionnaire: GestionnaireOut
+    zone_competence: ZoneOut
+    date_premier_agrement: datetime.date | None
+    date_ouverture: datetime.date | None
+    date_fermeture: datetime.date | None
+    multi_sites: bool
+    itinerante: bool
+    gens_du_voyage: bool
+    situation_qpv: str
+    adherent_federation: bool
+    telephone: str
+    email: str
+    site_web: str
+    presentation: str
+    agrements: list[AgrementHistoriqueOut]
+
+
+class Filtres(Schema):
+    departement: str | None = None
+    date: str | None = None
+    type: str | None = None
+    commune: str | None = None
+    gestion: str | None = None
+    limit: int = LIMITE_DEFAUT
+    offset: int = 0
+
+
+def _date(texte: str | None) -> datetime.date | None:
+    if not texte:
+        return None
+    try:
+        return datetime.date.fromisoformat(texte)
+    except ValueError:
+        raise HttpError(422, f"Date invalide {texte!r} : attendu AAAA-MM-JJ, par exemple 2015-12-31.") from None
+
+
+def _choix(valeur: str | None, choix, nom: str) -> str | None:
+    if not valeur:
+        return None
+    if valeur not in choix.values:
+        raise HttpError(422, f"{nom} inconnu {valeur!r} : valeurs possibles {', '.join(choix.values)}.")
+    return valeur
+
+
+def _item(structure: Structure) -> dict:
+    agrement = echanges.agrement_a_date(structure)
+    return {
+        "id": structure.pk,
+        "nom": structure.nom,
+        "type": structure.type,
+        "commune": {"code": structure.commune_id, "nom": structure.commune.nom},
+        "gestion": structure.gestionnaire.mode_gestion,
+        "siret": structure.siret,
+        "adresse": structure.adresse,
+        "position": list(structure.position) if structure.position else None,
+        "agrement": {"type": agrement.type, "debut": agrement.debut, "fin": agrement.fin} if agrement else None,
+    }
+
+
+@router.get(
+    "",
+    response=PageStructures,
+    url_name="structures_liste",
+    summary="Annuaire des centres sociaux et espaces de vie sociale",
+    description=(
+        "Filtres : `departement` (code INSEE), `date` (AAAA-MM-JJ : structures actives à cette date ; sans date, "
+        "toutes les structures, avec l'agrément en cours aujourd'hui), `type` (centre_social, evs), `commune` "
+        f"(code INSEE), `gestion` (associative, collectivite, autre). Pagination : `limit` ({LIMITE_DEFAUT} par "
+        f"défaut, {LIMITE_MAX} au plus) et `offset`. Département ou commune inconnus : 404 ; paramètre mal formé : "
+        "422 avec la raison."
+    ),
+)
+def liste(request, filtres: Query[Filtres]):
+    date = _date(filtres.date)
+    type_ = _choix(filtres.type, TypeStructure, "Type")
+    gestion = _choix(filtres.gestion, ModeGestion, "Mode de gestion")
+    if not 1 <= filtres.limit <= LIMITE_MAX:
+        raise HttpError(422, f"limit doit être compris entre 1 et {LIMITE_MAX}.")
+    if filtres.offset < 0:
+        raise HttpError(422, "offset doit être positif ou nul.")
+    departement = (filtres.departement or "").strip().upper() or None
+    if departement and not Departement.objects.filter(code=departement).exists():
+        raise Http404(f"Département inconnu : {departement!r}.")
+    commune = (filtres.commune or "").strip().upper() or None
+    if commune and not Commune.objects.filter(code=commune).exists():
+        raise Http404(f"Commune inconnue : {commune!r}.")
+    structures = echanges.structures_publiques(
+        date=date, departement=departement, commune=commune, type=type_, gestion=gestion
+    )
+    total = structures.count()
+    page = structures[filtres.offset : filtres.offset + filtres.limit]
+    return {"count": total, "items": [_item(s) for s in page]}
+
+
+@router.get(
+    "/{id}",
+    response=StructureDetailOut,
+    url_name="structures_detail",
+    summary="Une structure et ses informations publiques",
+    description=(
+        "Les champs de l'annuaire, plus la zone de compétence (codes INSEE des communes et codes des QPV), les "
+        "indicateurs SENACS, les dates et l'historique public des agréments accordés (type, début, fin, statut) ; "
+        "`date` (AAAA-MM-JJ, aujourd'hui par défaut) choisit l'agrément affiché dans `agrement`."
+    ),
+)
+def detail(request, id: int, date: str | None = None):
+    jour = _date(date) or datetime.date.today()
+    structure = (
+        echanges.structures_publiques(date_agrement=jour)
+        .prefetch_related("communes_competence", "qpv_competence")
+        .filter(pk=id)
+        .first()
+    )
+    if structure is None:
+        raise Http404(f"Structure inconnue : {id}.")
+    # Only granted agréments are public: an application in progress or refused stays with the Caf.
+    agrements = Agrement.objects.filter(structure=structure, statut__in=STATUTS_ACTIFS).order_by("-debut")
+    return {
+        **_item(structure),
+        "departement": structure.departement_id,
+        "code_postal": structure.code_postal,
+        "gestionnaire": {
+            "nom": structure.gestionnaire.nom,
+            "forme_juridique": structure.gestionnaire.forme_juridique,
+        },
+        "zone_competence": {
+            "communes": sorted(c.code for c in structure.communes_competence.all()),
+            "qpv": sorted(q.code for q in structure.qpv_competence.all()),
+        },
+        "date_premier_agrement": structure.date_premier_agrement,
+        "date_ouverture": structure.date_ouverture,
+        "date_fermeture": structure.date_fermeture,
+        "multi_sites": structure.multi_sites,
+        "itinerante": structure.itinerante,
+        "gens_du_voyage": structure.gens_du_voyage,
+        "situation_qpv": structure.situation_qpv,
+        "adherent_federation": structure.adherent_federation,
+        "telephone": structure.telephone,
+        "email": structure.email,
+        "site_web": structure.site_web,
+        "presentation": structure.presentation,
+        "agrements": [{"type": a.type, "debut": a.debut, "fin": a.fin, "statut": a.statut} for a in agrements],
+    }

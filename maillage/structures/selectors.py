@@ -25,3 +25,103 @@ def structures_actives(date: datetime.date, *, departement: str | None = None):
 def agrement_principal(date: datetime.date):
     """Filter for the agrément that makes a structure active at `date` (animation globale or locale)."""
     return Q(statut__in=STATUTS_ACTIFS, debut__lte=date, fin__gte=date) & ~Q(type="acf")
+
+
+# --- Directory and structure page ---------------------------------------------------------------
+
+
+def _agrement_du_jour(date: datetime.date, champ: str):
+    from django.db.models import Subquery
+
+    return Subquery(
+        Agrement.objects.filter(agrement_principal(date), structure=OuterRef("pk")).order_by("-debut").values(champ)[:1]
+    )
+
+
+def annuaire(
+    *,
+    date: datetime.date,
+    departement: str | None = None,
+    commune: str | None = None,
+    type: str | None = None,
+    gestion: str | None = None,
+    recherche: str = "",
+    toutes: bool = False,
+):
+    """The public directory: structures active at `date` (or all of them), filtered, with their agrément.
+
+    One query per page whatever the number of rows: the current agrément comes as subqueries.
+    """
+    structures = Structure.objects.all() if toutes else structures_actives(date)
+    if departement:
+        structures = structures.filter(departement_id=departement)
+    if commune:
+        structures = structures.filter(commune_id=commune)
+    if type:
+        structures = structures.filter(type=type)
+    if gestion:
+        structures = structures.filter(gestionnaire__mode_gestion=gestion)
+    for mot in (recherche or "").split()[:5]:
+        structures = structures.filter(
+            Q(nom__icontains=mot) | Q(commune__nom__icontains=mot) | Q(gestionnaire__nom__icontains=mot)
+        )
+    return (
+        structures.select_related("commune", "gestionnaire")
+        .only(
+            "id",
+            "nom",
+            "type",
+            "adresse",
+            "code_postal",
+            "longitude",
+            "latitude",
+            "departement_id",
+            "date_fermeture",
+            "commune__code",
+            "commune__nom",
+            "gestionnaire__nom",
+            "gestionnaire__mode_gestion",
+        )
+        .annotate(
+            agrement_type=_agrement_du_jour(date, "type"),
+            agrement_debut=_agrement_du_jour(date, "debut"),
+            agrement_fin=_agrement_du_jour(date, "fin"),
+        )
+        .order_by("nom", "pk")
+    )
+
+
+def structure_detaillee(pk: int) -> Structure:
+    """One structure for its page: gestionnaire, commune, EPCI and zone in a fixed number of queries."""
+    from django.db.models import Prefetch
+
+    from maillage.territoires.models import QPV, Commune
+
+    return (
+        Structure.objects.select_related("gestionnaire", "commune__epci", "departement")
+        .defer("commune__geometrie", "commune__geometrie_empreinte")
+        .prefetch_related(
+            Prefetch("communes_competence", queryset=Commune.objects.only("code", "nom").order_by("nom")),
+            Prefetch("qpv_competence", queryset=QPV.objects.only("code", "nom", "generation").order_by("nom")),
+        )
+        .get(pk=pk)
+    )
+
+
+def agrements_en_cours(structure: Structure, date: datetime.date):
+    return list(agrements_couvrant(date).filter(structure=structure).order_by("type", "-debut"))
+
+
+def contacts_publics(structure: Structure):
+    """Only the people who agreed, with a date, to appear on the public page."""
+    return structure.contacts.filter(public=True, consentement_le__isnull=False)
+
+
+def projets_avec_documents(structure: Structure):
+    from django.db.models import Prefetch
+
+    from .models import DocumentProjet
+
+    return structure.projets_sociaux.prefetch_related(
+        Prefetch("documents", queryset=DocumentProjet.objects.order_by("nature", "titre"))
+    )

@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Exports of the directory and the back-office import of structures."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_echanges
+
+urlpatterns = [
+    path("export/", views_echanges.export, name="export"),
+    path("import/", views_echanges.importer, name="import"),
+    path("import/confirmer/", views_echanges.importer_confirmer, name="import_confirmer"),
+]

@@ -1,0 +1,230 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+
+from maillage.comptes.permissions import exiger, peut
+from maillage.structures.models import ModeGestion, Structure, TypeStructure
+from maillage.territoires.models import Departement
+
+from . import graphiques, selectors, services
+from .forms import BudgetForm
+from .models import Budget, Financeur
+from .phrase import phrase_departement
+
+ANNEE_MIN, ANNEE_MAX = services.ANNEE_MIN, services.ANNEE_MAX
+
+
+def _annee_valide(annee: int) -> int:
+    if not ANNEE_MIN <= annee <= ANNEE_MAX:
+        raise Http404("Année hors limites.")
+    return annee
+
+
+def _departement(code: str) -> Departement:
+    if not code.isalnum():
+        raise Http404("Département inconnu.")
+    return get_object_or_404(Departement, code=code)
+
+
+# --- Barème ------------------------------------------------------------------------------------
+
+
+@login_required
+def bareme(request):
+    exiger(request.user, "bareme.voir")
+    return render(
+        request,
+        "financements/bareme.html",
+        {
+            "annees": selectors.bareme_par_annee(),
+            # Editing the barème stays in the Django admin, for administrators.
+            "peut_modifier": request.user.is_staff and request.user.has_perm("financements.change_baremeps"),
+        },
+    )
+
+
+# --- Budgets of one structure --------------------------------------------------------------------
+
+
+def _structure(request, pk: int) -> Structure:
+    structure = get_object_or_404(Structure.objects.select_related("commune", "departement", "gestionnaire"), pk=pk)
+    exiger(request.user, "structure.voir_prive", structure)
+    return structure
+
+
+@login_required
+def budgets(request, pk):
+    structure = _structure(request, pk)
+    return render(
+        request,
+        "financements/budgets.html",
+        {
+            "structure": structure,
+            "annees": selectors.budgets_de_la_structure(structure),
+            "peut_gerer": peut(request.user, "structure.gerer", structure),
+            "natures": Budget.Nature,
+        },
+    )
+
+
+def _initial(budget: Budget | None) -> dict:
+    if budget is None:
+        return {}
+    initial = {
+        "charges_totales": budget.charges_totales,
+        "charges_pilotage": budget.charges_pilotage,
+        "charges_logistique": budget.charges_logistique,
+        "charges_referent_familles": budget.charges_referent_familles,
+        "commentaire": budget.commentaire,
+    }
+    for ligne in budget.produits.all():
+        cle = f"ps_{ligne.type_ps_id}" if ligne.financeur == Financeur.CAF_PS else f"produit_{ligne.financeur}"
+        initial[cle] = ligne.montant
+    return {cle: (str(v).replace(".", ",") if not isinstance(v, str) else v) for cle, v in initial.items()}
+
+
+@login_required
+def budget(request, pk, annee, nature):
+    structure = _structure(request, pk)
+    annee = _annee_valide(annee)
+    if nature not in Budget.Nature.values:
+        raise Http404("Nature de budget inconnue.")
+    peut_gerer = peut(request.user, "structure.gerer", structure)
+    existant = selectors.budget_ou_none(structure, annee, nature)
+    types_ps = list(selectors.types_ps_de_l_annee(annee, type_structure=structure.type))
+    if existant is not None:
+        # A PS recorded under a type no longer offered that year stays visible (the service then says why).
+        codes = {t.code for t in types_ps}
+        types_ps += [p.type_ps for p in existant.produits.all() if p.type_ps_id and p.type_ps_id not in codes]
+    if request.method == "POST":
+        if not peut_gerer:
+            raise PermissionDenied("Vous ne pouvez pas modifier ce budget.")
+        form = BudgetForm(request.POST, types_ps=types_ps)
+        if form.is_valid():
+            try:
+                services.budget_enregistrer(
+                    par=request.user, structure=structure, annee=annee, nature=nature, **form.arguments_service()
+                )
+            except ValidationError as erreur:
+                form.ajouter_erreurs(erreur)
+            else:
+                messages.success(request, "Le budget a été enregistré.")
+                return redirect("financements:budget", pk=structure.pk, annee=annee, nature=nature)
+    else:
+        form = BudgetForm(initial=_initial(existant), types_ps=types_ps)
+    calcul = None
+    if existant is not None:
+        calcul = selectors.calcul_ps(
+            structure=structure,
+            annee=annee,
+            charges=selectors.charges_du_budget(existant),
+            enregistres=selectors.ps_enregistrees(existant),
+        )
+    return render(
+        request,
+        "financements/budget.html",
+        {
+            "structure": structure,
+            "annee": annee,
+            "nature": nature,
+            "libelle_nature": Budget.Nature(nature).label,
+            "budget": existant,
+            "form": form,
+            "peut_gerer": peut_gerer,
+            "calcul": calcul,
+            "autre_nature": Budget.Nature.REALISE
+            if nature == Budget.Nature.PREVISIONNEL
+            else Budget.Nature.PREVISIONNEL,
+        },
+    )
+
+
+# --- Departmental dashboard ----------------------------------------------------------------------
+
+
+def tableau_de_bord_departement(request, code):
+    """The dashboard without a year: the year chosen in the selector (?annee=), else the latest with budgets."""
+    dep = _departement(code)
+    annee = request.GET.get("annee", "").strip()
+    if annee:
+        if not annee.isdigit() or not ANNEE_MIN <= int(annee) <= ANNEE_MAX:
+            raise Http404("Année invalide.")
+        return redirect("financements:tableau_de_bord", code=dep.code, annee=int(annee))
+    return redirect("financements:tableau_de_bord", code=dep.code, annee=selectors.annee_par_defaut(dep.code))
+
+
+def tableau_de_bord(request, code, annee):
+    dep = _departement(code)
+    annee = _annee_valide(annee)
+    c = selectors.consolidation(annee=annee, departement=dep.code)
+    organisme = settings.MAILLAGE_PLATEFORME["organisme"]
+    phrase = phrase_departement(
+        nom=dep.nom,
+        code=dep.code,
+        type_nom=selectors.type_nom_departement(dep.code),
+        annee=annee,
+        centres_sociaux=c.centres_sociaux,
+        evs=c.evs,
+        budget_total=c.budget_total,
+        budget_evs=c.budget_evs,
+        organisme=organisme,
+        financement_caf=c.financement_caf,
+    )
+    couleur = settings.MAILLAGE_PLATEFORME.get("couleur_primaire", "#0b5c8a")
+    financeurs = [f for f in c.financeurs() if f[2]]
+    # PS by type in the barème's order (one query), then any type no longer in the barème of the year.
+    types_ps = list(selectors.types_ps_de_l_annee(annee)) if c.ps_par_type else []
+    ps = dict(c.ps_par_type)
+    caf = [(f"PS {t.libelle}", ps.pop(t.code)) for t in types_ps if t.code in ps]
+    caf += [(f"PS {code}", montant) for code, montant in sorted(ps.items())]
+    caf.append(("Fonds locaux", c.fonds_locaux))
+    modes_cs = c.modes(TypeStructure.CENTRE_SOCIAL)
+    graphes = {
+        "budgets": graphiques.barres(
+            "graphe-budgets",
+            f"Budgets réalisés {annee} par type de structure",
+            [("Centres sociaux", c.budget_cs), ("Espaces de vie sociale", c.budget_evs)],
+            couleur=couleur,
+        ),
+        "financeurs": graphiques.barres(
+            "graphe-financeurs", f"Produits {annee} par financeur", [(f[1], f[2]) for f in financeurs], couleur=couleur
+        ),
+        "caf": graphiques.barres("graphe-caf", f"Financement de la Caf en {annee}", caf, couleur=couleur),
+        "modes": graphiques.barres(
+            "graphe-modes",
+            "Centres sociaux par mode de gestion",
+            [(libelle, nombre) for _, libelle, nombre in modes_cs],
+            couleur=couleur,
+            en_euros=False,
+        ),
+    }
+    voir_finances = peut(request.user, "departement.voir_finances", dep.code)
+    annees = selectors.annees_disponibles(dep.code)
+    if annee not in annees:
+        annees = sorted([*annees, annee], reverse=True)
+    return render(
+        request,
+        "financements/tableau_de_bord.html",
+        {
+            "departement": dep,
+            "annee": annee,
+            "annees": annees,
+            "c": c,
+            "phrase": phrase,
+            "organisme": organisme,
+            "financeurs": financeurs,
+            "caf": caf,
+            "modes_cs": modes_cs,
+            "modes_evs": c.modes(TypeStructure.EVS),
+            "associatif": ModeGestion.ASSOCIATIVE,
+            "graphes": {cle: mark_safe(svg) for cle, svg in graphes.items()},  # built with html.escape
+            "voir_finances": voir_finances,
+            "structures": list(selectors.structures_avec_finances(annee, departement=dep.code))
+            if voir_finances
+            else None,
+        },
+    )

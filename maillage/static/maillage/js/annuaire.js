@@ -1,0 +1,172 @@
+/* Maps of the structures directory and of one structure's page (Leaflet, no tile server unless configured).
+   [data-annuaire-carte]: data-geojson, URL of a FeatureCollection of points (properties nom, type, commune, url).
+   [data-structure-carte]: data-longitude, data-latitude, data-nom, data-type, data-contour (the commune's outline).
+   Colours are SVG attributes, not inline styles: the CSP allows no style attribute. */
+(function () {
+  "use strict";
+
+  var mouvementReduit = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var SYMBOLES = {
+    centre_social:
+      '<svg width="18" height="18" viewBox="0 0 16 16" aria-hidden="true" focusable="false">' +
+      '<circle cx="8" cy="8" r="6.5" fill="#0b5c8a" stroke="#ffffff" stroke-width="1.5"/></svg>',
+    evs:
+      '<svg width="18" height="18" viewBox="0 0 16 16" aria-hidden="true" focusable="false">' +
+      '<path d="M8 1 L15 8 L8 15 L1 8 Z" fill="#a33d00" stroke="#ffffff" stroke-width="1.5"/></svg>',
+  };
+  var LIBELLES = { centre_social: "Centre social", evs: "Espace de vie sociale" };
+
+  function etat(conteneur, message) {
+    var element = conteneur.querySelector("[data-carte-etat]");
+    if (!element) return;
+    element.hidden = !message;
+    element.textContent = message || "";
+  }
+
+  function nouvelleCarte(conteneur) {
+    var carte = L.map(conteneur, {
+      zoomControl: false,
+      scrollWheelZoom: false,
+      zoomSnap: 0.25,
+      zoomAnimation: !mouvementReduit,
+      fadeAnimation: !mouvementReduit,
+      markerZoomAnimation: !mouvementReduit,
+    });
+    L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(carte);
+    carte.attributionControl.setPrefix(
+      '<a href="https://leafletjs.com" title="Bibliothèque JavaScript de cartes interactives">Leaflet</a>'
+    );
+    if (conteneur.dataset.tuilesUrl) {
+      L.tileLayer(conteneur.dataset.tuilesUrl, {
+        attribution: conteneur.dataset.tuilesAttribution || "",
+        maxZoom: 19,
+      }).addTo(carte);
+    }
+    carte.setView([46.6, 2.4], 5);
+    return carte;
+  }
+
+  // Markers are not in the tab order: a directory may hold thousands of them, and the table beside the map
+  // gives keyboard and screen reader users the same structures with their links.
+  function marqueur(lat, lon, type, titre) {
+    return L.marker([lat, lon], {
+      keyboard: false,
+      icon: L.divIcon({
+        className: "carte__structure",
+        html: SYMBOLES[type] || SYMBOLES.centre_social,
+        iconSize: [18, 18],
+        iconAnchor: [9, 9],
+      }),
+      title: titre,
+      alt: titre,
+      riseOnHover: true,
+    });
+  }
+
+  // Tooltip content as DOM text, never as HTML: names come from users.
+  function texte(contenu) {
+    var span = document.createElement("span");
+    span.textContent = contenu;
+    return span;
+  }
+
+  function annuaire(conteneur) {
+    var carte = nouvelleCarte(conteneur);
+    etat(conteneur, "Chargement de la carte…");
+    fetch(conteneur.dataset.geojson, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+      .then(function (reponse) {
+        if (!reponse.ok) throw new Error("HTTP " + reponse.status);
+        return reponse.json();
+      })
+      .then(function (donnees) {
+        var groupe = L.featureGroup();
+        (donnees.features || []).forEach(function (f) {
+          var p = f.properties || {};
+          var c = f.geometry && f.geometry.coordinates;
+          if (!c) return;
+          var titre = (p.nom || "") + " — " + (LIBELLES[p.type] || "") + (p.commune ? ", " + p.commune : "");
+          var m = marqueur(c[1], c[0], p.type, titre);
+          m.bindTooltip(texte(titre), { direction: "top" });
+          if (p.url) {
+            m.on("click", function () {
+              window.location.assign(p.url);
+            });
+          }
+          groupe.addLayer(m);
+        });
+        groupe.addTo(carte);
+        var nombre = groupe.getLayers().length;
+        conteneur.dataset.carteChargee = String(nombre);
+        if (!nombre) {
+          etat(conteneur, "Aucune structure localisée ne correspond à ces critères.");
+          return;
+        }
+        carte.fitBounds(groupe.getBounds(), { padding: [20, 20], maxZoom: 14, animate: false });
+        etat(conteneur, "");
+      })
+      .catch(function () {
+        etat(conteneur, "La carte n'a pas pu être chargée. La liste des structures reste disponible.");
+      });
+  }
+
+  function structure(conteneur) {
+    var carte = nouvelleCarte(conteneur);
+    var lat = parseFloat(conteneur.dataset.latitude);
+    var lon = parseFloat(conteneur.dataset.longitude);
+    if (isNaN(lat) || isNaN(lon)) {
+      etat(conteneur, "La position de la structure n'est pas renseignée.");
+      return;
+    }
+    var nom = conteneur.dataset.nom || "";
+    marqueur(lat, lon, conteneur.dataset.type, nom).bindTooltip(texte(nom), { direction: "top" }).addTo(carte);
+    carte.setView([lat, lon], 14);
+    conteneur.dataset.carteChargee = "1";
+    etat(conteneur, "");
+    if (!conteneur.dataset.contour) return;
+    fetch(conteneur.dataset.contour, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+      .then(function (reponse) {
+        if (!reponse.ok) throw new Error("HTTP " + reponse.status);
+        return reponse.json();
+      })
+      .then(function (donnees) {
+        var communes = (donnees.features || []).filter(function (f) {
+          return (f.properties || {}).categorie !== "qpv";
+        });
+        if (!communes.length) return;
+        var couche = L.geoJSON(
+          { type: "FeatureCollection", features: communes },
+          {
+            interactive: false,
+            style: function () {
+              return { className: "carte__commune carte__commune--seule" };
+            },
+          }
+        ).addTo(carte);
+        couche.bringToBack();
+        carte.fitBounds(couche.getBounds(), { padding: [12, 12], animate: false });
+      })
+      .catch(function () {
+        /* The marker alone is enough. */
+      });
+  }
+
+  function demarrer() {
+    if (!window.L) {
+      Array.prototype.forEach.call(
+        document.querySelectorAll("[data-annuaire-carte], [data-structure-carte]"),
+        function (conteneur) {
+          etat(conteneur, "La carte n'a pas pu être chargée.");
+        }
+      );
+      return;
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-annuaire-carte]"), annuaire);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-structure-carte]"), structure);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", demarrer);
+  } else {
+    demarrer();
+  }
+})();

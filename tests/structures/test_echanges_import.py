@@ -1,0 +1,279 @@
+"""Import of structures (CSV / XLSX): validation of the whole file, idempotence, command."""
+
+import csv
+import io
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from maillage.structures import echanges
+from maillage.structures.models import Gestionnaire, Structure
+from maillage.structures.services_import import structures_importer
+from maillage.territoires.models import Chargement
+from maillage.territoires.services import ImportRefuse
+from tests.structures import test_echanges_export as jeu
+
+# The shared data set (fixture) of the exports' tests.
+registre = jeu.registre
+exporter = jeu.exporter
+
+LIBELLES = [c.libelle for c in echanges.COLONNES]
+
+
+def csv_de(lignes: list[dict], entetes=LIBELLES) -> bytes:
+    tampon = io.StringIO()
+    ecrivain = csv.DictWriter(tampon, fieldnames=entetes, delimiter=";")
+    ecrivain.writeheader()
+    for ligne in lignes:
+        ecrivain.writerow({cle: ligne.get(cle, "") for cle in entetes})
+    return tampon.getvalue().encode("utf-8")
+
+
+def nouvelle_ligne(**valeurs) -> dict:
+    ligne = {
+        "Nom": "Espace de vie sociale du Port",
+        "Type": "evs",
+        "Gestionnaire": "Association du Port",
+        "Forme juridique": "association",
+        "Code commune (INSEE)": "94041",
+        "Code postal": "94200",
+        "Longitude": "2,40",
+        "Latitude": "48,82",
+        "Multi-sites": "non",
+        "Date d'ouverture": "01/09/2016",
+    }
+    ligne.update(valeurs)
+    return ligne
+
+
+def etat():
+    """A fingerprint of the registry: every structure's fields and the gestionnaires."""
+    return (
+        list(Structure.objects.order_by("pk").values()),
+        list(Gestionnaire.objects.order_by("pk").values_list("pk", "nom", "forme_juridique")),
+    )
+
+
+def importer(contenu: bytes, **options) -> dict:
+    return structures_importer(contenu=contenu, nom_fichier="test.csv", appliquer=True, **options)
+
+
+@pytest.mark.parametrize("format_", ["csv", "xlsx"])
+def test_aller_retour_export_import_ne_change_rien(registre, tmp_path, format_):
+    chemin = tmp_path / f"export.{format_}"
+    exporter(departement="94", format=format_, sortie=str(chemin))
+    avant = etat()
+    entrees_audit = LogEntry.objects.count()
+    resume = importer(chemin.read_bytes(), departement="94")
+    assert resume["compteurs"] == {"creer": 0, "modifier": 0, "inchange": 3}
+    assert etat() == avant
+    assert LogEntry.objects.count() == entrees_audit
+    # The run is journaled.
+    assert Chargement.objects.get(commande="importer_structures").statut == Chargement.Statut.REUSSI
+
+
+def test_modification_et_creation(registre, django_user_model):
+    texte = exporter(departement="94").lstrip("\ufeff")
+    lignes = list(csv.DictReader(io.StringIO(texte), delimiter=";"))
+    bleuets = next(ligne for ligne in lignes if ligne["Nom"] == "Centre social Les Bleuets")
+    bleuets["Nom"] = "Centre social Les Bleuets et Mont-Mesly"
+    bleuets["Adhérente à la fédération"] = "non"
+    bleuets["Code commune (INSEE)"] = "94081"
+    bleuets["Longitude"] = "2.38"  # inside Vitry's outline
+    bleuets["Latitude"] = "48.79"
+    lignes.append(nouvelle_ligne())
+    lignes.append(
+        nouvelle_ligne(
+            Nom="Centre social municipal",
+            Type="Centre social",
+            Gestionnaire="CCAS d'Ivry-sur-Seine",
+            **{"Forme juridique": "CCAS"},
+        )
+    )
+    gestionnaires_avant = Gestionnaire.objects.count()
+
+    resume = importer(csv_de(lignes), departement="94")
+
+    assert resume["compteurs"] == {"creer": 2, "modifier": 1, "inchange": 2}
+    modifiee = next(p for p in resume["plan"] if p["action"] == "modifier")
+    assert set(modifiee["champs"]) == {"nom", "adherent_federation", "commune_id", "longitude", "latitude"}
+    structure = Structure.objects.get(pk=registre["bleuets"].pk)
+    assert structure.nom == "Centre social Les Bleuets et Mont-Mesly"
+    assert structure.adherent_federation is False and structure.commune_id == "94081"
+    # The audit trail records the update.
+    assert LogEntry.objects.get_for_object(structure).filter(action=LogEntry.Action.UPDATE).exists()
+    port = Structure.objects.get(nom="Espace de vie sociale du Port")
+    assert port.departement_id == "94" and port.type == "evs"
+    assert port.longitude == 2.40 and port.latitude == 48.82
+    assert port.date_ouverture.isoformat() == "2016-09-01"
+    assert port.gestionnaire.nom == "Association du Port"
+    # The CCAS already exists: matched by (nom, forme juridique), not duplicated.
+    municipal = Structure.objects.get(nom="Centre social municipal")
+    assert municipal.gestionnaire == registre["ivry"].gestionnaire
+    assert Gestionnaire.objects.count() == gestionnaires_avant + 1
+
+    # Importing the same file again changes nothing... except that rows without id create again: the
+    # export round trip is what is idempotent, so the created rows now come back with their id.
+    texte = exporter(departement="94").lstrip("\ufeff")
+    assert importer(texte.encode(), departement="94")["compteurs"] == {"creer": 0, "modifier": 0, "inchange": 5}
+
+
+def test_simulation_n_ecrit_rien(registre):
+    avant = etat()
+    resume = structures_importer(contenu=csv_de([nouvelle_ligne()]), nom_fichier="x.csv", departement="94")
+    assert resume["compteurs"]["creer"] == 1 and resume["applique"] is False
+    assert etat() == avant
+    assert not Chargement.objects.exists()
+
+
+def test_identifiant_inconnu_cree_avec_avertissement(registre):
+    resume = importer(csv_de([nouvelle_ligne(Identifiant="999999")]))
+    assert resume["compteurs"]["creer"] == 1
+    assert "identifiant 999999 inconnu" in resume["avertissements"][0]["message"]
+
+
+ERREURS = [
+    ("Code commune (INSEE)", "94999", "commune inconnue « 94999 »"),
+    ("Code commune (INSEE)", "93008", "n'est pas dans le département 94"),
+    ("SIRET", "12345678901234", "clé de contrôle"),
+    ("SIRET", "1234", "14 chiffres"),
+    ("Type", "crèche", "type inconnu « crèche »"),
+    ("Forme juridique", "SARL", "forme juridique inconnue « SARL »"),
+    ("Date d'ouverture", "31/02/2016", "date invalide « 31/02/2016 »"),
+    ("Longitude", "200", "longitude hors limites"),
+    ("Latitude", "quarante-huit", "latitude invalide"),
+    ("Nom", "", "valeur obligatoire manquante"),
+    ("E-mail", "pas-une-adresse", "adresse e-mail invalide"),
+    ("Site web", "bleuets", "adresse web invalide"),
+    ("Multi-sites", "peut-être", "attendu oui ou non"),
+    ("Code postal", "9400", "code postal invalide"),
+    ("Date de fermeture", "2015-01-01", "la date de fermeture précède la date d'ouverture"),
+]
+
+
+@pytest.mark.parametrize(("colonne", "valeur", "raison"), ERREURS)
+def test_fichier_faux_rien_n_est_ecrit(registre, colonne, valeur, raison):
+    avant = etat()
+    lignes = [nouvelle_ligne(Nom="Une ligne juste"), nouvelle_ligne(**{colonne: valeur})]
+    with pytest.raises(ImportRefuse) as refus:
+        importer(csv_de(lignes), departement="94")
+    assert etat() == avant
+    erreurs = refus.value.erreurs
+    assert len(erreurs) == 1, erreurs
+    assert erreurs[0]["ligne"] == 3 and erreurs[0]["champ"] == colonne
+    assert raison in erreurs[0]["raison"]
+    assert erreurs[0]["message"].startswith(f"ligne 3, colonne « {colonne} » : ")
+    assert "rien n'a été importé" in refus.value.message
+    journal = Chargement.objects.get()
+    assert journal.statut == Chargement.Statut.REFUSE and journal.erreurs == erreurs
+
+
+def test_identifiant_d_un_autre_departement(registre):
+    avant = etat()
+    ligne = nouvelle_ligne(Identifiant=str(registre["bobigny"].pk))
+    with pytest.raises(ImportRefuse) as refus:
+        importer(csv_de([ligne]), departement="94")
+    assert etat() == avant
+    [erreur] = refus.value.erreurs
+    assert erreur["champ"] == "Identifiant" and "autre département (93)" in erreur["raison"]
+
+
+def test_identifiant_en_double(registre):
+    ligne = nouvelle_ligne(Identifiant=str(registre["ivry"].pk), Type="centre_social")
+    with pytest.raises(ImportRefuse) as refus:
+        importer(csv_de([ligne, ligne]), departement="94")
+    assert [e["ligne"] for e in refus.value.erreurs] == [3]
+    assert "déjà présent ligne 2" in refus.value.erreurs[0]["raison"]
+
+
+def test_type_d_une_structure_agreee_et_position_hors_commune(registre):
+    avant = etat()
+    lignes = [
+        nouvelle_ligne(Identifiant=str(registre["ivry"].pk), Type="evs"),
+        nouvelle_ligne(Longitude="2.30", Latitude="48.70"),
+        nouvelle_ligne(Type="x"),
+    ]
+    with pytest.raises(ImportRefuse) as refus:
+        importer(csv_de(lignes), departement="94")
+    assert etat() == avant
+    assert [(e["ligne"], e["champ"]) for e in refus.value.erreurs] == [(2, "Type"), (3, "Longitude"), (4, "Type")]
+    assert "a des agréments de centre social" in refus.value.erreurs[0]["raison"]
+    assert "en dehors de la commune de Ivry-sur-Seine" in refus.value.erreurs[1]["raison"]
+
+
+def test_position_ancienne_hors_commune_ne_bloque_pas_le_reimport(registre, tmp_path):
+    # Older data placed outside its commune: re-importing the export does not fail on it.
+    Structure.objects.filter(pk=registre["ivry"].pk).update(longitude=2.0, latitude=48.0)
+    chemin = tmp_path / "export.csv"
+    exporter(departement="94", format="csv", sortie=str(chemin))
+    assert importer(chemin.read_bytes(), departement="94")["compteurs"]["inchange"] == 3
+
+
+def test_toutes_les_erreurs_sont_listees(registre):
+    lignes = [nouvelle_ligne(Type="x"), nouvelle_ligne(SIRET="1"), nouvelle_ligne(**{"Code commune (INSEE)": ""})]
+    with pytest.raises(ImportRefuse) as refus:
+        importer(csv_de(lignes), departement="94")
+    assert [(e["ligne"], e["champ"]) for e in refus.value.erreurs] == [
+        (2, "Type"),
+        (3, "SIRET"),
+        (4, "Code commune (INSEE)"),
+    ]
+
+
+def test_colonne_obligatoire_absente(registre):
+    entetes = [libelle for libelle in LIBELLES if libelle != "Forme juridique"]
+    with pytest.raises(ImportRefuse) as refus:
+        importer(csv_de([nouvelle_ligne()], entetes=entetes))
+    [erreur] = refus.value.erreurs
+    assert erreur["ligne"] == 1 and "Forme juridique" in erreur["raison"]
+
+
+def test_en_tetes_par_code_et_separateur_virgule(registre):
+    contenu = "nom,type,gestionnaire,forme_juridique,commune_code\nEVS Nouveau,EVS,Asso,Association loi 1901,94028\n"
+    resume = importer(contenu.encode())
+    assert resume["compteurs"]["creer"] == 1
+    assert Structure.objects.get(nom="EVS Nouveau").gestionnaire.forme_juridique == "association"
+
+
+@pytest.mark.parametrize(
+    ("contenu", "raison"),
+    [
+        (b"", "vide"),
+        (b"\x00\x01\x02\xff\xfe", "CSV ou XLSX"),
+        (b"PK\x03\x04pas un classeur", "XLSX illisible"),
+        (b"Nom;Type\n", "colonne obligatoire absente"),
+    ],
+)
+def test_fichiers_illisibles(registre, contenu, raison):
+    avant = etat()
+    with pytest.raises(ImportRefuse) as refus:
+        importer(contenu)
+    assert raison in " ".join(e["raison"] for e in refus.value.erreurs)
+    assert etat() == avant
+
+
+# --- Command ------------------------------------------------------------------------------------
+
+
+def test_commande_import_et_refus(registre, tmp_path):
+    bon = tmp_path / "bon.csv"
+    bon.write_bytes(csv_de([nouvelle_ligne()]))
+    sortie = io.StringIO()
+    call_command("importer_structures", str(bon), "--simulation", stdout=sortie)
+    assert (
+        "Simulation" in sortie.getvalue() and not Structure.objects.filter(nom="Espace de vie sociale du Port").exists()
+    )
+    call_command("importer_structures", str(bon), "--departement", "94", stdout=sortie)
+    assert "1 structure(s) créée(s)" in sortie.getvalue()
+    assert Structure.objects.filter(nom="Espace de vie sociale du Port").count() == 1
+
+    faux = tmp_path / "faux.csv"
+    faux.write_bytes(csv_de([nouvelle_ligne(), nouvelle_ligne(Longitude="999")]))
+    with pytest.raises(CommandError) as erreur:
+        call_command("importer_structures", str(faux), stdout=io.StringIO())
+    assert "ligne 3, colonne « Longitude »" in str(erreur.value)
+    assert Structure.objects.filter(nom="Espace de vie sociale du Port").count() == 1
+    with pytest.raises(CommandError, match="Fichier illisible"):
+        call_command("importer_structures", str(tmp_path / "absent.csv"))
