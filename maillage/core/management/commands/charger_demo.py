@@ -1,4 +1,5 @@
-"""Load the demo: Val-de-Marne territories and QPV, then one account per role (fictional people).
+"""Load the demo: Val-de-Marne territories and QPV, one account per role (fictional people), then the
+fictional registry of 2015 (structures, agréments, budgets: `maillage.structures.demo`) and its accounts.
 
 Only with MAILLAGE_DEMO on, which settings allow only with DEBUG on. Each step is idempotent and
 skips what is already loaded, so a re-run is quick. Later capabilities add their steps to `etapes()`.
@@ -15,6 +16,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from maillage.comptes.models import Role, Utilisateur
+from maillage.core.formats import euros, euros_compacts, nombre, pourcentage
+from maillage.structures import demo
 from maillage.territoires.models import QPV, Commune, Departement
 
 DEPARTEMENT = "94"
@@ -80,6 +83,8 @@ class Command(BaseCommand):
             Etape("Territoires du Val-de-Marne", "charger_territoires", territoires=True),
             Etape("Quartiers prioritaires 2024 du Val-de-Marne", "importer_qpv", territoires=True),
             Etape("Comptes de démonstration", "creer_comptes"),
+            Etape("Structures, agréments et budgets du Val-de-Marne (fictifs)", "charger_structures"),
+            Etape("Comptes des structures de démonstration", "lier_comptes_structures"),
         ]
 
     def handle(self, *args, **options):
@@ -95,6 +100,7 @@ class Command(BaseCommand):
             self.stdout.write(f"· {etape.libelle}…")
             getattr(self, etape.methode)()
         self.afficher_comptes()
+        self.afficher_resume()
 
     # --- Steps ---------------------------------------------------------------
 
@@ -134,11 +140,49 @@ class Command(BaseCommand):
                 self.stderr.write(f"  Communes absentes pour {modele.email} : {', '.join(sorted(manquantes))}.")
             compte.communes.set(communes)
 
+    def charger_structures(self):
+        resume = demo.charger(annoncer=self.stdout.write)
+        if not resume.get("ignore"):
+            self.stdout.write(
+                f"  {resume['structures']} structures, {resume['agrements']} agréments, "
+                f"{resume['budgets']} budgets, {resume['contacts']} contacts, "
+                f"{resume['projets_sociaux']} projets sociaux."
+            )
+
+    @transaction.atomic
+    def lier_comptes_structures(self):
+        """One account per a few demo structures; structure@demo.maillage.fr is tied to the first CS."""
+        departement = Departement.objects.filter(code=DEPARTEMENT).first()
+        self.comptes_structures = []
+        for email, prenom, nom, nom_structure in demo.COMPTES_STRUCTURES:
+            structure = demo.structure_du_compte(nom_structure)
+            if structure is None:
+                continue
+            compte = Utilisateur.objects.filter(email=email).first() or Utilisateur(email=email)
+            compte.first_name, compte.last_name, compte.organisme = prenom, nom, nom_structure
+            compte.role = Role.STRUCTURE
+            compte.structure = structure
+            compte.est_demo = True
+            compte.is_active = True
+            compte.is_staff = compte.is_superuser = False
+            compte.set_password(MOT_DE_PASSE)
+            compte.save()
+            compte.departements.set([departement] if departement else [])
+            self.comptes_structures.append((email, nom_structure))
+        if not self.comptes_structures:
+            self.stdout.write("  aucune structure de démonstration : comptes non rattachés.")
+
     # --- Summary -------------------------------------------------------------
 
     def afficher_comptes(self):
         lignes = [("Rôle", "Adresse e-mail", "Mot de passe")]
         lignes += [(Role(modele.role).label, modele.email, MOT_DE_PASSE) for modele in COMPTES]
+        rattaches = dict(getattr(self, "comptes_structures", []))
+        lignes += [
+            (Role.STRUCTURE.label, email, MOT_DE_PASSE)
+            for email, _ in rattaches.items()
+            if email not in {modele.email for modele in COMPTES}
+        ]
         largeurs = [max(len(ligne[i]) for ligne in lignes) for i in range(3)]
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Comptes de démonstration (fictifs) :"))
@@ -148,7 +192,36 @@ class Command(BaseCommand):
             if i == 0:
                 self.stdout.write("  " + "  ".join("-" * largeur for largeur in largeurs))
         for modele in COMPTES:
-            if modele.note:
+            if modele.note and modele.email not in rattaches:
                 self.stdout.write(f"  Note : {modele.email} : {modele.note}.")
+        for email, nom_structure in rattaches.items():
+            self.stdout.write(f"  {email} représente « {nom_structure} ».")
         port = os.environ.get("PORT", "8000")
         self.stdout.write(f"\nConnexion : http://127.0.0.1:{port}{reverse('comptes:connexion')}")
+
+    def afficher_resume(self):
+        if not demo.demo_presente():
+            return
+        r = demo.resume()
+        date = f"{demo.DATE_REFERENCE:%d/%m/%Y}"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Val-de-Marne au {date} (données FICTIVES, calculées depuis la base) :"))
+        self.stdout.write(
+            f"  {nombre(r.actives)} structures actives : {nombre(r.centres_sociaux)} centres sociaux et "
+            f"{nombre(r.evs)} espaces de vie sociale, dans {nombre(r.communes)} communes"
+        )
+        self.stdout.write(
+            f"  budget réalisé {demo.ANNEE} : {euros(r.budget_total)} ({euros_compacts(r.budget_total)}), "
+            f"dont {euros(r.budget_evs)} pour les EVS"
+        )
+        self.stdout.write(
+            f"  financement de la Caf : {euros(r.financement_caf)} ({euros_compacts(r.financement_caf)}), "
+            f"dont {euros(r.prestations_service)} de prestations de service (prix plafonds illustratifs)"
+        )
+        self.stdout.write(
+            f"  centres sociaux à gestion associative : {nombre(r.centres_sociaux_associatifs)} sur "
+            f"{nombre(r.centres_sociaux)} ({pourcentage(r.part_associative)})"
+        )
+        self.stdout.write(
+            "  Noms, personnes, adresses, SIRET et montants sont inventés ; seuls les territoires sont réels."
+        )
