@@ -28,6 +28,10 @@ from datetime import datetime
 from pathlib import Path
 
 RACINE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import structures  # noqa: E402  (bench/structures.py, beside this file)
+
 PYTHON = sys.executable
 PG_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 
@@ -75,7 +79,9 @@ def port_libre() -> int:
         return s.getsockname()[1]
 
 
-def mesurer_latences(database_url: str, departement: str, requetes: int) -> tuple[dict, int]:
+def mesurer_latences(
+    database_url: str, departement: str, requetes: int, autres: dict | None = None
+) -> tuple[dict, int]:
     env = environnement(database_url)
     lancer([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     port = port_libre()
@@ -99,6 +105,7 @@ def mesurer_latences(database_url: str, departement: str, requetes: int) -> tupl
             "GeoJSON des communes": f"/territoires/departements/{departement}/communes.geojson",
             "API département": f"/api/v1/territoires/departements/{departement}",
             "API communes du département": f"/api/v1/territoires/departements/{departement}/communes",
+            **(autres or {}),
         }
         resultats = {}
         # Interleave the URLs so that noise on the machine hits them all alike.
@@ -192,7 +199,7 @@ def tableau_latences(latences: dict) -> list[str]:
     return lignes
 
 
-def rapport(chargements: dict, latences: dict, a_froid: dict, memoire: int, contexte: dict) -> str:
+def rapport(chargements: dict, latences: dict, a_froid: dict, memoire: int, contexte: dict, registre: dict) -> str:
     lignes = [
         "# Performances",
         "",
@@ -230,6 +237,22 @@ def rapport(chargements: dict, latences: dict, a_froid: dict, memoire: int, cont
         f"Mémoire résidente maximale du worker gunicorn après la série : **{memoire} Mo** (cible < 300 Mo).",
         "",
     ]
+    if registre:
+        lignes += [
+            "## Registre et indicateurs à l'échelle nationale (jeu fictif)",
+            "",
+            f"`generer_jeu_national` : {registre['generation']['duree']:.1f} s, "
+            f"{registre['generation']['memoire']} Mo au plus ; {registre['generation']['resume']}",
+            "",
+            "Latences : voir le tableau HTTP ci-dessus (lignes API structures, tableau de bord, API indicateurs), "
+            "cibles : API structures ≤ 50 ms, indicateurs ≤ 100 ms, page de l'annuaire ≤ 150 ms.",
+            "",
+            "Nombre de requêtes SQL (cache vidé) sur le jeu national et sur un jeu dix fois plus petit : il ne doit "
+            "pas croître avec le nombre de lignes.",
+            "",
+            *structures.tableau_requetes(registre["requetes"]),
+            "",
+        ]
     return "\n".join(lignes)
 
 
@@ -256,8 +279,23 @@ def main():
             chargements["PostgreSQL"] = mesurer_chargement(pg, departements)
             print(chargements["PostgreSQL"], flush=True)
             base_latences, url_latences = "PostgreSQL", pg
+        print(f"Jeu national fictif sur {base_latences}…", flush=True)
+        registre = {"generation": structures.generer(url_latences)}
+        print(registre["generation"], flush=True)
+        print("Jeu dix fois plus petit, pour compter les requêtes…", flush=True)
+        if options.sans_postgresql:
+            petit = f"sqlite:///{dossier}/petit.sqlite3"
+        else:
+            petit = base_postgresql("maillage_bench_petit")
+        mesurer_chargement(petit, departements)
+        structures.generer(petit, echelle=0.1)
+        registre["requetes"] = structures.requetes_constantes(url_latences, petit, structures.URLS)
         print(f"Latences sur {base_latences}…", flush=True)
-        latences, memoire = mesurer_latences(url_latences, "94", options.requetes)
+        autres = {
+            **structures.URLS,
+            "page de l'annuaire (94, 31/12/2015)": "/structures/?departement=94&date=31/12/2015",
+        }
+        latences, memoire = mesurer_latences(url_latences, "94", options.requetes, autres)
         print("Calcul à froid…", flush=True)
         a_froid = mesurer_a_froid(url_latences, "94", max(20, options.requetes // 4))
 
@@ -268,7 +306,7 @@ def main():
         "requetes": options.requetes,
         "base_latences": f"{base_latences}, {perimetre}, département 94",
     }
-    texte = rapport(chargements, latences, a_froid, memoire, contexte)
+    texte = rapport(chargements, latences, a_froid, memoire, contexte, registre)
     print(texte)
     Path(options.sortie).write_text(texte, encoding="utf-8")
     print(f"Écrit dans {options.sortie}")

@@ -20,7 +20,7 @@ from .permissions import departements_autorises
 
 def profil(user) -> Utilisateur:
     """The user with their départements and communes, for « Mon espace » and the API."""
-    return Utilisateur.objects.prefetch_related("departements", "communes").get(pk=user.pk)
+    return Utilisateur.objects.select_related("structure").prefetch_related("departements", "communes").get(pk=user.pk)
 
 
 def departements_geres(user):

@@ -72,6 +72,7 @@ def espace(request):
         "departements_geres": list(selectors.departements_geres(user)) if user.role == Role.PILOTE else [],
         "gere_des_comptes": selectors.departements_geres(user).exists(),
         "peut_voir_chargements": peut(user, "chargement.voir"),
+        "peut_voir_bareme": peut(user, "bareme.voir"),
     }
     return render(request, "comptes/espace.html", contexte)
 

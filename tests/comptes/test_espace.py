@@ -41,8 +41,27 @@ def test_conseiller_voit_ses_communes_sans_gestion(client, conseiller):
 
 def test_structure_pas_encore_rattachee(client, val_de_marne):
     contenu = page(client, UtilisateurFactory(role=Role.STRUCTURE, departements=[val_de_marne]))
-    assert "pas encore rattaché à une structure" in contenu
+    assert "n'est rattaché à aucune structure" in contenu
+    assert reverse("structures:ma_structure") not in contenu
     assert "Communes suivies" not in contenu
+
+
+def test_structure_rattachee_met_a_jour_sa_fiche(client, val_de_marne):
+    from tests.factories import StructureFactory
+
+    structure = StructureFactory(nom="Centre social des Tilleuls (fictif)", commune__departement=val_de_marne)
+    compte = UtilisateurFactory(role=Role.STRUCTURE, departements=[val_de_marne], structure=structure)
+    contenu = page(client, compte)
+    assert reverse("structures:ma_structure") in contenu
+    assert "Centre social des Tilleuls (fictif)" in contenu
+
+
+def test_pilote_voit_ses_outils_de_pilotage(client, val_de_marne):
+    contenu = page(client, UtilisateurFactory(role=Role.PILOTE, departements=[val_de_marne]))
+    assert reverse("financements:tableau_de_bord_departement", args=["94"]) in contenu
+    assert reverse("structures:renouvellements", args=["94"]) in contenu
+    assert reverse("structures:import") in contenu
+    assert reverse("financements:bareme") in contenu
 
 
 def test_admin(client, admin_technique, val_de_marne):

@@ -142,6 +142,20 @@ def test_liens_de_modification_selon_les_droits(client, monde):
 
 
 @pytest.mark.django_db
+def test_liens_vers_agrements_et_budgets_selon_les_droits(client, monde):
+    agrements = reverse("structures:agrements", args=[monde.structure.pk])
+    budgets = reverse("financements:budgets", args=[monde.structure.pk])
+    contenu = _fiche(client, monde, monde.pilote)
+    assert agrements in contenu and budgets in contenu
+    # A partner reads the budgets but does not decide on agréments.
+    contenu = _fiche(client, monde, monde.partenaire)
+    assert agrements not in contenu and budgets in contenu
+    client.logout()
+    contenu = _fiche(client, monde)
+    assert agrements not in contenu and budgets not in contenu
+
+
+@pytest.mark.django_db
 def test_fiche_inconnue(client, monde):
     assert client.get(reverse("structures:structure", args=[999999])).status_code == 404
 
