@@ -11,17 +11,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
+from maillage.core.widgets import ChampDate
 from maillage.territoires.models import QPV, Commune, Departement
 
 from . import services
 from .models import Contact, DocumentProjet, Gestionnaire, ModeGestion, ProjetSocial, Structure, TypeStructure
-
-
-class ChampDate(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def ajouter_erreurs(form, erreur: ValidationError) -> None:

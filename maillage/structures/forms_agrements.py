@@ -7,17 +7,12 @@ two fields, `critere_<code>` (appreciation) and `critere_<code>_commentaire`.
 from django import forms
 from django.core.exceptions import ValidationError
 
+from maillage.core.widgets import ChampDate
+
 from . import regles
 from .models import Agrement, EvaluationCritere, TypeAgrement
 
 APPRECIATIONS = [("", "— non évalué —")] + list(EvaluationCritere.Appreciation.choices)
-
-
-class ChampDate(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def ajouter_erreurs(form, erreur: ValidationError) -> None:

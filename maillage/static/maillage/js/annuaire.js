@@ -70,8 +70,29 @@
     return span;
   }
 
+  // The département's communes drawn faintly under the markers, so that the points have a context
+  // without any tile server. Optional: the markers do not wait for it.
+  function fond(carte, url) {
+    if (!url) return;
+    fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+      .then(function (reponse) {
+        return reponse.ok ? reponse.json() : null;
+      })
+      .then(function (donnees) {
+        if (!donnees) return;
+        L.geoJSON(donnees, {
+          interactive: false,
+          style: { color: "#8a94a6", weight: 1, fillColor: "#e9edf3", fillOpacity: 0.6 },
+        })
+          .addTo(carte)
+          .bringToBack();
+      })
+      .catch(function () {});
+  }
+
   function annuaire(conteneur) {
     var carte = nouvelleCarte(conteneur);
+    fond(carte, conteneur.dataset.contours);
     etat(conteneur, "Chargement de la carte…");
     fetch(conteneur.dataset.geojson, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
       .then(function (reponse) {
