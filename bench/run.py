@@ -289,12 +289,12 @@ def main():
             petit = base_postgresql("maillage_bench_petit")
         mesurer_chargement(petit, departements)
         structures.generer(petit, echelle=0.1)
-        registre["requetes"] = structures.requetes_constantes(url_latences, petit, structures.URLS)
-        print(f"Latences sur {base_latences}…", flush=True)
         autres = {
             **structures.URLS,
             "page de l'annuaire (94, 31/12/2015)": "/structures/?departement=94&date=31/12/2015",
         }
+        registre["requetes"] = structures.requetes_constantes(url_latences, petit, autres)
+        print(f"Latences sur {base_latences}…", flush=True)
         latences, memoire = mesurer_latences(url_latences, "94", options.requetes, autres)
         print("Calcul à froid…", flush=True)
         a_froid = mesurer_a_froid(url_latences, "94", max(20, options.requetes // 4))
