@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "maillage.territoires",
     "maillage.structures",
     "maillage.financements",
+    "maillage.diagnostic",
 ]
 
 MIDDLEWARE = [

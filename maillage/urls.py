@@ -13,6 +13,7 @@ urlpatterns = [
     path("territoires/", include("maillage.territoires.urls")),
     path("structures/", include("maillage.structures.urls")),
     path("financements/", include("maillage.financements.urls")),
+    path("diagnostic/", include("maillage.diagnostic.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

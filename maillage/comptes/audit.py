@@ -25,6 +25,9 @@ def _register():
         auditlog.register(apps.get_model("structures", name))
     for name in ("TypePS", "BaremePS", "Budget", "LigneProduit"):
         auditlog.register(apps.get_model("financements", name))
+    # Imported indicators are journaled by Chargement (bulk writes); settings and scenarios per object.
+    auditlog.register(apps.get_model("diagnostic", "ParametresDiagnostic"))
+    auditlog.register(apps.get_model("diagnostic", "Scenario"), m2m_fields={"fermetures"})
 
 
 _register()

@@ -242,3 +242,32 @@ def _bareme_voir(user, obj):
     """The PS barème by year (rates and prix plafond from the Cnaf's barème, sent to partners, not public):
     Caf staff and partners; editing stays in the Django admin, for administrators."""
     return est_admin(user) or user.role in {Role.PILOTE, Role.CONSEILLER, Role.PARTENAIRE}
+
+
+# --- Diagnostic territorial -------------------------------------------------------------------------
+
+
+@regle("diagnostic.voir_indicateurs_caf")
+def _diagnostic_voir_indicateurs_caf(user, departement):
+    """Imported Caf indicators by commune (allocataires, bas revenus): Caf staff and partners in scope."""
+    if est_admin(user):
+        return True
+    return user.role in {Role.PILOTE, Role.CONSEILLER, Role.PARTENAIRE} and dans_perimetre(user, departement)
+
+
+@regle("diagnostic.simuler")
+def _diagnostic_simuler(user, departement):
+    """Run, save and share simulation scenarios; change the diagnostic's parameters."""
+    return est_admin(user) or (user.role == Role.PILOTE and dans_perimetre(user, departement))
+
+
+@regle("scenario.voir")
+def _scenario_voir(user, scenario):
+    """A saved scenario: the pilotes of its département, and its partners once it is shared."""
+    if est_admin(user):
+        return True
+    if not dans_perimetre(user, scenario.departement_id):
+        return False
+    if user.role == Role.PILOTE:
+        return True
+    return scenario.partage and user.role in {Role.PARTENAIRE, Role.CONSEILLER}
