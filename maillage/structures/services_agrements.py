@@ -153,7 +153,19 @@ def agrement_creer(
             commentaire=commentaire,
         )
         _ecrire_evaluations(agrement, evaluations)
+        _premier_agrement_mettre_a_jour(agrement)
     return agrement
+
+
+def _premier_agrement_mettre_a_jour(agrement: Agrement) -> None:
+    """The structure's date of first agrément follows the earliest granted one (kept if entered earlier by hand:
+    history before Maillage is not always in the data)."""
+    if agrement.statut not in (Agrement.Statut.ACCORDE, Agrement.Statut.EXPIRE):
+        return
+    structure = agrement.structure
+    if structure.date_premier_agrement is None or agrement.debut < structure.date_premier_agrement:
+        structure.date_premier_agrement = agrement.debut
+        structure.save(update_fields=["date_premier_agrement", "modifie_le"])
 
 
 def agrement_modifier(
@@ -202,6 +214,7 @@ def agrement_modifier(
         agrement.commentaire = commentaire
         agrement.referentiel = referentiel.code
         agrement.save()
+        _premier_agrement_mettre_a_jour(agrement)
     return agrement
 
 
@@ -254,6 +267,7 @@ def agrement_decider(
         agrement.referentiel = referentiel.code
         agrement.save()
         _ecrire_evaluations(agrement, evaluations)
+        _premier_agrement_mettre_a_jour(agrement)
     return agrement
 
 

@@ -353,3 +353,36 @@ class TestExpirer:
         agrements_expirer(aujourd_hui=D(2018, 1, 1))
         entree = LogEntry.objects.get_for_object(agrement).order_by("-timestamp").first()
         assert entree.changes_dict["statut"] == ["accorde", "expire"]
+
+
+class TestDatePremierAgrement:
+    def test_suit_le_premier_agrement_accorde(self, pilote, centre):
+        en_instruction = creer(pilote, centre, debut=D(2010, 1, 1), fin=D(2013, 12, 31))
+        centre.refresh_from_db()
+        # Not granted yet: no first agrément.
+        assert centre.date_premier_agrement is None
+        agrement_decider(
+            par=pilote,
+            agrement=en_instruction,
+            statut=Agrement.Statut.ACCORDE,
+            date_decision=D(2009, 11, 15),
+            evaluations=evaluations(),
+            commentaire="Projet participatif solide.",
+            aujourd_hui=AUJOURD_HUI,
+        )
+        centre.refresh_from_db()
+        assert centre.date_premier_agrement == D(2010, 1, 1)
+
+    def test_une_date_saisie_plus_ancienne_est_gardee(self, pilote, centre):
+        centre.date_premier_agrement = D(1995, 9, 1)
+        centre.save()
+        creer(
+            pilote,
+            centre,
+            statut=Agrement.Statut.ACCORDE,
+            date_decision=D(2013, 11, 15),
+            evaluations=evaluations(),
+            commentaire="Renouvellement.",
+        )
+        centre.refresh_from_db()
+        assert centre.date_premier_agrement == D(1995, 9, 1)
