@@ -424,3 +424,10 @@ def test_urls_nommees():
     assert reverse("territoires:commune", args=["94028"]) == "/territoires/communes/94028/"
     assert reverse("territoires:commune_geojson", args=["94028"]) == "/territoires/communes/94028/contour.geojson"
     assert reverse("territoires:choisir") == "/territoires/choisir/"
+
+
+def test_la_page_departement_mene_a_l_annuaire_au_tableau_de_bord_et_au_diagnostic(client, territoire_94):
+    contenu = client.get(URL_94).content.decode()
+    assert "/structures/?departement=94" in contenu
+    assert "/financements/departements/94/" in contenu
+    assert "/diagnostic/departements/94/" in contenu

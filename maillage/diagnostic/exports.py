@@ -1,0 +1,219 @@
+"""Exports of a diagnostic (CSV, XLSX, GeoJSON): named French columns, one sheet per table.
+
+Pure functions of the engine's results (moteur.Resultat, selectors' Simulation/Comparaison): no query here.
+Caf indicators are passed in only when the user may see them.
+"""
+
+import csv
+import io
+import json
+
+from maillage.structures.models import TypeStructure
+
+from .models import Indicateur
+
+LIBELLES_SCORE = {
+    "population": "population",
+    "distance": "éloignement",
+    "qpv": "QPV sans structure",
+    "bas_revenus": "bas revenus",
+}
+LIBELLES_SYNTHESE = {
+    "population": "Population",
+    "population_couverte": "Population couverte",
+    "part_population_couverte": "Part de la population couverte",
+    "communes": "Communes",
+    "communes_sans_structure": "Communes sans structure",
+    "qpv_total": "Quartiers prioritaires (QPV)",
+    "qpv_sans_structure": "QPV sans structure",
+    "structures": "Structures actives",
+}
+REGLES_QPV = {
+    "geometrie": "contour du QPV et tampon",
+    "zone": "zone de compétence",
+    "communes": "communes du QPV",
+}
+LIBELLES_TYPES = dict(TypeStructure.choices)
+
+
+def composantes_score(communes) -> list[str]:
+    """Score components present in the results, in the documented order first."""
+    vues = []
+    for c in communes:
+        for cle in c.score_detail:
+            if cle not in vues:
+                vues.append(cle)
+    connues = [cle for cle in LIBELLES_SCORE if cle in vues]
+    return connues + [cle for cle in vues if cle not in LIBELLES_SCORE]
+
+
+def _arrondi(valeur, chiffres=2):
+    return None if valeur is None else round(float(valeur), chiffres)
+
+
+def tableau_communes(resultat, *, indicateurs_caf: dict[str, dict[str, float]] | None = None):
+    """(headers, rows) of the communes table. `indicateurs_caf`: commune code → {indicateur: value}."""
+    composantes = composantes_score(resultat.communes)
+    codes_caf = []
+    if indicateurs_caf is not None:
+        codes_caf = [i for i in Indicateur.values if i != Indicateur.POPULATION]
+    entetes = [
+        "Code INSEE",
+        "Commune",
+        "EPCI (SIREN)",
+        "Population",
+        "Structures compétentes",
+        "Structures situées dans la commune",
+        "Structures pour 10 000 habitants",
+        "Distance à la structure la plus proche (km)",
+        "Couverte",
+        "QPV",
+        "QPV sans structure",
+        "Score de priorité",
+        *[f"Score : {LIBELLES_SCORE.get(c, c)}" for c in composantes],
+        "Rang de priorité",
+        *[Indicateur(c).label for c in codes_caf],
+    ]
+    lignes = []
+    for c in resultat.communes:
+        caf = (indicateurs_caf or {}).get(c.code, {})
+        lignes.append(
+            [
+                c.code,
+                c.nom,
+                c.epci or "",
+                c.population,
+                c.structures,
+                c.structures_situees,
+                _arrondi(c.structures_pour_10000_habitants),
+                _arrondi(c.distance_structure_km),
+                "oui" if c.couverte else "non",
+                c.qpv,
+                c.qpv_sans_structure,
+                _arrondi(c.score_priorite, 1),
+                *[_arrondi(c.score_detail.get(k), 1) for k in composantes],
+                c.rang,
+                *[caf.get(k) for k in codes_caf],
+            ]
+        )
+    return entetes, lignes
+
+
+def tableau_qpv(resultat):
+    entetes = ["Code QPV", "Nom", "Communes", "Servi", "Règle appliquée", "Structures (identifiants)"]
+    lignes = [
+        [
+            q.code,
+            q.nom,
+            ", ".join(q.communes),
+            "oui" if q.servi else "non",
+            REGLES_QPV.get(q.regle, q.regle),
+            ", ".join(str(i) for i in q.structures if i > 0)
+            + (" + hypothétique(s)" if any(i < 0 for i in q.structures) else ""),
+        ]
+        for q in resultat.qpv
+    ]
+    return entetes, lignes
+
+
+def _structures_qpv(identifiants) -> str:
+    texte = ", ".join(str(i) for i in identifiants if i > 0)
+    if any(i < 0 for i in identifiants):
+        texte += (" + " if texte else "") + "hypothétique(s)"
+    return texte
+
+
+def tableau_synthese(resultat, *, date=None, parametres=None):
+    s = resultat.synthese
+    lignes = [[libelle, _valeur_synthese(cle, getattr(s, cle))] for cle, libelle in LIBELLES_SYNTHESE.items()]
+    if date is not None:
+        lignes.insert(0, ["Date de référence", date.isoformat()])
+    p = parametres or resultat.parametres
+    lignes.append(["Distance de couverture (km)", float(p.distance_couverture_km)])
+    lignes.append(["Tampon autour des QPV (m)", float(p.tampon_qpv_m)])
+    for cle, poids in p.poids.items():
+        lignes.append([f"Pondération : {LIBELLES_SCORE.get(cle, cle)}", float(poids)])
+    return ["Indicateur", "Valeur"], lignes
+
+
+def _valeur_synthese(cle, valeur):
+    if cle == "part_population_couverte" and valeur is not None:
+        return round(float(valeur), 4)
+    return valeur
+
+
+def tableau_ecarts(ecarts: dict, *, libelle_a="Avant", libelle_b="Après"):
+    entetes = ["Indicateur", libelle_a, libelle_b, "Différence"]
+    lignes = [
+        [LIBELLES_SYNTHESE.get(cle, cle), _valeur_synthese(cle, a), _valeur_synthese(cle, b), _valeur_synthese(cle, d)]
+        for cle, (a, b, d) in ecarts.items()
+    ]
+    return entetes, lignes
+
+
+def tableau_classement(classement):
+    entetes = ["Code INSEE", "Commune", "Rang avant", "Rang après"]
+    return entetes, [
+        [_lire(c, "code"), _lire(c, "nom"), _lire(c, "rang_avant"), _lire(c, "rang_apres")] for c in classement
+    ]
+
+
+def _lire(objet, nom):
+    return objet[nom] if isinstance(objet, dict) else getattr(objet, nom)
+
+
+def en_csv(entetes, lignes) -> bytes:
+    """Semicolon-separated UTF-8 with a BOM, decimal commas: what a French spreadsheet opens as is."""
+    tampon = io.StringIO()
+    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
+    ecrivain.writerow(entetes)
+    for ligne in lignes:
+        ecrivain.writerow([_cellule_csv(v) for v in ligne])
+    return ("\ufeff" + tampon.getvalue()).encode("utf-8")
+
+
+def _cellule_csv(valeur):
+    if valeur is None:
+        return ""
+    if isinstance(valeur, float):
+        return f"{valeur}".replace(".", ",")
+    return valeur
+
+
+def en_xlsx(feuilles) -> bytes:
+    """`feuilles`: [(sheet name, headers, rows)] → an XLSX workbook, headers in bold, frozen first row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    classeur = Workbook()
+    classeur.remove(classeur.active)
+    for nom, entetes, lignes in feuilles:
+        feuille = classeur.create_sheet(nom[:31])
+        feuille.append(entetes)
+        for cellule in feuille[1]:
+            cellule.font = Font(bold=True)
+        for ligne in lignes:
+            feuille.append(ligne)
+        feuille.freeze_panes = "A2"
+        for colonne, entete in zip(feuille.columns, entetes, strict=False):
+            feuille.column_dimensions[colonne[0].column_letter].width = min(max(12, len(str(entete)) + 2), 45)
+    tampon = io.BytesIO()
+    classeur.save(tampon)
+    return tampon.getvalue()
+
+
+def en_geojson(resultat, geometries: dict[str, str], *, indicateurs_caf=None) -> bytes:
+    """Communes as a FeatureCollection: the table's columns as properties, the stored outline as geometry."""
+    entetes, lignes = tableau_communes(resultat, indicateurs_caf=indicateurs_caf)
+    cles = [_cle_json(e) for e in entetes]
+    morceaux = []
+    for ligne in lignes:
+        geometrie = geometries.get(ligne[0]) or "null"
+        proprietes = json.dumps(dict(zip(cles, ligne, strict=True)), ensure_ascii=False, separators=(",", ":"))
+        morceaux.append('{"type":"Feature","geometry":' + geometrie + ',"properties":' + proprietes + "}")
+    return ('{"type":"FeatureCollection","features":[' + ",".join(morceaux) + "]}").encode()
+
+
+def _cle_json(entete: str) -> str:
+    """GeoJSON property names: the French header, kept readable (GIS tools show them as is)."""
+    return entete

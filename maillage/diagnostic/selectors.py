@@ -1,0 +1,667 @@
+"""Reads of the diagnostic territorial: the engine's inputs from the database, cached results, simulation,
+comparison of two dates, and the map layers.
+
+Inputs come from a fixed number of bulk queries (`values_list`, no query per row), whatever the size of the
+territory:
+
+- communes of the territory with their representative point, population and EPCI, and the Caf indicators
+  (`IndicateurCommune`, `INDICATEURS_CAF` only: they feed the score; showing the figures themselves is the views'
+  concern) of one millésime per indicator: the latest not after the year of the date, or else the earliest one
+  available (a 2015 diagnostic uses the 2015 figures when they are loaded, the nearest ones otherwise);
+- QPV touching those communes, of one generation: the one in force at the date (2015 before 1 January 2024,
+  2024 after), or else the one loaded (the demo has only the 2024 list): both generations side by side would count
+  a neighbourhood twice;
+- structures active at the date (`structures_actives`, the one definition of "active") of the territory, **and of
+  the neighbouring départements within reach**: a structure near the border serves communes across it. Every
+  active structure whose position lies in the bounding box of the territory's commune points and QPV (points and
+  outlines), enlarged on each side by the coverage distance (or the QPV buffer if larger) plus 10 %, is given to
+  the engine. The engine measures distances to the communes' representative points and to the QPV, so nothing
+  farther can change a figure. A zone de compétence only lists communes and QPV of the structure's own
+  département (structure services), so competence never crosses a border.
+
+Results are cached (Django cache) per (territory, date, parameters, data version). The data version
+(`version_diagnostic`) changes whenever territories, structures, agréments, zones de compétence or parameters
+change: bulk loads and imports (territories, QPV, indicators, structures, demo) are journaled by `Chargement`,
+single edits by the audit trail (django-auditlog records Structure with its zone, Agrement, ParametresDiagnostic and
+the territorial models). Two aggregate queries, shared by every process.
+
+An EPCI may span départements: `diagnostic_epci` builds its inputs from the EPCI's communes directly (structures of
+any département within reach, same rule), with the parameters of the département holding most of its communes.
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import json
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db.models import Exists, FloatField, Max, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from maillage.structures.models import Agrement, Structure, TypeStructure
+from maillage.structures.selectors import structures_actives
+from maillage.territoires.models import EPCI, QPV, Chargement, Commune, Departement, Region
+
+from . import moteur
+from .models import INDICATEURS_CAF, IndicateurCommune, ParametresDiagnostic
+
+DUREE_CACHE = 24 * 60 * 60
+# Degrees of latitude per kilometre (mean); a degree of longitude is shorter by cos(latitude).
+KM_PAR_DEGRE = 111.32
+MARGE_VOISINAGE = 1.10
+# The QPV generation in force from this date (the 2024 list replaced the 2015 one on 1 January 2024).
+DEBUT_QPV_2024 = datetime.date(2024, 1, 1)
+
+CHAMPS_SYNTHESE = tuple(f.name for f in dataclasses.fields(moteur.Synthese))
+
+
+# --- Data version and parameters --------------------------------------------------------------
+
+
+def version_diagnostic() -> str:
+    """Changes whenever an input of the diagnostic changes: part of every cache key of this module."""
+    dernier = Chargement.objects.aggregate(id=Max("id"), fin=Max("fin"))
+    fin = dernier["fin"].timestamp() if dernier["fin"] else 0
+    types = ContentType.objects.get_for_models(
+        Region, Departement, EPCI, Commune, QPV, Structure, Agrement, ParametresDiagnostic
+    ).values()
+    journal = LogEntry.objects.filter(content_type__in=types).aggregate(id=Max("id"))["id"]
+    return f"{dernier['id'] or 0}-{fin:.0f}-{journal or 0}"
+
+
+def _parametres_depuis(ligne: ParametresDiagnostic | None) -> moteur.Parametres:
+    defaut = moteur.Parametres()
+    if ligne is None:
+        return defaut
+    poids = dict(defaut.poids)
+    if ligne.poids:
+        # Stored weights replace the defaults key by key; a component added later keeps its default weight.
+        poids.update({cle: float(valeur) for cle, valeur in ligne.poids.items() if cle in poids})
+    return moteur.Parametres(
+        distance_couverture_km=float(ligne.distance_couverture_km),
+        tampon_qpv_m=float(ligne.tampon_qpv_m),
+        poids=poids,
+    )
+
+
+def parametres_du_departement(code: str) -> moteur.Parametres:
+    """The département's stored parameters, or the defaults (moteur.Parametres) when it has none."""
+    return _parametres_depuis(ParametresDiagnostic.objects.filter(departement_id=code).first())
+
+
+def _parametres_en_cache(code: str, version: str) -> moteur.Parametres:
+    cle = f"diagnostic:parametres:{code}:{version}"
+    parametres = cache.get(cle)
+    if parametres is None:
+        parametres = parametres_du_departement(code)
+        cache.set(cle, parametres, DUREE_CACHE)
+    return parametres
+
+
+def _empreinte(parametres: moteur.Parametres) -> str:
+    texte = json.dumps(
+        [parametres.distance_couverture_km, parametres.tampon_qpv_m, sorted(parametres.poids.items())],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(texte.encode()).hexdigest()[:16]
+
+
+# --- Territories --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Territoire:
+    """What the diagnostic is computed on: a département, an EPCI within a département, or a whole EPCI."""
+
+    departement: str | None = None
+    epci: str | None = None
+
+    @property
+    def cle(self) -> str:
+        return f"{self.departement or '-'}:{self.epci or '-'}"
+
+    def filtre_communes(self, prefixe: str = "") -> Q:
+        conditions = {}
+        if self.departement:
+            conditions[f"{prefixe}departement_id"] = self.departement
+        if self.epci:
+            conditions[f"{prefixe}epci_id"] = self.epci
+        return Q(**conditions)
+
+
+@dataclass(frozen=True)
+class Entrees:
+    """The engine's inputs for one territory at one date, with what was chosen to build them."""
+
+    communes: tuple[moteur.CommuneEntree, ...]
+    qpv: tuple[moteur.QPVEntree, ...]
+    structures: tuple[moteur.StructureEntree, ...]
+    # Structure id -> code of its département (structures of neighbouring départements are included).
+    departements_structures: dict[int, str]
+    generation_qpv: int | None
+    millesimes: dict[str, int]  # Caf indicator -> millésime used
+
+
+def _verifier_territoire(territoire: Territoire) -> None:
+    if territoire.departement and not Departement.objects.filter(code=territoire.departement).exists():
+        raise Departement.DoesNotExist(f"Département inconnu : {territoire.departement!r}.")
+    if territoire.epci and not EPCI.objects.filter(code=territoire.epci).exists():
+        raise EPCI.DoesNotExist(f"EPCI inconnu : {territoire.epci!r}.")
+
+
+def _millesimes(disponibles: dict[str, set[int]], annee: int) -> dict[str, int]:
+    choix = {}
+    for indicateur, annees in disponibles.items():
+        anterieures = [a for a in annees if a <= annee]
+        choix[indicateur] = max(anterieures) if anterieures else min(annees)
+    return choix
+
+
+def _generation(generations: set[int], date: datetime.date) -> int | None:
+    if not generations:
+        return None
+    en_vigueur = 2024 if date >= DEBUT_QPV_2024 else 2015
+    return en_vigueur if en_vigueur in generations else max(generations)
+
+
+def _etendue_geometrie(texte: str) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of a GeoJSON geometry text, without building the shape."""
+    try:
+        geometrie = json.loads(texte)
+        points = []
+
+        def parcourir(coordonnees):
+            if coordonnees and isinstance(coordonnees[0], int | float):
+                points.append(coordonnees)
+            else:
+                for element in coordonnees:
+                    parcourir(element)
+
+        parcourir(geometrie["coordinates"])
+        lons = [float(p[0]) for p in points]
+        lats = [float(p[1]) for p in points]
+        return min(lons), min(lats), max(lons), max(lats)
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
+
+
+def _boite_voisinage(points: list[tuple[float, float]], etendues: list, portee_km: float):
+    """The bounding box of the points and extents, enlarged by `portee_km` on each side; None when empty."""
+    lons = [p[0] for p in points] + [e[0] for e in etendues] + [e[2] for e in etendues]
+    lats = [p[1] for p in points] + [e[1] for e in etendues] + [e[3] for e in etendues]
+    if not lons:
+        return None
+    marge_lat = portee_km * MARGE_VOISINAGE / KM_PAR_DEGRE
+    lat_min, lat_max = min(lats) - marge_lat, max(lats) + marge_lat
+    # A degree of longitude is shortest at the latitude farthest from the equator.
+    cos = max(math.cos(math.radians(min(89.0, max(abs(lat_min), abs(lat_max))))), 0.01)
+    marge_lon = portee_km * MARGE_VOISINAGE / (KM_PAR_DEGRE * cos)
+    return min(lons) - marge_lon, lat_min, max(lons) + marge_lon, lat_max
+
+
+def _construire_entrees(territoire: Territoire, date: datetime.date, portee_km: float) -> Entrees:
+    filtre = territoire.filtre_communes()
+    lignes = (
+        Commune.objects.filter(filtre)
+        .order_by("code")
+        .values_list("code", "nom", "population", "longitude", "latitude", "epci_id")
+    )
+    valeurs: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    disponibles: dict[str, set[int]] = defaultdict(set)
+    for commune, indicateur, millesime, valeur in IndicateurCommune.objects.filter(
+        territoire.filtre_communes("commune__"), indicateur__in=list(INDICATEURS_CAF)
+    ).values_list("commune_id", "indicateur", "millesime", "valeur"):
+        valeurs[commune][indicateur][millesime] = float(valeur)
+        disponibles[indicateur].add(millesime)
+    millesimes = _millesimes(disponibles, date.year)
+    communes = []
+    for code, nom, population, longitude, latitude, epci in lignes:
+        indicateurs = {
+            indicateur: par_annee[millesimes[indicateur]]
+            for indicateur, par_annee in valeurs.get(code, {}).items()
+            if millesimes[indicateur] in par_annee
+        }
+        communes.append(
+            moteur.CommuneEntree(
+                code=code,
+                nom=nom,
+                population=population,
+                longitude=longitude,
+                latitude=latitude,
+                epci=epci,
+                indicateurs=indicateurs,
+            )
+        )
+
+    # QPV touching the territory's communes, with all their communes (a QPV may straddle a border).
+    liens = QPV.communes.through.objects
+    touchant = liens.filter(territoire.filtre_communes("commune__")).values("qpv_id")
+    qpv_lignes = list(
+        QPV.objects.filter(code__in=touchant)
+        .order_by("code")
+        .values_list("code", "nom", "generation", "geometrie", "longitude", "latitude")
+    )
+    generation = _generation({ligne[2] for ligne in qpv_lignes}, date)
+    communes_qpv: dict[str, list[str]] = defaultdict(list)
+    for qpv_code, commune_code in liens.filter(qpv_id__in=touchant, qpv__generation=generation).values_list(
+        "qpv_id", "commune_id"
+    ):
+        communes_qpv[qpv_code].append(commune_code)
+    qpv = tuple(
+        moteur.QPVEntree(
+            code=code,
+            nom=nom,
+            communes=tuple(sorted(communes_qpv.get(code, ()))),
+            geometrie=geometrie or None,
+            longitude=longitude,
+            latitude=latitude,
+        )
+        for code, nom, gen, geometrie, longitude, latitude in qpv_lignes
+        if gen == generation
+    )
+
+    # Active structures of the territory, and those within reach across its borders.
+    points = [(c.longitude, c.latitude) for c in communes if c.longitude is not None and c.latitude is not None]
+    points += [(q.longitude, q.latitude) for q in qpv if q.longitude is not None and q.latitude is not None]
+    etendues = [e for q in qpv if q.geometrie and (e := _etendue_geometrie(q.geometrie))]
+    boite = _boite_voisinage(points, etendues, portee_km)
+    actives = structures_actives(date).annotate(
+        lon=Coalesce("longitude", "commune__longitude", output_field=FloatField()),
+        lat=Coalesce("latitude", "commune__latitude", output_field=FloatField()),
+    )
+    if territoire.epci:
+        zone = Structure.communes_competence.through.objects.filter(structure_id=OuterRef("pk"))
+        zone = zone.filter(territoire.filtre_communes("commune__"))
+        zone_qpv = Structure.qpv_competence.through.objects.filter(structure_id=OuterRef("pk"), qpv_id__in=touchant)
+        selection = Q(territoire.filtre_communes("commune__")) | Exists(zone) | Exists(zone_qpv)
+    else:
+        # A structure's zone only lists communes and QPV of its own département.
+        selection = Q(departement_id=territoire.departement)
+    if boite is not None:
+        selection |= Q(lon__gte=boite[0], lat__gte=boite[1], lon__lte=boite[2], lat__lte=boite[3])
+    structures_lignes = list(
+        actives.filter(selection)
+        .order_by("pk")
+        .values_list("pk", "nom", "type", "commune_id", "departement_id", "lon", "lat")
+    )
+    ids = [ligne[0] for ligne in structures_lignes]
+    zone_communes: dict[int, list[str]] = defaultdict(list)
+    for structure_id, commune_code in Structure.communes_competence.through.objects.filter(
+        structure_id__in=ids
+    ).values_list("structure_id", "commune_id"):
+        zone_communes[structure_id].append(commune_code)
+    zone_qpv_codes: dict[int, list[str]] = defaultdict(list)
+    for structure_id, qpv_code in Structure.qpv_competence.through.objects.filter(structure_id__in=ids).values_list(
+        "structure_id", "qpv_id"
+    ):
+        zone_qpv_codes[structure_id].append(qpv_code)
+    structures = tuple(
+        moteur.StructureEntree(
+            id=pk,
+            nom=nom,
+            type=type_,
+            commune=commune,
+            longitude=lon,
+            latitude=lat,
+            zone_communes=tuple(sorted(zone_communes.get(pk, ()))),
+            zone_qpv=tuple(sorted(zone_qpv_codes.get(pk, ()))),
+        )
+        for pk, nom, type_, commune, _, lon, lat in structures_lignes
+    )
+    return Entrees(
+        communes=tuple(communes),
+        qpv=qpv,
+        structures=structures,
+        departements_structures={ligne[0]: ligne[4] for ligne in structures_lignes},
+        generation_qpv=generation,
+        millesimes=dict(millesimes),
+    )
+
+
+def _portee_km(parametres: moteur.Parametres) -> float:
+    return max(float(parametres.distance_couverture_km), float(parametres.tampon_qpv_m) / 1000)
+
+
+def _entrees(territoire: Territoire, date: datetime.date, parametres: moteur.Parametres, version: str) -> Entrees:
+    portee = _portee_km(parametres)
+    cle = f"diagnostic:entrees:{territoire.cle}:{date.isoformat()}:{portee:g}:{version}"
+    entrees = cache.get(cle)
+    if entrees is None:
+        _verifier_territoire(territoire)
+        entrees = _construire_entrees(territoire, date, portee)
+        cache.set(cle, entrees, DUREE_CACHE)
+    return entrees
+
+
+def _diagnostiquer(entrees: Entrees, parametres: moteur.Parametres) -> moteur.Resultat:
+    return moteur.diagnostiquer(
+        communes=list(entrees.communes),
+        qpv=list(entrees.qpv),
+        structures=list(entrees.structures),
+        parametres=parametres,
+    )
+
+
+def _resultat(territoire: Territoire, date: datetime.date, parametres: moteur.Parametres, version: str):
+    cle = f"diagnostic:resultat:{territoire.cle}:{date.isoformat()}:{_empreinte(parametres)}:{version}"
+    resultat = cache.get(cle)
+    if resultat is None:
+        resultat = _diagnostiquer(_entrees(territoire, date, parametres, version), parametres)
+        cache.set(cle, resultat, DUREE_CACHE)
+    return resultat
+
+
+# --- The contract -----------------------------------------------------------------------------
+
+
+def entrees_diagnostic(
+    code: str, date: datetime.date, *, parametres: moteur.Parametres | None = None, epci: str | None = None
+) -> Entrees:
+    """The engine's inputs for a département (or an EPCI within it) at `date` (cached like the results)."""
+    version = version_diagnostic()
+    parametres = parametres or _parametres_en_cache(code, version)
+    return _entrees(Territoire(departement=code, epci=epci), date, parametres, version)
+
+
+def diagnostic_departement(
+    code: str,
+    date: datetime.date,
+    *,
+    parametres: moteur.Parametres | None = None,
+    epci: str | None = None,
+) -> moteur.Resultat:
+    """Coverage of a département (or of the communes of one EPCI within it, `epci` = SIREN) at `date`.
+
+    Raises Departement.DoesNotExist for an unknown département, EPCI.DoesNotExist for an unknown EPCI.
+    Cached per (territory, date, parameters, data version): the warm path is the data version's two queries.
+    """
+    version = version_diagnostic()
+    parametres = parametres or _parametres_en_cache(code, version)
+    return _resultat(Territoire(departement=code, epci=epci), date, parametres, version)
+
+
+def departement_principal_epci(siren: str) -> str:
+    """The département holding most of an EPCI's communes (ties: the smallest code). EPCI.DoesNotExist if none."""
+    codes = Counter(Commune.objects.filter(epci_id=siren).values_list("departement_id", flat=True))
+    if not codes:
+        raise EPCI.DoesNotExist(f"EPCI inconnu ou sans commune : {siren!r}.")
+    return min(codes, key=lambda code: (-codes[code], code))
+
+
+def diagnostic_epci(
+    siren: str, date: datetime.date, *, parametres: moteur.Parametres | None = None
+) -> tuple[str, moteur.Resultat]:
+    """Coverage of all the communes of an EPCI, across départements if it spans several.
+
+    Returns (département whose parameters were used: the one holding most of its communes, result).
+    """
+    version = version_diagnostic()
+    cle = f"diagnostic:epci-departement:{siren}:{version}"
+    departement = cache.get(cle)
+    if departement is None:
+        departement = departement_principal_epci(siren)
+        cache.set(cle, departement, DUREE_CACHE)
+    parametres = parametres or _parametres_en_cache(departement, version)
+    return departement, _resultat(Territoire(epci=siren), date, parametres, version)
+
+
+@dataclass
+class Simulation:
+    avant: moteur.Resultat
+    apres: moteur.Resultat
+    ecarts: dict[str, tuple]  # synthesis field -> (avant, après, différence)
+    classement: list[dict]  # communes whose rank changed: code, nom, rang_avant, rang_apres
+    ajouts: list[moteur.StructureEntree]
+    fermetures: list[int]
+
+
+@dataclass
+class Comparaison:
+    a: moteur.Resultat
+    b: moteur.Resultat
+    ecarts: dict[str, tuple]
+    # Communes whose coverage, structure count or rank changed:
+    # code, nom, couverte_a, couverte_b, structures_a, structures_b, rang_a, rang_b
+    communes: list[dict]
+
+
+def _difference(avant, apres):
+    if avant is None or apres is None:
+        return None
+    difference = apres - avant
+    return round(difference, 6) if isinstance(difference, float) else difference
+
+
+def ecarts_synthese(avant: moteur.Synthese, apres: moteur.Synthese) -> dict[str, tuple]:
+    """Every synthesis field -> (avant, après, différence); the difference is None when a value is missing."""
+    return {
+        champ: (getattr(avant, champ), getattr(apres, champ), _difference(getattr(avant, champ), getattr(apres, champ)))
+        for champ in CHAMPS_SYNTHESE
+    }
+
+
+def _cle_rang(rang: int | None) -> tuple[int, int]:
+    return (0, rang) if rang is not None else (1, 0)
+
+
+def _nombre(valeur, nom: str) -> float:
+    if isinstance(valeur, bool) or not isinstance(valeur, int | float | str):
+        raise ValueError(f"{nom} doit être un nombre.")
+    try:
+        nombre = float(valeur)
+    except ValueError:
+        raise ValueError(f"{nom} doit être un nombre (en degrés décimaux) : {valeur!r}.") from None
+    if not math.isfinite(nombre):
+        raise ValueError(f"{nom} doit être un nombre fini.")
+    return nombre
+
+
+def structures_hypothetiques(ajouts: list[dict], communes: dict[str, moteur.CommuneEntree]):
+    """Hypothetical structures (negative ids) from `ajouts`; ValueError with a French message when one is wrong.
+
+    Each item is {"nom"?, "type": "centre_social"|"evs", "commune": INSEE code, "longitude"?, "latitude"?}; the
+    position defaults to the commune's representative point. The commune must be one of the territory's.
+    """
+    if not isinstance(ajouts, list | tuple):
+        raise ValueError("Les structures ajoutées doivent former une liste.")
+    resultat = []
+    for numero, ajout in enumerate(ajouts, start=1):
+        prefixe = f"Structure ajoutée n° {numero} :"
+        if not isinstance(ajout, dict):
+            raise ValueError(f"{prefixe} attendu un objet avec type, commune et éventuellement nom et position.")
+        type_ = ajout.get("type")
+        if type_ not in TypeStructure.values:
+            raise ValueError(
+                f"{prefixe} type inconnu {type_!r} (valeurs possibles : {', '.join(TypeStructure.values)})."
+            )
+        code = str(ajout.get("commune") or "").strip().upper()
+        commune = communes.get(code)
+        if commune is None:
+            raise ValueError(f"{prefixe} commune {code!r} inconnue dans ce territoire.")
+        longitude, latitude = ajout.get("longitude"), ajout.get("latitude")
+        if (longitude is None) != (latitude is None):
+            raise ValueError(f"{prefixe} indiquez la longitude et la latitude, ou aucune des deux.")
+        if longitude is None:
+            longitude, latitude = commune.longitude, commune.latitude
+        else:
+            longitude, latitude = _nombre(longitude, "La longitude"), _nombre(latitude, "La latitude")
+            if not -180 <= longitude <= 180:
+                raise ValueError(f"{prefixe} la longitude doit être comprise entre -180 et 180 degrés.")
+            if not -90 <= latitude <= 90:
+                raise ValueError(f"{prefixe} la latitude doit être comprise entre -90 et 90 degrés.")
+        libelle = TypeStructure(type_).label
+        nom = str(ajout.get("nom") or "").strip()[:250] or f"{libelle} hypothétique à {commune.nom}"
+        resultat.append(
+            moteur.StructureEntree(
+                id=-numero, nom=nom, type=type_, commune=code, longitude=longitude, latitude=latitude
+            )
+        )
+    return resultat
+
+
+def simuler(
+    code: str,
+    date: datetime.date,
+    *,
+    ajouts: list[dict],
+    fermetures: list[int],
+    parametres: moteur.Parametres | None = None,
+) -> Simulation:
+    """The département's diagnostic before and after opening hypothetical structures and closing existing ones.
+
+    `fermetures` are ids of structures of the département (others: ValueError); closing a structure that is not
+    active at `date` changes nothing. Raises Departement.DoesNotExist for an unknown département.
+    """
+    version = version_diagnostic()
+    parametres = parametres or _parametres_en_cache(code, version)
+    territoire = Territoire(departement=code)
+    entrees = _entrees(territoire, date, parametres, version)
+    try:
+        fermees = sorted({int(pk) for pk in fermetures or ()})
+    except (TypeError, ValueError):
+        raise ValueError("Les structures fermées se désignent par leur identifiant (nombre entier).") from None
+    if fermees:
+        connues = set(Structure.objects.filter(pk__in=fermees, departement_id=code).values_list("pk", flat=True))
+        inconnues = [pk for pk in fermees if pk not in connues]
+        if inconnues:
+            raise ValueError(
+                f"Structures inconnues dans le département {code} : {', '.join(str(pk) for pk in inconnues)}."
+            )
+    nouvelles = structures_hypothetiques(ajouts, {c.code: c for c in entrees.communes})
+    avant = _resultat(territoire, date, parametres, version)
+    if not nouvelles and not fermees:
+        apres = avant
+    else:
+        fermees_set = set(fermees)
+        modifiees = dataclasses.replace(
+            entrees,
+            structures=tuple(s for s in entrees.structures if s.id not in fermees_set) + tuple(nouvelles),
+        )
+        apres = _diagnostiquer(modifiees, parametres)
+    rangs_apres = {c.code: c.rang for c in apres.communes}
+    classement = [
+        {"code": c.code, "nom": c.nom, "rang_avant": c.rang, "rang_apres": rangs_apres.get(c.code)}
+        for c in avant.communes
+        if c.rang != rangs_apres.get(c.code)
+    ]
+    classement.sort(key=lambda ligne: (_cle_rang(ligne["rang_apres"]), _cle_rang(ligne["rang_avant"]), ligne["code"]))
+    return Simulation(
+        avant=avant,
+        apres=apres,
+        ecarts=ecarts_synthese(avant.synthese, apres.synthese),
+        classement=classement,
+        ajouts=nouvelles,
+        fermetures=fermees,
+    )
+
+
+def comparer(code: str, date_a: datetime.date, date_b: datetime.date, *, epci: str | None = None) -> Comparaison:
+    """The diagnostic at two dates (same parameters, the département's) and what changed between them."""
+    a = diagnostic_departement(code, date_a, epci=epci)
+    b = diagnostic_departement(code, date_b, epci=epci)
+    par_code_b = {c.code: c for c in b.communes}
+    communes = []
+    for ca in a.communes:
+        cb = par_code_b.get(ca.code)
+        if cb is None:
+            continue
+        if (ca.couverte, ca.structures, ca.rang) != (cb.couverte, cb.structures, cb.rang):
+            communes.append(
+                {
+                    "code": ca.code,
+                    "nom": ca.nom,
+                    "couverte_a": ca.couverte,
+                    "couverte_b": cb.couverte,
+                    "structures_a": ca.structures,
+                    "structures_b": cb.structures,
+                    "rang_a": ca.rang,
+                    "rang_b": cb.rang,
+                }
+            )
+    communes.sort(key=lambda ligne: (_cle_rang(ligne["rang_b"]), ligne["nom"], ligne["code"]))
+    return Comparaison(a=a, b=b, ecarts=ecarts_synthese(a.synthese, b.synthese), communes=communes)
+
+
+# --- Map layers ---------------------------------------------------------------------------------
+
+
+def structures_pour_carte(code: str, date: datetime.date) -> list[dict]:
+    """Markers of the structures the diagnostic used at `date`: the département's, and its neighbours' within reach
+    (`voisine` True, `departement` their code). Items: id, nom, type, commune, commune_nom, departement, voisine,
+    longitude, latitude, url."""
+    version = version_diagnostic()
+    parametres = _parametres_en_cache(code, version)
+    cle = f"diagnostic:carte:{code}:{date.isoformat()}:{_portee_km(parametres):g}:{version}"
+    marqueurs = cache.get(cle)
+    if marqueurs is None:
+        entrees = _entrees(Territoire(departement=code), date, parametres, version)
+        noms_communes = dict(
+            Commune.objects.filter(code__in={s.commune for s in entrees.structures}).values_list("code", "nom")
+        )
+        modele = reverse("structures:structure", args=[0])
+        marqueurs = [
+            {
+                "id": s.id,
+                "nom": s.nom,
+                "type": s.type,
+                "commune": s.commune,
+                "commune_nom": noms_communes.get(s.commune, ""),
+                "departement": entrees.departements_structures.get(s.id),
+                "voisine": entrees.departements_structures.get(s.id) != code,
+                "longitude": s.longitude,
+                "latitude": s.latitude,
+                "url": modele.replace("/0/", f"/{s.id}/"),
+            }
+            for s in sorted(entrees.structures, key=lambda s: (s.nom, s.id))
+        ]
+        cache.set(cle, marqueurs, DUREE_CACHE)
+    return marqueurs
+
+
+def _geojson_valide(texte: str) -> bool:
+    try:
+        return isinstance(json.loads(texte), dict)
+    except ValueError:
+        return False
+
+
+def qpv_geojson(code: str, date: datetime.date | None = None) -> bytes:
+    """The QPV the diagnostic uses for the département (generation chosen for `date`, today by default) as a
+    GeoJSON FeatureCollection: outlines when known, else their point; QPV with neither are left out.
+    Properties: code, nom, communes, generation, contour (bool)."""
+    date = date or datetime.date.today()
+    version = version_diagnostic()
+    parametres = _parametres_en_cache(code, version)
+    cle = f"diagnostic:qpv-geojson:{code}:{date.isoformat()}:{version}"
+    contenu = cache.get(cle)
+    if contenu is None:
+        entrees = _entrees(Territoire(departement=code), date, parametres, version)
+        morceaux = []
+        for q in entrees.qpv:
+            if q.geometrie and _geojson_valide(q.geometrie):
+                geometrie = q.geometrie
+            elif q.longitude is not None and q.latitude is not None:
+                geometrie = json.dumps({"type": "Point", "coordinates": [q.longitude, q.latitude]})
+            else:
+                continue
+            proprietes = json.dumps(
+                {
+                    "code": q.code,
+                    "nom": q.nom,
+                    "communes": list(q.communes),
+                    "generation": entrees.generation_qpv,
+                    "contour": bool(q.geometrie),
+                },
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+            morceaux.append(f'{{"type":"Feature","geometry":{geometrie},"properties":{proprietes}}}')
+        contenu = ('{"type":"FeatureCollection","features":[' + ",".join(morceaux) + "]}").encode()
+        cache.set(cle, contenu, DUREE_CACHE)
+    return contenu

@@ -1,0 +1,507 @@
+"""Pages of the diagnostic territorial: public aggregates, Caf indicators by role, exports, comparison,
+parameters, simulation and scenarios (permissions, forged input, nothing written), query counts."""
+
+import csv
+import datetime
+import html
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from maillage.comptes.models import Role
+from maillage.diagnostic.models import Indicateur, IndicateurCommune, ParametresDiagnostic, Scenario
+from maillage.structures.models import TypeStructure
+from tests.conftest import carre
+from tests.factories import (
+    AgrementFactory,
+    CommuneFactory,
+    DepartementFactory,
+    StructureFactory,
+    UtilisateurFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+DATE = "2015-12-31"
+URL = "/diagnostic/departements/94/"
+
+
+@pytest.fixture
+def reseau(territoire_94):
+    """One centre social in Créteil, active 2014-2017: Créteil covered, Vitry and Ivry not (2.9 km and 5.9 km)."""
+    creteil, vitry, ivry = territoire_94.communes
+    cs = StructureFactory(
+        nom="Centre social des Bleuets (fictif)",
+        type=TypeStructure.CENTRE_SOCIAL,
+        commune=creteil,
+        longitude=2.46,
+        latitude=48.80,
+    )
+    AgrementFactory(structure=cs, debut=datetime.date(2014, 1, 1), fin=datetime.date(2017, 12, 31))
+    return territoire_94, cs
+
+
+@pytest.fixture
+def autre_departement(db):
+    seine_saint_denis = DepartementFactory(code="93", nom="Seine-Saint-Denis")
+    bobigny = CommuneFactory(
+        departement=seine_saint_denis,
+        code="93008",
+        nom="Bobigny",
+        geometrie=carre(2.44, 48.90),
+        longitude=2.45,
+        latitude=48.91,
+    )
+    structure = StructureFactory(
+        nom="Centre social de Bobigny (fictif)", commune=bobigny, longitude=2.45, latitude=48.91
+    )
+    AgrementFactory(structure=structure, debut=datetime.date(2014, 1, 1), fin=datetime.date(2017, 12, 31))
+    return seine_saint_denis, bobigny, structure
+
+
+@pytest.fixture
+def pilote(reseau):
+    return UtilisateurFactory(role=Role.PILOTE, departements=[reseau[0].departement])
+
+
+@pytest.fixture
+def partenaire(reseau):
+    return UtilisateurFactory(role=Role.PARTENAIRE, departements=[reseau[0].departement])
+
+
+@pytest.fixture
+def bas_revenus(reseau):
+    creteil = reseau[0].communes[0]
+    return IndicateurCommune.objects.create(
+        commune=creteil,
+        indicateur=Indicateur.PERSONNES_BAS_REVENUS,
+        millesime=2015,
+        valeur=Decimal("24680"),
+        source="Caf open data (fictif)",
+    )
+
+
+def _texte(reponse) -> str:
+    return html.unescape(reponse.content.decode()).replace("\u202f", " ").replace("\xa0", " ")
+
+
+# --- Département page ---------------------------------------------------------------------------------------
+
+
+def test_page_publique_synthese_carte_et_tableau(client, reseau):
+    reponse = client.get(URL, {"date": DATE})
+    assert reponse.status_code == 200
+    contexte = reponse.context
+    synthese = contexte["synthese"]
+    assert synthese.population == 90_605 + 93_557 + 62_052
+    assert synthese.population_couverte == 90_605
+    assert synthese.communes_sans_structure == 2
+    assert synthese.structures == 1
+    texte = _texte(reponse)
+    assert "246 214" in texte  # the population, French format
+    # The accessible table lists every commune; the ranked table the two uncovered ones.
+    assert [ligne["c"].code for ligne in contexte["lignes"]] == ["94028", "94041", "94081"]
+    assert {ligne["c"].code for ligne in contexte["prioritaires"]} == {"94041", "94081"}
+    assert [ligne["c"].rang for ligne in contexte["prioritaires"]] == [1, 2]
+    # The map's compact JSON: one class per commune, the structure's marker.
+    donnees = json.loads(texte.split('id="donnees-carte" type="application/json">')[1].split("</script>")[0])
+    assert donnees["communes"]["94028"][0] == 0 and donnees["communes"]["94081"][0] == 4
+    assert donnees["structures"][0][2:4] == ["centre_social", "Centre social des Bleuets (fictif)"]
+    assert 'data-geojson="/territoires/departements/94/communes.geojson"' in texte
+
+
+def test_la_date_change_la_reponse(client, reseau):
+    reponse = client.get(URL, {"date": "2013-06-30"})
+    assert reponse.context["synthese"].communes_sans_structure == 3
+    assert reponse.context["synthese"].structures == 0
+    # French dates are accepted in shared links too.
+    assert client.get(URL, {"date": "31/12/2015"}).context["synthese"].structures == 1
+
+
+def test_filtre_epci(client, reseau):
+    reponse = client.get(URL, {"date": DATE, "epci": "200054781"})
+    assert reponse.status_code == 200
+    assert len(reponse.context["lignes"]) == 3
+    reponse = client.get(URL, {"date": DATE, "epci": "999999999"})
+    assert "Cet EPCI n'a pas de commune dans le département" in _texte(reponse)
+
+
+def test_departement_inconnu_404_en_francais(client, db):
+    reponse = client.get("/diagnostic/departements/99/")
+    assert reponse.status_code == 404
+    assert "introuvable" in _texte(reponse).lower() or "inconnu" in _texte(reponse).lower()
+
+
+@pytest.mark.parametrize("date", ["2015-13-45", "demain", "31/02/2015", "0001-01-01"])
+def test_date_invalide_message_en_francais(client, reseau, date):
+    reponse = client.get(URL, {"date": date})
+    assert reponse.status_code == 400
+    assert "n'est pas valide : utilisez le format JJ/MM/AAAA" in _texte(reponse)
+
+
+def test_indicateurs_caf_caches_au_public(client, reseau, bas_revenus):
+    reponse = client.get(URL, {"date": DATE, "indicateur": "bas_revenus"})
+    texte = _texte(reponse)
+    assert "Personnes couvertes à bas revenus" not in texte
+    assert "24 680" not in texte
+    assert reponse.context["indicateur"] == "couverture"  # a forged choice falls back
+
+
+def test_indicateurs_caf_visibles_du_pilote(client, reseau, bas_revenus, pilote):
+    client.force_login(pilote)
+    reponse = client.get(URL, {"date": DATE, "indicateur": "bas_revenus"})
+    texte = _texte(reponse)
+    assert reponse.context["indicateur"] == "bas_revenus"
+    assert "Personnes couvertes à bas revenus" in texte
+    assert "24 680" in texte
+    assert "Caf open data (fictif) (2015)" in texte
+    assert "Modifier les paramètres" in texte
+
+
+def test_indicateurs_caf_caches_au_pilote_d_un_autre_departement(client, reseau, bas_revenus, autre_departement):
+    client.force_login(UtilisateurFactory(role=Role.PILOTE, departements=[autre_departement[0]]))
+    texte = _texte(client.get(URL, {"date": DATE}))
+    assert "24 680" not in texte
+    assert "Modifier les paramètres" not in texte
+
+
+def test_nombre_de_requetes_borne_cache_chaud(client, reseau, django_assert_max_num_queries):
+    client.get(URL, {"date": DATE})  # warms the cache
+    with django_assert_max_num_queries(12) as requetes:
+        client.get(URL, {"date": DATE})
+    premier = len(requetes.captured_queries)
+    # More communes and structures: the count does not grow.
+    dep = reseau[0].departement
+    for i in range(10):
+        commune = CommuneFactory(
+            departement=dep,
+            code=f"9430{i}",
+            nom=f"Commune {i}",
+            geometrie=carre(2.5 + i / 10, 48.7),
+            longitude=2.52 + i / 10,
+            latitude=48.72,
+            population=1000,
+        )
+        s = StructureFactory(commune=commune, longitude=2.52 + i / 10, latitude=48.72)
+        AgrementFactory(structure=s, debut=datetime.date(2014, 1, 1), fin=datetime.date(2017, 12, 31))
+    client.get(URL, {"date": DATE})
+    with django_assert_max_num_queries(premier) as requetes:
+        reponse = client.get(URL, {"date": DATE})
+    assert len(reponse.context["lignes"]) == 13
+
+
+# --- Exports -----------------------------------------------------------------------------------------------------
+
+
+def test_export_csv_public_sans_indicateurs_caf(client, reseau, bas_revenus):
+    reponse = client.get(reverse("diagnostic:export", args=["94"]), {"date": DATE, "format": "csv"})
+    assert reponse.status_code == 200
+    assert reponse["Content-Type"].startswith("text/csv")
+    assert 'filename="diagnostic-94-2015-12-31.csv"' in reponse["Content-Disposition"]
+    lignes = list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig")), delimiter=";"))
+    entetes = lignes[0]
+    assert entetes[:4] == ["Code INSEE", "Commune", "EPCI (SIREN)", "Population"]
+    assert "Personnes couvertes à bas revenus" not in entetes
+    par_code = {ligne[0]: dict(zip(entetes, ligne, strict=True)) for ligne in lignes[1:]}
+    assert set(par_code) == {"94028", "94081", "94041"}
+    assert par_code["94028"]["Couverte"] == "oui" and par_code["94081"]["Couverte"] == "non"
+    assert par_code["94028"]["Population"] == "90605"
+
+
+def test_export_xlsx_une_feuille_par_tableau_et_caf_pour_le_pilote(client, reseau, bas_revenus, pilote):
+    client.force_login(pilote)
+    reponse = client.get(reverse("diagnostic:export", args=["94"]), {"date": DATE, "format": "xlsx"})
+    assert reponse.status_code == 200
+    classeur = load_workbook(io.BytesIO(reponse.content))
+    assert classeur.sheetnames == ["Synthèse", "Communes", "QPV"]
+    communes = list(classeur["Communes"].values)
+    assert "Personnes couvertes à bas revenus" in communes[0]
+    colonne = communes[0].index("Personnes couvertes à bas revenus")
+    assert {ligne[0]: ligne[colonne] for ligne in communes[1:]}["94028"] == 24680
+    synthese = {ligne[0]: ligne[1] for ligne in classeur["Synthèse"].values}
+    assert synthese["Population couverte"] == 90_605
+    assert len(list(classeur["QPV"].values)) == 1 + 3
+
+
+def test_export_geojson(client, reseau):
+    reponse = client.get(reverse("diagnostic:export", args=["94"]), {"date": DATE, "format": "geojson"})
+    donnees = json.loads(reponse.content)
+    assert len(donnees["features"]) == 3
+    creteil = next(f for f in donnees["features"] if f["properties"]["Code INSEE"] == "94028")
+    assert creteil["geometry"]["type"] == "Polygon"
+    assert creteil["properties"]["Couverte"] == "oui"
+
+
+def test_export_refuse_un_format_ou_une_date_invalide(client, reseau):
+    url = reverse("diagnostic:export", args=["94"])
+    assert client.get(url, {"date": DATE, "format": "pdf"}).status_code == 400
+    reponse = client.get(url, {"date": "hier", "format": "csv"})
+    assert reponse.status_code == 400 and "n'est pas valide" in reponse.content.decode()
+    assert client.get(reverse("diagnostic:export", args=["99"]), {"format": "csv"}).status_code == 404
+
+
+# --- Comparison -------------------------------------------------------------------------------------------------
+
+
+def test_comparer_deux_dates(client, reseau):
+    reponse = client.get(reverse("diagnostic:comparer", args=["94"]), {"date_a": "2013-12-31", "date_b": DATE})
+    assert reponse.status_code == 200
+    ecarts = {e["cle"]: e for e in reponse.context["ecarts"]}
+    assert (ecarts["communes_sans_structure"]["avant"], ecarts["communes_sans_structure"]["apres"]) == (3, 2)
+    assert ecarts["communes_sans_structure"]["difference"] == -1
+    assert [c["code"] for c in reponse.context["comparaison"].communes if c["couverte_b"]] == ["94028"]
+    assert "Créteil" in _texte(reponse)
+    assert client.get(reverse("diagnostic:comparer", args=["94"]), {"date_a": "x"}).status_code == 400
+
+
+# --- Parameters ----------------------------------------------------------------------------------------------------
+
+
+def _poids(**valeurs):
+    return {
+        f"poids_{k}": v
+        for k, v in {"population": "1", "distance": "1", "qpv": "1", "bas_revenus": "0", **valeurs}.items()
+    }
+
+
+def test_parametres_modifies_par_le_pilote(client, reseau, pilote):
+    client.force_login(pilote)
+    url = reverse("diagnostic:parametres", args=["94"])
+    assert client.get(url).status_code == 200
+    reponse = client.post(url, {"distance_couverture_km": "4", "tampon_qpv_m": "300", **_poids()})
+    assert reponse.status_code == 302
+    ligne = ParametresDiagnostic.objects.get(departement_id="94")
+    assert ligne.distance_couverture_km == Decimal("4") and ligne.tampon_qpv_m == 300
+    # The page uses them at once: with 4 km, Ivry (2.9 km away) is covered (it still has no structure of its own).
+    synthese = client.get(URL, {"date": DATE}).context["synthese"]
+    assert synthese.population_couverte == 90_605 + 62_052
+    assert synthese.communes_sans_structure == 2
+
+
+def test_parametres_invalides_rien_n_est_ecrit(client, reseau, pilote):
+    client.force_login(pilote)
+    url = reverse("diagnostic:parametres", args=["94"])
+    reponse = client.post(url, {"distance_couverture_km": "80", "tampon_qpv_m": "300", **_poids()})
+    assert reponse.status_code == 200
+    assert "50" in _texte(reponse)
+    reponse = client.post(
+        url, {"distance_couverture_km": "2", "tampon_qpv_m": "300", **_poids(population="0", distance="0", qpv="0")}
+    )
+    assert reponse.status_code == 200
+    assert not ParametresDiagnostic.objects.exists()
+
+
+def test_parametres_refuses_hors_role(client, reseau, partenaire):
+    url = reverse("diagnostic:parametres", args=["94"])
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    client.force_login(partenaire)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"distance_couverture_km": "4", "tampon_qpv_m": "300", **_poids()}).status_code == 403
+    assert not ParametresDiagnostic.objects.exists()
+
+
+# --- Simulation -------------------------------------------------------------------------------------------------------
+
+
+def _simulation(**valeurs):
+    donnees = {
+        "date": DATE,
+        "ajout-TOTAL_FORMS": "3",
+        "ajout-INITIAL_FORMS": "0",
+        "ajout-MIN_NUM_FORMS": "0",
+        "ajout-MAX_NUM_FORMS": "50",
+        "ajout-0-nom": "",
+        "ajout-0-type": "evs",
+        "ajout-0-commune": "",
+        "ajout-1-type": "evs",
+        "ajout-2-type": "evs",
+        "action": "simuler",
+    }
+    donnees.update(valeurs)
+    return donnees
+
+
+URL_SIMULATION = "/diagnostic/departements/94/simulation/"
+
+
+def test_simulation_refusee_hors_pilote(client, reseau, partenaire, autre_departement):
+    assert client.get(URL_SIMULATION).status_code == 302
+    client.force_login(partenaire)
+    assert client.get(URL_SIMULATION).status_code == 403
+    assert client.post(URL_SIMULATION, _simulation(**{"ajout-0-commune": "94081"})).status_code == 403
+    client.force_login(UtilisateurFactory(role=Role.PILOTE, departements=[autre_departement[0]]))
+    assert client.get(URL_SIMULATION).status_code == 403
+    client.force_login(UtilisateurFactory(role=Role.CONSEILLER, departements=[reseau[0].departement]))
+    assert client.get(URL_SIMULATION).status_code == 403
+
+
+def test_simulation_ajout_d_un_evs(client, reseau, pilote):
+    client.force_login(pilote)
+    reponse = client.get(URL_SIMULATION, {"date": DATE})
+    assert reponse.status_code == 200
+    assert reponse.context["synthese"].communes_sans_structure == 2
+    reponse = client.post(URL_SIMULATION, _simulation(**{"ajout-0-nom": "EVS projeté", "ajout-0-commune": "94081"}))
+    assert reponse.status_code == 200
+    ecarts = {e["cle"]: e for e in reponse.context["ecarts"]}
+    assert (ecarts["communes_sans_structure"]["avant"], ecarts["communes_sans_structure"]["apres"]) == (2, 1)
+    assert ecarts["population_couverte"]["difference"] == 93_557
+    assert reponse.context["synthese"].communes_sans_structure == 1
+    # Vitry leaves the ranking of territoires prioritaires.
+    assert {c["code"]: c["rang_apres"] for c in reponse.context["classement"]}["94081"] is None
+    assert not Scenario.objects.exists()
+
+
+def test_simulation_fermeture_et_position_cliquee(client, reseau, pilote):
+    _, cs = reseau
+    client.force_login(pilote)
+    reponse = client.post(
+        URL_SIMULATION,
+        _simulation(
+            fermetures=[str(cs.pk)],
+            **{"ajout-0-commune": "94041", "ajout-0-longitude": "2.42", "ajout-0-latitude": "48.80"},
+        ),
+    )
+    assert reponse.status_code == 200
+    ecarts = {e["cle"]: e for e in reponse.context["ecarts"]}
+    assert ecarts["structures"]["apres"] == 1
+    # The hypothetical structure is at the clicked point, on the map of the result.
+    assert reponse.context["donnees_carte"]["hypothetiques"][0][:2] == [2.42, 48.8]
+    assert reponse.context["donnees_carte"]["structures"] == []
+
+
+@pytest.mark.parametrize(
+    "valeurs, message",
+    [
+        ({"ajout-0-commune": "93008"}, "Sélectionnez un choix valide"),
+        ({"ajout-0-commune": "94081", "ajout-0-type": "creche"}, "Sélectionnez un choix valide"),
+        ({"ajout-0-commune": "94081", "ajout-0-longitude": "2.4"}, "la longitude et la latitude"),
+        ({"ajout-0-commune": "94081", "ajout-0-longitude": "999", "ajout-0-latitude": "48"}, "inférieure ou égale"),
+        ({"date": "31/02/2015"}, "Saisissez une date valide"),
+    ],
+)
+def test_simulation_entrees_forgees(client, reseau, pilote, autre_departement, valeurs, message):
+    client.force_login(pilote)
+    reponse = client.post(URL_SIMULATION, _simulation(**valeurs))
+    assert reponse.status_code == 400
+    assert message in _texte(reponse)
+    assert reponse.context["simulation"] is None
+
+
+def test_simulation_fermeture_d_une_structure_d_un_autre_departement(client, reseau, pilote, autre_departement):
+    client.force_login(pilote)
+    donnees = _simulation(fermetures=[str(autre_departement[2].pk)], action="enregistrer", nom="Forgé")
+    reponse = client.post(URL_SIMULATION, donnees)
+    assert reponse.status_code == 400
+    assert "Sélectionnez un choix valide" in _texte(reponse)
+    assert not Scenario.objects.exists()
+
+
+def test_enregistrer_un_scenario_puis_l_ouvrir(client, reseau, pilote, partenaire):
+    client.force_login(pilote)
+    reponse = client.post(
+        URL_SIMULATION,
+        _simulation(
+            action="enregistrer",
+            nom="EVS à Vitry",
+            description="Hypothèse 2016",
+            partage="on",
+            **{"ajout-0-commune": "94081", "ajout-0-nom": "EVS projeté"},
+        ),
+    )
+    scenario = Scenario.objects.get()
+    assert reponse.status_code == 302 and reponse["Location"] == f"/diagnostic/scenarios/{scenario.pk}/"
+    assert scenario.nom == "EVS à Vitry" and scenario.partage and scenario.auteur == pilote
+    assert scenario.ajouts[0]["commune"] == "94081" and scenario.ajouts[0]["type"] == "evs"
+    assert scenario.date_reference == datetime.date(2015, 12, 31)
+    page = client.get(reponse["Location"])
+    assert page.status_code == 200
+    assert page.context["synthese"].communes_sans_structure == 1
+    assert "Supprimer ce scénario" in _texte(page)
+    # Listed, exported.
+    assert "EVS à Vitry" in _texte(client.get("/diagnostic/departements/94/scenarios/"))
+    export = client.get(f"/diagnostic/scenarios/{scenario.pk}/export/", {"format": "csv"})
+    lignes = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    assert lignes[0] == ["Indicateur", "Avant", "Après", "Différence"]
+    assert ["Communes sans structure", "2", "1", "-1"] in lignes
+    classeur = load_workbook(
+        io.BytesIO(client.get(f"/diagnostic/scenarios/{scenario.pk}/export/", {"format": "xlsx"}).content)
+    )
+    assert classeur.sheetnames[:2] == ["Synthèse avant-après", "Classement"]
+    # Edit through the simulator: the form is prefilled.
+    edition = client.get(URL_SIMULATION, {"scenario": scenario.pk})
+    assert edition.context["form"].initial["nom"] == "EVS à Vitry"
+    # A partner of the département sees it read-only once shared.
+    client.force_login(partenaire)
+    page = client.get(f"/diagnostic/scenarios/{scenario.pk}/")
+    assert page.status_code == 200 and "Supprimer ce scénario" not in _texte(page)
+    assert client.post(f"/diagnostic/scenarios/{scenario.pk}/supprimer/").status_code == 403
+    assert Scenario.objects.exists()
+
+
+def test_scenario_non_partage_refuse_aux_partenaires(client, reseau, pilote, partenaire, autre_departement):
+    client.force_login(pilote)
+    client.post(URL_SIMULATION, _simulation(action="enregistrer", nom="Privé", **{"ajout-0-commune": "94081"}))
+    scenario = Scenario.objects.get()
+    assert not scenario.partage
+    client.force_login(partenaire)
+    assert client.get(f"/diagnostic/scenarios/{scenario.pk}/").status_code == 403
+    assert client.get(f"/diagnostic/scenarios/{scenario.pk}/export/").status_code == 403
+    assert "Privé" not in _texte(client.get("/diagnostic/departements/94/scenarios/"))
+    client.force_login(UtilisateurFactory(role=Role.PILOTE, departements=[autre_departement[0]]))
+    assert client.get(f"/diagnostic/scenarios/{scenario.pk}/").status_code == 403
+    assert client.get("/diagnostic/departements/94/scenarios/").status_code == 403
+    client.logout()
+    assert client.get(f"/diagnostic/scenarios/{scenario.pk}/").status_code == 302
+    assert client.get("/diagnostic/scenarios/999999/").status_code in (302, 404)
+
+
+def test_scenario_sans_nom_ou_vide_n_est_pas_enregistre(client, reseau, pilote):
+    client.force_login(pilote)
+    reponse = client.post(URL_SIMULATION, _simulation(action="enregistrer", **{"ajout-0-commune": "94081"}))
+    assert reponse.status_code == 400 and "Donnez un nom au scénario" in _texte(reponse)
+    reponse = client.post(URL_SIMULATION, _simulation(action="enregistrer", nom="Vide"))
+    assert reponse.status_code == 400 and "Ajoutez au moins une structure" in _texte(reponse)
+    assert not Scenario.objects.exists()
+
+
+def test_supprimer_un_scenario(client, reseau, pilote):
+    client.force_login(pilote)
+    client.post(URL_SIMULATION, _simulation(action="enregistrer", nom="À jeter", **{"ajout-0-commune": "94081"}))
+    scenario = Scenario.objects.get()
+    assert client.get(f"/diagnostic/scenarios/{scenario.pk}/supprimer/").status_code == 405
+    reponse = client.post(f"/diagnostic/scenarios/{scenario.pk}/supprimer/")
+    assert reponse.status_code == 302
+    assert not Scenario.objects.exists()
+
+
+def test_qpv_geojson(client, reseau):
+    reponse = client.get(reverse("diagnostic:qpv_geojson", args=["94"]), {"date": DATE})
+    assert reponse.status_code == 200
+    donnees = json.loads(reponse.content)
+    types = sorted(f["geometry"]["type"] for f in donnees["features"])
+    assert "Polygon" in types
+    assert client.get(reverse("diagnostic:qpv_geojson", args=["99"])).status_code == 404
+
+
+def test_scenario_devenu_incalculable_message_sans_500(client, reseau, pilote):
+    """A saved scenario whose commune is no longer of the département: a French message, not a 500."""
+    scenario = Scenario.objects.create(
+        departement=reseau[0].departement,
+        nom="Ancien",
+        date_reference=datetime.date(2015, 12, 31),
+        ajouts=[{"nom": "EVS", "type": "evs", "commune": "93008"}],
+        auteur=pilote,
+    )
+    client.force_login(pilote)
+    reponse = client.get(f"/diagnostic/scenarios/{scenario.pk}/")
+    assert reponse.status_code == 409
+    assert "Ce scénario ne peut plus être calculé" in _texte(reponse)
+
+
+def test_carte_connait_l_etat_des_qpv(client, reseau):
+    donnees = client.get(URL, {"date": DATE}).context["donnees_carte"]
+    assert donnees["qpv"] == {"QN09405M": True, "QN09406I": True, "QN09414M": False}
