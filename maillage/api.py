@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 api = NinjaAPI(
     title="API Maillage",
@@ -23,6 +23,15 @@ def introuvable(request, exc):
 @api.exception_handler(ValidationError)
 def invalide(request, exc):
     return api.create_response(request, {"detail": "Paramètres invalides.", "erreurs": exc.errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def erreur_http(request, exc):
+    # ninja's own messages are English; the one clients meet is a body that is not JSON.
+    message = exc.message
+    if exc.status_code == 400 and str(message).startswith("Cannot parse request body"):
+        message = "Corps de la requête illisible : un document JSON valide est attendu."
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

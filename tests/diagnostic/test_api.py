@@ -283,7 +283,8 @@ def test_simulation_corps_invalide_422(client, pilote, corps, extrait):
 def test_simulation_json_mal_forme_4xx(client, pilote):
     client.force_login(pilote)
     reponse = client.post(SIMULATION, data="{pas du json", content_type="application/json")
-    assert reponse.status_code == 400  # ninja's own refusal, before the route runs
+    assert reponse.status_code == 400  # ninja's own refusal, before the route runs, with a French reason
+    assert reponse.json()["detail"] == "Corps de la requête illisible : un document JSON valide est attendu."
     reponse = client.post(SIMULATION, data="[1, 2]", content_type="application/json")
     assert reponse.status_code == 422
 
