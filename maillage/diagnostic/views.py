@@ -501,9 +501,13 @@ def simulation(request, code):
                         return redirect("diagnostic:scenario", pk=enregistre.pk)
             if not form.errors:
                 try:
+                    # The same checks as saving and the API: positions inside their commune, types, communes.
+                    ajouts_valides = services.valider_ajouts(departement=code, ajouts=ajouts)
                     simulation_ = selectors.simuler(
-                        code, form.cleaned_data["date"], ajouts=ajouts, fermetures=fermetures
+                        code, form.cleaned_data["date"], ajouts=ajouts_valides, fermetures=fermetures
                     )
+                except ValidationError as erreur:
+                    _ajouter_erreurs(form, erreur)
                 except ValueError as erreur:
                     erreurs.append(str(erreur))
     else:

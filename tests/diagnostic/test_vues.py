@@ -380,6 +380,8 @@ def test_simulation_fermeture_et_position_cliquee(client, reseau, pilote):
         ({"ajout-0-commune": "94081", "ajout-0-type": "creche"}, "Sélectionnez un choix valide"),
         ({"ajout-0-commune": "94081", "ajout-0-longitude": "2.4"}, "la longitude et la latitude"),
         ({"ajout-0-commune": "94081", "ajout-0-longitude": "999", "ajout-0-latitude": "48"}, "inférieure ou égale"),
+        # A preview checks positions like saving does: this point is in the Alps, not in the commune.
+        ({"ajout-0-commune": "94081", "ajout-0-longitude": "6.5", "ajout-0-latitude": "45.5"}, "ajoutée n° 1"),
         ({"date": "31/02/2015"}, "Saisissez une date valide"),
     ],
 )
