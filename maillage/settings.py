@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "maillage.structures",
     "maillage.financements",
     "maillage.diagnostic",
+    "maillage.observatoire",
 ]
 
 MIDDLEWARE = [

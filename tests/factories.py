@@ -164,3 +164,77 @@ class LigneProduitFactory(factory.django.DjangoModelFactory):
     financeur = "caf_ps"
     type_ps = factory.LazyFunction(lambda: TypePS.objects.get(code="agc"))
     montant = Decimal("50000")
+
+
+# --- Observatoire -------------------------------------------------------------------------------------------
+
+from maillage.observatoire.models import Campagne, Questionnaire, Reponse  # noqa: E402
+
+
+class QuestionnaireFactory(factory.django.DjangoModelFactory):
+    """A minimal core questionnaire; tests of the SENACS content load the shipped files instead."""
+
+    class Meta:
+        model = Questionnaire
+
+    code = factory.Sequence(lambda n: f"test-socle-{n}")
+    version = 1
+    nature = Questionnaire.Nature.SOCLE
+    titre = "Questionnaire de test"
+    definition = factory.LazyAttribute(
+        lambda o: {
+            "format": 1,
+            "code": o.code,
+            "version": o.version,
+            "nature": o.nature,
+            "titre": o.titre,
+            "annee": None,
+            "listes": {},
+            "sections": [
+                {
+                    "code": "s1",
+                    "titre": "Section",
+                    "aide": "",
+                    "condition": None,
+                    "questions": [
+                        {
+                            "code": "q_nombre",
+                            "libelle": "Un nombre",
+                            "type": "entier",
+                            "aide": "",
+                            "obligatoire": False,
+                            "condition": None,
+                            "reprise": False,
+                            "suivi_evolution": True,
+                            "min": 0,
+                        }
+                    ],
+                }
+            ],
+            "regles": [],
+        }
+    )
+    empreinte = factory.Sequence(lambda n: f"{n:064d}")
+
+
+class CampagneFactory(factory.django.DjangoModelFactory):
+    """The 2016 campaign (data 2015) of a département."""
+
+    class Meta:
+        model = Campagne
+
+    departement = factory.SubFactory(DepartementFactory)
+    annee = 2016
+    annee_donnees = factory.LazyAttribute(lambda o: o.annee - 1)
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    ouverture = factory.LazyAttribute(lambda o: datetime.date(o.annee, 3, 1))
+    date_limite_reponse = factory.LazyAttribute(lambda o: datetime.date(o.annee, 4, 30))
+    date_limite_relecture = factory.LazyAttribute(lambda o: datetime.date(o.annee, 6, 15))
+
+
+class ReponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reponse
+
+    campagne = factory.SubFactory(CampagneFactory)
+    structure = factory.SubFactory(StructureFactory)

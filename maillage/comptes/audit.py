@@ -28,6 +28,10 @@ def _register():
     # Imported indicators are journaled by Chargement (bulk writes); settings and scenarios per object.
     auditlog.register(apps.get_model("diagnostic", "ParametresDiagnostic"))
     auditlog.register(apps.get_model("diagnostic", "Scenario"), m2m_fields={"fermetures"})
+    # Observatoire: campaigns and answers per object (the answers' bulk creation at campaign opening is not
+    # recorded, the campaign's creation is); transitions and comments are themselves a journal.
+    for name in ("Questionnaire", "Campagne", "Reponse"):
+        auditlog.register(apps.get_model("observatoire", name))
 
 
 _register()

@@ -271,3 +271,50 @@ def _scenario_voir(user, scenario):
     if user.role == Role.PILOTE:
         return True
     return scenario.partage and user.role in {Role.PARTENAIRE, Role.CONSEILLER}
+
+
+# --- Observatoire: campaigns and questionnaire answers (issue 5) -------------------------------------------
+
+
+@regle("campagne.gerer")
+def _campagne_gerer(user, campagne):
+    """Create and steer a département's campaigns (obj: a Campagne, a Departement or a département code)."""
+    return est_admin(user) or (user.role == Role.PILOTE and dans_perimetre(user, campagne))
+
+
+def _structure_de(reponse):
+    return reponse.structure
+
+
+@regle("reponse.voir")
+def _reponse_voir(user, reponse):
+    """An individual answer: its structure, and those who may review it."""
+    if reponse is None:
+        return False
+    return _est_sa_structure(user, _structure_de(reponse)) or _reponse_relire(user, reponse)
+
+
+@regle("reponse.modifier")
+def _reponse_modifier(user, reponse):
+    """Fill in an answer: the structure's own account, while it is a draft or sent back and not locked."""
+    if reponse is None or reponse.verrouillee or reponse.statut not in {"brouillon", "a_corriger"}:
+        return False
+    return _est_sa_structure(user, _structure_de(reponse))
+
+
+@regle("reponse.relire")
+def _reponse_relire(user, reponse):
+    """Review (comment, send back, validate, reopen): the pilote in scope, the conseiller on their communes, and the
+    partners of the département (the federation) only when the campaign lets them review."""
+    if reponse is None:
+        return False
+    if est_admin(user):
+        return True
+    structure = _structure_de(reponse)
+    if user.role == Role.PILOTE:
+        return dans_perimetre(user, structure)
+    if user.role == Role.CONSEILLER:
+        return _suit_la_commune(user, structure)
+    if user.role == Role.PARTENAIRE:
+        return reponse.campagne.federation_relit and dans_perimetre(user, structure)
+    return False

@@ -1,0 +1,57 @@
+"""Back-office of the observatoire: consultation. Questionnaires come from their files (charger_questionnaire),
+campaigns and answers are written by the services, where the workflow and permission rules live."""
+
+from django.contrib import admin
+
+from .models import Campagne, Commentaire, Questionnaire, Reponse, Transition
+
+
+class ConsultationAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(ConsultationAdmin):
+    list_display = ("code", "version", "nature", "titre", "fichier_source", "charge_le")
+    list_filter = ("nature",)
+    search_fields = ("code", "titre")
+
+
+@admin.register(Campagne)
+class CampagneAdmin(ConsultationAdmin):
+    list_display = ("annee", "annee_donnees", "departement", "questionnaire", "bloc_thematique", "publiee")
+    list_filter = ("annee", "publiee")
+    list_select_related = ("departement", "questionnaire", "bloc_thematique")
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    extra = 0
+    can_delete = False
+    fields = ("de", "vers", "par", "le", "motif")
+    readonly_fields = fields
+
+
+class CommentaireInline(admin.TabularInline):
+    model = Commentaire
+    extra = 0
+    can_delete = False
+    fields = ("question", "auteur", "texte", "le")
+    readonly_fields = fields
+
+
+@admin.register(Reponse)
+class ReponseAdmin(ConsultationAdmin):
+    list_display = ("structure", "campagne", "statut", "version", "soumise_le", "validee_le", "verrouillee")
+    list_filter = ("statut", "campagne__annee", "campagne__departement")
+    list_select_related = ("structure", "campagne")
+    search_fields = ("structure__nom",)
+    inlines = [TransitionInline, CommentaireInline]
+    show_full_result_count = False
