@@ -6,7 +6,9 @@
 (function () {
   "use strict";
 
-  var mouvementReduit = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var base = window.MaillageCarte;
+  var etat = base.etat;
+  var texte = base.texte;
   var SYMBOLES = {
     centre_social:
       '<svg width="18" height="18" viewBox="0 0 16 16" aria-hidden="true" focusable="false">' +
@@ -21,32 +23,10 @@
   };
   var LIBELLES = { centre_social: "Centre social", evs: "Espace de vie sociale" };
 
-  function texte(contenu) {
-    var span = document.createElement("span");
-    span.textContent = contenu;
-    return span;
-  }
 
-  function etat(conteneur, message) {
-    var element = conteneur.querySelector("[data-carte-etat]");
-    if (!element) return;
-    element.hidden = !message;
-    element.textContent = message || "";
-  }
 
   function marqueur(lat, lon, symbole, titre) {
-    return L.marker([lat, lon], {
-      keyboard: false,
-      icon: L.divIcon({
-        className: "carte__structure",
-        html: SYMBOLES[symbole] || SYMBOLES.centre_social,
-        iconSize: [18, 18],
-        iconAnchor: [9, 9],
-      }),
-      title: titre,
-      alt: titre,
-      riseOnHover: true,
-    });
+    return base.marqueur(lat, lon, SYMBOLES[symbole] || SYMBOLES.centre_social, titre);
   }
 
   function lireJson(id) {
@@ -129,25 +109,7 @@
     var communes = donnees.communes || {};
     var simulation = conteneur.hasAttribute("data-simulation");
     etat(conteneur, "Chargement de la carte…");
-    var carte = L.map(conteneur, {
-      zoomControl: false,
-      scrollWheelZoom: false,
-      zoomSnap: 0.25,
-      zoomAnimation: !mouvementReduit,
-      fadeAnimation: !mouvementReduit,
-      markerZoomAnimation: !mouvementReduit,
-    });
-    L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(carte);
-    carte.attributionControl.setPrefix(
-      '<a href="https://leafletjs.com" title="Bibliothèque JavaScript de cartes interactives">Leaflet</a>'
-    );
-    if (conteneur.dataset.tuilesUrl) {
-      L.tileLayer(conteneur.dataset.tuilesUrl, {
-        attribution: conteneur.dataset.tuilesAttribution || "",
-        maxZoom: 19,
-      }).addTo(carte);
-    }
-    carte.setView([46.6, 2.4], 5);
+    var carte = base.nouvelleCarte(conteneur);
 
     var marqueurs = L.layerGroup();
     var nombreMarqueurs = 0;

@@ -5,7 +5,9 @@
 (function () {
   "use strict";
 
-  var mouvementReduit = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var base = window.MaillageCarte;
+  var etat = base.etat;
+  var texte = base.texte;
   var SYMBOLES = {
     centre_social:
       '<svg width="18" height="18" viewBox="0 0 16 16" aria-hidden="true" focusable="false">' +
@@ -16,59 +18,15 @@
   };
   var LIBELLES = { centre_social: "Centre social", evs: "Espace de vie sociale" };
 
-  function etat(conteneur, message) {
-    var element = conteneur.querySelector("[data-carte-etat]");
-    if (!element) return;
-    element.hidden = !message;
-    element.textContent = message || "";
-  }
 
   function nouvelleCarte(conteneur) {
-    var carte = L.map(conteneur, {
-      zoomControl: false,
-      scrollWheelZoom: false,
-      zoomSnap: 0.25,
-      zoomAnimation: !mouvementReduit,
-      fadeAnimation: !mouvementReduit,
-      markerZoomAnimation: !mouvementReduit,
-    });
-    L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(carte);
-    carte.attributionControl.setPrefix(
-      '<a href="https://leafletjs.com" title="Bibliothèque JavaScript de cartes interactives">Leaflet</a>'
-    );
-    if (conteneur.dataset.tuilesUrl) {
-      L.tileLayer(conteneur.dataset.tuilesUrl, {
-        attribution: conteneur.dataset.tuilesAttribution || "",
-        maxZoom: 19,
-      }).addTo(carte);
-    }
-    carte.setView([46.6, 2.4], 5);
-    return carte;
+    return base.nouvelleCarte(conteneur);
   }
 
-  // Markers are not in the tab order: a directory may hold thousands of them, and the table beside the map
-  // gives keyboard and screen reader users the same structures with their links.
   function marqueur(lat, lon, type, titre) {
-    return L.marker([lat, lon], {
-      keyboard: false,
-      icon: L.divIcon({
-        className: "carte__structure",
-        html: SYMBOLES[type] || SYMBOLES.centre_social,
-        iconSize: [18, 18],
-        iconAnchor: [9, 9],
-      }),
-      title: titre,
-      alt: titre,
-      riseOnHover: true,
-    });
+    return base.marqueur(lat, lon, SYMBOLES[type] || SYMBOLES.centre_social, titre);
   }
 
-  // Tooltip content as DOM text, never as HTML: names come from users.
-  function texte(contenu) {
-    var span = document.createElement("span");
-    span.textContent = contenu;
-    return span;
-  }
 
   // The département's communes drawn faintly under the markers, so that the points have a context
   // without any tile server. Optional: the markers do not wait for it.

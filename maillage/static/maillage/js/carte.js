@@ -5,7 +5,6 @@
   "use strict";
 
   var formatNombre = new Intl.NumberFormat("fr-FR");
-  var mouvementReduit = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   function classeQpv(nombre) {
     if (!nombre) return "";
@@ -35,12 +34,7 @@
     return span;
   }
 
-  function etat(conteneur, message) {
-    var element = conteneur.querySelector("[data-carte-etat]");
-    if (!element) return;
-    element.hidden = !message;
-    element.textContent = message || "";
-  }
+  var etat = window.MaillageCarte.etat;
 
   function initialiser(conteneur) {
     if (!window.L) {
@@ -48,25 +42,7 @@
       return;
     }
     etat(conteneur, "Chargement de la carte…");
-    var carte = L.map(conteneur, {
-      // Leaflet's own zoom buttons are labelled in English: ours are in French.
-      zoomControl: false,
-      scrollWheelZoom: false,
-      zoomSnap: 0.25,
-      zoomAnimation: !mouvementReduit,
-      fadeAnimation: !mouvementReduit,
-      markerZoomAnimation: !mouvementReduit,
-    });
-    L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(carte);
-    carte.attributionControl.setPrefix(
-      '<a href="https://leafletjs.com" title="Bibliothèque JavaScript de cartes interactives">Leaflet</a>'
-    );
-    var tuiles = conteneur.dataset.tuilesUrl;
-    if (tuiles) {
-      L.tileLayer(tuiles, { attribution: conteneur.dataset.tuilesAttribution || "", maxZoom: 19 }).addTo(carte);
-    }
-    // A view even before the data arrives: metropolitan France.
-    carte.setView([46.6, 2.4], 5);
+    var carte = window.MaillageCarte.nouvelleCarte(conteneur);
 
     fetch(conteneur.dataset.geojson, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
       .then(function (reponse) {
