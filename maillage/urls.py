@@ -14,6 +14,7 @@ urlpatterns = [
     path("structures/", include("maillage.structures.urls")),
     path("financements/", include("maillage.financements.urls")),
     path("diagnostic/", include("maillage.diagnostic.urls")),
+    path("observatoire/", include("maillage.observatoire.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
