@@ -318,3 +318,69 @@ def _reponse_relire(user, reponse):
     if user.role == Role.PARTENAIRE:
         return reponse.campagne.federation_relit and dans_perimetre(user, structure)
     return False
+
+
+# --- Observatoire: follow-up board of a campaign (issue 5, helper "relecture") -----------------------------
+
+
+@regle("campagne.suivre")
+def _campagne_suivre(user, campagne):
+    """See a campaign's follow-up board and send reminders: those who may review some of its answers (the pilote,
+    the conseiller — on their communes only, filtered by the board —, partners when the campaign lets them review)."""
+    if campagne is None:
+        return False
+    if est_admin(user):
+        return True
+    if user.role in {Role.PILOTE, Role.CONSEILLER}:
+        return dans_perimetre(user, campagne)
+    if user.role == Role.PARTENAIRE:
+        return campagne.federation_relit and dans_perimetre(user, campagne)
+    return False
+
+
+# --- Observatoire: fiches expérience (issue 5, helper "démo") -----------------------------------------------
+
+
+def _structure_de_fiche(obj):
+    """A FicheExperience → its structure; a Structure (to create a fiche for it) → itself."""
+    return getattr(obj, "structure", obj)
+
+
+@regle("fiche.voir")
+def _fiche_voir(user, fiche):
+    """Published to the public: everyone; to the network: logged-in users of the département; otherwise its
+    structure's account and those who may edit or publish it."""
+    if fiche is None:
+        return False
+    if fiche.statut == "publiee_public":
+        return True
+    if fiche.statut == "publiee_reseau" and _actif(user) and dans_perimetre(user, fiche.structure):
+        return True
+    return _fiche_modifier(user, fiche)
+
+
+@regle("fiche.modifier")
+def _fiche_modifier(user, fiche):
+    """Write or edit a fiche (obj: a fiche, or the structure for a new one): its structure's account (until the
+    fiche is published) or a pilote in scope."""
+    if fiche is None or not _actif(user):
+        return False
+    if est_admin(user):
+        return True
+    structure = _structure_de_fiche(fiche)
+    if user.role == Role.PILOTE:
+        return dans_perimetre(user, structure)
+    publiee = getattr(fiche, "statut", "") in {"publiee_reseau", "publiee_public"}
+    return _est_sa_structure(user, structure) and not publiee
+
+
+@regle("fiche.publier")
+def _fiche_publier(user, fiche):
+    """Publish a fiche to the network or the public, or withdraw it: a pilote in scope."""
+    if fiche is None or not _actif(user):
+        return False
+    return est_admin(user) or (user.role == Role.PILOTE and dans_perimetre(user, _structure_de_fiche(fiche)))
+
+
+# Fiches published to the public are readable without an account (the rule itself decides, per fiche).
+_ACTIONS_PUBLIQUES.add("fiche.voir")

@@ -1,3 +1,120 @@
-from ninja import Router
+"""API of the observatoire: campaigns and a département's synthesis (aggregates of validated answers only).
+
+Access: a published campaign (`publiee`) and its synthesis are public. An unpublished one is visible only to a
+session user allowed `departement.voir_pilotage` on its département (pilote, conseiller, partenaire in scope,
+administrators): anonymous → 403, other users → 403. Individual answers are never exposed by this API.
+"""
+
+import datetime
+
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from maillage.comptes.permissions import peut
+
+from . import selectors_resultats
+from .models import Campagne
 
 router = Router(tags=["Observatoire"])
+
+
+class Erreur(Schema):
+    detail: str
+
+
+class CampagneOut(Schema):
+    annee: int
+    annee_donnees: int
+    departement: str
+    publiee: bool
+    ouverture: datetime.date
+    date_limite_reponse: datetime.date
+    date_limite_relecture: datetime.date
+
+
+class ReponsesOut(Schema):
+    attendues: int
+    recues: int
+    validees: int
+    taux_reponse: float | None
+
+
+class Stat(Schema):
+    n: int
+    total: float
+    moyenne: float | None
+    mediane: float | None
+
+
+class BenevolesOut(Stat):
+    moyenne_par_structure: float | None
+
+
+class SyntheseOut(Schema):
+    annee: int
+    annee_donnees: int
+    departement: str
+    publiee: bool
+    reponses: ReponsesOut
+    indicateurs: dict[str, dict]
+
+
+def _visible(request, campagne) -> bool:
+    return campagne.publiee or peut(request.user, "departement.voir_pilotage", campagne.departement_id)
+
+
+@router.get(
+    "/campagnes",
+    response=list[CampagneOut],
+    url_name="observatoire_campagnes",
+    summary="Campagnes de l'observatoire",
+    description="Les campagnes publiées, plus les campagnes non publiées des départements de l'utilisateur connecté "
+    "(Caf et partenaires). Triées par année décroissante puis département.",
+)
+def campagnes(request):
+    liste = Campagne.objects.order_by("-annee", "departement_id")
+    return [
+        {
+            "annee": c.annee,
+            "annee_donnees": c.annee_donnees,
+            "departement": c.departement_id,
+            "publiee": c.publiee,
+            "ouverture": c.ouverture,
+            "date_limite_reponse": c.date_limite_reponse,
+            "date_limite_relecture": c.date_limite_relecture,
+        }
+        for c in liste
+        if _visible(request, c)
+    ]
+
+
+@router.get(
+    "/campagnes/{annee}/departements/{code}/synthese",
+    response={200: SyntheseOut, 403: Erreur, 404: Erreur},
+    url_name="observatoire_synthese",
+    summary="Synthèse d'une campagne pour un département",
+    description=(
+        "`reponses` : attendues, reçues (soumises au moins une fois : soumise, à corriger ou validée), validées, "
+        "taux de réponse (reçues / attendues). `indicateurs` : agrégats des seules réponses validées, par indicateur "
+        "`{n, total, moyenne, mediane}` (n = structures ayant répondu à la question) ; `benevoles` porte aussi "
+        "`moyenne_par_structure`. Campagne ou département inconnus : 404. Campagne non publiée : 403 sauf pour la "
+        "Caf et les partenaires du département."
+    ),
+)
+def synthese(request, annee: int, code: str):
+    campagne = selectors_resultats.campagne_de(annee, code.strip().upper())
+    if not _visible(request, campagne):
+        raise HttpError(403, "Cette campagne n'est pas publiée.")
+    compte = selectors_resultats.compteurs_reponses(campagne)
+    ensemble = selectors_resultats.agregats.agreger(selectors_resultats.lignes_validees([campagne]))
+    indicateurs = {cle: stat.as_dict() for cle, stat in ensemble.indicateurs.items()}
+    indicateurs["benevoles"]["moyenne_par_structure"] = indicateurs["benevoles"]["moyenne"]
+    indicateurs["parts_financeurs"] = ensemble.parts
+    return {
+        "annee": campagne.annee,
+        "annee_donnees": campagne.annee_donnees,
+        "departement": campagne.departement_id,
+        "publiee": campagne.publiee,
+        "reponses": compte,
+        "indicateurs": indicateurs,
+    }

@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from . import views_resultats as v
+
+urlpatterns = [
+    path("resultats/<int:annee>/", v.fiche_nationale, name="fiche_nationale"),
+    path("resultats/<int:annee>/structures/<int:pk>/", v.portrait, name="portrait"),
+    path("resultats/<int:annee>/<str:code>/", v.synthese, name="synthese"),
+    path("resultats/<int:annee>/<str:code>/rapport.pdf", v.rapport_pdf, name="rapport_pdf"),
+    path("resultats/<int:annee>/<str:code>/reponses.xlsx", v.rapport_xlsx, name="rapport_xlsx"),
+]

@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from . import views_saisie
+
+urlpatterns = [
+    path("departements/<str:code>/campagnes/", views_saisie.campagnes, name="campagnes"),
+    path("departements/<str:code>/campagnes/nouvelle/", views_saisie.campagne_creer, name="campagne_creer"),
+    path("mes-questionnaires/", views_saisie.mes_reponses, name="mes_reponses"),
+    path("reponses/<int:pk>/", views_saisie.reponse, name="reponse"),
+    path("reponses/<int:pk>/sections/<slug:section>/", views_saisie.section, name="section"),
+    path("reponses/<int:pk>/preremplir/", views_saisie.reponse_prefill, name="reponse_prefill"),
+    path("reponses/<int:pk>/soumettre/", views_saisie.reponse_soumettre, name="reponse_soumettre"),
+]

@@ -68,3 +68,14 @@ def test_admin(client, admin_technique, val_de_marne):
     contenu = page(client, admin_technique)
     assert reverse("comptes:gestion") in contenu
     assert reverse("admin:index") in contenu
+
+
+def test_liens_vers_l_observatoire(client, val_de_marne):
+    from tests.factories import StructureFactory
+
+    pilote = page(client, UtilisateurFactory(role=Role.PILOTE, departements=[val_de_marne]))
+    assert reverse("observatoire:campagnes", args=["94"]) in pilote
+    structure = StructureFactory(commune__departement=val_de_marne)
+    compte = page(client, UtilisateurFactory(role=Role.STRUCTURE, departements=[val_de_marne], structure=structure))
+    assert reverse("observatoire:mes_reponses") in compte
+    assert reverse("observatoire:campagnes", args=["94"]) not in compte

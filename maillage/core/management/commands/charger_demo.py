@@ -85,6 +85,7 @@ class Command(BaseCommand):
             Etape("Comptes de démonstration", "creer_comptes"),
             Etape("Structures, agréments et budgets du Val-de-Marne (fictifs)", "charger_structures"),
             Etape("Comptes des structures de démonstration", "lier_comptes_structures"),
+            Etape("Observatoire : campagne SENACS 2016, données 2015 (fictives)", "charger_observatoire"),
         ]
 
     def handle(self, *args, **options):
@@ -171,6 +172,15 @@ class Command(BaseCommand):
             self.comptes_structures.append((email, nom_structure))
         if not self.comptes_structures:
             self.stdout.write("  aucune structure de démonstration : comptes non rattachés.")
+
+    def charger_observatoire(self):
+        from maillage.observatoire import demo as demo_observatoire
+
+        r = demo_observatoire.charger(annoncer=self.stdout.write)
+        self.stdout.write(
+            f"  Campagne 2016 (réponses FICTIVES) : {r['attendues']} réponses attendues, {r['recues']} reçues,"
+            f" {r['validees']} validées."
+        )
 
     # --- Summary -------------------------------------------------------------
 

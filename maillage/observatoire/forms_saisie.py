@@ -1,0 +1,158 @@
+"""Forms of the answering pages: campaign creation, and reading a questionnaire section from a POST.
+
+A section is not a Django form (its questions are data): `lire_section` reads the posted fields of the questions
+that were shown, parses French numbers ("17 500,50"), and returns the values to save and the input errors.
+"""
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+from .models import Questionnaire
+from .questionnaire import NUMERIQUES
+
+# Ordinary, no-break and narrow no-break spaces, and the thin space some keyboards insert.
+_ESPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_NOMBRE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def analyser_nombre(texte: str) -> Decimal | None:
+    """Parse a number typed the French way: "17 500,50", "17 500,50 €", "12,5 %", "1500.5". Empty → None.
+
+    Raises ValueError (French message) when the text is not a number.
+    """
+    if texte is None:
+        return None
+    texte = _ESPACES.sub("", str(texte))
+    if texte.endswith(("€", "%")):
+        texte = texte[:-1]
+    if texte == "":
+        return None
+    if not _NOMBRE.match(texte):
+        raise ValueError("Saisissez un nombre, par exemple 17 500,50.")
+    try:
+        return Decimal(texte.replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the pattern already excludes it
+        raise ValueError("Saisissez un nombre, par exemple 17 500,50.") from None
+
+
+def _nombre_json(texte: str):
+    nombre = analyser_nombre(texte)
+    if nombre is None:
+        return None
+    return int(nombre) if nombre == nombre.to_integral_value() else float(nombre)
+
+
+def nom_champ(code: str, ligne: str = "", colonne: str = "") -> str:
+    return "-".join(["q", code, ligne, colonne]) if ligne else f"q-{code}"
+
+
+def lire_section(donnees, questions: list[dict]) -> tuple[dict, dict, dict]:
+    """Read the posted answers to `questions`: returns (values to save, errors by code, raw inputs by field name).
+
+    Values are JSON-ready (numbers parsed); an empty answer is None (the service removes it). A question with an
+    input error is left out of the values (nothing is overwritten) and its raw input is kept for redisplay.
+    """
+    valeurs, erreurs, brutes = {}, {}, {}
+    for question in questions:
+        code, type_ = question["code"], question["type"]
+        if type_ == "tableau":
+            tableau, messages = {}, []
+            for ligne in question["lignes"]:
+                for colonne in question["colonnes"]:
+                    nom = nom_champ(code, ligne["code"], colonne["code"])
+                    texte = donnees.get(nom, "")
+                    brutes[nom] = texte
+                    try:
+                        nombre = _nombre_json(texte)
+                    except ValueError as e:
+                        messages.append(f"{ligne['libelle']}, {colonne['libelle']} : {e}")
+                        continue
+                    if nombre is not None:
+                        tableau.setdefault(ligne["code"], {})[colonne["code"]] = nombre
+            if messages:
+                erreurs[code] = messages
+            else:
+                valeurs[code] = tableau or None
+            continue
+        nom = nom_champ(code)
+        if type_ == "choix_multiple":
+            choisis = donnees.getlist(nom) if hasattr(donnees, "getlist") else donnees.get(nom, [])
+            brutes[nom] = list(choisis)
+            valeurs[code] = list(choisis) or None
+            continue
+        texte = donnees.get(nom, "")
+        brutes[nom] = texte
+        if type_ in NUMERIQUES:
+            try:
+                valeurs[code] = _nombre_json(texte)
+            except ValueError as e:
+                erreurs[code] = [str(e)]
+        elif type_ == "oui_non":
+            valeurs[code] = {"oui": True, "non": False}.get(texte)
+        else:
+            valeurs[code] = texte.strip() or None
+    return valeurs, erreurs, brutes
+
+
+def _dernieres_versions(nature: str):
+    """The latest loaded version of each questionnaire code of this nature."""
+    pks, vus = [], set()
+    for pk, code in Questionnaire.objects.filter(nature=nature).order_by("code", "-version").values_list("pk", "code"):
+        if code not in vus:
+            vus.add(code)
+            pks.append(pk)
+    return Questionnaire.objects.filter(pk__in=pks).order_by("code")
+
+
+class CampagneForm(forms.Form):
+    annee = forms.IntegerField(
+        label="Année de collecte",
+        min_value=2000,
+        max_value=2100,
+        help_text="Les données portent sur l'année précédente.",
+    )
+    questionnaire = forms.ModelChoiceField(label="Questionnaire socle", queryset=Questionnaire.objects.none())
+    bloc_thematique = forms.ModelChoiceField(
+        label="Bloc thématique", queryset=Questionnaire.objects.none(), required=False, empty_label="Aucun"
+    )
+    ouverture = forms.DateField(label="Ouverture", widget=forms.DateInput(attrs={"type": "date"}))
+    date_limite_reponse = forms.DateField(
+        label="Date limite de réponse", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_limite_relecture = forms.DateField(
+        label="Date limite de relecture", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    federation_relit = forms.BooleanField(
+        label="La fédération relit les réponses",
+        required=False,
+        help_text="Les partenaires du département peuvent commenter, renvoyer et valider les réponses.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["questionnaire"].queryset = _dernieres_versions(Questionnaire.Nature.SOCLE)
+        self.fields["bloc_thematique"].queryset = _dernieres_versions(Questionnaire.Nature.THEME)
+        if not self.is_bound:
+            annee = datetime.date.today().year
+            self.initial.setdefault("annee", annee)
+            socle = self.fields["questionnaire"].queryset.first()
+            if socle:
+                self.initial.setdefault("questionnaire", socle.pk)
+
+    def clean(self):
+        donnees = super().clean()
+        ouverture, reponse, relecture = (
+            donnees.get("ouverture"),
+            donnees.get("date_limite_reponse"),
+            donnees.get("date_limite_relecture"),
+        )
+        if ouverture and reponse and not ouverture < reponse:
+            self.add_error("date_limite_reponse", "La date limite de réponse doit suivre la date d'ouverture.")
+        elif reponse and relecture and not reponse < relecture:
+            self.add_error(
+                "date_limite_relecture", "La date limite de relecture doit suivre la date limite de réponse."
+            )
+        return donnees

@@ -1,0 +1,211 @@
+"""Reading and validating a past campaign export (pure: no database access).
+
+The file (CSV — separator ; , or tab, UTF-8 or Windows-1252 — or XLSX, first sheet) has a header line then one row
+per structure: a column `siret` or `structure_id` identifies the structure, the other columns are named by question
+code. A table question is given either as JSON in its own column or cell by cell in columns `code.ligne.colonne`;
+a multiple choice as codes separated by « | » (or « ; » in a comma-separated file). Every value is converted with
+the rules engine (`regles.convertir`), and every error names its line, its column and the reason, in French. The
+whole file is checked before anything is written (by `services_import`).
+"""
+
+import csv
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from . import regles
+from .questionnaire import Definition
+
+COLONNES_STRUCTURE = ("siret", "structure_id")
+TAILLE_MAX = 5 * 1024 * 1024
+
+
+class FichierIllisible(Exception):
+    """The file cannot be read at all (format, encoding, no header)."""
+
+
+@dataclass(frozen=True)
+class Erreur:
+    raison: str
+    ligne: int | None = None
+    colonne: str = ""
+
+    @property
+    def message(self) -> str:
+        lieu = []
+        if self.ligne is not None:
+            lieu.append(f"ligne {self.ligne}")
+        if self.colonne:
+            lieu.append(f"colonne « {self.colonne} »")
+        return f"{', '.join(lieu)} : {self.raison}" if lieu else self.raison
+
+    def en_dict(self) -> dict:
+        return {"ligne": self.ligne, "colonne": self.colonne, "raison": self.raison, "message": self.message}
+
+
+@dataclass
+class Fichier:
+    format: str
+    entetes: list[str]
+    lignes: list[tuple[int, list]]  # (line number in the file, raw cells)
+
+
+@dataclass
+class LigneValide:
+    ligne: int
+    structure_id: int
+    valeurs: dict
+
+
+@dataclass
+class Resultat:
+    lignes: list[LigneValide] = field(default_factory=list)
+    erreurs: list[Erreur] = field(default_factory=list)
+
+
+def lire(contenu: bytes) -> Fichier:
+    """Read a CSV or XLSX file into its header and rows; raises FichierIllisible."""
+    if len(contenu) > TAILLE_MAX:
+        raise FichierIllisible("fichier trop volumineux (5 Mo au plus).")
+    if contenu[:4] == b"PK\x03\x04":
+        return _lire_xlsx(contenu)
+    try:
+        texte = contenu.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        texte = contenu.decode("cp1252", errors="replace")
+    if "\x00" in texte:
+        raise FichierIllisible("ce n'est pas un fichier CSV ou XLSX.")
+    premiere = texte.split("\n", 1)[0]
+    separateur = max((";", ",", "\t"), key=premiere.count)
+    lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
+    try:
+        rangees = [(lecteur.line_num, rangee) for rangee in lecteur]
+    except csv.Error as erreur:
+        raise FichierIllisible(f"CSV mal formé (ligne {lecteur.line_num}) : {erreur}.") from None
+    return _fichier("CSV", rangees)
+
+
+def _lire_xlsx(contenu: bytes) -> Fichier:
+    from openpyxl import load_workbook
+
+    try:
+        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as erreur:
+        raise FichierIllisible(f"classeur XLSX illisible ({erreur}).") from None
+    try:
+        rangees = [(n, list(v)) for n, v in enumerate(classeur.worksheets[0].iter_rows(values_only=True), 1)]
+    finally:
+        classeur.close()
+    return _fichier("XLSX", rangees)
+
+
+def _vide(valeur) -> bool:
+    return valeur is None or (isinstance(valeur, str) and not valeur.strip())
+
+
+def _fichier(format: str, rangees: list) -> Fichier:
+    rangees = [(n, r) for n, r in rangees if any(not _vide(v) for v in r)]
+    if not rangees:
+        raise FichierIllisible("le fichier est vide : il faut une ligne d'en-têtes puis une ligne par structure.")
+    (_, entete), *lignes = rangees
+    return Fichier(format=format, entetes=[str(v or "").strip() for v in entete], lignes=lignes)
+
+
+def _valeur(question: dict, brute):
+    """Bring a raw cell to the shape `regles.convertir` expects."""
+    if isinstance(brute, str):
+        brute = brute.strip()
+    if question["type"] == "tableau" and isinstance(brute, str):
+        try:
+            return json.loads(brute)
+        except ValueError:
+            return brute
+    if question["type"] == "choix_multiple" and isinstance(brute, str):
+        return [code.strip() for code in re.split(r"[;|]", brute) if code.strip()]
+    if question["type"] in {"entier", "decimal", "euros", "pourcentage"} and isinstance(brute, float | int):
+        return brute
+    if question["type"] == "oui_non" and isinstance(brute, bool):
+        return brute
+    return brute if isinstance(brute, str) else str(brute)
+
+
+def valider(fichier: Fichier, definition: Definition, structures: dict[str, int]) -> Resultat:
+    """Check every row. `structures` maps an identifier (SIRET, or "#<id>" for a structure id) to a structure id."""
+    resultat = Resultat()
+    colonnes = {}  # position → (question code, row code, column code) or a structure column
+    inconnues = []
+    identifiants = [i for i, titre in enumerate(fichier.entetes) if titre.casefold() in COLONNES_STRUCTURE]
+    for position, titre in enumerate(fichier.entetes):
+        if not titre or position in identifiants:
+            continue
+        code, _, cellule = titre.partition(".")
+        question = definition.questions.get(code)
+        if question is None or (cellule and question["type"] != "tableau"):
+            inconnues.append(titre)
+            continue
+        if cellule:
+            ligne, _, colonne = cellule.partition(".")
+            if ligne not in {x["code"] for x in question["lignes"]} or colonne not in {
+                x["code"] for x in question["colonnes"]
+            }:
+                inconnues.append(titre)
+                continue
+            colonnes[position] = (code, ligne, colonne)
+        else:
+            colonnes[position] = (code, None, None)
+    if not identifiants:
+        resultat.erreurs.append(
+            Erreur("il faut une colonne « siret » ou « structure_id » pour reconnaître chaque structure.", 1)
+        )
+    if inconnues:
+        liste = ", ".join(f"« {t} »" for t in inconnues)
+        resultat.erreurs.append(Erreur(f"colonnes inconnues (aucune question de ce code) : {liste}.", 1))
+    if resultat.erreurs:
+        return resultat
+    vues = {}
+    for numero, cellules in fichier.lignes:
+        cellules = list(cellules) + [None] * (len(fichier.entetes) - len(cellules))
+        structure_id = None
+        for position in identifiants:
+            brute = cellules[position]
+            if _vide(brute):
+                continue
+            titre = fichier.entetes[position]
+            texte = str(brute).strip()
+            if isinstance(brute, float) and brute.is_integer():
+                texte = str(int(brute))
+            cle = re.sub(r"\s", "", texte) if titre.casefold() == "siret" else f"#{texte}"
+            trouve = structures.get(cle)
+            if trouve is None:
+                resultat.erreurs.append(Erreur(f"structure inconnue dans ce département : « {texte} ».", numero, titre))
+            elif structure_id is not None and trouve != structure_id:
+                resultat.erreurs.append(Erreur("le SIRET et l'identifiant désignent deux structures.", numero, titre))
+            structure_id = structure_id or trouve
+        if structure_id is None:
+            if not any(e.ligne == numero for e in resultat.erreurs):
+                resultat.erreurs.append(Erreur("la structure n'est pas indiquée (siret ou structure_id).", numero))
+            continue
+        if structure_id in vues:
+            resultat.erreurs.append(Erreur(f"structure déjà présente ligne {vues[structure_id]}.", numero))
+            continue
+        vues[structure_id] = numero
+        brutes, origine = {}, {}
+        for position, (code, ligne, colonne) in colonnes.items():
+            brute = cellules[position]
+            if _vide(brute):
+                continue
+            if ligne is None:
+                brutes[code] = _valeur(definition.questions[code], brute)
+            else:
+                brutes.setdefault(code, {}).setdefault(ligne, {})[colonne] = brute
+            origine.setdefault(code, fichier.entetes[position])
+        propres, erreurs = regles.valider_types(definition, brutes)
+        for code, messages in erreurs.items():
+            for message in messages:
+                resultat.erreurs.append(Erreur(message, numero, origine.get(code, code)))
+        if not erreurs:
+            valeurs = {code: valeur for code, valeur in propres.items() if valeur is not None}
+            resultat.lignes.append(LigneValide(numero, structure_id, valeurs))
+    return resultat

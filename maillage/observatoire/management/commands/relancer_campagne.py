@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from maillage.observatoire import selectors_relecture, services_relecture
+from maillage.observatoire.models import Campagne
+
+
+class Command(BaseCommand):
+    help = (
+        "Relance par e-mail les structures en retard d'une campagne de l'observatoire (non soumises après la date"
+        " limite, ou « à corriger » depuis plus de 14 jours), au plus une fois par jour et par structure. À lancer"
+        " par une tâche planifiée (cron) ; l'envoi en tâches de fond (django-tasks) est prévu plus tard."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--campagne", type=int, required=True, help="Identifiant (pk) de la campagne")
+        parser.add_argument("--simulation", action="store_true", help="Liste les relances sans rien envoyer")
+
+    def handle(self, *args, campagne, simulation, **options):
+        try:
+            objet = Campagne.objects.select_related("departement").get(pk=campagne)
+        except Campagne.DoesNotExist:
+            raise CommandError(f"Campagne inconnue : {campagne}.") from None
+        reponses = selectors_relecture.reponses_suivies(None, objet)
+        envois = services_relecture.relancer(par=None, campagne=objet, reponses=reponses, simulation=simulation)
+        for envoi in envois:
+            self.stdout.write(f"{envoi['structure']} — {envoi['retard']} : {', '.join(envoi['destinataires'])}")
+        verbe = "seraient relancées" if simulation else "relancées"
+        self.stdout.write(self.style.SUCCESS(f"{len(envois)} structure(s) {verbe}."))

@@ -1,0 +1,178 @@
+"""The departmental report of a campaign as files: PDF (WeasyPrint, from a template) and XLSX (openpyxl).
+
+WeasyPrint needs the Pango system libraries; when they are missing its import raises OSError and `rapport_pdf`
+raises `PDFIndisponible` with a French message (the view shows it, the command prints it) instead of crashing.
+"""
+
+import io
+
+from django.template.loader import render_to_string
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from . import agregats, selectors, selectors_resultats
+from .models import Campagne
+
+
+class PDFIndisponible(RuntimeError):
+    pass
+
+
+def _weasyprint():
+    try:
+        import weasyprint
+    except (OSError, ImportError) as e:
+        raise PDFIndisponible(
+            "La génération du PDF est indisponible sur ce serveur : les bibliothèques Pango (WeasyPrint) "
+            "ne sont pas installées. Le rapport reste consultable en ligne et imprimable depuis le navigateur."
+        ) from e
+    return weasyprint
+
+
+def pdf_disponible() -> bool:
+    try:
+        _weasyprint()
+    except PDFIndisponible:
+        return False
+    return True
+
+
+def graphique_barres(series: list[tuple[str, float | None]], *, largeur=560, hauteur_barre=22) -> dict:
+    """A horizontal bar chart as geometry for an inline SVG drawn by the template (no JavaScript)."""
+    valeurs = [v for _, v in series if v]
+    maximum = max(valeurs) if valeurs else 0
+    marge, zone = 200, largeur - 200 - 70
+    barres = []
+    for i, (libelle, valeur) in enumerate(series):
+        longueur = int(zone * (valeur or 0) / maximum) if maximum else 0
+        barres.append(
+            {
+                "libelle": libelle,
+                "valeur": valeur,
+                "x": marge,
+                "y": i * (hauteur_barre + 8),
+                "largeur": max(longueur, 0),
+                "hauteur": hauteur_barre,
+                "texte_x": marge + max(longueur, 0) + 6,
+                "texte_y": i * (hauteur_barre + 8) + hauteur_barre - 6,
+            }
+        )
+    return {"largeur": largeur, "hauteur": len(series) * (hauteur_barre + 8), "barres": barres}
+
+
+def contexte_rapport(campagne: Campagne) -> dict:
+    donnees = selectors_resultats.synthese(campagne)
+    ensemble = donnees["ensemble"]
+    donnees["graphique_financeurs"] = graphique_barres(
+        [
+            (agregats.LIBELLES[f], ensemble.indicateurs[f].total if ensemble.indicateurs[f].n else 0)
+            for f in agregats.FINANCEURS
+        ]
+    )
+    donnees["parts_financeurs"] = [
+        {
+            "libelle": agregats.LIBELLES[f],
+            "montant": ensemble.indicateurs[f].total if ensemble.indicateurs[f].n else None,
+            "part": ensemble.parts[f],
+        }
+        for f in agregats.FINANCEURS
+    ]
+    donnees["graphique_ages"] = graphique_barres(
+        [(agregats.LIBELLES[c], ensemble.indicateurs[c].total) for c in agregats.LIBELLES if c.startswith("tranches_")]
+    )
+    donnees["indicateurs"] = [
+        {
+            "cle": cle,
+            "libelle": libelle,
+            "unite": unite,
+            "stat": ensemble.indicateurs[cle],
+            "comparaison": donnees["comparaison"][cle],
+        }
+        for cle, libelle, _, unite in agregats.INDICATEURS
+    ]
+    return donnees
+
+
+def rapport_pdf(campagne: Campagne, *, base_url: str = "") -> bytes:
+    weasyprint = _weasyprint()
+    html = render_to_string("observatoire/resultats/rapport_pdf.html", contexte_rapport(campagne))
+    return weasyprint.HTML(string=html, base_url=base_url or None).write_pdf()
+
+
+def _cellule(valeur):
+    if isinstance(valeur, bool):
+        return "oui" if valeur else "non"
+    if isinstance(valeur, list):
+        return ", ".join(str(v) for v in valeur)
+    if isinstance(valeur, dict):
+        return "; ".join(
+            f"{ligne} : " + ", ".join(f"{k} = {v}" for k, v in (cellules or {}).items())
+            if isinstance(cellules, dict)
+            else f"{ligne} : {cellules}"
+            for ligne, cellules in valeur.items()
+        )
+    return valeur
+
+
+def _stat_lignes(feuille, groupes: list[dict]):
+    feuille.append(
+        ["Groupe", "Structures"]
+        + [f"{agregats.LIBELLES[c]} ({m})" for c in agregats.LIBELLES for m in ("total", "moyenne", "médiane")]
+    )
+    for cellule in feuille[1]:
+        cellule.font = Font(bold=True)
+    for g in groupes:
+        groupe = g["groupe"]
+        ligne = [g["nom"], groupe.structures]
+        for c in agregats.LIBELLES:
+            s = groupe.indicateurs[c]
+            ligne += [s.total if s.n else None, s.moyenne, s.mediane]
+        feuille.append(ligne)
+
+
+def rapport_xlsx(campagne: Campagne) -> bytes:
+    """Sheet « Réponses »: one row per structure (all statuses; the status is a column), one column per question
+    code, the French labels in a second header row. Then sheets of aggregates (validated answers only)."""
+    definition = selectors.definition_campagne(campagne)
+    codes = list(definition.questions)
+    classeur = Workbook()
+    feuille = classeur.active
+    feuille.title = "Réponses"
+    feuille.append(["structure_id", "structure", "commune", "type", "statut"] + codes)
+    feuille.append(
+        ["Identifiant", "Structure", "Commune", "Type", "Statut"]
+        + [definition.questions[c].get("libelle", c) for c in codes]
+    )
+    for cellule in feuille[1] + feuille[2]:
+        cellule.font = Font(bold=True)
+    for reponse in selectors_resultats.reponses_pour_export(campagne):
+        valeurs = reponse.valeurs or {}
+        feuille.append(
+            [
+                reponse.structure_id,
+                reponse.structure.nom,
+                reponse.structure.commune.nom,
+                reponse.structure.get_type_display(),
+                reponse.get_statut_display(),
+            ]
+            + [_cellule(valeurs.get(c)) for c in codes]
+        )
+    feuille.freeze_panes = "C3"
+
+    donnees = selectors_resultats.synthese(campagne)
+    ensemble = classeur.create_sheet("Ensemble")
+    ensemble.append(
+        ["Indicateur", "Structures répondantes", "Total", "Moyenne", "Médiane", "Total N-1", "Évolution du total"]
+    )
+    for cellule in ensemble[1]:
+        cellule.font = Font(bold=True)
+    for cle, libelle in agregats.LIBELLES.items():
+        s, comp = donnees["ensemble"].indicateurs[cle], donnees["comparaison"][cle]
+        ensemble.append(
+            [libelle, s.n, s.total if s.n else None, s.moyenne, s.mediane, comp["total_n1"], comp["evolution_total"]]
+        )
+    for titre, cle in (("Par type", "par_type"), ("Par EPCI", "par_epci"), ("Par commune", "par_commune")):
+        _stat_lignes(classeur.create_sheet(titre), donnees[cle])
+    sortie = io.BytesIO()
+    classeur.save(sortie)
+    return sortie.getvalue()

@@ -1,0 +1,81 @@
+"""Browser journey of the observatoire's answering pages: autosave of a section, and accessibility."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from maillage.comptes.models import Role
+from maillage.observatoire import services
+from maillage.observatoire.models import Reponse
+from tests.e2e.conftest import BUREAU, TELEPHONE
+from tests.e2e.test_accessibilite import violations_graves
+from tests.factories import AgrementFactory, StructureFactory, UtilisateurFactory
+from tests.observatoire.conftest import SOCLE, THEME
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def reponse(territoire_94):
+    creteil = territoire_94.communes[0]
+    structure = StructureFactory(nom="Centre social des Bleuets (fictif)", commune=creteil)
+    AgrementFactory(structure=structure, debut=datetime.date(2014, 1, 1), fin=datetime.date(2017, 12, 31))
+    socle, _ = services.questionnaire_charger(chemin=SOCLE)
+    theme, _ = services.questionnaire_charger(chemin=THEME)
+    pilote = UtilisateurFactory(role=Role.PILOTE, departements=[territoire_94.departement])
+    campagne = services.campagne_creer(
+        par=pilote,
+        departement="94",
+        annee=2016,
+        questionnaire=socle,
+        bloc_thematique=theme,
+        ouverture=datetime.date(2016, 3, 1),
+        date_limite_reponse=datetime.date(2016, 4, 30),
+        date_limite_relecture=datetime.date(2016, 6, 15),
+    )
+    compte = UtilisateurFactory(role=Role.STRUCTURE, departements=[territoire_94.departement], structure=structure)
+    return Reponse.objects.get(campagne=campagne, structure=structure), compte
+
+
+def _connecter(onglet, utilisateur):
+    client = Client()
+    client.force_login(utilisateur)
+    onglet.page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": onglet.base_url}]
+    )
+
+
+def test_saisie_enregistree_automatiquement(ouvrir, reponse, captures):
+    objet, compte = reponse
+    onglet = ouvrir(viewport=TELEPHONE)
+    _connecter(onglet, compte)
+    page = onglet.page
+    onglet.aller("/observatoire/mes-questionnaires/")
+    page.get_by_role("link", name="Campagne 2016 (données 2015)").click()
+    page.get_by_role("link", name="Publics").click()
+    page.wait_for_load_state()
+    page.get_by_label("Personnes différentes touchées dans l'année").fill("1 250")
+    page.get_by_role("textbox", name="26 à 59 ans Personnes").fill("600")
+    page.get_by_label("Adhérents (personnes)").focus()  # leaves the cell: "change" fires, then the autosave
+    page.wait_for_selector("#statut-enregistrement:has-text('Enregistré à')")
+    objet.refresh_from_db()
+    assert objet.valeurs["pub_personnes"] == 1250
+    assert objet.valeurs["pub_tranches_age"] == {"26-59": {"personnes": 600}}
+    page.reload()
+    assert page.get_by_label("Personnes différentes touchées dans l'année").input_value() == "1 250"
+    assert page.get_by_role("textbox", name="26 à 59 ans Personnes").input_value() == "600"
+    # One column on a phone: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(captures / "observatoire-saisie-telephone.png"), full_page=True)
+    assert onglet.erreurs == []
+
+
+@pytest.mark.parametrize("ecran", [BUREAU, TELEPHONE], ids=["bureau", "telephone"])
+def test_pages_de_saisie_accessibles(ouvrir, reponse, ecran):
+    objet, compte = reponse
+    onglet = ouvrir(viewport=ecran, bypass_csp=True)
+    _connecter(onglet, compte)
+    for chemin in (f"/observatoire/reponses/{objet.pk}/", f"/observatoire/reponses/{objet.pk}/sections/publics/"):
+        onglet.aller(chemin)
+        assert violations_graves(onglet.page) == [], chemin
