@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from maillage.core.imports import ErreurLigne
+
 Progression = Callable[[str], None]
 
 LIGNES_ENTETE_MAX = 30  # the header is looked for among the first rows (INSEE workbooks open with titles)
@@ -54,26 +56,7 @@ def _cle(texte) -> str:
 # --- Errors and results ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Erreur:
-    raison: str
-    ligne: int | None = None  # line of the file (CSV) or row of the sheet (XLSX), from 1
-    colonne: str = ""  # the header as written in the file
-
-    @property
-    def message(self) -> str:
-        lieu = []
-        if self.ligne is not None:
-            lieu.append(f"ligne {self.ligne}")
-        if self.colonne:
-            lieu.append(f"colonne « {self.colonne} »")
-        return f"{', '.join(lieu)} : {self.raison}" if lieu else self.raison
-
-    def __str__(self) -> str:
-        return self.message
-
-    def en_dict(self) -> dict:
-        return {"ligne": self.ligne, "champ": self.colonne, "raison": self.raison, "message": self.message}
+Erreur = ErreurLigne
 
 
 @dataclass(frozen=True, slots=True)

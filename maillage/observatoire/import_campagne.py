@@ -15,6 +15,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from maillage.core.imports import ErreurLigne
+
 from . import regles
 from .questionnaire import Definition
 
@@ -26,23 +28,7 @@ class FichierIllisible(Exception):
     """The file cannot be read at all (format, encoding, no header)."""
 
 
-@dataclass(frozen=True)
-class Erreur:
-    raison: str
-    ligne: int | None = None
-    colonne: str = ""
-
-    @property
-    def message(self) -> str:
-        lieu = []
-        if self.ligne is not None:
-            lieu.append(f"ligne {self.ligne}")
-        if self.colonne:
-            lieu.append(f"colonne « {self.colonne} »")
-        return f"{', '.join(lieu)} : {self.raison}" if lieu else self.raison
-
-    def en_dict(self) -> dict:
-        return {"ligne": self.ligne, "colonne": self.colonne, "raison": self.raison, "message": self.message}
+Erreur = ErreurLigne
 
 
 @dataclass

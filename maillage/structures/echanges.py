@@ -55,6 +55,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db.models import Prefetch
 
+from maillage.core.imports import ErreurLigne
+
 from .models import Agrement, Gestionnaire, SituationQPV, Structure, TypeStructure
 from .selectors import agrement_principal, structures_actives
 from .siret import erreur_siret, normaliser
@@ -445,23 +447,7 @@ def _lire_xlsx(contenu: bytes) -> Tableau:
 # --- Validation ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Erreur:
-    raison: str
-    ligne: int | None = None
-    colonne: str = ""
-
-    @property
-    def message(self) -> str:
-        lieu = []
-        if self.ligne is not None:
-            lieu.append(f"ligne {self.ligne}")
-        if self.colonne:
-            lieu.append(f"colonne « {self.colonne} »")
-        return f"{', '.join(lieu)} : {self.raison}" if lieu else self.raison
-
-    def en_dict(self) -> dict:
-        return {"ligne": self.ligne, "champ": self.colonne, "raison": self.raison, "message": self.message}
+Erreur = ErreurLigne
 
 
 @dataclass
