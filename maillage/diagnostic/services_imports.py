@@ -21,7 +21,13 @@ from django.utils import timezone
 
 from maillage.core.formats import nombre
 from maillage.territoires.models import Chargement, Commune
-from maillage.territoires.services import TAILLE_LOT_PROGRESSION, TAILLE_LOT_SQL, ImportRefuse, _mettre_a_jour
+from maillage.territoires.services import (
+    TAILLE_LOT_PROGRESSION,
+    TAILLE_LOT_SQL,
+    ImportRefuse,
+    _mettre_a_jour,
+    chargement_journaliser,
+)
 
 from . import imports
 from .models import Indicateur, IndicateurCommune
@@ -118,7 +124,7 @@ def _importer(
     parametres = {"millesime": millesime, "source": source or None, "departements": departements}
 
     def refuser(message: str, erreurs: list[dict], empreinte: str = "") -> ImportRefuse:
-        ligne = Chargement.objects.create(
+        ligne = chargement_journaliser(
             commande=commande,
             fichier=nom_fichier[:500],
             empreinte=empreinte,
@@ -186,7 +192,7 @@ def _importer(
         }
         if population is not None:
             resume["communes"] = population["compteurs"]
-        journal = Chargement.objects.create(
+        journal = chargement_journaliser(
             commande=commande,
             fichier=nom_fichier[:500],
             empreinte=empreinte,

@@ -19,7 +19,7 @@ from maillage.comptes.audit import acteur
 from maillage.structures.models import Structure
 from maillage.structures.selectors import structures_actives
 from maillage.territoires.models import Chargement, Departement
-from maillage.territoires.services import ImportRefuse
+from maillage.territoires.services import ImportRefuse, chargement_journaliser
 
 from . import import_campagne, selectors
 from .models import Campagne, Questionnaire, Reponse, Statut, Transition
@@ -58,7 +58,7 @@ def campagne_importer(
     def refuser(erreurs: list[import_campagne.Erreur]) -> ImportRefuse:
         dicts = [e.en_dict() for e in erreurs]
         pluriel = "s" if len(dicts) > 1 else ""
-        ligne = Chargement.objects.create(
+        ligne = chargement_journaliser(
             commande=COMMANDE,
             fichier=nom_fichier[:500],
             empreinte=empreinte,
@@ -168,7 +168,7 @@ def campagne_importer(
             Transition.objects.create(reponse=reponse, de=ancien, vers=Statut.VALIDEE, par=utilisateur, motif=motif)
             importees += 1
         resume.update({"campagne": campagne.pk, "importees": importees, "inchangees": inchangees})
-        Chargement.objects.create(
+        chargement_journaliser(
             commande=COMMANDE,
             fichier=nom_fichier[:500],
             empreinte=empreinte,

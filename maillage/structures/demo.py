@@ -43,6 +43,7 @@ from shapely.geometry import Point, shape
 from maillage.financements import moteur_ps
 from maillage.financements.models import BaremePS, Budget, Financeur, LigneProduit
 from maillage.territoires.models import Chargement, Commune
+from maillage.territoires.services import chargement_journaliser
 
 from . import regles
 from .models import (
@@ -476,7 +477,7 @@ def charger(*, aujourdhui: datetime.date | None = None, annoncer=print) -> dict:
             for message in preparer_bareme(annee):
                 annoncer(f"  {message}")
         resume = _ecrire(communes, aujourdhui)
-        Chargement.objects.create(
+        chargement_journaliser(
             commande="charger_demo",
             parametres={"departement": DEPARTEMENT, "donnees": "structures fictives de démonstration"},
             statut=Chargement.Statut.REUSSI,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from maillage.comptes.models import Utilisateur
 from maillage.financements.models import Budget, Financeur, LigneProduit
 from maillage.territoires.models import Chargement, Commune
+from maillage.territoires.services import chargement_journaliser
 
 from . import regles
 from .demo import baremes_moteur, calculer_ps, chaine_periodes, couper_a, siret_luhn
@@ -276,7 +277,7 @@ def generer(
             "produits": len(produits),
             "supprimees": supprimees,
         }
-        Chargement.objects.create(
+        chargement_journaliser(
             commande="generer_jeu_national",
             parametres={"graine": graine, "echelle": echelle, "departements": departements or []},
             statut=Chargement.Statut.REUSSI,

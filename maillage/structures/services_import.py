@@ -17,7 +17,7 @@ from django.utils import timezone
 from maillage.comptes.audit import acteur
 from maillage.core.formats import nombre
 from maillage.territoires.models import Chargement, Commune
-from maillage.territoires.services import ImportRefuse
+from maillage.territoires.services import ImportRefuse, chargement_journaliser
 
 from . import echanges
 from .models import Agrement, Gestionnaire, Structure
@@ -167,7 +167,7 @@ def structures_importer(
     def refuser(message: str, erreurs: list[dict]) -> ImportRefuse:
         ligne = None
         if appliquer:
-            ligne = Chargement.objects.create(
+            ligne = chargement_journaliser(
                 commande=COMMANDE,
                 fichier=nom_fichier[:500],
                 empreinte=empreinte,
@@ -237,7 +237,7 @@ def structures_importer(
             etape["id"] = structure.pk
         resume["applique"] = True
         resume["gestionnaires_crees"] = gestionnaires.crees
-        Chargement.objects.create(
+        chargement_journaliser(
             commande=COMMANDE,
             fichier=nom_fichier[:500],
             empreinte=empreinte,

