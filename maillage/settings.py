@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "auditlog",
+    "django_tasks",
+    "django_tasks_db",
     "maillage.core",
     "maillage.comptes",
     "maillage.territoires",
@@ -125,6 +127,24 @@ CACHES = {
 }
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+
+# --- Background work --------------------------------------------------------
+# Django's tasks API (django-tasks backport). `MAILLAGE_TACHES=base` stores tasks in the database and a worker runs
+# them (`manage.py db_worker`); `immediate` runs them inside the request (the demo, the tests, a single machine
+# without worker). Default: immediate with DEBUG, database otherwise.
+MAILLAGE_TACHES = os.environ.get("MAILLAGE_TACHES", "immediate" if DEBUG else "base")
+if MAILLAGE_TACHES not in {"immediate", "base"}:
+    raise ImproperlyConfigured("MAILLAGE_TACHES vaut « immediate » ou « base ».")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if MAILLAGE_TACHES == "immediate"
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    },
+    # The database backend under its own name, so that tests and tools can enqueue for a worker explicitly.
+    "base": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
 
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "comptes.Utilisateur"

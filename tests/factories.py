@@ -217,8 +217,21 @@ class QuestionnaireFactory(factory.django.DjangoModelFactory):
     empreinte = factory.Sequence(lambda n: f"{n:064d}")
 
 
+def dates_campagne_en_cours() -> dict:
+    """Dates of a campaign as tests need it whatever today is: answers are late (the answer deadline is past) but
+    still accepted (the review deadline is ahead). A campaign's collection year does not constrain its dates."""
+    from django.utils import timezone
+
+    aujourd_hui = timezone.localdate()
+    return {
+        "ouverture": aujourd_hui - datetime.timedelta(days=90),
+        "date_limite_reponse": aujourd_hui - datetime.timedelta(days=10),
+        "date_limite_relecture": aujourd_hui + datetime.timedelta(days=60),
+    }
+
+
 class CampagneFactory(factory.django.DjangoModelFactory):
-    """The 2016 campaign (data 2015) of a département."""
+    """The 2016 campaign (data 2015) of a département, open now (see `dates_campagne_en_cours`)."""
 
     class Meta:
         model = Campagne
@@ -227,9 +240,9 @@ class CampagneFactory(factory.django.DjangoModelFactory):
     annee = 2016
     annee_donnees = factory.LazyAttribute(lambda o: o.annee - 1)
     questionnaire = factory.SubFactory(QuestionnaireFactory)
-    ouverture = factory.LazyAttribute(lambda o: datetime.date(o.annee, 3, 1))
-    date_limite_reponse = factory.LazyAttribute(lambda o: datetime.date(o.annee, 4, 30))
-    date_limite_relecture = factory.LazyAttribute(lambda o: datetime.date(o.annee, 6, 15))
+    ouverture = factory.LazyFunction(lambda: dates_campagne_en_cours()["ouverture"])
+    date_limite_reponse = factory.LazyFunction(lambda: dates_campagne_en_cours()["date_limite_reponse"])
+    date_limite_relecture = factory.LazyFunction(lambda: dates_campagne_en_cours()["date_limite_relecture"])
 
 
 class ReponseFactory(factory.django.DjangoModelFactory):

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.accueil, name="accueil"),
     path("sante/", views.sante, name="sante"),
     path("theme.css", views.theme, name="theme"),
+    path("travaux/<uuid:pk>/", views.travail, name="travail"),
 ]

@@ -4,14 +4,18 @@ from functools import lru_cache
 from itertools import groupby
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from maillage.territoires.selectors import departements_pour_choix
+
+from .models import Travail
+from .travaux import travail_visible
 
 COULEUR_PAR_DEFAUT = "#0b5c8a"
 COULEUR_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
@@ -129,3 +133,13 @@ def erreur_500(request):
     # No request context: context processors may hit the database, which may be what failed.
     page = loader.get_template("500.html").render({"plateforme": settings.MAILLAGE_PLATEFORME})
     return HttpResponseServerError(page)
+
+
+def travail(request, pk):
+    """Progress of a background job (a report being generated, reminders being sent). htmx polls the fragment
+    until the job ends; the page itself works without JavaScript (reload)."""
+    objet = get_object_or_404(Travail.objects.select_related("departement"), pk=pk)
+    if not travail_visible(request.user, objet):
+        raise PermissionDenied("Vous n'avez pas accès à ce travail.")
+    gabarit = "core/_travail_etat.html" if request.htmx else "core/travail.html"
+    return render(request, gabarit, {"travail": objet})

@@ -1,9 +1,15 @@
 """Back-office of the observatoire: consultation. Questionnaires come from their files (charger_questionnaire),
-campaigns and answers are written by the services, where the workflow and permission rules live."""
+campaigns and answers are written by the services, where the workflow and permission rules live.
 
+Fiches expérience: their text may be corrected here (moderation; the change is recorded by the audit trail), but
+their workflow (proposal, publication, withdrawal) stays with the services: status, author and dates are read-only,
+and fiches are written on the site, not created here."""
+
+from django import forms
 from django.contrib import admin
 
-from .models import Campagne, Commentaire, Questionnaire, Reponse, Transition
+from . import selectors_fiches
+from .models import Campagne, Commentaire, FicheExperience, Questionnaire, Relance, Reponse, Transition
 
 
 class ConsultationAdmin(admin.ModelAdmin):
@@ -55,3 +61,70 @@ class ReponseAdmin(ConsultationAdmin):
     search_fields = ("structure__nom",)
     inlines = [TransitionInline, CommentaireInline]
     show_full_result_count = False
+
+
+@admin.register(Transition)
+class TransitionAdmin(ConsultationAdmin):
+    list_display = ("reponse", "de", "vers", "par", "le")
+    list_filter = ("vers", "reponse__campagne__annee", "reponse__campagne__departement")
+    list_select_related = ("reponse__structure", "reponse__campagne", "par")
+    search_fields = ("reponse__structure__nom", "motif")
+    date_hierarchy = "le"
+    show_full_result_count = False
+
+
+@admin.register(Commentaire)
+class CommentaireAdmin(ConsultationAdmin):
+    list_display = ("reponse", "question", "auteur", "le")
+    list_filter = ("reponse__campagne__annee", "reponse__campagne__departement")
+    list_select_related = ("reponse__structure", "reponse__campagne", "auteur")
+    search_fields = ("reponse__structure__nom", "question", "texte")
+    date_hierarchy = "le"
+    show_full_result_count = False
+
+
+@admin.register(Relance)
+class RelanceAdmin(ConsultationAdmin):
+    list_display = ("structure", "campagne", "jour", "retard", "par", "envoyee_le")
+    list_filter = ("campagne__annee", "campagne__departement")
+    list_select_related = ("structure", "campagne", "par")
+    search_fields = ("structure__nom", "retard")
+    date_hierarchy = "jour"
+    show_full_result_count = False
+
+
+@admin.register(FicheExperience)
+class FicheExperienceAdmin(admin.ModelAdmin):
+    list_display = (
+        "titre", "structure", "departement", "libelle_theme", "statut", "auteur", "publiee_le", "modifie_le",
+    )  # fmt: skip
+    list_filter = ("statut", "structure__departement", "structure__type", "theme")
+    list_select_related = ("structure", "structure__departement", "auteur")
+    search_fields = ("titre", "structure__nom", "public_concerne", "partenaires")
+    date_hierarchy = "modifie_le"
+    fields = (
+        "structure", "statut", "titre", "theme", "public_concerne", "partenaires", "moyens", "resultats", "limites",
+        "auteur", "cree_le", "proposee_le", "publiee_le", "publiee_par", "modifie_le",
+    )  # fmt: skip
+    readonly_fields = (
+        "structure", "statut", "auteur", "cree_le", "proposee_le", "publiee_le", "publiee_par", "modifie_le",
+    )  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="département", ordering="structure__departement")
+    def departement(self, obj):
+        return obj.structure.departement
+
+    @admin.display(description="thème", ordering="theme")
+    def libelle_theme(self, obj):
+        return selectors_fiches.libelle_theme(obj.theme)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "theme":
+            # The SENACS themes list, as on the site's form and in the services' check.
+            return forms.ChoiceField(
+                label="Thème", choices=[("", "---------")] + list(selectors_fiches.themes()[0]), required=True
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -182,6 +182,31 @@ class Commentaire(models.Model):
         return f"{self.question or 'général'} : {self.texte[:40]}"
 
 
+class Relance(models.Model):
+    """A reminder e-mailed to a late structure: at most one per campaign, structure and day (the constraint holds
+    across processes and workers), and the follow-up board shows the last one."""
+
+    campagne = models.ForeignKey(Campagne, on_delete=models.CASCADE, related_name="relances")
+    structure = models.ForeignKey("structures.Structure", on_delete=models.CASCADE, related_name="relances_senacs")
+    jour = models.DateField()
+    retard = models.CharField(max_length=200, help_text="Le retard constaté, tel qu'écrit dans l'e-mail")
+    destinataires = models.JSONField(default=list)
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    envoyee_le = models.DateTimeField("envoyée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "relance"
+        ordering = ["-envoyee_le", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campagne", "structure", "jour"], name="relance_une_par_jour"),
+        ]
+
+    def __str__(self):
+        return f"Relance de {self.structure} le {self.jour:%d/%m/%Y}"
+
+
 class FicheExperience(models.Model):
     """A short practice sheet written by a structure ("mise en commun des expertises"), published by the pilote
     to the network (logged-in users of the département) or to the public."""

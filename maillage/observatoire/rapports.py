@@ -4,14 +4,17 @@ WeasyPrint needs the Pango system libraries; when they are missing its import ra
 raises `PDFIndisponible` with a French message (the view shows it, the command prints it) instead of crashing.
 """
 
+import hashlib
 import io
 
+from auditlog.models import LogEntry
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from . import agregats, selectors, selectors_resultats
-from .models import Campagne
+from .models import Campagne, Questionnaire, Reponse
 
 
 class PDFIndisponible(RuntimeError):
@@ -29,12 +32,42 @@ def _weasyprint():
     return weasyprint
 
 
+def verifier_pdf() -> None:
+    """Raise `PDFIndisponible` (with the message for the user) when this server cannot make PDFs."""
+    _weasyprint()
+
+
 def pdf_disponible() -> bool:
     try:
         _weasyprint()
     except PDFIndisponible:
         return False
     return True
+
+
+def empreinte_donnees(campagne: Campagne) -> str:
+    """Changes whenever an input of the campaign's report may have changed: its answers and last year's (their
+    count and last change), the campaign itself, audited edits of structures, questionnaires and territories, and
+    bulk loads. A generated file is reused while this stays the same."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from maillage.structures.models import Structure
+    from maillage.territoires.models import EPCI, Chargement, Commune, Departement
+
+    reponses = Reponse.objects.filter(
+        campagne__departement_id=campagne.departement_id, campagne__annee__in=[campagne.annee, campagne.annee - 1]
+    ).aggregate(n=Count("id"), m=Max("modifie_le"))
+    types = ContentType.objects.get_for_models(Structure, Commune, EPCI, Departement, Campagne, Questionnaire).values()
+    parties = [
+        campagne.pk,
+        campagne.modifie_le.isoformat(),
+        campagne.publiee,
+        reponses["n"],
+        reponses["m"].isoformat() if reponses["m"] else "",
+        LogEntry.objects.filter(content_type__in=types).aggregate(m=Max("id"))["m"] or 0,
+        Chargement.objects.aggregate(m=Max("id"))["m"] or 0,
+    ]
+    return hashlib.sha256("|".join(map(str, parties)).encode()).hexdigest()[:32]
 
 
 def graphique_barres(series: list[tuple[str, float | None]], *, largeur=560, hauteur_barre=22) -> dict:
@@ -93,10 +126,23 @@ def contexte_rapport(campagne: Campagne) -> dict:
     return donnees
 
 
-def rapport_pdf(campagne: Campagne, *, base_url: str = "") -> bytes:
+def _rien(fait, total, etape=""):
+    pass
+
+
+def rapport_pdf(campagne: Campagne, *, base_url: str = "", progression=_rien) -> bytes:
+    """`progression(fait, total, etape)` follows the four steps (background generation shows it)."""
     weasyprint = _weasyprint()
-    html = render_to_string("observatoire/resultats/rapport_pdf.html", contexte_rapport(campagne))
-    return weasyprint.HTML(string=html, base_url=base_url or None).write_pdf()
+    progression(0, 4, "Calcul des agrégats")
+    contexte = contexte_rapport(campagne)
+    progression(1, 4, "Mise en page du rapport")
+    html = render_to_string("observatoire/resultats/rapport_pdf.html", contexte)
+    progression(2, 4, "Composition des pages")
+    document = weasyprint.HTML(string=html, base_url=base_url or None).render()
+    progression(3, 4, f"Écriture du PDF ({len(document.pages)} pages)")
+    contenu = document.write_pdf()
+    progression(4, 4, "PDF prêt")
+    return contenu
 
 
 def _cellule(valeur):
@@ -130,9 +176,10 @@ def _stat_lignes(feuille, groupes: list[dict]):
         feuille.append(ligne)
 
 
-def rapport_xlsx(campagne: Campagne) -> bytes:
+def rapport_xlsx(campagne: Campagne, *, progression=_rien) -> bytes:
     """Sheet « Réponses »: one row per structure (all statuses; the status is a column), one column per question
-    code, the French labels in a second header row. Then sheets of aggregates (validated answers only)."""
+    code, the French labels in a second header row. Then sheets of aggregates (validated answers only).
+    `progression(fait, total, etape)` counts the structures written, then the aggregates."""
     definition = selectors.definition_campagne(campagne)
     codes = list(definition.questions)
     classeur = Workbook()
@@ -145,7 +192,11 @@ def rapport_xlsx(campagne: Campagne) -> bytes:
     )
     for cellule in feuille[1] + feuille[2]:
         cellule.font = Font(bold=True)
-    for reponse in selectors_resultats.reponses_pour_export(campagne):
+    reponses = list(selectors_resultats.reponses_pour_export(campagne))
+    total = len(reponses) + 1
+    for rang, reponse in enumerate(reponses):
+        if rang % 50 == 0:
+            progression(rang, total, "Réponses des structures")
         valeurs = reponse.valeurs or {}
         feuille.append(
             [
@@ -159,6 +210,7 @@ def rapport_xlsx(campagne: Campagne) -> bytes:
         )
     feuille.freeze_panes = "C3"
 
+    progression(len(reponses), total, "Agrégats")
     donnees = selectors_resultats.synthese(campagne)
     ensemble = classeur.create_sheet("Ensemble")
     ensemble.append(
@@ -175,4 +227,5 @@ def rapport_xlsx(campagne: Campagne) -> bytes:
         _stat_lignes(classeur.create_sheet(titre), donnees[cle])
     sortie = io.BytesIO()
     classeur.save(sortie)
+    progression(total, total, "Classeur prêt")
     return sortie.getvalue()

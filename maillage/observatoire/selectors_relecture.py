@@ -11,14 +11,14 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from maillage.comptes.models import Role
-from maillage.comptes.permissions import codes_communes, est_admin
+from maillage.comptes.permissions import codes_communes, est_admin, peut
 
-from . import regles, selectors
-from .models import Campagne, Commentaire, Reponse, Statut, Transition
+from . import affichage, regles, selectors
+from .models import Campagne, Commentaire, Relance, Reponse, Statut, Transition
 
 FACTEUR_MEDIANE = 3
 MEDIANE_MINIMUM = 3
@@ -66,25 +66,17 @@ def est_en_retard(reponse: Reponse, aujourd_hui: datetime.date, renvoyee_le=None
     return ""
 
 
-def afficher(valeur) -> str:
-    """A stored value as read-only text (French numbers, Oui/Non, lists and tables flattened, keys sorted so that
-    SQLite and PostgreSQL (jsonb reorders keys) show the same text)."""
-    if valeur is None or valeur == "" or valeur == [] or valeur == {}:
-        return "—"
-    if isinstance(valeur, bool):
-        return "Oui" if valeur else "Non"
-    if isinstance(valeur, int | float):
-        return regles.nombre_fr(valeur)
-    if isinstance(valeur, list):
-        return ", ".join(str(v) for v in valeur)
-    if isinstance(valeur, dict):
-        return " ; ".join(
-            f"{ligne} : " + ", ".join(f"{col} {afficher(v)}" for col, v in sorted(cellules.items()))
-            if isinstance(cellules, dict)
-            else f"{ligne} : {afficher(cellules)}"
-            for ligne, cellules in sorted(valeur.items())
-        )
-    return str(valeur)
+def afficher(valeur, question: dict | None = None) -> str:
+    """A stored value as read-only text: choice labels, Oui/Non, French numbers, tables flattened (see
+    `affichage.texte`, the one home of this formatting)."""
+    return affichage.texte(question, valeur)
+
+
+def portrait_visible(user, reponse: Reponse) -> bool:
+    """Whether to offer the link to the structure's portrait of the campaign year: the portrait sets the answer's
+    figures against the département's validated answers, so it is offered once the answer is validated, to those
+    who may see the answer (rule `reponse.voir`, the portrait's own)."""
+    return reponse.statut == Statut.VALIDEE and peut(user, "reponse.voir", reponse)
 
 
 # --- One answer ----------------------------------------------------------------------------------------------
@@ -132,7 +124,11 @@ def relecture(reponse: Reponse) -> dict:
                 {
                     "code": code,
                     "libelle": question["libelle"],
-                    "valeur": afficher(reponse.valeurs.get(code)),
+                    "type": question["type"],
+                    "valeur": afficher(reponse.valeurs.get(code), question),
+                    "tableau": affichage.tableau(question, reponse.valeurs.get(code))
+                    if question["type"] == "tableau"
+                    else None,
                     "erreurs": resultat.erreurs.get(code, []),
                     "alertes": alertes.get(code, []),
                     "ecart_mediane": ecarts.get(code),
@@ -176,11 +172,18 @@ class Suivi:
 
 def reponses_suivies(user, campagne: Campagne):
     """The campaign's answers a user follows (a conseiller: their communes only; `user=None`: all, for the system),
-    with `renvoyee_le` (last move to « à corriger ») annotated."""
+    with `renvoyee_le` (last move to « à corriger ») and `relancee_le` (last reminder) annotated."""
     reponses = (
         Reponse.objects.filter(campagne=campagne)
         .select_related("structure", "structure__commune", "campagne")
-        .annotate(renvoyee_le=Max("transitions__le", filter=Q(transitions__vers=Statut.A_CORRIGER)))
+        .annotate(
+            renvoyee_le=Max("transitions__le", filter=Q(transitions__vers=Statut.A_CORRIGER)),
+            relancee_le=Subquery(
+                Relance.objects.filter(campagne_id=OuterRef("campagne_id"), structure_id=OuterRef("structure_id"))
+                .order_by("-envoyee_le")
+                .values("envoyee_le")[:1]
+            ),
+        )
         .order_by("structure__nom", "pk")
     )
     if user is not None and not est_admin(user) and user.role == Role.CONSEILLER:

@@ -21,8 +21,8 @@ from maillage.comptes.permissions import exiger, peut
 from maillage.structures.selectors import structures_actives
 from maillage.territoires.models import Departement
 
+from . import calendrier, regles, selectors
 from . import questionnaire as definitions
-from . import regles, selectors
 from .models import Campagne, Commentaire, Questionnaire, Reponse, Statut, Transition
 
 TRANSITIONS = {
@@ -206,6 +206,13 @@ def _exiger_modifiable(par, reponse: Reponse) -> None:
             " en brouillon ou renvoyée à corriger."
         )
     exiger(par, "reponse.modifier", reponse)
+    _exiger_calendrier(reponse)
+
+
+def _exiger_calendrier(reponse: Reponse) -> None:
+    motif = calendrier.motif_pour(reponse.campagne, reponse.statut, timezone.localdate())
+    if motif:
+        raise ValidationError(motif)
 
 
 def _verifier_version(reponse: Reponse, version) -> None:
@@ -317,6 +324,7 @@ def reponse_soumettre(*, par, reponse: Reponse) -> Reponse:
         reponse = _verrouiller(reponse)
         if reponse.statut in MODIFIABLES:
             exiger(par, "reponse.modifier", reponse)
+            _exiger_calendrier(reponse)
             resultat = selectors.controle(reponse)
             if resultat.bloquant:
                 definition = selectors.definition_campagne(reponse.campagne)

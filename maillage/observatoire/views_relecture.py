@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from maillage.comptes.permissions import exiger, peut
+from maillage.core import travaux
+from maillage.core.models import Travail
 
-from . import selectors_relecture, services, services_relecture
+from . import selectors_relecture, services, taches
 from .forms_relecture import CommentaireForm, FiltreSuiviForm, MotifForm
 from .models import Campagne, Reponse, Statut
 
@@ -50,6 +52,11 @@ def _page(request, reponse, *, status=200, erreurs=(), formulaires=None):
         "form_commenter": formulaires.get("commenter") or CommentaireForm(prefix="commenter"),
         "erreurs_action": list(erreurs),
         "peut_suivre": peut(request.user, "campagne.suivre", reponse.campagne),
+        "url_portrait": (
+            reverse("observatoire:portrait", args=[reponse.campagne.annee, reponse.structure_id])
+            if selectors_relecture.portrait_visible(request.user, reponse)
+            else None
+        ),
         **selectors_relecture.relecture(reponse),
     }
     return render(request, "observatoire/relecture/relire.html", contexte, status=status)
@@ -142,10 +149,23 @@ def relancer(request, pk):
     if not retard:
         messages.info(request, "Aucune structure en retard à relancer.")
         return redirect("observatoire:suivi", pk=campagne.pk)
-    envois = services_relecture.relancer(par=request.user, campagne=campagne, reponses=retard)
-    ignorees = len(retard) - len(envois)
-    texte = f"{len(envois)} structure(s) relancée(s) par e-mail."
-    if ignorees:
-        texte += f" {ignorees} non relancée(s) : déjà relancée(s) aujourd'hui ou sans compte structure."
-    messages.success(request, texte)
+    # Refuse now what the task would refuse later: the pilot gets the 403, not a failed job.
+    for reponse in retard:
+        exiger(request.user, "reponse.relire", reponse)
+    travail = travaux.travail_lancer(
+        tache=taches.envoyer_relances,
+        nature="observatoire.relances",
+        libelle=f"Relances de la campagne {campagne.annee} — {campagne.departement.nom}",
+        demandeur=request.user,
+        url_resultat=reverse("observatoire:suivi", args=[campagne.pk]),
+        campagne_id=campagne.pk,
+        reponse_ids=[r.pk for r in retard],
+        par_id=request.user.pk,
+    )
+    if not travail.fini:
+        return redirect("core:travail", pk=travail.pk)
+    if travail.statut == Travail.Statut.TERMINE:
+        messages.success(request, travail.message)
+    else:
+        messages.error(request, travail.message)
     return redirect("observatoire:suivi", pk=campagne.pk)

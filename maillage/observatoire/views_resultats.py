@@ -9,11 +9,13 @@ XLSX (one row per structure) needs `departement.voir_finances` (pilote, partenai
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from maillage.comptes.permissions import exiger, peut
+from maillage.core import travaux
+from maillage.core.models import Travail
 
-from . import rapports, selectors_resultats
+from . import rapports, selectors_resultats, taches
 
 
 def synthese_visible(user, campagne) -> bool:
@@ -47,12 +49,41 @@ def portrait(request, pk, annee):
     return render(request, "observatoire/resultats/portrait.html", selectors_resultats.portrait(reponse))
 
 
+def _rapport(request, campagne, format: str, *, public: bool, regle: str):
+    """Serve the report file when a generation for the current data is done; else start one (a background task)
+    and show its progress. With the immediate backend (demo, tests) the file comes at once."""
+    nature = f"observatoire.rapport_{format}"
+    cle = f"{campagne.pk}:{rapports.empreinte_donnees(campagne)}"
+    travail = travaux.travail_en_cours_ou_pret(nature=nature, cle=cle)
+    if travail is None:
+        travail = travaux.travail_lancer(
+            tache=taches.generer_rapport,
+            nature=nature,
+            cle=cle,
+            libelle=f"Rapport {format.upper()} de l'observatoire {campagne.annee} — {campagne.departement.nom}",
+            demandeur=request.user,
+            public=public,
+            regle=regle,
+            departement_id=campagne.departement_id,
+            url_resultat=request.path,
+            campagne_id=campagne.pk,
+            format=format,
+        )
+    if travail.statut == Travail.Statut.TERMINE and travail.fichier:
+        # A report is a few megabytes at most: read it whole, the file is closed at once.
+        with travail.fichier.open("rb") as fichier:
+            reponse = HttpResponse(fichier.read(), content_type=travail.type_contenu)
+        reponse["Content-Disposition"] = f'attachment; filename="{taches.nom_fichier(campagne, format)}"'
+        return reponse
+    return redirect("core:travail", pk=travail.pk)
+
+
 def rapport_pdf(request, code, annee):
-    """The departmental report as a PDF, generated synchronously. Background generation with progress for large
-    scopes (national sheet, many campaigns) is planned for later."""
+    """The departmental report as a PDF, generated in the background (progress page) and reused until the data
+    change. Public once the campaign is published."""
     campagne = _campagne_visible(request, annee, code)
     try:
-        contenu = rapports.rapport_pdf(campagne, base_url=request.build_absolute_uri("/"))
+        rapports.verifier_pdf()
     except rapports.PDFIndisponible as e:
         return render(
             request,
@@ -60,19 +91,13 @@ def rapport_pdf(request, code, annee):
             {"message": str(e), "campagne": campagne},
             status=503,
         )
-    reponse = HttpResponse(contenu, content_type="application/pdf")
-    reponse["Content-Disposition"] = f'attachment; filename="observatoire-{code}-{annee}.pdf"'
-    return reponse
+    regle = "" if campagne.publiee else "departement.voir_pilotage"
+    return _rapport(request, campagne, "pdf", public=campagne.publiee, regle=regle)
 
 
 def rapport_xlsx(request, code, annee):
-    """The workbook: one row per structure (individual answers) plus the aggregates; generated synchronously
-    (background generation with progress for large scopes is planned for later)."""
+    """The workbook: one row per structure (individual answers) plus the aggregates; generated in the background
+    and reused until the data change."""
     campagne = selectors_resultats.campagne_de(annee, code)
     exiger(request.user, "departement.voir_finances", campagne.departement_id)
-    reponse = HttpResponse(
-        rapports.rapport_xlsx(campagne),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    reponse["Content-Disposition"] = f'attachment; filename="observatoire-{code}-{annee}.xlsx"'
-    return reponse
+    return _rapport(request, campagne, "xlsx", public=False, regle="departement.voir_finances")

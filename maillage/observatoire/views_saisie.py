@@ -18,7 +18,7 @@ from maillage.comptes.models import Role
 from maillage.comptes.permissions import exiger, peut
 from maillage.territoires.models import Departement
 
-from . import regles, selectors, services
+from . import calendrier, regles, selectors, services
 from .forms_saisie import CampagneForm, lire_section, nom_champ
 from .models import Campagne, Commentaire, Reponse, Statut, Transition
 
@@ -177,7 +177,10 @@ def reponse(request, pk, erreurs_soumission=None):
             "sections": sections,
             "faites": sum(s["faites"] for s in sections),
             "total": sum(s["total"] for s in sections),
-            "modifiable": peut(request.user, "reponse.modifier", reponse),
+            **_droits_de_saisie(request.user, reponse),
+            "en_retard": calendrier.en_retard(
+                aujourd_hui=timezone.localdate(), date_limite_reponse=reponse.campagne.date_limite_reponse
+            ),
             "erreurs_soumission": erreurs_soumission,
             "renvoi": (
                 Transition.objects.filter(reponse=reponse, vers=Statut.A_CORRIGER).order_by("-le", "-pk").first()
@@ -190,6 +193,13 @@ def reponse(request, pk, erreurs_soumission=None):
         },
         status=400 if erreurs_soumission else 200,
     )
+
+
+def _droits_de_saisie(user, reponse) -> dict:
+    """`modifiable` for the templates, and `fermeture`: why the structure may not write today (campaign dates)."""
+    modifiable = peut(user, "reponse.modifier", reponse)
+    fermeture = calendrier.motif_pour(reponse.campagne, reponse.statut, timezone.localdate()) if modifiable else ""
+    return {"modifiable": modifiable and not fermeture, "fermeture": fermeture}
 
 
 def _valeur_affichee(question, valeur):
@@ -263,7 +273,7 @@ def _rendre_section(request, reponse, section, definition, contexte, *, valeurs,
         "questions": _questions_affichees(
             section, valeurs, visibles, erreurs or {}, brutes or {}, prefillees, commentaires
         ),
-        "modifiable": peut(request.user, "reponse.modifier", reponse),
+        **_droits_de_saisie(request.user, reponse),
         "progression": regles.progression(definition, reponse.valeurs, contexte).get(section["code"], (0, 0)),
         **extra,
     }

@@ -82,6 +82,7 @@ def test_simulation_par_la_carte(ouvrir, reseau, pilote):
     page.wait_for_selector("[data-diagnostic-carte][data-carte-chargee]")
     assert _chiffre(page, "communes_sans_structure") == "2"
     # Vitry is the westernmost square: a click on it fills the first free row of the form.
+    page.locator("[data-diagnostic-carte]").scroll_into_view_if_needed()
     chemins = page.locator("[data-diagnostic-carte] path.carte__commune")
     boites = [chemins.nth(i).bounding_box() for i in range(chemins.count())]
     ouest = min(boites, key=lambda b: b["x"])

@@ -11,7 +11,13 @@ from maillage.comptes.models import Role
 from maillage.financements.models import LigneProduit
 from maillage.observatoire import demo, selectors, services
 from maillage.observatoire.models import Reponse, Statut
-from tests.factories import AgrementFactory, BudgetFactory, StructureFactory, UtilisateurFactory
+from tests.factories import (
+    AgrementFactory,
+    BudgetFactory,
+    StructureFactory,
+    UtilisateurFactory,
+    dates_campagne_en_cours,
+)
 from tests.observatoire.conftest import SOCLE, THEME
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -36,9 +42,7 @@ def monde(territoire_94, types_ps):
         annee=2016,
         questionnaire=socle,
         bloc_thematique=theme,
-        ouverture=datetime.date(2016, 3, 1),
-        date_limite_reponse=datetime.date(2016, 4, 30),
-        date_limite_relecture=datetime.date(2016, 6, 15),
+        **dates_campagne_en_cours(),
     )
     compte = UtilisateurFactory(role=Role.STRUCTURE, departements=[territoire_94.departement], structure=structure)
     reponse = Reponse.objects.get(campagne=campagne, structure=structure)

@@ -10,7 +10,7 @@ from maillage.observatoire import services
 from maillage.observatoire.models import Reponse
 from tests.e2e.conftest import BUREAU, TELEPHONE
 from tests.e2e.test_accessibilite import violations_graves
-from tests.factories import AgrementFactory, StructureFactory, UtilisateurFactory
+from tests.factories import AgrementFactory, StructureFactory, UtilisateurFactory, dates_campagne_en_cours
 from tests.observatoire.conftest import SOCLE, THEME
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -30,9 +30,7 @@ def reponse(territoire_94):
         annee=2016,
         questionnaire=socle,
         bloc_thematique=theme,
-        ouverture=datetime.date(2016, 3, 1),
-        date_limite_reponse=datetime.date(2016, 4, 30),
-        date_limite_relecture=datetime.date(2016, 6, 15),
+        **dates_campagne_en_cours(),
     )
     compte = UtilisateurFactory(role=Role.STRUCTURE, departements=[territoire_94.departement], structure=structure)
     return Reponse.objects.get(campagne=campagne, structure=structure), compte

@@ -25,9 +25,9 @@ def test_liste_des_campagnes_publiques_puis_du_perimetre(client, jeu):
         "annee_donnees": 2015,
         "departement": "93",
         "publiee": True,
-        "ouverture": "2016-03-01",
-        "date_limite_reponse": "2016-04-30",
-        "date_limite_relecture": "2016-06-15",
+        "ouverture": jeu.c93.ouverture.isoformat(),
+        "date_limite_reponse": jeu.c93.date_limite_reponse.isoformat(),
+        "date_limite_relecture": jeu.c93.date_limite_relecture.isoformat(),
     }
     client.force_login(jeu.pilote)
     pilote = client.get(URL_CAMPAGNES).json()

@@ -390,4 +390,4 @@ def test_page_avec_le_questionnaire_senacs(client, territoire_94):
     assert page.status_code == 200
     texte = _texte(page)
     assert "Rouvrir la réponse" in texte and "Valider la réponse" not in texte
-    assert "cdd : effectif 10, etp 3,5 ; cdi : effectif 20, etp 14" in texte
+    assert '<th scope="row">CDI</th><td class="nombre">20</td><td class="nombre">14</td>' in texte

@@ -1,6 +1,5 @@
 """Results of the observatoire: pure aggregates, the synthesis with N-1, the national sheet, portraits, access."""
 
-import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -269,7 +268,3 @@ def test_portrait(client, jeu):
     assert "Centre social des Bleuets" in html
     assert "162,5" in html and "150" in html  # the département's mean and median of persons reached
     assert client.get(reverse("observatoire:portrait", args=[2013, jeu.cs1.pk])).status_code == 404
-
-
-def test_dates_de_campagne_n1_du_jeu(jeu):
-    assert jeu.c2015.ouverture == datetime.date(2015, 3, 1)

@@ -1,11 +1,11 @@
 """Answering pages: campaigns, a structure's questionnaire section by section, autosave, prefill, submission."""
 
-import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from maillage.comptes.models import Role
 from maillage.observatoire import services
@@ -20,15 +20,12 @@ from tests.factories import (
     LigneProduitFactory,
     StructureFactory,
     UtilisateurFactory,
+    dates_campagne_en_cours,
 )
 
 from .conftest import SOCLE, THEME, reponse_complete
 
-DATES = {
-    "ouverture": datetime.date(2016, 3, 1),
-    "date_limite_reponse": datetime.date(2016, 4, 30),
-    "date_limite_relecture": datetime.date(2016, 6, 15),
-}
+DATES = dates_campagne_en_cours()
 
 
 @pytest.fixture
@@ -194,7 +191,7 @@ def test_page_reponse_progression(client, reseau):
         2,
         6,
     )  # the QPV share is hidden until the QPV situation is answered
-    assert "30 avril 2016" in contenu
+    assert date_format(reseau.rep_cs.campagne.date_limite_reponse, "j F Y") in contenu
     assert "Brouillon" in contenu
     assert _url_section(reseau.rep_cs, "finances") in contenu
 

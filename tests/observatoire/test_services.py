@@ -23,15 +23,12 @@ from tests.factories import (
     ReponseFactory,
     StructureFactory,
     UtilisateurFactory,
+    dates_campagne_en_cours,
 )
 
 from .conftest import SOCLE, THEME, reponse_complete
 
-DATES = {
-    "ouverture": datetime.date(2016, 3, 1),
-    "date_limite_reponse": datetime.date(2016, 4, 30),
-    "date_limite_relecture": datetime.date(2016, 6, 15),
-}
+DATES = dates_campagne_en_cours()
 
 
 @pytest.fixture

@@ -1,0 +1,388 @@
+"""Finishing touches of the observatoire: answers as they read (labels, Oui/Non, French numbers, tables), the
+portrait's links, the public list of the published syntheses and its navigation entry, the back-office."""
+
+import html
+from types import SimpleNamespace
+
+import pytest
+from django.urls import resolve, reverse
+from django.utils import timezone
+
+from maillage.comptes.models import Role
+from maillage.observatoire import affichage, selectors_relecture, services
+from maillage.observatoire.models import Commentaire, FicheExperience, Statut, Transition
+from tests.factories import (
+    CampagneFactory,
+    DepartementFactory,
+    RegionFactory,
+    ReponseFactory,
+    StructureFactory,
+    UtilisateurFactory,
+)
+
+from .conftest import SOCLE, THEME, reponse_complete
+
+MAINTENANT = timezone.now()
+NNBSP, NBSP = "\u202f", "\xa0"
+
+
+def _texte(reponse) -> str:
+    return html.unescape(reponse.content.decode())
+
+
+def _repondre(campagne, structure, statut, valeurs=None):
+    return ReponseFactory(
+        campagne=campagne,
+        structure=structure,
+        statut=statut,
+        valeurs=valeurs or {},
+        soumise_le=None if statut == Statut.BROUILLON else MAINTENANT,
+        validee_le=MAINTENANT if statut == Statut.VALIDEE else None,
+        verrouillee=statut == Statut.VALIDEE,
+    )
+
+
+# --- Formatting (pure) ---------------------------------------------------------------------------------------
+
+CHOIX = {
+    "code": "q",
+    "type": "choix_unique",
+    "choix": [{"code": "culture_loisirs", "libelle": "Culture et loisirs"}, {"code": "sport", "libelle": "Sport"}],
+}
+TABLEAU = {
+    "code": "t",
+    "type": "tableau",
+    "lignes": [
+        {"code": "cdi", "libelle": "CDI"},
+        {"code": "cdd", "libelle": "CDD"},
+        {"code": "autre", "libelle": "Autre"},
+    ],
+    "colonnes": [
+        {"code": "effectif", "libelle": "Effectif", "type": "entier"},
+        {"code": "etp", "libelle": "ETP", "type": "decimal"},
+    ],
+}
+
+
+def test_choix_par_leur_libelle_et_code_inconnu_tel_quel():
+    assert affichage.texte(CHOIX, "culture_loisirs") == "Culture et loisirs"
+    assert affichage.texte(CHOIX, "code_disparu") == "code_disparu"
+    multiple = {**CHOIX, "type": "choix_multiple"}
+    assert affichage.texte(multiple, ["sport", "culture_loisirs", "inconnu"]) == "Sport, Culture et loisirs, inconnu"
+    assert affichage.texte(multiple, "sport") == "Sport"
+
+
+@pytest.mark.parametrize("vide", [None, "", "  ", [], {}])
+@pytest.mark.parametrize("type_", ["choix_unique", "choix_multiple", "oui_non", "entier", "euros", "tableau", None])
+def test_reponse_vide_tiret(vide, type_):
+    question = {**CHOIX, "type": type_} if type_ else None
+    assert affichage.texte(question, vide) == "—"
+
+
+def test_oui_non_et_nombres_a_la_francaise():
+    assert affichage.texte({"type": "oui_non"}, True) == "Oui"
+    assert affichage.texte({"type": "oui_non"}, False) == "Non"
+    assert affichage.texte({"type": "entier"}, 1234567) == f"1{NNBSP}234{NNBSP}567"
+    assert affichage.texte({"type": "decimal"}, 17.5) == "17,5"
+    assert affichage.texte({"type": "decimal"}, 3.0) == "3"
+    assert affichage.texte({"type": "euros"}, 500000) == f"500{NNBSP}000{NBSP}€"
+    assert affichage.texte({"type": "euros"}, 1234.5) == f"1{NNBSP}234,50{NBSP}€"
+    assert affichage.texte({"type": "euros"}, -2500) == f"-2{NNBSP}500{NBSP}€"
+    assert affichage.texte({"type": "pourcentage"}, 66.7) == f"66,7{NBSP}%"
+    assert affichage.texte({"type": "texte_court"}, "Une phrase") == "Une phrase"
+    # The portrait's units: a mean of counts keeps one decimal.
+    assert affichage.nombre(162.5, "nombre") == "162,5"
+    assert affichage.nombre(None, "euros") == "—"
+    assert affichage.nombre(-0.01, "entier") == "0"
+
+
+def test_tableau_lignes_libellees_total_et_code_inconnu():
+    valeur = {"cdd": {"effectif": 10, "etp": 3.5}, "cdi": {"effectif": 20, "etp": 14}, "zz": {"effectif": 1}}
+    lu = affichage.tableau(TABLEAU, valeur)
+    assert lu.colonnes == ["Effectif", "ETP"]
+    # Definition order, unknown row last (as stored), rows without values left out.
+    assert [(ligne.libelle, ligne.cellules) for ligne in lu.lignes] == [
+        ("CDI", ["20", "14"]),
+        ("CDD", ["10", "3,5"]),
+        ("zz", ["1", "—"]),
+    ]
+    assert lu.total == ["31", "17,5"]
+    assert (
+        affichage.texte(TABLEAU, valeur) == "CDI : Effectif 20, ETP 14 ; CDD : Effectif 10, ETP 3,5 ; zz : Effectif 1"
+    )
+    seul = affichage.tableau(TABLEAU, {"cdi": {"effectif": 2}, "autre": {}})
+    assert len(seul.lignes) == 1 and seul.total is None
+    assert affichage.tableau(TABLEAU, {}) is None
+    assert affichage.tableau(TABLEAU, {"cdi": {}}) is None
+
+
+def test_sans_question_valeur_generique():
+    assert affichage.texte(None, {"b": 2, "a": [True, 1.5]}) == "a : Oui, 1,5 ; b : 2"
+
+
+def test_les_listes_du_questionnaire_senacs(definition):
+    q = definition.questions
+    assert affichage.texte(q["id_mode_gestion"], "association") == "Association"
+    assert affichage.texte(q["proj_enjeux"], ["acces_droits", "isolement_lien_social"]) == (
+        "Accès aux droits, Isolement et lien social"
+    )
+    assert affichage.texte(q["part_commune"], "convention") == "Oui, avec une convention"
+
+
+# --- Review page: labels and the portrait link ---------------------------------------------------------------
+
+
+@pytest.fixture
+def senacs(territoire_94):
+    socle, _ = services.questionnaire_charger(chemin=SOCLE)
+    theme, _ = services.questionnaire_charger(chemin=THEME)
+    dep = territoire_94.departement
+    campagne = CampagneFactory(departement=dep, questionnaire=socle, bloc_thematique=theme)
+    cs = StructureFactory(nom="Centre social des Bleuets", commune=territoire_94.communes[0])
+    return SimpleNamespace(
+        dep=dep,
+        campagne=campagne,
+        cs=cs,
+        communes=territoire_94.communes,
+        pilote=UtilisateurFactory(role=Role.PILOTE, departements=[dep]),
+        compte_structure=UtilisateurFactory(role=Role.STRUCTURE, structure=cs, departements=[dep]),
+    )
+
+
+@pytest.mark.django_db
+def test_relecture_montre_les_libelles(client, senacs):
+    reponse = _repondre(senacs.campagne, senacs.cs, Statut.SOUMISE, reponse_complete())
+    client.force_login(senacs.pilote)
+    page = client.get(reverse("observatoire:relire", args=[reponse.pk]))
+    assert page.status_code == 200
+    texte = _texte(page)
+    assert "<dd>Association</dd>" in texte and "<dd>association</dd>" not in texte
+    assert "<dd>Urbain</dd>" in texte
+    assert "<dd>Oui, avec une convention</dd>" in texte
+    assert "<dd>Accès aux droits, Isolement et lien social</dd>" in texte
+    assert "<dd>Oui</dd>" in texte and "<dd>Non</dd>" in texte and "True" not in texte
+    assert f"<dd>500{NNBSP}000{NBSP}€</dd>" in texte and "<dd>17,5</dd>" in texte
+    # A table reads as a table, its rows and columns labelled.
+    assert '<th scope="row">CDI</th><td class="nombre">20</td><td class="nombre">14</td>' in texte
+    assert '<th scope="row">CDD</th><td class="nombre">10</td><td class="nombre">3,5</td>' in texte
+    assert '<th scope="row">Total</th><td class="nombre">30</td><td class="nombre">17,5</td>' in texte
+    assert 'aria-labelledby="libelle-pers_contrats"' in texte
+
+
+@pytest.mark.django_db
+def test_relecture_code_inconnu_tel_quel(client, senacs):
+    reponse = _repondre(senacs.campagne, senacs.cs, Statut.SOUMISE, {"id_mode_gestion": "code_ancien"})
+    client.force_login(senacs.pilote)
+    assert "<dd>code_ancien</dd>" in _texte(client.get(reverse("observatoire:relire", args=[reponse.pk])))
+
+
+@pytest.mark.django_db
+def test_lien_portrait_depuis_la_relecture(client, senacs):
+    soumise = _repondre(senacs.campagne, senacs.cs, Statut.SOUMISE, reponse_complete())
+    url_portrait = reverse("observatoire:portrait", args=[senacs.campagne.annee, senacs.cs.pk])
+    client.force_login(senacs.pilote)
+    assert url_portrait not in _texte(client.get(reverse("observatoire:relire", args=[soumise.pk])))
+    services.reponse_valider(par=senacs.pilote, reponse=soumise)
+    texte = _texte(client.get(reverse("observatoire:relire", args=[soumise.pk])))
+    assert f'href="{url_portrait}"' in texte and "Portrait 2016 de la structure" in texte
+    assert client.get(url_portrait).status_code == 200
+
+
+@pytest.mark.django_db
+def test_lien_portrait_depuis_la_saisie(client, senacs):
+    reponse = _repondre(senacs.campagne, senacs.cs, Statut.BROUILLON, {"pub_personnes": 10})
+    url_page = reverse("observatoire:reponse", args=[reponse.pk])
+    url_portrait = reverse("observatoire:portrait", args=[senacs.campagne.annee, senacs.cs.pk])
+    client.force_login(senacs.compte_structure)
+    assert url_portrait not in _texte(client.get(url_page))  # a draft: no portrait yet
+    reponse.statut, reponse.verrouillee, reponse.soumise_le, reponse.validee_le = (
+        Statut.VALIDEE,
+        True,
+        MAINTENANT,
+        MAINTENANT,
+    )
+    reponse.save()
+    texte = _texte(client.get(url_page))
+    assert f'href="{url_portrait}"' in texte
+    portrait = client.get(url_portrait)
+    assert portrait.status_code == 200
+    # The portrait's figures through the same formatting.
+    assert "Centre social des Bleuets" in _texte(portrait)
+
+
+@pytest.mark.django_db
+def test_portrait_visible_suit_la_regle(senacs, territoire_94):
+    from django.contrib.auth.models import AnonymousUser
+
+    validee = _repondre(senacs.campagne, senacs.cs, Statut.VALIDEE, {"pub_personnes": 10})
+    autre_cs = StructureFactory(commune=senacs.communes[1])
+    autre_compte = UtilisateurFactory(role=Role.STRUCTURE, structure=autre_cs, departements=[senacs.dep])
+    conseiller_ailleurs = UtilisateurFactory(
+        role=Role.CONSEILLER, departements=[senacs.dep], communes=[senacs.communes[2]]
+    )
+    partenaire = UtilisateurFactory(role=Role.PARTENAIRE, departements=[senacs.dep])
+    assert selectors_relecture.portrait_visible(senacs.pilote, validee)
+    assert selectors_relecture.portrait_visible(senacs.compte_structure, validee)
+    for lecteur in (AnonymousUser(), autre_compte, conseiller_ailleurs, partenaire):
+        assert not selectors_relecture.portrait_visible(lecteur, validee)
+    validee.statut = Statut.A_CORRIGER
+    assert not selectors_relecture.portrait_visible(senacs.pilote, validee)
+
+
+# --- Public list of the syntheses ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def publications(territoire_94):
+    """94: 2016 published, 2017 not published; 93: 2016 not published."""
+    dep94 = territoire_94.departement
+    dep93 = DepartementFactory(code="93", nom="Seine-Saint-Denis", region=territoire_94.region)
+    p2016 = CampagneFactory(departement=dep94, annee=2016, publiee=True, publiee_le=MAINTENANT)
+    n2017 = CampagneFactory(departement=dep94, annee=2017, questionnaire=p2016.questionnaire)
+    n93 = CampagneFactory(departement=dep93, annee=2016, questionnaire=p2016.questionnaire)
+    _repondre(p2016, StructureFactory(commune=territoire_94.communes[0]), Statut.VALIDEE, {"q_nombre": 1})
+    _repondre(p2016, StructureFactory(commune=territoire_94.communes[1]), Statut.SOUMISE, {"q_nombre": 2})
+    return SimpleNamespace(dep94=dep94, dep93=dep93, p2016=p2016, n2017=n2017, n93=n93)
+
+
+URL = "/observatoire/resultats/"
+
+
+def _synthese(campagne):
+    return reverse("observatoire:synthese", args=[campagne.annee, campagne.departement_id])
+
+
+def test_url_sans_conflit():
+    assert reverse("observatoire:publications") == URL
+    assert resolve(URL).url_name == "publications"
+    assert resolve("/observatoire/resultats/2016/").url_name == "fiche_nationale"
+    assert resolve("/observatoire/resultats/2016/94/").url_name == "synthese"
+
+
+@pytest.mark.django_db
+def test_anonyme_voit_seulement_les_publiees(client, publications):
+    page = client.get(URL)
+    assert page.status_code == 200
+    texte = _texte(page)
+    assert _synthese(publications.p2016) in texte
+    assert _synthese(publications.n2017) not in texte and _synthese(publications.n93) not in texte
+    assert "non publiée" not in texte
+    assert reverse("observatoire:fiche_nationale", args=[2016]) in texte
+    assert reverse("observatoire:fiche_nationale", args=[2017]) not in texte
+    assert '<td class="nombre">1</td>' in texte  # validated answers only
+    assert client.get(_synthese(publications.p2016)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_pilote_voit_ses_non_publiees_pas_celles_des_autres(client, publications):
+    client.force_login(UtilisateurFactory(role=Role.PILOTE, departements=[publications.dep94]))
+    texte = _texte(client.get(URL))
+    assert _synthese(publications.p2016) in texte and _synthese(publications.n2017) in texte
+    assert "non publiée" in texte
+    assert _synthese(publications.n93) not in texte
+    assert reverse("observatoire:fiche_nationale", args=[2017]) in texte
+
+    client.force_login(UtilisateurFactory(role=Role.PILOTE, departements=[publications.dep93]))
+    texte = _texte(client.get(URL))
+    assert _synthese(publications.n93) in texte and _synthese(publications.p2016) in texte
+    assert _synthese(publications.n2017) not in texte
+
+
+@pytest.mark.django_db
+def test_structure_et_partenaire(client, publications, territoire_94):
+    cs = StructureFactory(commune=territoire_94.communes[0])
+    client.force_login(UtilisateurFactory(role=Role.STRUCTURE, structure=cs, departements=[publications.dep94]))
+    texte = _texte(client.get(URL))
+    assert _synthese(publications.n2017) not in texte and _synthese(publications.p2016) in texte
+    # A partner of the département sees its non-public reports (rule departement.voir_pilotage).
+    client.force_login(UtilisateurFactory(role=Role.PARTENAIRE, departements=[publications.dep94]))
+    assert _synthese(publications.n2017) in _texte(client.get(URL))
+
+
+@pytest.mark.django_db
+def test_filtre_par_departement(client, publications, admin_client):
+    texte = _texte(admin_client.get(URL, {"departement": "93"}))
+    assert _synthese(publications.n93) in texte and _synthese(publications.p2016) not in texte
+    # An unknown or hidden département is ignored, not an error.
+    assert client.get(URL, {"departement": "93"}).status_code == 200
+    assert _synthese(publications.p2016) in _texte(client.get(URL, {"departement": "zz"}))
+
+
+@pytest.mark.django_db
+def test_aucune_publication(client):
+    assert "Aucune synthèse publiée" in _texte(client.get(URL))
+
+
+@pytest.mark.django_db
+def test_nombre_de_requetes_borne(client, django_assert_max_num_queries, territoire_94):
+    region = RegionFactory(code="84", nom="Auvergne-Rhône-Alpes")
+    pilote = UtilisateurFactory(role=Role.PILOTE, departements=[territoire_94.departement])
+    campagne = CampagneFactory(departement=territoire_94.departement, annee=2010)
+    for i in range(12):
+        dep = DepartementFactory(code=f"{i + 1:02d}", nom=f"Département {i}", region=region)
+        for annee in (2011, 2012):
+            autre = CampagneFactory(
+                departement=dep,
+                annee=annee,
+                questionnaire=campagne.questionnaire,
+                publiee=annee == 2011,
+                publiee_le=MAINTENANT if annee == 2011 else None,
+            )
+            _repondre(autre, StructureFactory(commune=territoire_94.communes[0]), Statut.VALIDEE)
+    with django_assert_max_num_queries(1):  # the campaigns, with their counts of validated answers
+        assert client.get(URL).status_code == 200
+    client.force_login(pilote)
+    with django_assert_max_num_queries(4):  # session, user, their départements, the campaigns
+        texte = _texte(client.get(URL))
+    assert _synthese(campagne) in texte and texte.count('badge--attente">non publiée') == 1
+
+
+@pytest.mark.django_db
+def test_entree_de_navigation_pour_tous(client, publications):
+    lien = f'href="{URL}"'
+    assert lien in _texte(client.get(reverse("core:accueil")))
+    page = _texte(client.get(URL))
+    assert f'<a href="{URL}" aria-current="page">Observatoire</a>' in page
+    client.force_login(UtilisateurFactory(role=Role.PILOTE, departements=[publications.dep94]))
+    assert lien in _texte(client.get(reverse("core:accueil")))
+    # On the fiches, the « Expériences » entry is the current one, not the observatoire's results.
+    fiches = _texte(client.get(reverse("observatoire:fiches")))
+    assert f'<a href="{URL}">Observatoire</a>' in fiches
+    assert f'<a href="{reverse("observatoire:fiches")}" aria-current="true">Expériences</a>' in fiches
+
+
+# --- Back-office ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_admin_fiches_experience(admin_client, senacs):
+    fiche = FicheExperience.objects.create(
+        structure=senacs.cs, titre="Un jardin partagé", theme="numerique", public_concerne="Les habitants"
+    )
+    liste = admin_client.get(reverse("admin:observatoire_ficheexperience_changelist"))
+    assert liste.status_code == 200
+    assert "Un jardin partagé" in _texte(liste) and "Numérique" in _texte(liste)
+    for filtre in ({"q": "jardin"}, {"statut__exact": "brouillon"}, {"structure__departement__code__exact": "94"}):
+        assert admin_client.get(reverse("admin:observatoire_ficheexperience_changelist"), filtre).status_code == 200
+    modifier = admin_client.get(reverse("admin:observatoire_ficheexperience_change", args=[fiche.pk]))
+    assert modifier.status_code == 200
+    # Workflow fields are read-only: no input for the status or the publication date.
+    contenu = _texte(modifier)
+    assert 'name="statut"' not in contenu and 'name="publiee_le"' not in contenu and 'name="titre"' in contenu
+    assert admin_client.get(reverse("admin:observatoire_ficheexperience_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_admin_journaux_de_l_observatoire(admin_client, senacs):
+    reponse = _repondre(senacs.campagne, senacs.cs, Statut.SOUMISE)
+    Transition.objects.create(reponse=reponse, de=Statut.BROUILLON, vers=Statut.SOUMISE, par=senacs.compte_structure)
+    Commentaire.objects.create(reponse=reponse, auteur=senacs.pilote, texte="À vérifier")
+    for modele in ("transition", "commentaire", "relance", "reponse", "campagne", "questionnaire"):
+        assert admin_client.get(reverse(f"admin:observatoire_{modele}_changelist")).status_code == 200, modele
+
+
+@pytest.mark.django_db
+def test_admin_refuse_aux_non_administrateurs(client, senacs):
+    client.force_login(senacs.pilote)
+    page = client.get(reverse("admin:observatoire_ficheexperience_changelist"))
+    assert page.status_code == 302 and "/login/" in page["Location"]
