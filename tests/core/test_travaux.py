@@ -117,3 +117,29 @@ def test_termine_propose_le_resultat_et_arrete_le_rafraichissement(client):
     travail = _lancer("fichier", public=True, url_resultat="/resultat/")
     page = client.get(reverse("core:travail", args=[travail.pk])).content.decode()
     assert "hx-trigger" not in page and 'href="/resultat/"' in page and "Télécharger essai.txt" in page
+
+
+@pytest.mark.django_db
+def test_purger_travaux(settings):
+    import datetime
+
+    from django.core.management import CommandError, call_command
+    from django.utils import timezone
+
+    ancien = _lancer("fichier", cle="vieux")
+    recent = _lancer("fichier", cle="recent")
+    chemin = ancien.fichier.name
+    Travail.objects.filter(pk=ancien.pk).update(termine_le=timezone.now() - datetime.timedelta(days=40))
+    call_command("purger_travaux", "--jours", "30")
+    assert list(Travail.objects.all()) == [recent]
+    assert not recent.fichier.storage.exists(chemin) and recent.fichier.storage.exists(recent.fichier.name)
+    with pytest.raises(CommandError):
+        call_command("purger_travaux", "--jours", "0")
+
+
+@pytest.mark.django_db
+def test_admin_des_travaux_en_lecture_seule(admin_client):
+    travail = _lancer("simple")
+    assert admin_client.get("/admin/core/travail/").status_code == 200
+    assert admin_client.get(f"/admin/core/travail/{travail.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/core/travail/add/").status_code == 403

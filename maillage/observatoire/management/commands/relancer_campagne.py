@@ -8,7 +8,8 @@ class Command(BaseCommand):
     help = (
         "Relance par e-mail les structures en retard d'une campagne de l'observatoire (non soumises après la date"
         " limite, ou « à corriger » depuis plus de 14 jours), au plus une fois par jour et par structure. À lancer"
-        " par une tâche planifiée (cron) ; l'envoi en tâches de fond (django-tasks) est prévu plus tard."
+        " par une tâche planifiée (cron) ; les relances demandées depuis le tableau de suivi passent, elles, par les"
+        " tâches de fond (db_worker). Une relance déjà envoyée le jour même, d'où qu'elle vienne, n'est pas refaite."
     )
 
     def add_arguments(self, parser):
