@@ -173,12 +173,18 @@ def charger(*, annoncer=print) -> dict:
         )
         _remplir(campagne, pilote)
         _fiches(pilote)
-        campagne.publiee, campagne.publiee_le = True, timezone.now()
+        # Published before the departmental day of 29 September 2016.
+        campagne.publiee, campagne.publiee_le = True, _moment(9, 15)
         campagne.save(update_fields=["publiee", "publiee_le", "modifie_le"])
     return resume()
 
 
+def _moment(mois: int, jour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(ANNEE, mois, jour, 10, 0))
+
+
 def _remplir(campagne: Campagne, pilote) -> None:
+    """Answers dated as in 2016: submitted from April to late May, sent back or validated a few weeks later."""
     definition = selectors.definition_campagne(campagne)
     comptes = {
         c.structure_id: c for c in Utilisateur.objects.filter(est_demo=True, structure__isnull=False, is_active=True)
@@ -189,9 +195,9 @@ def _remplir(campagne: Campagne, pilote) -> None:
         .select_related("structure", "structure__gestionnaire")
         .order_by("structure__nom")
     )
-    maintenant = timezone.now()
-    transitions, commentaires = [], []
+    transitions, commentaires, dates = [], [], []
     for rang, reponse in enumerate(reponses):
+        soumise_le = _moment(4, 1) + datetime.timedelta(days=rang % 55, hours=rang % 7)
         structure = reponse.structure
         contexte = selectors.contexte_structure(structure, campagne.annee_donnees)
         valeurs = valeurs_structure(structure, definition, contexte)
@@ -207,10 +213,11 @@ def _remplir(campagne: Campagne, pilote) -> None:
             if resultat.bloquant:
                 raise DemoIncoherente(f"{structure.nom} : {resultat.messages_bloquants(definition)}")
             reponse.valeurs, reponse.version = valeurs, 3
-            reponse.soumise_le = maintenant
+            reponse.soumise_le = soumise_le
             transitions.append(
                 Transition(reponse=reponse, de=Statut.BROUILLON, vers=Statut.SOUMISE, par=par, motif=motif_saisie)
             )
+            dates.append(soumise_le)
             if a_corriger:
                 reponse.statut, reponse.version = Statut.A_CORRIGER, 4
                 transitions.append(
@@ -218,15 +225,19 @@ def _remplir(campagne: Campagne, pilote) -> None:
                         reponse=reponse, de=Statut.SOUMISE, vers=Statut.A_CORRIGER, par=pilote, motif=MOTIF_RENVOI
                     )
                 )
+                dates.append(soumise_le + datetime.timedelta(days=12))
                 commentaires.append(
                     Commentaire(reponse=reponse, question="gouv_benevoles_activite", auteur=pilote, texte=MOTIF_RENVOI)
                 )
+                commentaires[-1].date_demo = dates[-1]
             elif rang in RANGS_SOUMISES:
                 reponse.statut = Statut.SOUMISE
             else:
-                reponse.statut, reponse.verrouillee, reponse.validee_le = Statut.VALIDEE, True, maintenant
+                validee_le = soumise_le + datetime.timedelta(days=21)
+                reponse.statut, reponse.verrouillee, reponse.validee_le = Statut.VALIDEE, True, validee_le
                 reponse.version = 4
                 transitions.append(Transition(reponse=reponse, de=Statut.SOUMISE, vers=Statut.VALIDEE, par=pilote))
+                dates.append(validee_le)
         reponse.modifiee_par = par or pilote
     Reponse.objects.bulk_update(
         reponses,
@@ -234,7 +245,14 @@ def _remplir(campagne: Campagne, pilote) -> None:
         batch_size=100,
     )
     Transition.objects.bulk_create(transitions, batch_size=500)
+    # `le` is set on creation (auto_now_add): date the history afterwards.
+    for transition, le in zip(transitions, dates, strict=True):
+        transition.le = le
+    Transition.objects.bulk_update(transitions, ["le"], batch_size=500)
     Commentaire.objects.bulk_create(commentaires)
+    for commentaire in commentaires:
+        commentaire.le = commentaire.date_demo
+    Commentaire.objects.bulk_update(commentaires, ["le"])
 
 
 FICHES = [

@@ -4,6 +4,7 @@ Loaded once for the module on the real territories of département 94, then the 
 tests/structures/test_demo.py).
 """
 
+import datetime
 import time
 from collections import Counter
 from decimal import Decimal
@@ -100,6 +101,18 @@ def test_workflow_journalise(campagne):
         assert reponse.verrouillee
         assert list(reponse.transitions.values_list("vers", flat=True)) == [Statut.SOUMISE, Statut.VALIDEE]
     assert not Transition.objects.filter(reponse__statut=Statut.BROUILLON).exists()
+
+
+def test_historique_date_comme_en_2016(campagne):
+    """Submissions, reviews and publication happen during the 2016 campaign, not on the day the demo is loaded."""
+    debut = datetime.datetime.combine(campagne.ouverture, datetime.time(), tzinfo=datetime.UTC)
+    fin = datetime.datetime.combine(campagne.date_limite_relecture, datetime.time(23, 59), tzinfo=datetime.UTC)
+    dates = list(Transition.objects.filter(reponse__campagne=campagne).values_list("le", flat=True))
+    dates += list(Commentaire.objects.filter(reponse__campagne=campagne).values_list("le", flat=True))
+    dates += [r.soumise_le for r in campagne.reponses.exclude(statut=Statut.BROUILLON)]
+    dates += [r.validee_le for r in campagne.reponses.filter(statut=Statut.VALIDEE)]
+    assert dates and all(debut <= d <= fin for d in dates)
+    assert campagne.date_limite_relecture < campagne.publiee_le.date() < datetime.date(2016, 9, 29)
 
 
 def test_fiches_experience(campagne):
