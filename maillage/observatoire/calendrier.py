@@ -48,3 +48,65 @@ def motif_pour(campagne, statut: str, aujourd_hui: datetime.date) -> str:
         date_limite_relecture=campagne.date_limite_relecture,
         statut=statut,
     )
+
+
+# --- A campaign's phase and the checks of its dates (for the pilot's pages and the campaign services) ----------
+
+A_VENIR, OUVERTE, RELECTURE, CLOSE = "a_venir", "ouverte", "relecture", "close"
+LIBELLES_PHASES = {
+    A_VENIR: "à venir",
+    OUVERTE: "ouverte",
+    RELECTURE: "en retard / relecture",
+    CLOSE: "close",
+}
+
+
+def phase(
+    *,
+    aujourd_hui: datetime.date,
+    ouverture: datetime.date,
+    date_limite_reponse: datetime.date,
+    date_limite_relecture: datetime.date,
+) -> str:
+    """Where the campaign stands today, with the same bounds as `motif_fermeture` and `en_retard`: before the
+    opening, « à venir »; until the answer deadline (included), « ouverte »; then late answers are still accepted
+    while reviewers work until the review deadline (included), « en retard / relecture »; after it, « close »."""
+    if aujourd_hui < ouverture:
+        return A_VENIR
+    if not en_retard(aujourd_hui=aujourd_hui, date_limite_reponse=date_limite_reponse):
+        return OUVERTE
+    if aujourd_hui <= date_limite_relecture:
+        return RELECTURE
+    return CLOSE
+
+
+def phase_pour(campagne, aujourd_hui: datetime.date) -> str:
+    """`phase` for a campaign object (anything with the three dates)."""
+    return phase(
+        aujourd_hui=aujourd_hui,
+        ouverture=campagne.ouverture,
+        date_limite_reponse=campagne.date_limite_reponse,
+        date_limite_relecture=campagne.date_limite_relecture,
+    )
+
+
+def _est_une_date(valeur) -> bool:
+    return isinstance(valeur, datetime.date) and not isinstance(valeur, datetime.datetime)
+
+
+def erreurs_dates(*, ouverture, date_limite_reponse, date_limite_relecture) -> dict[str, str]:
+    """French error message by field for a campaign's three dates ({} when they are valid): each must be a date,
+    and ouverture < date limite de réponse < date limite de relecture (the database constraint says the same)."""
+    dates = {
+        "ouverture": ouverture,
+        "date_limite_reponse": date_limite_reponse,
+        "date_limite_relecture": date_limite_relecture,
+    }
+    erreurs = {champ: "Saisissez une date valide." for champ, valeur in dates.items() if not _est_une_date(valeur)}
+    if erreurs:
+        return erreurs
+    if not ouverture < date_limite_reponse:
+        return {"date_limite_reponse": "La date limite de réponse doit suivre la date d'ouverture."}
+    if not date_limite_reponse < date_limite_relecture:
+        return {"date_limite_relecture": "La date limite de relecture doit suivre la date limite de réponse."}
+    return {}

@@ -1,4 +1,4 @@
-"""Forms of the answering pages: campaign creation, and reading a questionnaire section from a POST.
+"""Forms of the answering pages: campaign creation and modification, and reading a questionnaire section from a POST.
 
 A section is not a Django form (its questions are data): `lire_section` reads the posted fields of the questions
 that were shown, parses French numbers ("17 500,50"), and returns the values to save and the input errors.
@@ -10,6 +10,9 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from maillage.core.widgets import ChampDate
+
+from . import calendrier
 from .models import Questionnaire
 from .questionnaire import NUMERIQUES
 
@@ -107,7 +110,63 @@ def _dernieres_versions(nature: str):
     return Questionnaire.objects.filter(pk__in=pks).order_by("code")
 
 
-class CampagneForm(forms.Form):
+class _ReglagesCampagneForm(forms.Form):
+    """The fields a pilot sets at a campaign's opening and may change afterwards (dates, review, threshold)."""
+
+    ouverture = forms.DateField(label="Ouverture", widget=ChampDate())
+    date_limite_reponse = forms.DateField(
+        label="Date limite de réponse",
+        widget=ChampDate(),
+        help_text="Après cette date, les réponses sont en retard mais encore acceptées jusqu'à la date limite de"
+        " relecture.",
+    )
+    date_limite_relecture = forms.DateField(
+        label="Date limite de relecture",
+        widget=ChampDate(),
+        help_text="Après cette date, la campagne est close : seules les réponses renvoyées « à corriger » restent"
+        " modifiables.",
+    )
+    federation_relit = forms.BooleanField(
+        label="La fédération relit les réponses",
+        required=False,
+        help_text="Les partenaires du département peuvent commenter, renvoyer et valider les réponses.",
+    )
+    seuil_evolution = forms.DecimalField(
+        label="Seuil d'évolution signalée",
+        required=False,
+        max_digits=4,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        initial=Decimal("0.50"),
+        help_text="Écart relatif à l'année précédente au-delà duquel une valeur est signalée aux relecteurs"
+        " (0,50 = ±50 %).",
+    )
+
+    def clean(self):
+        donnees = super().clean()
+        dates = {champ: donnees.get(champ) for champ in ("ouverture", "date_limite_reponse", "date_limite_relecture")}
+        if all(dates.values()):
+            # The same checks and messages as the services (one rule, in `calendrier`).
+            for champ, message in calendrier.erreurs_dates(**dates).items():
+                self.add_error(champ, message)
+        return donnees
+
+
+class CampagneForm(_ReglagesCampagneForm):
+    """Opening a campaign."""
+
+    field_order = [
+        "annee",
+        "questionnaire",
+        "bloc_thematique",
+        "ouverture",
+        "date_limite_reponse",
+        "date_limite_relecture",
+        "federation_relit",
+        "seuil_evolution",
+    ]
+
     annee = forms.IntegerField(
         label="Année de collecte",
         min_value=2000,
@@ -117,18 +176,6 @@ class CampagneForm(forms.Form):
     questionnaire = forms.ModelChoiceField(label="Questionnaire socle", queryset=Questionnaire.objects.none())
     bloc_thematique = forms.ModelChoiceField(
         label="Bloc thématique", queryset=Questionnaire.objects.none(), required=False, empty_label="Aucun"
-    )
-    ouverture = forms.DateField(label="Ouverture", widget=forms.DateInput(attrs={"type": "date"}))
-    date_limite_reponse = forms.DateField(
-        label="Date limite de réponse", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_limite_relecture = forms.DateField(
-        label="Date limite de relecture", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    federation_relit = forms.BooleanField(
-        label="La fédération relit les réponses",
-        required=False,
-        help_text="Les partenaires du département peuvent commenter, renvoyer et valider les réponses.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -142,17 +189,21 @@ class CampagneForm(forms.Form):
             if socle:
                 self.initial.setdefault("questionnaire", socle.pk)
 
-    def clean(self):
-        donnees = super().clean()
-        ouverture, reponse, relecture = (
-            donnees.get("ouverture"),
-            donnees.get("date_limite_reponse"),
-            donnees.get("date_limite_relecture"),
+
+class CampagneModifierForm(_ReglagesCampagneForm):
+    """Changing a campaign after its opening (typically: extending a deadline). The year and the questionnaire are
+    not here: the answers depend on them."""
+
+    def __init__(self, *args, campagne, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "ouverture": campagne.ouverture,
+                "date_limite_reponse": campagne.date_limite_reponse,
+                "date_limite_relecture": campagne.date_limite_relecture,
+                "federation_relit": campagne.federation_relit,
+                "seuil_evolution": campagne.seuil_evolution,
+            },
         )
-        if ouverture and reponse and not ouverture < reponse:
-            self.add_error("date_limite_reponse", "La date limite de réponse doit suivre la date d'ouverture.")
-        elif reponse and relecture and not reponse < relecture:
-            self.add_error(
-                "date_limite_relecture", "La date limite de relecture doit suivre la date limite de réponse."
-            )
-        return donnees
+        super().__init__(*args, **kwargs)
+        self.fields["seuil_evolution"].required = True

@@ -106,6 +106,24 @@ def _lever(erreurs: dict) -> None:
         raise ValidationError(erreurs)
 
 
+def _valider_reglages(
+    *, ouverture, date_limite_reponse, date_limite_relecture, seuil_evolution
+) -> tuple[dict, Decimal | None]:
+    """The checks shared by a campaign's creation and its modification: ordered dates (`calendrier.erreurs_dates`)
+    and the range of the threshold of signalled changes. Returns (French errors by field, the threshold)."""
+    erreurs = calendrier.erreurs_dates(
+        ouverture=ouverture, date_limite_reponse=date_limite_reponse, date_limite_relecture=date_limite_relecture
+    )
+    try:
+        seuil = Decimal(str(seuil_evolution))
+        if not Decimal("0") < seuil <= Decimal("10"):
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        seuil = None
+        erreurs["seuil_evolution"] = "Le seuil d'évolution est un nombre entre 0 (exclu) et 10 (1 = ±100 %)."
+    return erreurs, seuil
+
+
 def campagne_creer(
     *,
     par,
@@ -137,25 +155,13 @@ def campagne_creer(
         not isinstance(bloc_thematique, Questionnaire) or bloc_thematique.nature != Questionnaire.Nature.THEME
     ):
         erreurs["bloc_thematique"] = "Le bloc thématique doit être un questionnaire de nature « bloc thématique »."
-    dates = {
-        "ouverture": ouverture,
-        "date_limite_reponse": date_limite_reponse,
-        "date_limite_relecture": date_limite_relecture,
-    }
-    for champ, valeur in dates.items():
-        if not isinstance(valeur, datetime.date) or isinstance(valeur, datetime.datetime):
-            erreurs[champ] = "Saisissez une date valide."
-    if not erreurs.keys() & dates.keys():
-        if not ouverture < date_limite_reponse:
-            erreurs["date_limite_reponse"] = "La date limite de réponse doit suivre la date d'ouverture."
-        elif not date_limite_reponse < date_limite_relecture:
-            erreurs["date_limite_relecture"] = "La date limite de relecture doit suivre la date limite de réponse."
-    try:
-        seuil = Decimal(str(seuil_evolution))
-        if not Decimal("0") < seuil <= Decimal("10"):
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        erreurs["seuil_evolution"] = "Le seuil d'évolution est un nombre entre 0 (exclu) et 10 (1 = ±100 %)."
+    reglages, seuil = _valider_reglages(
+        ouverture=ouverture,
+        date_limite_reponse=date_limite_reponse,
+        date_limite_relecture=date_limite_relecture,
+        seuil_evolution=seuil_evolution,
+    )
+    erreurs.update(reglages)
     if "questionnaire" not in erreurs and "bloc_thematique" not in erreurs:
         try:
             definitions.assembler(questionnaire.definition, bloc_thematique.definition if bloc_thematique else None)
@@ -181,6 +187,85 @@ def campagne_creer(
         Reponse.objects.bulk_create(
             [Reponse(campagne=campagne, structure_id=pk) for pk in attendues.order_by("pk")], batch_size=500
         )
+    return campagne
+
+
+def _campagne_geree(par, campagne) -> Campagne:
+    """Re-read the campaign under a row lock (PostgreSQL) and check that `par` steers it: the permission is decided
+    on the stored row, never on the object a caller passed."""
+    fraiche = Campagne.objects.select_for_update().filter(pk=getattr(campagne, "pk", None)).first()
+    if fraiche is None:
+        exiger(par, "campagne.gerer", campagne)  # an anonymous or out-of-scope caller learns nothing more
+        raise ValidationError("Cette campagne n'existe pas (ou plus).")
+    exiger(par, "campagne.gerer", fraiche)
+    return fraiche
+
+
+def campagne_modifier(
+    *,
+    par,
+    campagne: Campagne,
+    ouverture: datetime.date,
+    date_limite_reponse: datetime.date,
+    date_limite_relecture: datetime.date,
+    federation_relit: bool,
+    seuil_evolution,
+) -> Campagne:
+    """Change a campaign's dates and settings (typically: extend a deadline), validated as at creation. The year and
+    the questionnaire stay as they are: the answers depend on them. The structures' access follows the new dates
+    at once (`calendrier`)."""
+    with transaction.atomic(), acteur(par):
+        campagne = _campagne_geree(par, campagne)
+        erreurs, seuil = _valider_reglages(
+            ouverture=ouverture,
+            date_limite_reponse=date_limite_reponse,
+            date_limite_relecture=date_limite_relecture,
+            seuil_evolution=seuil_evolution,
+        )
+        _lever(erreurs)
+        campagne.ouverture = ouverture
+        campagne.date_limite_reponse = date_limite_reponse
+        campagne.date_limite_relecture = date_limite_relecture
+        campagne.federation_relit = bool(federation_relit)
+        campagne.seuil_evolution = seuil
+        campagne.save(
+            update_fields=[
+                "ouverture",
+                "date_limite_reponse",
+                "date_limite_relecture",
+                "federation_relit",
+                "seuil_evolution",
+                "modifie_le",
+            ]
+        )
+    return campagne
+
+
+def campagne_publier(*, par, campagne: Campagne) -> Campagne:
+    """Publish a campaign's results: its synthesis, reports and API become public. Refused while no answer is
+    validated (there would be nothing to show) and when it is already published."""
+    with transaction.atomic(), acteur(par):
+        campagne = _campagne_geree(par, campagne)
+        if campagne.publiee:
+            raise ValidationError(f"Les résultats de la campagne {campagne.annee} sont déjà publiés.")
+        if not campagne.reponses.filter(statut=Statut.VALIDEE).exists():
+            raise ValidationError(
+                f"La campagne {campagne.annee} n'a encore aucune réponse validée : il n'y a pas de résultats à"
+                " publier. Validez d'abord des réponses."
+            )
+        campagne.publiee, campagne.publiee_le = True, timezone.now()
+        campagne.save(update_fields=["publiee", "publiee_le", "modifie_le"])
+    return campagne
+
+
+def campagne_depublier(*, par, campagne: Campagne) -> Campagne:
+    """Withdraw the publication: the synthesis is again reserved to the Caf and the département's partners."""
+    with transaction.atomic(), acteur(par):
+        campagne = _campagne_geree(par, campagne)
+        if not campagne.publiee:
+            raise ValidationError(f"Les résultats de la campagne {campagne.annee} ne sont pas publiés.")
+        campagne.publiee, campagne.publiee_le = False, None
+        campagne.save(update_fields=["publiee", "publiee_le", "modifie_le"])
     return campagne
 
 

@@ -5,6 +5,8 @@ from . import views_saisie
 urlpatterns = [
     path("departements/<str:code>/campagnes/", views_saisie.campagnes, name="campagnes"),
     path("departements/<str:code>/campagnes/nouvelle/", views_saisie.campagne_creer, name="campagne_creer"),
+    path("campagnes/<int:pk>/modifier/", views_saisie.campagne_modifier, name="campagne_modifier"),
+    path("campagnes/<int:pk>/publication/", views_saisie.campagne_publication, name="campagne_publication"),
     path("mes-questionnaires/", views_saisie.mes_reponses, name="mes_reponses"),
     path("reponses/<int:pk>/", views_saisie.reponse, name="reponse"),
     path("reponses/<int:pk>/sections/<slug:section>/", views_saisie.section, name="section"),

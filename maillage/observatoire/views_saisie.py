@@ -1,14 +1,16 @@
-"""Answering pages: a département's campaigns and their creation, a structure's questionnaires, section by section.
+"""Answering pages: a département's campaigns (creation, modification, publication), a structure's questionnaires,
+section by section.
 
 Views stay thin: they check the permission (`exiger`), read the posted section (`forms_saisie.lire_section`), call
-the services (`reponse_enregistrer`, `reponse_prefill`, `reponse_soumettre`, `campagne_creer`) and render.
+the services (`reponse_enregistrer`, `reponse_prefill`, `reponse_soumettre`, `campagne_creer`, `campagne_modifier`,
+`campagne_publier`, `campagne_depublier`) and render.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -19,7 +21,7 @@ from maillage.comptes.permissions import exiger, peut
 from maillage.territoires.models import Departement
 
 from . import calendrier, regles, selectors, services
-from .forms_saisie import CampagneForm, lire_section, nom_champ
+from .forms_saisie import CampagneForm, CampagneModifierForm, lire_section, nom_champ
 from .models import Campagne, Commentaire, Reponse, Statut, Transition
 
 LIBELLES_SOURCES = {"structure": "le registre des structures", "budget": "le budget réalisé"}
@@ -44,6 +46,7 @@ def _departement(code: str) -> Departement:
 def campagnes(request, code):
     departement = _departement(code)
     exiger(request.user, "departement.voir_pilotage", departement)
+    aujourd_hui = timezone.localdate()
     liste = list(
         Campagne.objects.filter(departement=departement)
         .select_related("questionnaire", "bloc_thematique")
@@ -55,6 +58,8 @@ def campagnes(request, code):
     )
     for campagne in liste:
         campagne.url_suivi = _url("observatoire:suivi", campagne.pk)
+        campagne.phase = calendrier.phase_pour(campagne, aujourd_hui)
+        campagne.libelle_phase = calendrier.LIBELLES_PHASES[campagne.phase]
     return render(
         request,
         "observatoire/saisie/campagnes.html",
@@ -62,9 +67,16 @@ def campagnes(request, code):
             "departement": departement,
             "campagnes": liste,
             "statuts": list(Statut),
+            # One département per page: the rule is decided once, not per row.
             "peut_creer": peut(request.user, "campagne.gerer", departement),
         },
     )
+
+
+def _erreurs_du_service(form, erreur: ValidationError) -> None:
+    """Show a service's refusal on the form: by field when it names one of the form's fields."""
+    for champ, liste in erreur.message_dict.items() if hasattr(erreur, "error_dict") else [(None, erreur.messages)]:
+        form.add_error(champ if champ in form.fields else None, liste)
 
 
 @login_required
@@ -74,6 +86,7 @@ def campagne_creer(request, code):
     form = CampagneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         donnees = form.cleaned_data
+        seuil = {"seuil_evolution": donnees["seuil_evolution"]} if donnees["seuil_evolution"] is not None else {}
         try:
             campagne = services.campagne_creer(
                 par=request.user,
@@ -85,10 +98,10 @@ def campagne_creer(request, code):
                 date_limite_reponse=donnees["date_limite_reponse"],
                 date_limite_relecture=donnees["date_limite_relecture"],
                 federation_relit=donnees["federation_relit"],
+                **seuil,
             )
         except ValidationError as e:
-            for champ, liste in e.message_dict.items() if hasattr(e, "error_dict") else [(None, e.messages)]:
-                form.add_error(champ if champ in form.fields else None, liste)
+            _erreurs_du_service(form, e)
         else:
             messages.success(
                 request,
@@ -96,6 +109,91 @@ def campagne_creer(request, code):
             )
             return redirect("observatoire:campagnes", code=departement.code)
     return render(request, "observatoire/saisie/campagne_creer.html", {"departement": departement, "form": form})
+
+
+def _campagne_geree(request, pk) -> Campagne:
+    campagne = get_object_or_404(
+        Campagne.objects.select_related("departement", "questionnaire", "bloc_thematique"), pk=pk
+    )
+    exiger(request.user, "campagne.gerer", campagne)
+    return campagne
+
+
+def _date(jour) -> str:
+    return jour.strftime("%d/%m/%Y")
+
+
+@login_required
+def campagne_modifier(request, pk):
+    """Change a campaign's dates and settings (not its year nor its questionnaire)."""
+    campagne = _campagne_geree(request, pk)
+    form = CampagneModifierForm(request.POST or None, campagne=campagne)
+    if request.method == "POST" and form.is_valid():
+        donnees = form.cleaned_data
+        try:
+            campagne = services.campagne_modifier(
+                par=request.user,
+                campagne=campagne,
+                ouverture=donnees["ouverture"],
+                date_limite_reponse=donnees["date_limite_reponse"],
+                date_limite_relecture=donnees["date_limite_relecture"],
+                federation_relit=donnees["federation_relit"],
+                seuil_evolution=donnees["seuil_evolution"],
+            )
+        except ValidationError as e:
+            _erreurs_du_service(form, e)
+        else:
+            phase = calendrier.LIBELLES_PHASES[calendrier.phase_pour(campagne, timezone.localdate())]
+            messages.success(
+                request,
+                f"Campagne {campagne.annee} modifiée ({phase}) : réponses attendues du"
+                f" {_date(campagne.ouverture)} au {_date(campagne.date_limite_reponse)}, acceptées en retard"
+                f" jusqu'au {_date(campagne.date_limite_relecture)}.",
+            )
+            return redirect("observatoire:campagnes", code=campagne.departement_id)
+    phase = calendrier.phase_pour(campagne, timezone.localdate())
+    return render(
+        request,
+        "observatoire/saisie/campagne_modifier.html",
+        {
+            "campagne": campagne,
+            "departement": campagne.departement,
+            "form": form,
+            "libelle_phase": calendrier.LIBELLES_PHASES[phase],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def campagne_publication(request, pk):
+    """Publish a campaign's results, or withdraw them (`action` = publier | retirer)."""
+    campagne = _campagne_geree(request, pk)
+    action = request.POST.get("action")
+    if action not in {"publier", "retirer"}:
+        return HttpResponseBadRequest("Action inconnue : choisissez « publier » ou « retirer ».")
+    try:
+        if action == "publier":
+            services.campagne_publier(par=request.user, campagne=campagne)
+        else:
+            services.campagne_depublier(par=request.user, campagne=campagne)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        if action == "publier":
+            messages.success(
+                request,
+                f"Les résultats de la campagne {campagne.annee} sont publiés : la synthèse, les rapports et l'API"
+                " sont désormais publics.",
+            )
+        else:
+            messages.success(
+                request,
+                f"La publication de la campagne {campagne.annee} est retirée : la synthèse est de nouveau réservée"
+                " à la Caf et aux partenaires du département.",
+            )
+    return redirect("observatoire:campagnes", code=campagne.departement_id)
 
 
 # --- Answers ----------------------------------------------------------------------------------------------

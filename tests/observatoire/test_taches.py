@@ -27,12 +27,16 @@ comptes = relecture.comptes
 BASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
-def _worker():
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+@pytest.fixture
+def worker(monkeypatch):
+    """Run the database worker once over the queue. Its connection hygiene (`close_old_connections`) would close
+    the test's connection inside the test transaction on PostgreSQL: not what is under test here."""
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+    return lambda: call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
 
 
 @pytest.mark.django_db
-def test_rapport_prepare_par_le_worker(client, jeu, settings):
+def test_rapport_prepare_par_le_worker(client, jeu, settings, worker):
     settings.TASKS = BASE
     client.force_login(jeu.pilote)
     adresse = url("rapport_xlsx", jeu.c2016)
@@ -45,7 +49,7 @@ def test_rapport_prepare_par_le_worker(client, jeu, settings):
     assert client.get(adresse).url == reponse.url
     assert Travail.objects.count() == 1
 
-    _worker()
+    worker()
     travail.refresh_from_db()
     assert travail.statut == Travail.Statut.TERMINE and travail.total > 0 and travail.fait == travail.total
     page = client.get(reverse("core:travail", args=[travail.pk])).content.decode()
@@ -93,11 +97,11 @@ def test_travail_de_rapport_reserve(client, jeu, settings):
 
 @sans_pango
 @pytest.mark.django_db
-def test_pdf_public_d_une_campagne_publiee_par_le_worker(client, jeu, settings):
+def test_pdf_public_d_une_campagne_publiee_par_le_worker(client, jeu, settings, worker):
     settings.TASKS = BASE
     adresse = url("rapport_pdf", jeu.c93)
     page = client.get(adresse).url  # anonymous: the campaign is published
-    _worker()
+    worker()
     assert "Télécharger observatoire-93-2016.pdf" in client.get(page).content.decode()
     assert client.get(adresse).content.startswith(b"%PDF")
 
@@ -106,14 +110,14 @@ def test_pdf_public_d_une_campagne_publiee_par_le_worker(client, jeu, settings):
 
 
 @pytest.mark.django_db
-def test_relances_envoyees_par_le_worker(client, obs, comptes, settings):
+def test_relances_envoyees_par_le_worker(client, obs, comptes, settings, worker):
     settings.TASKS = BASE
     client.force_login(obs.pilote)
     reponse = client.post(reverse("observatoire:suivi_relancer", args=[obs.campagne.pk]))
     travail = Travail.objects.get(nature="observatoire.relances")
     assert reponse.url == reverse("core:travail", args=[travail.pk])
     assert mail.outbox == []
-    _worker()
+    worker()
     assert sorted(m.to[0] for m in mail.outbox) == ["a@centre.fr", "b@centre.fr"]
     travail.refresh_from_db()
     assert travail.statut == Travail.Statut.TERMINE and travail.message == "1 structure(s) relancée(s) par e-mail."
