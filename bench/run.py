@@ -7,13 +7,17 @@ Machines are shared and noisy, so every latency is reported next to a floor meas
    with the peak memory of the process;
 2. the département page, its GeoJSON and the territoires API, served by gunicorn over loopback on the
    full-France PostgreSQL database, median and p95 over repeated requests, against the floor;
-3. the resident memory of the gunicorn worker after the run.
+3. the resident memory of the gunicorn worker after the run;
+4. the observatoire (bench/observatoire.py): ten yearly campaigns on the national set, the département synthesis,
+   the national sheet, the departmental PDF/XLSX and the autosave of a questionnaire section.
 
 Options: `--rapide` (two départements instead of France, for a quick check), `--requetes N`,
-`--sans-postgresql`, `--sortie FILE`.
+`--sans-postgresql`, `--sortie FILE`, `--seulement observatoire` (only that part, on its own databases
+`bench_obs*`; its section of the existing docs/performance.md is replaced in place, the others are kept).
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -31,6 +35,7 @@ RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import diagnostic as bench_diagnostic  # noqa: E402  (bench/diagnostic.py, beside this file)
+import observatoire as bench_observatoire  # noqa: E402  (bench/observatoire.py, beside this file)
 import structures  # noqa: E402  (bench/structures.py, beside this file)
 
 PYTHON = sys.executable
@@ -74,15 +79,23 @@ def mesurer_chargement(database_url: str, departements: list[str]) -> dict:
     return {"premier": premier, "relance": relance, "memoire": max(memoire, memoire_relance)}
 
 
+def charger(database_url: str, departements: list[str]) -> None:
+    """migrate and one `charger_territoires` (no measure): for the parts that only need the territories."""
+    env = environnement(database_url)
+    lancer([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+    args = [PYTHON, "manage.py", "charger_territoires"]
+    lancer(args + (["--departements", *departements] if departements else []), env)
+
+
 def port_libre() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def mesurer_latences(
-    database_url: str, departement: str, requetes: int, autres: dict | None = None
-) -> tuple[dict, int]:
+@contextlib.contextmanager
+def servir(database_url: str):
+    """gunicorn (1 sync worker) serving `database_url` on a free loopback port: yields (port, master process)."""
     env = environnement(database_url)
     lancer([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     port = port_libre()
@@ -100,6 +113,16 @@ def mesurer_latences(
                 break
             except OSError:
                 time.sleep(0.1)
+        yield port, serveur
+    finally:
+        serveur.terminate()
+        serveur.wait(timeout=10)
+
+
+def mesurer_latences(
+    database_url: str, departement: str, requetes: int, autres: dict | None = None
+) -> tuple[dict, int]:
+    with servir(database_url) as (port, serveur):
         urls = {
             "plancher : vue triviale /sante/": "/sante/",
             "page département": f"/territoires/departements/{departement}/",
@@ -124,9 +147,6 @@ def mesurer_latences(
                 "p95": valeurs[int(0.95 * (len(valeurs) - 1))],
             }
         memoire = memoire_worker(serveur.pid)
-    finally:
-        serveur.terminate()
-        serveur.wait(timeout=10)
     return resultats, memoire
 
 
@@ -231,7 +251,15 @@ def tableau_latences(latences: dict) -> list[str]:
     return lignes
 
 
-def rapport(chargements: dict, latences: dict, a_froid: dict, memoire: int, contexte: dict, registre: dict) -> str:
+def rapport(
+    chargements: dict,
+    latences: dict,
+    a_froid: dict,
+    memoire: int,
+    contexte: dict,
+    registre: dict,
+    observatoire: list[str] | None = None,
+) -> str:
     lignes = [
         "# Performances",
         "",
@@ -295,7 +323,55 @@ def rapport(chargements: dict, latences: dict, a_froid: dict, memoire: int, cont
             *registre["moteur"],
             "",
         ]
+    if observatoire:
+        lignes += [*observatoire, ""]
     return "\n".join(lignes)
+
+
+TITRE_OBSERVATOIRE = "## Observatoire"
+
+
+def remplacer_section(texte: str, section: list[str]) -> str:
+    """`texte` (docs/performance.md) with its « ## Observatoire… » section replaced by `section` (up to the next
+    level-2 heading, or the end), or `section` appended when absent. The other sections are kept as they are."""
+    lignes = texte.rstrip("\n").split("\n")
+    debut = next((i for i, ligne in enumerate(lignes) if ligne.startswith(TITRE_OBSERVATOIRE)), None)
+    if debut is None:
+        return "\n".join([*lignes, "", *section, ""])
+    fin = next((i for i in range(debut + 1, len(lignes)) if lignes[i].startswith("## ")), len(lignes))
+    suite = lignes[fin:]
+    return "\n".join([*lignes[:debut], *section, *([""] + suite if suite else []), ""])
+
+
+def contexte_machine() -> dict:
+    return {
+        "date": datetime.now().strftime("%d/%m/%Y %H:%M"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cœurs, Python {platform.python_version()}",
+    }
+
+
+def observatoire_seul(options, departements: list[str], perimetre: str) -> None:
+    """`--seulement observatoire`: its own databases (`bench_obs`, `bench_obs_petit`), the national set, the
+    campaigns, the measures; its section of the existing output file is replaced in place."""
+    annees = bench_observatoire.ANNEES_RAPIDE if options.rapide else bench_observatoire.ANNEES
+    with tempfile.TemporaryDirectory() as dossier:
+        if options.sans_postgresql:
+            base, grand, petit = "SQLite", f"sqlite:///{dossier}/obs.sqlite3", f"sqlite:///{dossier}/obs_petit.sqlite3"
+        else:
+            base, grand, petit = "PostgreSQL", base_postgresql("bench_obs"), base_postgresql("bench_obs_petit")
+        for url, echelle in ((grand, 1.0), (petit, 0.1)):
+            print(f"Territoires ({perimetre}) et jeu national fictif (échelle {echelle}) sur {base}…", flush=True)
+            charger(url, departements)
+            print(structures.generer(url, echelle=echelle)["resume"], flush=True)
+        resultats = bench_observatoire.mesurer(grand, petit, annees=annees, requetes=options.requetes)
+    section = bench_observatoire.section_markdown(
+        resultats, {**contexte_machine(), "base": base, "perimetre": perimetre, "rapide": options.rapide}
+    )
+    print("\n".join(section))
+    sortie = Path(options.sortie)
+    texte = sortie.read_text(encoding="utf-8") if sortie.exists() else "# Performances\n"
+    sortie.write_text(remplacer_section(texte, section), encoding="utf-8")
+    print(f"Section « Observatoire » écrite dans {sortie}")
 
 
 def main():
@@ -304,9 +380,17 @@ def main():
     parser.add_argument("--requetes", type=int, default=200)
     parser.add_argument("--sans-postgresql", action="store_true")
     parser.add_argument("--sortie", default=str(RACINE / "docs" / "performance.md"))
+    parser.add_argument(
+        "--seulement",
+        choices=["observatoire"],
+        help="Ne mesurer que cette partie (sa section du fichier de sortie est remplacée, les autres gardées)",
+    )
     options = parser.parse_args()
     departements = ["94", "75"] if options.rapide else []
     perimetre = "départements 94 et 75" if options.rapide else "toute la France (communes de type COM)"
+    if options.seulement == "observatoire":
+        observatoire_seul(options, departements, perimetre)
+        return
 
     chargements = {}
     with tempfile.TemporaryDirectory() as dossier:
@@ -343,17 +427,22 @@ def main():
         a_froid = mesurer_a_froid(url_latences, "94", max(20, options.requetes // 4))
         print("Simulation…", flush=True)
         registre["simulation"] = mesurer_simulation(url_latences, "94", 20)
+        # Last: the campaigns add ~40,000 answers to both databases (no effect on the pages measured above).
+        annees = bench_observatoire.ANNEES_RAPIDE if options.rapide else bench_observatoire.ANNEES
+        observatoire = bench_observatoire.mesurer(url_latences, petit, annees=annees, requetes=options.requetes)
     print("Moteur du diagnostic à l'échelle nationale…", flush=True)
     registre["moteur"] = bench_diagnostic.main(["--repetitions", "9"])
 
     contexte = {
-        "date": datetime.now().strftime("%d/%m/%Y %H:%M"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cœurs, Python {platform.python_version()}",
+        **contexte_machine(),
         "perimetre": perimetre,
         "requetes": options.requetes,
         "base_latences": f"{base_latences}, {perimetre}, département 94",
     }
-    texte = rapport(chargements, latences, a_froid, memoire, contexte, registre)
+    section_observatoire = bench_observatoire.section_markdown(
+        observatoire, {**contexte, "base": base_latences, "rapide": options.rapide}
+    )
+    texte = rapport(chargements, latences, a_froid, memoire, contexte, registre, section_observatoire)
     print(texte)
     Path(options.sortie).write_text(texte, encoding="utf-8")
     print(f"Écrit dans {options.sortie}")

@@ -11,6 +11,7 @@ the total, the mean and the median (the mean of the two middle values for an eve
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from statistics import median
 
 # (key, French label, how to read it from an answer's values, unit)
@@ -82,6 +83,13 @@ class Ligne:
     epci: str = ""
     commune: str = ""
     type: str = ""
+    _nombres: dict | None = field(default=None, init=False, repr=False, compare=False)
+
+    def nombres(self) -> dict[str, float | None]:
+        """{indicator: number or None}, read once from `valeurs` (a synthesis groups the same lines four ways)."""
+        if self._nombres is None:
+            self._nombres = {cle: lire(self.valeurs) for cle, lire in _lecteurs()}
+        return self._nombres
 
 
 @dataclass
@@ -104,6 +112,8 @@ class Groupe:
 
 
 def _numerique(valeur):
+    if type(valeur) is int or type(valeur) is float:  # the common case first (a bool is not one of them)
+        return valeur
     if isinstance(valeur, bool) or valeur is None:
         return None
     if isinstance(valeur, (int, float)):
@@ -114,24 +124,40 @@ def _numerique(valeur):
         return None
 
 
-def lire_valeur(valeurs: dict, lecteur) -> float | None:
-    """A number from an answer's values; None when not answered (a sum needs at least one term answered)."""
+def _somme(termes) -> float | None:
+    termes = [t for t in termes if t is not None]
+    return sum(termes) if termes else None
+
+
+@lru_cache(maxsize=256)
+def _compiler(lecteur):
+    """The reader as a function of an answer's values (the reader's text is parsed once, not at every answer)."""
     if isinstance(lecteur, tuple):
-        termes = [lire_valeur(valeurs, code) for code in lecteur]
-        termes = [t for t in termes if t is not None]
-        return sum(termes) if termes else None
-    if "." in lecteur:
-        code, ligne, colonne = lecteur.split(".", 2)
+        lecteurs = [_compiler(code) for code in lecteur]
+        return lambda valeurs: _somme(lire(valeurs) for lire in lecteurs)
+    if "." not in lecteur:
+        return lambda valeurs: _numerique(valeurs.get(lecteur))
+    code, ligne, colonne = lecteur.split(".", 2)
+
+    def lire_cellule(valeurs):
         tableau = valeurs.get(code)
         if not isinstance(tableau, dict):
             return None
         if ligne == "*":
-            termes = [_numerique(c.get(colonne)) for c in tableau.values() if isinstance(c, dict)]
-            termes = [t for t in termes if t is not None]
-            return sum(termes) if termes else None
+            return _somme(_numerique(c.get(colonne)) for c in tableau.values() if isinstance(c, dict))
         cellule = tableau.get(ligne)
         return _numerique(cellule.get(colonne)) if isinstance(cellule, dict) else None
-    return _numerique(valeurs.get(lecteur))
+
+    return lire_cellule
+
+
+def _lecteurs() -> list[tuple[str, object]]:
+    return [(cle, _compiler(lecteur)) for cle, _, lecteur, _ in INDICATEURS]
+
+
+def lire_valeur(valeurs: dict, lecteur) -> float | None:
+    """A number from an answer's values; None when not answered (a sum needs at least one term answered)."""
+    return _compiler(lecteur)(valeurs)
 
 
 def _arrondi(x):
@@ -155,8 +181,9 @@ def statistiques(nombres: list[float]) -> Stat:
 
 def _groupe(cle: str, lignes: list[Ligne]) -> Groupe:
     groupe = Groupe(cle=cle, structures=len(lignes))
-    for indicateur, _, lecteur, _ in INDICATEURS:
-        nombres = [v for v in (lire_valeur(ligne.valeurs, lecteur) for ligne in lignes) if v is not None]
+    par_ligne = [ligne.nombres() for ligne in lignes]
+    for indicateur, _, _, _ in INDICATEURS:
+        nombres = [v for n in par_ligne if (v := n[indicateur]) is not None]
         groupe.indicateurs[indicateur] = statistiques(nombres)
     produits = groupe.indicateurs["produits"].total
     for financeur in FINANCEURS:
