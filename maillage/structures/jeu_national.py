@@ -74,10 +74,18 @@ def supprimer() -> int:
     ids = list(structures.values_list("pk", flat=True))
     if not ids:
         return 0
+    # The observatoire's answers protect their structures (the bench generates campaigns over this set).
+    from maillage.observatoire.models import Commentaire, FicheExperience, Relance, Reponse, Transition
+
     Utilisateur.objects.filter(structure_id__in=ids).update(structure=None)
     for i in range(0, len(ids), 5000):
         lot = ids[i : i + 5000]
         for queryset in (
+            Transition.objects.filter(reponse__structure_id__in=lot),
+            Commentaire.objects.filter(reponse__structure_id__in=lot),
+            Reponse.objects.filter(structure_id__in=lot),
+            Relance.objects.filter(structure_id__in=lot),
+            FicheExperience.objects.filter(structure_id__in=lot),
             LigneProduit.objects.filter(budget__structure_id__in=lot),
             Budget.objects.filter(structure_id__in=lot),
             EvaluationCritere.objects.filter(agrement__structure_id__in=lot),

@@ -116,13 +116,19 @@ def test_pdf_sans_pango_message_clair(client, jeu, monkeypatch):
     def indisponible():
         raise rapports.PDFIndisponible("La génération du PDF est indisponible sur ce serveur.")
 
-    monkeypatch.setattr(rapports, "_weasyprint", indisponible)
+    # Libraries missing on the web server: no link, and a clear 503 for a direct request.
+    monkeypatch.setattr(rapports, "verifier_pdf", indisponible)
     client.force_login(jeu.pilote)
     reponse = client.get(url("rapport_pdf", jeu.c2016))
     assert reponse.status_code == 503
     assert "La génération du PDF est indisponible sur ce serveur." in reponse.content.decode()
     synthese = client.get(url("synthese", jeu.c2016)).content.decode()
     assert url("rapport_pdf", jeu.c2016) not in synthese
+    # Missing where the report is made (the task, the command): the job fails with the same readable message.
+    monkeypatch.undo()
+    monkeypatch.setattr(rapports, "_weasyprint", indisponible)
+    page = client.get(url("rapport_pdf", jeu.c2016), follow=True).content.decode()
+    assert "La génération du PDF est indisponible sur ce serveur." in page and "Échec" in page
     with pytest.raises(CommandError, match="indisponible"):
         call_command("rapport_observatoire", annee=2016, departement="94", format="pdf", sortie="/tmp/x.pdf")
 
