@@ -102,9 +102,15 @@ def test_page_de_progression_et_droits(client, settings):
     client.force_login(pilote_93)
     assert client.get(url).status_code == 403
 
-    public = _lancer("simple", public=True)
+    public = _lancer("simple", public=True, demandeur=demandeur)
+    assert "Demandé le" in client.get(reverse("core:travail", args=[public.pk])).content.decode()
     client.logout()
-    assert client.get(reverse("core:travail", args=[public.pk])).status_code == 200
+    page = client.get(reverse("core:travail", args=[public.pk]))
+    assert page.status_code == 200
+    # Open to anyone, so it never names who asked for it.
+    assert demandeur.last_name not in page.content.decode() and "par vous" not in page.content.decode()
+    client.force_login(demandeur)
+    assert "par vous" in client.get(reverse("core:travail", args=[public.pk])).content.decode()
 
 
 @pytest.mark.django_db
