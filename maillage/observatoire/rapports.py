@@ -12,7 +12,7 @@ import io
 import sys
 
 from auditlog.models import LogEntry
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -249,4 +249,89 @@ def rapport_xlsx(campagne: Campagne, *, progression=_rien) -> bytes:
     sortie = io.BytesIO()
     classeur.save(sortie)
     progression(total, total, "Classeur prêt")
+    return sortie.getvalue()
+
+
+# --- National sheet --------------------------------------------------------------------------------------
+
+
+def empreinte_nationale(annee: int, campagne_ids: list[int]) -> str:
+    """`empreinte_donnees` for a set of campaigns of one year (the national sheet): their answers and the
+    campaigns themselves, audited edits and bulk loads."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from maillage.structures.models import Structure
+    from maillage.territoires.models import Chargement, Departement
+
+    reponses = Reponse.objects.filter(campagne_id__in=campagne_ids).aggregate(n=Count("id"), m=Max("modifie_le"))
+    campagnes = Campagne.objects.filter(pk__in=campagne_ids).aggregate(m=Max("modifie_le"))
+    types = ContentType.objects.get_for_models(Structure, Departement, Campagne).values()
+    parties = [
+        annee,
+        ",".join(map(str, sorted(campagne_ids))),
+        campagnes["m"].isoformat() if campagnes["m"] else "",
+        reponses["n"],
+        reponses["m"].isoformat() if reponses["m"] else "",
+        LogEntry.objects.filter(content_type__in=types).aggregate(m=Max("id"))["m"] or 0,
+        Chargement.objects.aggregate(m=Max("id"))["m"] or 0,
+    ]
+    return hashlib.sha256("|".join(map(str, parties)).encode()).hexdigest()[:32]
+
+
+def fiche_nationale_xlsx(annee: int, campagne_ids: list[int], *, progression=_rien) -> bytes:
+    """The national sheet as a workbook: one row per département (validated answers of its campaign), then the
+    whole; totals, means and medians of every indicator, and each campaign's response counts."""
+    ids = set(campagne_ids)
+    progression(0, 3, "Lecture des réponses validées")
+    donnees = selectors_resultats.fiche_nationale(annee, visible=lambda c: c.pk in ids)
+    progression(1, 3, "Agrégats par département")
+    comptes = {
+        c["campagne_id"]: c
+        for c in Reponse.objects.filter(campagne_id__in=ids)
+        .values("campagne_id")
+        .annotate(attendues=Count("id"), recues=Count("id", filter=~Q(statut="brouillon")))
+    }
+    classeur = Workbook()
+    feuille = classeur.active
+    feuille.title = f"Fiche nationale {annee}"
+    feuille.append(
+        ["Département", "Code", "Publiée", "Réponses attendues", "Réponses reçues", "Réponses validées"]
+        + [f"{agregats.LIBELLES[c]} ({m})" for c in agregats.LIBELLES for m in ("total", "moyenne", "médiane")]
+    )
+    for cellule in feuille[1]:
+        cellule.font = Font(bold=True)
+
+    def ligne(nom, code, publiee, attendues, recues, groupe):
+        valeurs = [nom, code, publiee, attendues, recues, groupe.structures]
+        for c in agregats.LIBELLES:
+            s = groupe.indicateurs[c]
+            valeurs += [s.total if s.n else None, s.moyenne, s.mediane]
+        feuille.append(valeurs)
+
+    for d in donnees["departements"]:
+        campagne, compte = d["campagne"], comptes.get(d["campagne"].pk, {})
+        ligne(
+            d["departement"].nom,
+            d["departement"].code,
+            "oui" if campagne.publiee else "non",
+            compte.get("attendues", 0),
+            compte.get("recues", 0),
+            d["groupe"],
+        )
+    ensemble = donnees["ensemble"]
+    ligne(
+        "Ensemble",
+        "",
+        "",
+        sum(c["attendues"] for c in comptes.values()),
+        sum(c["recues"] for c in comptes.values()),
+        ensemble,
+    )
+    for cellule in feuille[feuille.max_row]:
+        cellule.font = Font(bold=True)
+    feuille.freeze_panes = "C2"
+    progression(2, 3, "Écriture du classeur")
+    sortie = io.BytesIO()
+    classeur.save(sortie)
+    progression(3, 3, "Classeur prêt")
     return sortie.getvalue()

@@ -52,3 +52,16 @@ def envoyer_relances(*, travail_id: str, campagne_id: int, reponse_ids: list[int
         return {"message": message}
 
     return executer(travail_id, travail)
+
+
+@task()
+def generer_fiche_nationale(*, travail_id: str, annee: int, campagne_ids: list[int]) -> str:
+    def travail(suivi):
+        contenu = rapports.fiche_nationale_xlsx(annee, campagne_ids, progression=suivi.avancer)
+        return {
+            "contenu": contenu,
+            "nom_fichier": f"observatoire-fiche-nationale-{annee}.xlsx",
+            "type_contenu": FORMATS["xlsx"],
+        }
+
+    return executer(travail_id, travail)

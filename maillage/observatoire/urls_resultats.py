@@ -4,6 +4,7 @@ from . import views_resultats as v
 
 urlpatterns = [
     path("resultats/<int:annee>/", v.fiche_nationale, name="fiche_nationale"),
+    path("resultats/<int:annee>/fiche-nationale.xlsx", v.fiche_nationale_xlsx, name="fiche_nationale_xlsx"),
     path("resultats/<int:annee>/structures/<int:pk>/", v.portrait, name="portrait"),
     path("resultats/<int:annee>/<str:code>/", v.synthese, name="synthese"),
     path("resultats/<int:annee>/<str:code>/rapport.pdf", v.rapport_pdf, name="rapport_pdf"),

@@ -8,7 +8,7 @@ XLSX (one row per structure) needs `departement.voir_finances` (pilote, partenai
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from maillage.comptes.permissions import exiger, peut
@@ -16,6 +16,7 @@ from maillage.core import travaux
 from maillage.core.models import Travail
 
 from . import rapports, selectors_resultats, taches
+from .models import Campagne
 
 
 def synthese_visible(user, campagne) -> bool:
@@ -49,33 +50,44 @@ def portrait(request, pk, annee):
     return render(request, "observatoire/resultats/portrait.html", selectors_resultats.portrait(reponse))
 
 
-def _rapport(request, campagne, format: str, *, public: bool, regle: str):
-    """Serve the report file when a generation for the current data is done; else start one (a background task)
-    and show its progress. With the immediate backend (demo, tests) the file comes at once."""
-    nature = f"observatoire.rapport_{format}"
-    cle = f"{campagne.pk}:{rapports.empreinte_donnees(campagne)}"
+def _fichier(request, *, tache, nature: str, cle: str, libelle: str, nom: str, **lancement):
+    """Serve a generated file when a job for the current data is done; else start one (a background task) and show
+    its progress. With the immediate backend (demo, tests) the file comes at once. `lancement`: the job's access
+    (`public`, `regle`, `departement_id`) and the task's arguments."""
     travail = travaux.travail_en_cours_ou_pret(nature=nature, cle=cle)
     if travail is None:
         travail = travaux.travail_lancer(
-            tache=taches.generer_rapport,
+            tache=tache,
             nature=nature,
             cle=cle,
-            libelle=f"Rapport {format.upper()} de l'observatoire {campagne.annee} — {campagne.departement.nom}",
+            libelle=libelle,
             demandeur=request.user,
-            public=public,
-            regle=regle,
-            departement_id=campagne.departement_id,
             url_resultat=request.path,
-            campagne_id=campagne.pk,
-            format=format,
+            **lancement,
         )
     if travail.statut == Travail.Statut.TERMINE and travail.fichier:
         # A report is a few megabytes at most: read it whole, the file is closed at once.
         with travail.fichier.open("rb") as fichier:
             reponse = HttpResponse(fichier.read(), content_type=travail.type_contenu)
-        reponse["Content-Disposition"] = f'attachment; filename="{taches.nom_fichier(campagne, format)}"'
+        reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
         return reponse
     return redirect("core:travail", pk=travail.pk)
+
+
+def _rapport(request, campagne, format: str, *, public: bool, regle: str):
+    return _fichier(
+        request,
+        tache=taches.generer_rapport,
+        nature=f"observatoire.rapport_{format}",
+        cle=f"{campagne.pk}:{rapports.empreinte_donnees(campagne)}",
+        libelle=f"Rapport {format.upper()} de l'observatoire {campagne.annee} — {campagne.departement.nom}",
+        nom=taches.nom_fichier(campagne, format),
+        public=public,
+        regle=regle,
+        departement_id=campagne.departement_id,
+        campagne_id=campagne.pk,
+        format=format,
+    )
 
 
 def rapport_pdf(request, code, annee):
@@ -101,3 +113,29 @@ def rapport_xlsx(request, code, annee):
     campagne = selectors_resultats.campagne_de(annee, code)
     exiger(request.user, "departement.voir_finances", campagne.departement_id)
     return _rapport(request, campagne, "xlsx", public=False, regle="departement.voir_finances")
+
+
+def fiche_nationale_xlsx(request, annee):
+    """The national sheet as a workbook, over the campaigns the reader may see (the published ones for the public):
+    generated in the background, shared by all readers who see the same campaigns."""
+    campagnes = [
+        c
+        for c in Campagne.objects.filter(annee=annee).select_related("departement")
+        if synthese_visible(request.user, c)
+    ]
+    if not campagnes:
+        raise Http404(f"Aucune campagne {annee} visible.")
+    ids = sorted(c.pk for c in campagnes)
+    publique = all(c.publiee for c in campagnes)
+    return _fichier(
+        request,
+        tache=taches.generer_fiche_nationale,
+        nature="observatoire.fiche_nationale_xlsx",
+        cle=f"{annee}:{rapports.empreinte_nationale(annee, ids)}",
+        libelle=f"Fiche nationale {annee} de l'observatoire (XLSX)",
+        nom=f"observatoire-fiche-nationale-{annee}.xlsx",
+        # With unpublished campaigns in it, only its requester may follow it (their scope decided its content).
+        public=publique,
+        annee=annee,
+        campagne_ids=ids,
+    )

@@ -192,3 +192,48 @@ def test_tableau_de_suivi_montre_la_derniere_relance(client, obs, comptes):
     client.post(reverse("observatoire:suivi_relancer", args=[obs.campagne.pk]))
     page = client.get(suivi).content.decode()
     assert f"relancée le {date_format(timezone.localdate(), 'j F Y')}" in page
+
+
+# --- National sheet as a workbook ----------------------------------------------------------------------------
+
+
+def _lignes(contenu: bytes) -> list[tuple]:
+    return list(lire_classeur(contenu).worksheets[0].iter_rows(values_only=True))
+
+
+@pytest.mark.django_db
+def test_fiche_nationale_xlsx_selon_le_lecteur(client, jeu, settings, worker):
+    adresse = reverse("observatoire:fiche_nationale_xlsx", args=[2016])
+    # The public: published campaigns only (93), one row per département then the whole.
+    lignes = _lignes(client.get(adresse).content)
+    assert [ligne[:3] for ligne in lignes[1:]] == [("Seine-Saint-Denis", "93", "oui"), ("Ensemble", None, None)]
+    entetes = lignes[0]
+    assert lignes[1][entetes.index("Réponses validées")] == 1
+    assert lignes[1][entetes.index("Personnes touchées (total)")] == 1000
+    # The 94 pilot also sees the 94 campaign: another file, that only they may follow.
+    settings.TASKS = BASE
+    client.force_login(jeu.pilote)
+    page = client.get(adresse).url
+    worker()
+    lignes = _lignes(client.get(adresse).content)
+    assert [ligne[1] for ligne in lignes[1:-1]] == ["93", "94"]
+    validees = entetes.index("Réponses validées")
+    assert lignes[2][validees] == 4 and lignes[-1][validees] == 5
+    client.force_login(jeu.pilote93)
+    assert client.get(page).status_code == 403
+    assert Travail.objects.filter(nature="observatoire.fiche_nationale_xlsx").count() == 2
+
+
+@pytest.mark.django_db
+def test_fiche_nationale_xlsx_sans_campagne_visible(client, jeu):
+    jeu.c93.publiee, jeu.c93.publiee_le = False, None
+    jeu.c93.save()
+    assert client.get(reverse("observatoire:fiche_nationale_xlsx", args=[2016])).status_code == 404  # unpublished
+    client.force_login(jeu.pilote)
+    assert client.get(reverse("observatoire:fiche_nationale_xlsx", args=[2016])).status_code == 200  # their own
+    assert client.get(reverse("observatoire:fiche_nationale_xlsx", args=[1999])).status_code == 404
+    page = client.get(reverse("observatoire:fiche_nationale", args=[2016])).content.decode()
+    assert reverse("observatoire:fiche_nationale_xlsx", args=[2016]) in page
+    client.logout()
+    page = client.get(reverse("observatoire:fiche_nationale", args=[2016])).content.decode()
+    assert reverse("observatoire:fiche_nationale_xlsx", args=[2016]) not in page  # nothing visible, no link
