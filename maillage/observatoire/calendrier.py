@@ -18,11 +18,11 @@ def motif_fermeture(
     *,
     aujourd_hui: datetime.date,
     ouverture: datetime.date,
-    date_limite_reponse: datetime.date,
     date_limite_relecture: datetime.date,
     statut: str,
 ) -> str:
-    """'' when a structure may write its answer today; otherwise the reason, in French."""
+    """'' when a structure may write its answer today; otherwise the reason, in French. The answer deadline plays
+    no part: past it, an answer is late (`en_retard`) but still accepted."""
     if aujourd_hui < ouverture:
         return f"La campagne ouvre le {_date(ouverture)} : la saisie n'est pas encore possible."
     if statut == "a_corriger":
@@ -44,7 +44,6 @@ def motif_pour(campagne, statut: str, aujourd_hui: datetime.date) -> str:
     return motif_fermeture(
         aujourd_hui=aujourd_hui,
         ouverture=campagne.ouverture,
-        date_limite_reponse=campagne.date_limite_reponse,
         date_limite_relecture=campagne.date_limite_relecture,
         statut=statut,
     )

@@ -66,29 +66,33 @@ def pdf_disponible() -> bool:
     return True
 
 
-def empreinte_donnees(campagne: Campagne) -> str:
-    """Changes whenever an input of the campaign's report may have changed: its answers and last year's (their
-    count and last change), the campaign itself, audited edits of structures, questionnaires and territories, and
-    bulk loads. A generated file is reused while this stays the same."""
+def _empreinte(reponses, *parties) -> str:
+    """A fingerprint of a report's inputs: `parties` (its campaigns), the count and last change of `reponses`,
+    audited edits of structures, questionnaires and territories, and bulk loads (the journal of loads)."""
     from django.contrib.contenttypes.models import ContentType
 
     from maillage.structures.models import Structure
     from maillage.territoires.models import EPCI, Chargement, Commune, Departement
 
-    reponses = Reponse.objects.filter(
-        campagne__departement_id=campagne.departement_id, campagne__annee__in=[campagne.annee, campagne.annee - 1]
-    ).aggregate(n=Count("id"), m=Max("modifie_le"))
+    etat = reponses.aggregate(n=Count("id"), m=Max("modifie_le"))
     types = ContentType.objects.get_for_models(Structure, Commune, EPCI, Departement, Campagne, Questionnaire).values()
     parties = [
-        campagne.pk,
-        campagne.modifie_le.isoformat(),
-        campagne.publiee,
-        reponses["n"],
-        reponses["m"].isoformat() if reponses["m"] else "",
+        *parties,
+        etat["n"],
+        etat["m"].isoformat() if etat["m"] else "",
         LogEntry.objects.filter(content_type__in=types).aggregate(m=Max("id"))["m"] or 0,
         Chargement.objects.aggregate(m=Max("id"))["m"] or 0,
     ]
     return hashlib.sha256("|".join(map(str, parties)).encode()).hexdigest()[:32]
+
+
+def empreinte_donnees(campagne: Campagne) -> str:
+    """Changes whenever an input of the campaign's report may have changed: its answers and last year's, the
+    campaign itself, audited edits and bulk loads. A generated file is reused while this stays the same."""
+    reponses = Reponse.objects.filter(
+        campagne__departement_id=campagne.departement_id, campagne__annee__in=[campagne.annee, campagne.annee - 1]
+    )
+    return _empreinte(reponses, campagne.pk, campagne.modifie_le.isoformat(), campagne.publiee)
 
 
 def graphique_barres(series: list[tuple[str, float | None]], *, largeur=560, hauteur_barre=22) -> dict:
@@ -256,26 +260,14 @@ def rapport_xlsx(campagne: Campagne, *, progression=_rien) -> bytes:
 
 
 def empreinte_nationale(annee: int, campagne_ids: list[int]) -> str:
-    """`empreinte_donnees` for a set of campaigns of one year (the national sheet): their answers and the
-    campaigns themselves, audited edits and bulk loads."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from maillage.structures.models import Structure
-    from maillage.territoires.models import Chargement, Departement
-
-    reponses = Reponse.objects.filter(campagne_id__in=campagne_ids).aggregate(n=Count("id"), m=Max("modifie_le"))
-    campagnes = Campagne.objects.filter(pk__in=campagne_ids).aggregate(m=Max("modifie_le"))
-    types = ContentType.objects.get_for_models(Structure, Departement, Campagne).values()
-    parties = [
+    """`empreinte_donnees` for a set of campaigns of one year (the national sheet)."""
+    derniere = Campagne.objects.filter(pk__in=campagne_ids).aggregate(m=Max("modifie_le"))["m"]
+    return _empreinte(
+        Reponse.objects.filter(campagne_id__in=campagne_ids),
         annee,
         ",".join(map(str, sorted(campagne_ids))),
-        campagnes["m"].isoformat() if campagnes["m"] else "",
-        reponses["n"],
-        reponses["m"].isoformat() if reponses["m"] else "",
-        LogEntry.objects.filter(content_type__in=types).aggregate(m=Max("id"))["m"] or 0,
-        Chargement.objects.aggregate(m=Max("id"))["m"] or 0,
-    ]
-    return hashlib.sha256("|".join(map(str, parties)).encode()).hexdigest()[:32]
+        derniere.isoformat() if derniere else "",
+    )
 
 
 def fiche_nationale_xlsx(annee: int, campagne_ids: list[int], *, progression=_rien) -> bytes:

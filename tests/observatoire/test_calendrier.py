@@ -2,6 +2,7 @@
 then the campaign is closed, except for answers sent back « à corriger »."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -37,7 +38,7 @@ DATES = {
     ],
 )
 def test_motif_fermeture(jour, statut, attendu):
-    motif = calendrier.motif_fermeture(aujourd_hui=jour, statut=statut, **DATES)
+    motif = calendrier.motif_pour(SimpleNamespace(**DATES), statut, jour)
     assert motif.startswith(attendu) if attendu else motif == ""
 
 

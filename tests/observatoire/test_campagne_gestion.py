@@ -118,7 +118,7 @@ def test_phase_suit_les_bornes_de_la_saisie(jour, attendue):
     assert calendrier.phase(aujourd_hui=jour, **BORNES) == attendue
     assert calendrier.phase_pour(SimpleNamespace(**BORNES), jour) == attendue
     # The same bounds as what a structure may do: closed exactly when a draft is refused for the dates.
-    ferme = bool(calendrier.motif_fermeture(aujourd_hui=jour, statut="brouillon", **BORNES))
+    ferme = bool(calendrier.motif_pour(SimpleNamespace(**BORNES), "brouillon", jour))
     assert ferme == (attendue in {calendrier.A_VENIR, calendrier.CLOSE})
     assert calendrier.en_retard(aujourd_hui=jour, date_limite_reponse=BORNES["date_limite_reponse"]) == (
         attendue in {calendrier.RELECTURE, calendrier.CLOSE}
