@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
+from maillage.core.permissions import codes_departements, peut
+
 from . import selectors
 from .models import Role
-from .permissions import codes_departements, peut
 
 
 class ConnexionForm(AuthenticationForm):

@@ -1,20 +1,15 @@
 """Users, roles and scopes.
 
 A user has one role and a scope: the départements they act in (and, for a conseiller, their
-communes). What a user may see or do is decided in one place only: `maillage.comptes.permissions`.
+communes). What a user may see or do is decided in one place only: `maillage.core.permissions` (the rules sit
+in each app's `permissions.py`).
 """
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-
-class Role(models.TextChoices):
-    PILOTE = "pilote", "Pilote Caf"
-    CONSEILLER = "conseiller", "Conseiller·e territorial·e"
-    PARTENAIRE = "partenaire", "Partenaire"
-    STRUCTURE = "structure", "Structure (CS / EVS)"
-    ADMIN = "admin", "Administrateur·rice technique"
+from maillage.core.roles import Role  # re-exported: `from maillage.comptes.models import Role` stays valid
 
 
 class UtilisateurManager(BaseUserManager):

@@ -12,10 +12,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from maillage.core.permissions import departements_autorises
 from maillage.territoires.models import Commune, Departement
 
 from .models import Utilisateur
-from .permissions import departements_autorises
 
 
 def profil(user) -> Utilisateur:

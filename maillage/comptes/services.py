@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from maillage.core.permissions import exiger, peut
 from maillage.territoires.models import Commune, Departement
 
 from .audit import acteur
 from .models import Role, Utilisateur
-from .permissions import exiger, peut
 
 
 def _verifier_perimetre(*, par, role, departements, communes) -> None:

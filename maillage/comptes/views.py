@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from maillage.core.permissions import exiger, peut
 from maillage.territoires.models import Departement
 
 from . import selectors, services
 from .forms import CompteForm, ConnexionForm, FiltreComptesForm, MotDePasseOublieForm
 from .models import Role, Utilisateur
-from .permissions import exiger, peut
 
 PAR_PAGE = 50
 

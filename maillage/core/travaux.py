@@ -3,7 +3,8 @@
 A view calls `travail_lancer(...)` with a task and gets a `Travail` row back: with the immediate backend (demo,
 tests) the task has already run; with the database backend a `db_worker` process runs it later and the page polls
 the row. Inside a task, `executer` wraps the work: it marks the row running, hands a `Suivi` to report progress, and
-turns any exception into a readable failure instead of a lost task. `travail_visible` is the access rule of a row.
+turns any exception into a readable failure instead of a lost task. Who may follow a row is the rule `travail.voir`
+(maillage.core.permissions).
 """
 
 import logging
@@ -13,8 +14,6 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
-
-from maillage.comptes.permissions import peut
 
 from .models import Travail
 
@@ -30,7 +29,6 @@ __all__ = [
     "task",
     "travail_en_cours_ou_pret",
     "travail_lancer",
-    "travail_visible",
 ]
 
 logger = logging.getLogger("maillage.travaux")
@@ -79,14 +77,6 @@ def travail_en_cours_ou_pret(*, nature: str, cle: str) -> Travail | None:
         elif travail.cree_le > timezone.now() - ABANDON:
             return travail
     return None
-
-
-def travail_visible(user, travail: Travail) -> bool:
-    if travail.public or getattr(user, "is_superuser", False):
-        return True
-    if travail.regle:
-        return peut(user, travail.regle, travail.departement_id)
-    return bool(travail.demandeur_id) and getattr(user, "pk", None) == travail.demandeur_id
 
 
 class Suivi:

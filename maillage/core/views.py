@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from maillage.territoires.selectors import departements_pour_choix
 
 from .models import Travail
-from .travaux import travail_visible
+from .permissions import peut
 
 COULEUR_PAR_DEFAUT = "#0b5c8a"
 COULEUR_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
@@ -139,7 +139,7 @@ def travail(request, pk):
     """Progress of a background job (a report being generated, reminders being sent). htmx polls the fragment
     until the job ends; the page itself works without JavaScript (reload)."""
     objet = get_object_or_404(Travail.objects.select_related("departement"), pk=pk)
-    if not travail_visible(request.user, objet):
+    if not peut(request.user, "travail.voir", objet):
         raise PermissionDenied("Vous n'avez pas accès à ce travail.")
     gabarit = "core/_travail_etat.html" if request.htmx else "core/travail.html"
     return render(request, gabarit, {"travail": objet})

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from ninja.security import SessionAuth
 from ninja.utils import check_csrf
 
-from maillage.comptes.permissions import peut
+from maillage.core.permissions import peut
 from maillage.territoires.api import CodeNom
 from maillage.territoires.models import EPCI, Departement
 

@@ -1,6 +1,6 @@
 """Writes of the diagnostic territorial: simulation scenarios and the département's parameters.
 
-Every function checks `diagnostic.simuler` for `par` (maillage.comptes.permissions), validates everything before
+Every function checks `diagnostic.simuler` for `par` (maillage.core.permissions), validates everything before
 writing and writes inside one transaction: a refusal raises ValidationError (French messages, keyed by field) or
 PermissionDenied, and nothing is written. The validation helpers (`valider_ajouts`, `valider_parametres`) also
 serve the simulation API, which writes nothing.
@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from maillage.comptes.audit import acteur
-from maillage.comptes.permissions import exiger
+from maillage.core.permissions import exiger
 from maillage.structures.models import Structure, TypeStructure
 from maillage.structures.services import verifier_position
 from maillage.territoires.models import Commune, Departement

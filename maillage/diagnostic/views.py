@@ -16,8 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from maillage.comptes.permissions import dans_perimetre, exiger, peut
 from maillage.core import formats
+from maillage.core.permissions import dans_perimetre, exiger, peut
 from maillage.territoires.models import Commune, Departement
 
 from . import exports, selectors, services

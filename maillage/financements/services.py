@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from maillage.comptes.permissions import exiger
+from maillage.core.permissions import exiger
 from maillage.structures.models import Agrement, Structure
 from maillage.structures.selectors import STATUTS_ACTIFS
 

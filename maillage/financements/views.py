@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 
-from maillage.comptes.permissions import exiger, peut
+from maillage.core.permissions import exiger, peut
 from maillage.structures.models import ModeGestion, Structure, TypeStructure
 from maillage.territoires.models import Departement
 

@@ -10,7 +10,7 @@ import datetime
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from maillage.comptes.permissions import peut
+from maillage.core.permissions import peut
 
 from . import selectors_resultats
 from .models import Campagne

@@ -119,7 +119,7 @@ def controle(reponse: Reponse, *, definition=None, contexte=None) -> regles.Resu
 
 def campagnes_visibles(user):
     """Campaigns of the user's départements (all of them for an administrator)."""
-    from maillage.comptes.permissions import codes_departements, est_admin
+    from maillage.core.permissions import codes_departements, est_admin
 
     campagnes = Campagne.objects.select_related("departement", "questionnaire", "bloc_thematique")
     if est_admin(user):

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.db.models import Q
 
 from maillage.comptes.models import Role
-from maillage.comptes.permissions import _actif, codes_departements, est_admin
+from maillage.core.permissions import actif, codes_departements, est_admin
 
 from .models import FicheExperience
 
@@ -33,7 +33,7 @@ def fiches_visibles(user):
     if est_admin(user):
         return fiches
     filtre = Q(statut=FicheExperience.Statut.PUBLIEE_PUBLIC)
-    if _actif(user):
+    if actif(user):
         codes = codes_departements(user)
         filtre |= Q(statut=FicheExperience.Statut.PUBLIEE_RESEAU, structure__departement_id__in=codes)
         if user.role == Role.PILOTE:

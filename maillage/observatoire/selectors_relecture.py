@@ -15,7 +15,7 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from maillage.comptes.models import Role
-from maillage.comptes.permissions import codes_communes, est_admin, peut
+from maillage.core.permissions import codes_communes, est_admin, peut
 
 from . import affichage, regles, selectors
 from .models import Campagne, Commentaire, Relance, Reponse, Statut, Transition

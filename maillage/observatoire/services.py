@@ -1,6 +1,6 @@
 """Writes of the observatoire: loading questionnaires, creating campaigns, saving answers and the review workflow.
 
-Every function takes keyword arguments, checks permissions with `maillage.comptes.permissions` (`peut`/`exiger`),
+Every function takes keyword arguments, checks permissions with `maillage.core.permissions` (`peut`/`exiger`),
 validates before writing and writes in one transaction: a refusal raises ValidationError (French messages) or
 PermissionDenied, and nothing is written. Workflow: brouillon → soumise → à corriger ↔ soumise → validée, and a
 validated (locked) answer may be reopened (→ à corriger) with a reason; every change of status is a `Transition`.
@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from maillage.comptes.audit import acteur
-from maillage.comptes.permissions import exiger, peut
+from maillage.core.permissions import exiger, peut
 from maillage.structures.selectors import structures_actives
 from maillage.territoires.models import Departement
 

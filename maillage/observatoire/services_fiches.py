@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.comptes.audit import acteur
-from maillage.comptes.permissions import exiger, peut
+from maillage.core.permissions import exiger, peut
 
 from . import selectors_fiches
 from .models import FicheExperience

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from maillage.comptes.models import Role, Utilisateur
-from maillage.comptes.permissions import exiger, peut
+from maillage.core.permissions import exiger, peut
 
 from . import selectors_relecture
 from .models import Campagne, Relance

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from maillage.comptes.models import Role
-from maillage.comptes.permissions import codes_departements, est_admin, exiger, peut
+from maillage.core.permissions import codes_departements, est_admin, exiger, peut
 from maillage.structures.models import Structure
 from maillage.territoires.models import Commune
 

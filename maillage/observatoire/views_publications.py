@@ -13,7 +13,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from maillage.comptes.permissions import departements_autorises
+from maillage.core.permissions import departements_autorises
 from maillage.territoires.models import Departement
 
 from .models import Campagne, Statut

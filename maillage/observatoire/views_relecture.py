@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from maillage.comptes.permissions import exiger, peut
 from maillage.core import travaux
 from maillage.core.models import Travail
+from maillage.core.permissions import exiger, peut
 
 from . import selectors_relecture, services, taches
 from .forms_relecture import CommentaireForm, FiltreSuiviForm, MotifForm

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from maillage.comptes.permissions import exiger, peut
 from maillage.core import travaux
 from maillage.core.models import Travail
+from maillage.core.permissions import exiger, peut
 
 from . import rapports, selectors_resultats, taches
 from .models import Campagne

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from maillage.comptes.models import Role
-from maillage.comptes.permissions import exiger, peut
+from maillage.core.permissions import exiger, peut
 from maillage.territoires.models import Departement
 
 from . import calendrier, regles, selectors, services

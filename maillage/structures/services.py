@@ -1,6 +1,6 @@
 """Writes on the registry: structures, gestionnaires, contacts, projets sociaux and their documents.
 
-Every function checks the permission of `par` (maillage.comptes.permissions), validates everything
+Every function checks the permission of `par` (maillage.core.permissions), validates everything
 before writing, and writes inside one transaction: a refusal raises ValidationError (French messages,
 keyed by field when possible) or PermissionDenied, and nothing is written.
 """
@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
-from maillage.comptes.permissions import exiger, peut
+from maillage.core.permissions import exiger, peut
 from maillage.territoires.models import QPV, Commune
 
 from .models import Agrement, Contact, DocumentProjet, Gestionnaire, ProjetSocial, Structure

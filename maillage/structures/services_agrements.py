@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.comptes.audit import acteur
-from maillage.comptes.permissions import exiger
+from maillage.core.permissions import exiger
 
 from . import regles
 from .models import Agrement, EvaluationCritere, Structure, TypeAgrement

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from maillage.comptes.models import Role
-from maillage.comptes.permissions import codes_departements, est_admin, exiger, peut
+from maillage.core.permissions import codes_departements, est_admin, exiger, peut
 from maillage.territoires.models import Departement
 
 from . import selectors, services

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from maillage.comptes.permissions import exiger, peut
+from maillage.core.permissions import exiger, peut
 from maillage.territoires.models import Departement
 
 from . import regles, selectors_agrements, services_agrements

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from maillage.comptes.permissions import departements_autorises, exiger
+from maillage.core.permissions import departements_autorises, exiger
 from maillage.territoires.models import Departement
 from maillage.territoires.services import ImportRefuse
 

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from maillage.comptes.permissions import exiger
+from maillage.core.permissions import exiger
 
 from . import selectors
 from .models import Chargement, Commune, Departement

@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from maillage.comptes.models import Role, Utilisateur
-from maillage.comptes.permissions import departements_autorises, exiger, peut
+from maillage.core.permissions import departements_autorises, exiger, peut
 from maillage.territoires.models import Departement
 from tests.factories import UtilisateurFactory
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from maillage.comptes.models import Role
-from maillage.comptes.permissions import peut
+from maillage.core.permissions import peut
 from maillage.observatoire import selectors, services
 from maillage.observatoire.models import Campagne, Commentaire, Reponse, Statut, Transition
 from maillage.structures.models import TypeAgrement, TypeStructure
