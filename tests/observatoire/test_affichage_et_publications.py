@@ -1,4 +1,4 @@
-"""Finishing touches of the observatoire: answers as they read (labels, Oui/Non, French numbers, tables), the
+"""Display of the observatoire: answers as they read (labels, Oui/Non, French numbers, tables), the
 portrait's links, the public list of the published syntheses and its navigation entry, the back-office."""
 
 import html
