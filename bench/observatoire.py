@@ -1,4 +1,4 @@
-"""Benchmarks of the observatoire at national size (issue 5), called by `bench/run.py`.
+"""Benchmarks of the observatoire at national size, called by `bench/run.py`.
 
 On a database where `charger_territoires` and `generer_jeu_national` have run:
 
@@ -921,7 +921,7 @@ def section_markdown(r: dict, contexte: dict) -> list[str]:
         ]
     lignes += [
         "",
-        f"Cibles (issue 5) : synthèse d'un département ≤ {CIBLES_MS['synthese']} ms, fiche nationale ≤ "
+        f"Cibles : synthèse d'un département ≤ {CIBLES_MS['synthese']} ms, fiche nationale ≤ "
         f"{CIBLES_MS['fiche_nationale'] / 1000:.0f} s, PDF départemental ≤ {CIBLES_MS['pdf'] / 1000:.0f} s, "
         f"enregistrement d'une section ≤ {CIBLES_MS['saisie']} ms (médianes) — "
         + ("**toutes atteintes**." if all(atteintes) else "**au moins une NON atteinte** (voir ci-dessus)."),

@@ -145,7 +145,7 @@ def tableau_latences(latences: dict, plancher: float, cibles: dict[str, float] |
     return lignes
 
 
-# Targets of issue 3 (PostgreSQL, national set), keyed like URLS; the directory page (≤ 150 ms) is not in URLS.
+# Targets (PostgreSQL, national set), keyed like URLS; the directory page (≤ 150 ms) is not in URLS.
 CIBLES = {"API structures (page de 50)": 50, "API indicateurs": 100}  # the dashboard has no target of its own
 
 

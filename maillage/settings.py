@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "maillage.financements",
     "maillage.diagnostic",
     "maillage.observatoire",
+    "maillage.accueil",
 ]
 
 MIDDLEWARE = [
@@ -160,7 +161,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "comptes:connexion"
 LOGIN_REDIRECT_URL = "comptes:espace"
-LOGOUT_REDIRECT_URL = "core:accueil"
+LOGOUT_REDIRECT_URL = "accueil:accueil"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # Throttled login (django-axes): lock an e-mail + IP pair after 5 failures for 15 minutes.

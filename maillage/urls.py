@@ -8,6 +8,7 @@ admin.site.site_header = f"{settings.MAILLAGE_PLATEFORME['nom']} — administrat
 admin.site.site_title = settings.MAILLAGE_PLATEFORME["nom"]
 
 urlpatterns = [
+    path("", include("maillage.accueil.urls")),
     path("", include("maillage.core.urls")),
     path("comptes/", include("maillage.comptes.urls")),
     path("territoires/", include("maillage.territoires.urls")),

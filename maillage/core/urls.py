@@ -5,7 +5,6 @@ from . import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.accueil, name="accueil"),
     path("sante/", views.sante, name="sante"),
     path("theme.css", views.theme, name="theme"),
     path("travaux/<uuid:pk>/", views.travail, name="travail"),

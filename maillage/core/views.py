@@ -1,7 +1,5 @@
 import re
-import unicodedata
 from functools import lru_cache
-from itertools import groupby
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -12,37 +10,11 @@ from django.template import loader
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from maillage.territoires.selectors import departements_pour_choix
-
 from .models import Travail
 from .permissions import peut
 
 COULEUR_PAR_DEFAUT = "#0b5c8a"
 COULEUR_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
-
-
-def _cle_texte(texte: str) -> str:
-    return unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().casefold()
-
-
-def accueil(request):
-    departements = list(departements_pour_choix())
-    # By région name ("Île-de-France" among the I), then département code.
-    par_region = sorted(departements, key=lambda d: (_cle_texte(d.region.nom), d.region.code, d.code))
-    regions = [
-        {"region": region, "departements": list(deps)} for region, deps in groupby(par_region, key=lambda d: d.region)
-    ]
-    codes = {d.code for d in departements}
-    defaut = settings.MAILLAGE_PLATEFORME.get("departement_defaut", "")
-    return render(
-        request,
-        "core/accueil.html",
-        {
-            "departements": departements,
-            "regions": regions,
-            "departement_defaut": defaut if defaut in codes else "",
-        },
-    )
 
 
 def sante(request):

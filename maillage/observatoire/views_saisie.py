@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -25,14 +25,6 @@ from .forms_saisie import CampagneForm, CampagneModifierForm, lire_section, nom_
 from .models import Campagne, Commentaire, Reponse, Statut, Transition
 
 LIBELLES_SOURCES = {"structure": "le registre des structures", "budget": "le budget réalisé"}
-
-
-def _url(nom: str, *args) -> str | None:
-    """A page of another area of the observatoire (review, follow-up), when it exists."""
-    try:
-        return reverse(nom, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def _departement(code: str) -> Departement:
@@ -57,7 +49,7 @@ def campagnes(request, code):
         .order_by("-annee")
     )
     for campagne in liste:
-        campagne.url_suivi = _url("observatoire:suivi", campagne.pk)
+        campagne.url_suivi = reverse("observatoire:suivi", args=[campagne.pk])
         campagne.phase = calendrier.phase_pour(campagne, aujourd_hui)
         campagne.libelle_phase = calendrier.LIBELLES_PHASES[campagne.phase]
     return render(
@@ -285,7 +277,7 @@ def reponse(request, pk, erreurs_soumission=None):
                 if reponse.statut == Statut.A_CORRIGER
                 else None
             ),
-            "url_relire": _url("observatoire:relire", reponse.pk)
+            "url_relire": reverse("observatoire:relire", args=[reponse.pk])
             if peut(request.user, "reponse.relire", reponse)
             else None,
         },

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
@@ -52,14 +52,6 @@ def _parametres(request, *exclus: str) -> str:
     return params.urlencode()
 
 
-def _url_export() -> str | None:
-    """The directory's export (written in urls_echanges.py); absent until it exists."""
-    try:
-        return reverse("structures:export")
-    except NoReverseMatch:
-        return None
-
-
 def _departements_creation(user, code: str | None) -> list[Departement]:
     """Where the user may add a structure: the filtered département, or their own ones."""
     if not user.is_authenticated:
@@ -83,7 +75,7 @@ def annuaire(request):
     for s in structures:
         s.agrement_libelle = libelles.get(s.agrement_type, s.agrement_type)
     parametres = _parametres(request)
-    url_export = _url_export()
+    url_export = reverse("structures:export")
     contexte = {
         "departements_creation": _departements_creation(request.user, filtres["departement"]),
         "filtre": filtre,
@@ -100,9 +92,7 @@ def annuaire(request):
                 ("geojson", "GeoJSON"),
                 ("datainclusion", "Schéma data·inclusion"),
             )
-        ]
-        if url_export
-        else [],
+        ],
         **_tuiles(),
     }
     return render(request, "structures/annuaire.html", contexte)

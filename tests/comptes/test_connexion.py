@@ -82,7 +82,7 @@ class TestDeconnexion:
         client.force_login(pilote)
         reponse = client.post(reverse("comptes:deconnexion"))
         assert reponse.status_code == 302
-        assert reponse.url == reverse("core:accueil")
+        assert reponse.url == reverse("accueil:accueil")
         assert not est_connecte(client)
 
 

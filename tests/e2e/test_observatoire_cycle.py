@@ -1,4 +1,4 @@
-"""Issue 5's journey in a browser: a structure submits, the pilote sends it back, the structure corrects and
+"""A campaign answer's journey in a browser: a structure submits, the pilote sends it back, the structure corrects and
 resubmits, the pilote validates, and the département synthesis counts it."""
 
 import datetime

@@ -149,12 +149,7 @@ def test_departement_ou_commune_sans_structure_liste_vide(client, reseau):
 
 @pytest.mark.django_db
 def test_bloc_export_garde_les_filtres(client, reseau):
-    from django.urls import NoReverseMatch
-
-    try:
-        export = reverse("structures:export")
-    except NoReverseMatch:
-        pytest.skip("Les exports ne sont pas encore branchés.")
+    export = reverse("structures:export")
     contenu = client.get(URL, {"date": "2015-12-31", "type": "evs"}).content.decode()
     assert f"{export}?date=2015-12-31&amp;type=evs&amp;format=csv" in contenu
     assert f"{export}?date=2015-12-31&amp;type=evs&amp;format=datainclusion" in contenu

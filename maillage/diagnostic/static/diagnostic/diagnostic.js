@@ -2,32 +2,15 @@
    [data-diagnostic-carte]: data-geojson (communes' outlines), data-qpv (QPV outlines or points), data-donnees
    (id of a json_script: {communes: {code: [class, tooltip]}, structures: [[lon, lat, type, nom, url]],
    hypothetiques: [[lon, lat, type, nom]], qpv: {code: served}}), data-simulation (a click on a commune fills the simulation form).
-   Colours live in the CSS (classes on the paths, SVG attributes for markers): the CSP allows no inline style. */
+   Colours live in the CSS (classes on the paths); the structure symbols come from carte-base.js. */
 (function () {
   "use strict";
 
   var base = window.MaillageCarte;
   var etat = base.etat;
   var texte = base.texte;
-  var SYMBOLES = {
-    centre_social:
-      '<svg width="18" height="18" viewBox="0 0 16 16" aria-hidden="true" focusable="false">' +
-      '<circle cx="8" cy="8" r="6.5" fill="#0b5c8a" stroke="#ffffff" stroke-width="1.5"/></svg>',
-    evs:
-      '<svg width="18" height="18" viewBox="0 0 16 16" aria-hidden="true" focusable="false">' +
-      '<path d="M8 1 L15 8 L8 15 L1 8 Z" fill="#4b2a86" stroke="#ffffff" stroke-width="1.5"/></svg>',
-    hypothese:
-      '<svg width="20" height="20" viewBox="0 0 16 16" aria-hidden="true" focusable="false">' +
-      '<path d="M8 1 L9.8 6 L15 6 L10.8 9.2 L12.4 14.5 L8 11.3 L3.6 14.5 L5.2 9.2 L1 6 L6.2 6 Z" ' +
-      'fill="#1a7f37" stroke="#ffffff" stroke-width="1.2"/></svg>',
-  };
-  var LIBELLES = { centre_social: "Centre social", evs: "Espace de vie sociale" };
-
-
-
-  function marqueur(lat, lon, symbole, titre) {
-    return base.marqueur(lat, lon, SYMBOLES[symbole] || SYMBOLES.centre_social, titre);
-  }
+  var LIBELLES = base.libelles;
+  var marqueur = base.marqueur;
 
   function lireJson(id) {
     var element = document.getElementById(id);

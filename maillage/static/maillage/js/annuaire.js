@@ -1,32 +1,19 @@
 /* Maps of the structures directory and of one structure's page (Leaflet, no tile server unless configured).
    [data-annuaire-carte]: data-geojson, URL of a FeatureCollection of points (properties nom, type, commune, url).
    [data-structure-carte]: data-longitude, data-latitude, data-nom, data-type, data-contour (the commune's outline).
-   Colours are SVG attributes, not inline styles: the CSP allows no style attribute. */
+   The structure symbols come from carte-base.js. */
 (function () {
   "use strict";
 
   var base = window.MaillageCarte;
   var etat = base.etat;
   var texte = base.texte;
-  var SYMBOLES = {
-    centre_social:
-      '<svg width="18" height="18" viewBox="0 0 16 16" aria-hidden="true" focusable="false">' +
-      '<circle cx="8" cy="8" r="6.5" fill="#0b5c8a" stroke="#ffffff" stroke-width="1.5"/></svg>',
-    evs:
-      '<svg width="18" height="18" viewBox="0 0 16 16" aria-hidden="true" focusable="false">' +
-      '<path d="M8 1 L15 8 L8 15 L1 8 Z" fill="#a33d00" stroke="#ffffff" stroke-width="1.5"/></svg>',
-  };
-  var LIBELLES = { centre_social: "Centre social", evs: "Espace de vie sociale" };
-
+  var LIBELLES = base.libelles;
+  var marqueur = base.marqueur;
 
   function nouvelleCarte(conteneur) {
     return base.nouvelleCarte(conteneur);
   }
-
-  function marqueur(lat, lon, type, titre) {
-    return base.marqueur(lat, lon, SYMBOLES[type] || SYMBOLES.centre_social, titre);
-  }
-
 
   // The département's communes drawn faintly under the markers, so that the points have a context
   // without any tile server. Optional: the markers do not wait for it.

@@ -1,4 +1,4 @@
-"""Finishing touches of the observatoire: answers as they read (labels, Oui/Non, French numbers, tables), the
+"""Display of the observatoire: answers as they read (labels, Oui/Non, French numbers, tables), the
 portrait's links, the public list of the published syntheses and its navigation entry, the back-office."""
 
 import html
@@ -340,11 +340,11 @@ def test_nombre_de_requetes_borne(client, django_assert_max_num_queries, territo
 @pytest.mark.django_db
 def test_entree_de_navigation_pour_tous(client, publications):
     lien = f'href="{URL}"'
-    assert lien in _texte(client.get(reverse("core:accueil")))
+    assert lien in _texte(client.get(reverse("accueil:accueil")))
     page = _texte(client.get(URL))
     assert f'<a href="{URL}" aria-current="page">Observatoire</a>' in page
     client.force_login(UtilisateurFactory(role=Role.PILOTE, departements=[publications.dep94]))
-    assert lien in _texte(client.get(reverse("core:accueil")))
+    assert lien in _texte(client.get(reverse("accueil:accueil")))
     # On the fiches, the « Expériences » entry is the current one, not the observatoire's results.
     fiches = _texte(client.get(reverse("observatoire:fiches")))
     assert f'<a href="{URL}">Observatoire</a>' in fiches
