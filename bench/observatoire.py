@@ -75,7 +75,8 @@ def sources_extrapolees(sources: dict, facteur: float) -> dict:
 def valeurs_reponse(structure, definition, contexte, sources: dict, rng: random.Random) -> dict:
     """One structure's complete answer: the demo's generated values, then the registry and budget prefill, keeping
     the visible questions only (`demo.valeurs_structure` with the sources given, so no query per structure)."""
-    from maillage.observatoire import demo, regles
+    from maillage.demo import observatoire as demo
+    from maillage.observatoire import regles
 
     valeurs = demo.valeurs_generees(structure, rng)
     valeurs.update(regles.prefill(definition, sources, None, contexte))
@@ -200,9 +201,10 @@ def generer_reponses(
     Re-running replaces the previous generated answers."""
     from django.db import connection, transaction
 
-    from maillage.observatoire import demo, regles, selectors
+    from maillage.demo import jeu_national
+    from maillage.demo import observatoire as demo
+    from maillage.observatoire import regles, selectors
     from maillage.observatoire.models import Campagne, Reponse, Statut, Transition
-    from maillage.structures import jeu_national
     from maillage.structures.selectors import structures_actives
 
     debut_generation = time.perf_counter()

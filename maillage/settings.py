@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "maillage.financements",
     "maillage.diagnostic",
     "maillage.observatoire",
+    # Fabricated data (demo, national set): after the domain apps it imports.
+    "maillage.demo",
 ]
 
 MIDDLEWARE = [

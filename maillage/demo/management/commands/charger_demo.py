@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from maillage.comptes.models import Role, Utilisateur
 from maillage.core.formats import euros, euros_compacts, nombre, pourcentage
-from maillage.structures import demo
+from maillage.demo import registre as demo
 from maillage.territoires.models import QPV, Commune, Departement
 
 DEPARTEMENT = "94"
@@ -174,7 +174,7 @@ class Command(BaseCommand):
             self.stdout.write("  aucune structure de démonstration : comptes non rattachés.")
 
     def charger_observatoire(self):
-        from maillage.observatoire import demo as demo_observatoire
+        from maillage.demo import observatoire as demo_observatoire
 
         r = demo_observatoire.charger(annoncer=self.stdout.write)
         self.stdout.write(

@@ -22,12 +22,8 @@ from django.utils import timezone
 
 from maillage.comptes.models import Utilisateur
 from maillage.financements.models import Budget, Financeur, LigneProduit
-from maillage.territoires.models import Chargement, Commune
-from maillage.territoires.services import chargement_journaliser
-
-from . import regles
-from .demo import baremes_moteur, calculer_ps, chaine_periodes, couper_a, siret_luhn
-from .models import (
+from maillage.structures import regles
+from maillage.structures.models import (
     Agrement,
     Contact,
     DocumentProjet,
@@ -38,6 +34,10 @@ from .models import (
     TypeAgrement,
     TypeStructure,
 )
+from maillage.territoires.models import Chargement, Commune
+from maillage.territoires.services import chargement_journaliser
+
+from .registre import baremes_moteur, calculer_ps, chaine_periodes, couper_a, siret_luhn
 
 PREFIXE = "Jeu national (fictif) — "
 CENTRES_SOCIAUX = 2400

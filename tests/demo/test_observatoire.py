@@ -15,8 +15,9 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.test import override_settings
 
+from maillage.demo import observatoire as demo
 from maillage.financements.models import Budget, LigneProduit
-from maillage.observatoire import demo, selectors
+from maillage.observatoire import selectors
 from maillage.observatoire.models import Campagne, Commentaire, FicheExperience, Reponse, Statut, Transition
 
 

@@ -16,17 +16,26 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+import maillage.observatoire
 from maillage.comptes.audit import acteur
 from maillage.comptes.models import Utilisateur
-from maillage.structures import demo as demo_structures
+from maillage.observatoire import regles, selectors, services
+from maillage.observatoire.models import (
+    Campagne,
+    Commentaire,
+    FicheExperience,
+    Questionnaire,
+    Reponse,
+    Statut,
+    Transition,
+)
 from maillage.structures.models import Structure
 
-from . import regles, selectors, services
-from .models import Campagne, Commentaire, FicheExperience, Questionnaire, Reponse, Statut, Transition
+from . import registre as demo_structures
 
 DEPARTEMENT = "94"
 ANNEE = 2016
-DOSSIER_QUESTIONNAIRES = Path(__file__).resolve().parent / "questionnaires"
+DOSSIER_QUESTIONNAIRES = Path(maillage.observatoire.__file__).resolve().parent / "questionnaires"
 PILOTE = "pilote@demo.maillage.fr"
 # Answers left out of "validée" (by rank in the alphabetical list of structures, deterministic).
 RANGS_SOUMISES = (5, 17, 29)

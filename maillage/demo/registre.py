@@ -42,11 +42,8 @@ from shapely.geometry import Point, shape
 
 from maillage.financements import moteur_ps
 from maillage.financements.models import BaremePS, Budget, Financeur, LigneProduit
-from maillage.territoires.models import Chargement, Commune
-from maillage.territoires.services import chargement_journaliser
-
-from . import regles
-from .models import (
+from maillage.structures import regles
+from maillage.structures.models import (
     Agrement,
     Contact,
     Gestionnaire,
@@ -57,7 +54,9 @@ from .models import (
     TypeAgrement,
     TypeStructure,
 )
-from .selectors import structures_actives
+from maillage.structures.selectors import structures_actives
+from maillage.territoires.models import Chargement, Commune
+from maillage.territoires.services import chargement_journaliser
 
 DEPARTEMENT = "94"
 DATE_REFERENCE = datetime.date(2015, 12, 31)

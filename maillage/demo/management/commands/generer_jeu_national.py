@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from maillage.structures import jeu_national
+from maillage.demo import jeu_national
 
 
 class Command(BaseCommand):

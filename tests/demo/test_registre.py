@@ -18,9 +18,10 @@ from django.test import override_settings
 from shapely.geometry import Point, shape
 
 from maillage.comptes.models import Role, Utilisateur
+from maillage.demo import registre as demo
 from maillage.financements import moteur_ps
 from maillage.financements.models import BaremePS, Budget, LigneProduit
-from maillage.structures import demo, regles
+from maillage.structures import regles
 from maillage.structures.models import Agrement, Contact, Gestionnaire, ModeGestion, Structure
 from maillage.structures.selectors import structures_actives
 from maillage.structures.siret import erreur_siret
