@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from maillage.comptes.models import Utilisateur
 from maillage.financements.models import Budget, Financeur, LigneProduit
+from maillage.observatoire.models import Commentaire, FicheExperience, Relance, Reponse, Transition
 from maillage.structures import regles
 from maillage.structures.models import (
     Agrement,
@@ -74,12 +75,10 @@ def supprimer() -> int:
     ids = list(structures.values_list("pk", flat=True))
     if not ids:
         return 0
-    # The observatoire's answers protect their structures (the bench generates campaigns over this set).
-    from maillage.observatoire.models import Commentaire, FicheExperience, Relance, Reponse, Transition
-
     Utilisateur.objects.filter(structure_id__in=ids).update(structure=None)
     for i in range(0, len(ids), 5000):
         lot = ids[i : i + 5000]
+        # The observatoire's answers protect their structures (the bench generates campaigns over this set).
         for queryset in (
             Transition.objects.filter(reponse__structure_id__in=lot),
             Commentaire.objects.filter(reponse__structure_id__in=lot),
