@@ -8,7 +8,7 @@ On a database where `charger_territoires` and `generer_jeu_national` have run:
   `valeurs_generees`, the finances from the structure's budget réalisé through the questionnaire's prefill
   (the sources of `selectors.sources_prefill`, read in bulk), extrapolated by +2 % a year after the last generated
   budget (2015). Closed campaigns are validated at 95 % (the rest never answered); the current one is in progress.
-  `generer_reponses(...)` is the reusable generator (tests/observatoire/test_bench_donnees.py checks it).
+  `generer_reponses(...)` is the reusable generator (tests/demo/test_bench_donnees.py checks it).
 - `preparer(database_url, annee)`: the département measured (the one with most answers), and a structure account
   with a session whose answer to the current campaign is a draft (for the autosave);
 - `mesurer(...)`: everything below, returned as a dict for `section_markdown(...)`:
@@ -75,7 +75,8 @@ def sources_extrapolees(sources: dict, facteur: float) -> dict:
 def valeurs_reponse(structure, definition, contexte, sources: dict, rng: random.Random) -> dict:
     """One structure's complete answer: the demo's generated values, then the registry and budget prefill, keeping
     the visible questions only (`demo.valeurs_structure` with the sources given, so no query per structure)."""
-    from maillage.observatoire import demo, regles
+    from maillage.demo import observatoire as demo
+    from maillage.observatoire import regles
 
     valeurs = demo.valeurs_generees(structure, rng)
     valeurs.update(regles.prefill(definition, sources, None, contexte))
@@ -200,9 +201,10 @@ def generer_reponses(
     Re-running replaces the previous generated answers."""
     from django.db import connection, transaction
 
-    from maillage.observatoire import demo, regles, selectors
+    from maillage.demo import jeu_national
+    from maillage.demo import observatoire as demo
+    from maillage.observatoire import regles, selectors
     from maillage.observatoire.models import Campagne, Reponse, Statut, Transition
-    from maillage.structures import jeu_national
     from maillage.structures.selectors import structures_actives
 
     debut_generation = time.perf_counter()
@@ -636,23 +638,23 @@ def _commande(argv: list[str]) -> None:
 # --- Runner side (bench/run.py) -------------------------------------------------------------------------------
 
 
-def _run():
+def _outils():
     dossier = str(Path(__file__).resolve().parent)
     if dossier not in sys.path:
         sys.path.insert(0, dossier)
-    import run  # bench/run.py: environment, subprocess with peak memory, gunicorn server
+    import outils  # bench/outils.py: environment, subprocess with peak memory, gunicorn server
 
-    return run
+    return outils
 
 
 def _lancer(database_url: str, commande: str, parametres: dict) -> tuple[dict, float, int]:
-    run = _run()
-    env = run.environnement(database_url) | {
+    outils = _outils()
+    env = outils.environnement(database_url) | {
         "DJANGO_SETTINGS_MODULE": "maillage.settings",
         "ALLOWED_HOSTS": "testserver",
     }
-    args = [run.PYTHON, str(Path(__file__).resolve()), commande, json.dumps(parametres)]
-    duree, memoire, sortie = run.lancer(args, env)
+    args = [outils.PYTHON, str(Path(__file__).resolve()), commande, json.dumps(parametres)]
+    duree, memoire, sortie = outils.lancer(args, env)
     return json.loads(sortie.strip().splitlines()[-1]), duree, memoire
 
 
@@ -699,10 +701,10 @@ class Session:
 def mesurer_http(database_url: str, cible: dict, requetes: int) -> tuple[dict, int]:
     """Latencies over HTTP, interleaved: floor, synthesis (API and page), section page, national sheet (one round
     in `pas`), and the autosave of the section (POST htmx as the structure, a new value each time)."""
-    run = _run()
+    outils = _outils()
     adresses = urls(cible)
     pas = 5
-    with run.servir(database_url) as (port, serveur):
+    with outils.servir(database_url) as (port, serveur):
         navigateur = Session(port, cible)
         anonyme = {"plancher": "/sante/", **{k: adresses[k] for k in ("synthese_api", "synthese_page")}}
         anonyme["fiche_nationale"] = adresses["fiche_nationale"]
@@ -748,7 +750,7 @@ def mesurer_http(database_url: str, cible: dict, requetes: int) -> tuple[dict, i
                 echantillons[nom].append(obtenir(url)[0])
             echantillons["section"].append(obtenir(adresses["section"], navigateur)[0])
             echantillons["saisie"].append(enregistrer(10 + i))
-        memoire = run.memoire_worker(serveur.pid)
+        memoire = outils.memoire_worker(serveur.pid)
     return {nom: _mediane_p95(v) for nom, v in echantillons.items()}, memoire
 
 

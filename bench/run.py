@@ -17,49 +17,32 @@ Options: `--rapide` (two départements instead of France, for a quick check), `-
 """
 
 import argparse
-import contextlib
-import http.client
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime
 from pathlib import Path
 
-RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import diagnostic as bench_diagnostic  # noqa: E402  (bench/diagnostic.py, beside this file)
-import observatoire as bench_observatoire  # noqa: E402  (bench/observatoire.py, beside this file)
-import structures  # noqa: E402  (bench/structures.py, beside this file)
+import diagnostic as bench_diagnostic  # bench/diagnostic.py, beside this file
+import observatoire as bench_observatoire  # bench/observatoire.py, beside this file
+import structures  # bench/structures.py, beside this file
+from outils import (  # bench/outils.py: helpers shared with structures.py and observatoire.py
+    PYTHON,
+    RACINE,
+    environnement,
+    lancer,
+    memoire_worker,
+    requete,
+    servir,
+)
 
-PYTHON = sys.executable
 PG_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-
-
-def environnement(database_url: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILLAGE_")}
-    env.update({"DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50})
-    env.update({"ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING"})
-    return env
-
-
-def lancer(args: list[str], env: dict) -> tuple[float, int, str]:
-    """Run a command; return (seconds, peak RSS in MB, stdout)."""
-    debut = time.perf_counter()
-    processus = subprocess.Popen(args, cwd=RACINE, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    sortie = processus.stdout.read()
-    _, statut, usage = os.wait4(processus.pid, 0)
-    duree = time.perf_counter() - debut
-    processus.returncode = os.waitstatus_to_exitcode(statut)
-    if processus.returncode != 0:
-        raise SystemExit(f"Échec de {' '.join(args)} :\n{sortie}")
-    return duree, usage.ru_maxrss // 1024, sortie
 
 
 def base_postgresql(nom: str) -> str:
@@ -85,38 +68,6 @@ def charger(database_url: str, departements: list[str]) -> None:
     lancer([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
     args = [PYTHON, "manage.py", "charger_territoires"]
     lancer(args + (["--departements", *departements] if departements else []), env)
-
-
-def port_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def servir(database_url: str):
-    """gunicorn (1 sync worker) serving `database_url` on a free loopback port: yields (port, master process)."""
-    env = environnement(database_url)
-    lancer([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
-    port = port_libre()
-    serveur = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "maillage.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
-        cwd=RACINE,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield port, serveur
-    finally:
-        serveur.terminate()
-        serveur.wait(timeout=10)
 
 
 def mesurer_latences(
@@ -148,30 +99,6 @@ def mesurer_latences(
             }
         memoire = memoire_worker(serveur.pid)
     return resultats, memoire
-
-
-def requete(port: int, url: str) -> float:
-    connexion = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    debut = time.perf_counter()
-    connexion.request("GET", url, headers={"Host": "127.0.0.1"})
-    reponse = connexion.getresponse()
-    reponse.read()
-    duree = (time.perf_counter() - debut) * 1000
-    connexion.close()
-    if reponse.status != 200:
-        raise SystemExit(f"{url} a répondu {reponse.status}")
-    return duree
-
-
-def memoire_worker(pid_maitre: int) -> int:
-    """Peak resident memory (MB) of gunicorn's worker, a child of the master."""
-    enfants = Path(f"/proc/{pid_maitre}/task/{pid_maitre}/children").read_text().split()
-    pic = 0
-    for pid in enfants:
-        for ligne in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if ligne.startswith("VmHWM:"):
-                pic = max(pic, int(ligne.split()[1]) // 1024)
-    return pic
 
 
 SCRIPT_A_FROID = """

@@ -26,6 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import outils  # bench/outils.py: environment, subprocess with peak memory, one HTTP request
+
 DEPARTEMENT = "94"
 ANNEE = 2015
 URLS = {
@@ -35,31 +37,23 @@ URLS = {
 }
 
 
-def _run():
-    import run  # bench/run.py: shared helpers (environment, subprocess with peak memory, one HTTP request)
-
-    return run
-
-
 def generer(database_url: str, *, echelle: float = 1.0, graine: int = 1) -> dict:
     """Generate the fictional national set on `database_url`; returns seconds, peak MB and the summary line."""
-    run = _run()
-    args = [run.PYTHON, "manage.py", "generer_jeu_national", "--force", "--graine", str(graine)]
+    args = [outils.PYTHON, "manage.py", "generer_jeu_national", "--force", "--graine", str(graine)]
     args += ["--echelle", str(echelle)]
-    duree, memoire, sortie = run.lancer(args, run.environnement(database_url))
+    duree, memoire, sortie = outils.lancer(args, outils.environnement(database_url))
     return {"duree": duree, "memoire": memoire, "resume": sortie.strip().splitlines()[-1]}
 
 
 def mesurer(port: int, urls: dict[str, str], requetes: int, *, echauffement: int = 5) -> dict:
     """Median and p95 (ms) of each URL on a running server, requests interleaved so noise hits all alike."""
-    run = _run()
     for url in urls.values():
         for _ in range(echauffement):
-            run.requete(port, url)
+            outils.requete(port, url)
     echantillons = {nom: [] for nom in urls}
     for _ in range(requetes):
         for nom, url in urls.items():
-            echantillons[nom].append(run.requete(port, url))
+            echantillons[nom].append(outils.requete(port, url))
     resultats = {}
     for nom, valeurs in echantillons.items():
         valeurs.sort()
@@ -99,12 +93,11 @@ def compter_requetes(database_url: str, urls: dict[str, str], *, email: str = ""
     """{name: {"statut": HTTP status, "requetes": SQL queries}} for each URL, cache cleared before each one.
 
     `email` logs the client in as that (existing) user, for pages whose content depends on the role."""
-    run = _run()
-    env = run.environnement(database_url) | {
+    env = outils.environnement(database_url) | {
         "DJANGO_SETTINGS_MODULE": "maillage.settings",
         "ALLOWED_HOSTS": "testserver",
     }
-    _, _, sortie = run.lancer([run.PYTHON, "-c", SCRIPT_REQUETES, json.dumps(urls), email], env)
+    _, _, sortie = outils.lancer([outils.PYTHON, "-c", SCRIPT_REQUETES, json.dumps(urls), email], env)
     return json.loads(sortie.strip().splitlines()[-1])
 
 

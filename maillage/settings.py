@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "maillage.diagnostic",
     "maillage.observatoire",
     "maillage.accueil",
+    # Fabricated data (demo, national set): after the domain apps it imports.
+    "maillage.demo",
 ]
 
 MIDDLEWARE = [

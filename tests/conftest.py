@@ -70,17 +70,13 @@ def territoire_94(db):
 
 @pytest.fixture
 def types_ps(db):
-    """The PS types and yearly rates that migration 0003 seeds.
+    """The PS types and yearly rates that migration 0003 seeds (`maillage.financements.bareme_initial`).
 
     Browser tests (transaction=True) empty every table after them, data migrations included: tests
     that need the barème ask for it here rather than trusting the migration's rows.
     """
-    import importlib
+    from maillage.financements import bareme_initial
+    from maillage.financements.models import BaremePS, TypePS
 
-    from django.apps import apps
-
-    from maillage.financements.models import TypePS
-
-    migration = importlib.import_module("maillage.financements.migrations.0003_types_et_taux")
-    migration.creer(apps, None)
+    bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
     return {t.code: t for t in TypePS.objects.all()}

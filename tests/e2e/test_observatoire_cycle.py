@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 
 from maillage.comptes.models import Role
+from maillage.demo import observatoire as demo
 from maillage.financements.models import LigneProduit
-from maillage.observatoire import demo, selectors, services
+from maillage.observatoire import selectors, services
 from maillage.observatoire.models import Reponse, Statut
 from tests.factories import (
     AgrementFactory,

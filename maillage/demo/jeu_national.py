@@ -22,12 +22,9 @@ from django.utils import timezone
 
 from maillage.comptes.models import Utilisateur
 from maillage.financements.models import Budget, Financeur, LigneProduit
-from maillage.territoires.models import Chargement, Commune
-from maillage.territoires.services import chargement_journaliser
-
-from . import regles
-from .demo import baremes_moteur, calculer_ps, chaine_periodes, couper_a, siret_luhn
-from .models import (
+from maillage.observatoire.models import Commentaire, FicheExperience, Relance, Reponse, Transition
+from maillage.structures import regles
+from maillage.structures.models import (
     Agrement,
     Contact,
     DocumentProjet,
@@ -38,6 +35,10 @@ from .models import (
     TypeAgrement,
     TypeStructure,
 )
+from maillage.territoires.models import Chargement, Commune
+from maillage.territoires.services import chargement_journaliser
+
+from .registre import baremes_moteur, calculer_ps, chaine_periodes, couper_a, siret_luhn
 
 PREFIXE = "Jeu national (fictif) — "
 CENTRES_SOCIAUX = 2400
@@ -74,12 +75,10 @@ def supprimer() -> int:
     ids = list(structures.values_list("pk", flat=True))
     if not ids:
         return 0
-    # The observatoire's answers protect their structures (the bench generates campaigns over this set).
-    from maillage.observatoire.models import Commentaire, FicheExperience, Relance, Reponse, Transition
-
     Utilisateur.objects.filter(structure_id__in=ids).update(structure=None)
     for i in range(0, len(ids), 5000):
         lot = ids[i : i + 5000]
+        # The observatoire's answers protect their structures (the bench generates campaigns over this set).
         for queryset in (
             Transition.objects.filter(reponse__structure_id__in=lot),
             Commentaire.objects.filter(reponse__structure_id__in=lot),

@@ -14,8 +14,8 @@ from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
+from maillage.demo import jeu_national
 from maillage.financements.models import Budget, LigneProduit
-from maillage.structures import jeu_national
 from maillage.structures.models import Agrement, Gestionnaire, Structure
 from maillage.structures.selectors import structures_actives
 from maillage.structures.siret import erreur_siret

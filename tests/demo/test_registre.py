@@ -18,9 +18,10 @@ from django.test import override_settings
 from shapely.geometry import Point, shape
 
 from maillage.comptes.models import Role, Utilisateur
-from maillage.financements import moteur_ps
-from maillage.financements.models import BaremePS, Budget, LigneProduit
-from maillage.structures import demo, regles
+from maillage.demo import registre as demo
+from maillage.financements import bareme_initial, moteur_ps
+from maillage.financements.models import BaremePS, Budget, LigneProduit, TypePS
+from maillage.structures import regles
 from maillage.structures.models import Agrement, Contact, Gestionnaire, ModeGestion, Structure
 from maillage.structures.selectors import structures_actives
 from maillage.structures.siret import erreur_siret
@@ -46,17 +47,13 @@ def test_refusee_sans_debug():
 
 @pytest.fixture(scope="module")
 def sortie_demo(django_db_setup, django_db_blocker):
-    import importlib
-
-    from django.apps import apps
-
     with django_db_blocker.unblock():
         # The PS types and rates of migration 0003 (an earlier browser test may have flushed them).
-        importlib.import_module("maillage.financements.migrations.0003_types_et_taux").creer(apps, None)
+        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
         sortie = charger()
         yield sortie
         call_command("flush", interactive=False, verbosity=0)
-        importlib.import_module("maillage.financements.migrations.0003_types_et_taux").creer(apps, None)
+        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
 
 
 @pytest.fixture

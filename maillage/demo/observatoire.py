@@ -16,17 +16,26 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+import maillage.observatoire
 from maillage.comptes.audit import acteur
 from maillage.comptes.models import Utilisateur
-from maillage.structures import demo as demo_structures
+from maillage.observatoire import regles, selectors, services
+from maillage.observatoire.models import (
+    Campagne,
+    Commentaire,
+    FicheExperience,
+    Questionnaire,
+    Reponse,
+    Statut,
+    Transition,
+)
 from maillage.structures.models import Structure
 
-from . import regles, selectors, services
-from .models import Campagne, Commentaire, FicheExperience, Questionnaire, Reponse, Statut, Transition
+from . import registre
 
 DEPARTEMENT = "94"
 ANNEE = 2016
-DOSSIER_QUESTIONNAIRES = Path(__file__).resolve().parent / "questionnaires"
+DOSSIER_QUESTIONNAIRES = Path(maillage.observatoire.__file__).resolve().parent / "questionnaires"
 PILOTE = "pilote@demo.maillage.fr"
 # Answers left out of "validée" (by rank in the alphabetical list of structures, deterministic).
 RANGS_SOUMISES = (5, 17, 29)
@@ -157,7 +166,7 @@ def charger(*, annoncer=print) -> dict:
         annoncer("  campagne 2016 déjà chargée.")
         return {"ignore": True, **resume()}
     pilote = Utilisateur.objects.filter(email=PILOTE).first()
-    if pilote is None or not demo_structures.demo_presente():
+    if pilote is None or not registre.demo_presente():
         annoncer("  comptes ou structures de démonstration absents : campagne non créée.")
         return {"ignore": True, **resume()}
     with transaction.atomic(), acteur(pilote):
@@ -189,7 +198,7 @@ def _remplir(campagne: Campagne, pilote) -> None:
     comptes = {
         c.structure_id: c for c in Utilisateur.objects.filter(est_demo=True, structure__isnull=False, is_active=True)
     }
-    premiere_compte = demo_structures.structure_du_compte(demo_structures.COMPTES_STRUCTURES[0][3])
+    premiere_compte = registre.structure_du_compte(registre.COMPTES_STRUCTURES[0][3])
     reponses = list(
         Reponse.objects.filter(campagne=campagne)
         .select_related("structure", "structure__gestionnaire")
@@ -296,7 +305,7 @@ def _fiches(pilote) -> None:
     comptes = {c.structure_id: c for c in Utilisateur.objects.filter(est_demo=True, structure__isnull=False)}
     maintenant = timezone.now()
     for nom, titre, theme, public, partenaires, moyens, resultats, limites, statut in FICHES:
-        structure = demo_structures.structure_du_compte(nom)
+        structure = registre.structure_du_compte(nom)
         if structure is None:
             continue
         publiee = statut in {FicheExperience.Statut.PUBLIEE_RESEAU, FicheExperience.Statut.PUBLIEE_PUBLIC}

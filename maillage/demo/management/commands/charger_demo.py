@@ -1,5 +1,6 @@
 """Load the demo: Val-de-Marne territories and QPV, one account per role (fictional people), then the
-fictional registry of 2015 (structures, agréments, budgets: `maillage.structures.demo`) and its accounts.
+fictional registry of 2015 (structures, agréments, budgets: `maillage.demo.registre`) and its accounts,
+then the observatoire's 2016 campaign (`maillage.demo.observatoire`).
 
 Only with MAILLAGE_DEMO on, which settings allow only with DEBUG on. Each step is idempotent and
 skips what is already loaded, so a re-run is quick. Later capabilities add their steps to `etapes()`.
@@ -17,7 +18,7 @@ from django.urls import reverse
 
 from maillage.comptes.models import Role, Utilisateur
 from maillage.core.formats import euros, euros_compacts, nombre, pourcentage
-from maillage.structures import demo
+from maillage.demo import observatoire, registre
 from maillage.territoires.models import QPV, Commune, Departement
 
 DEPARTEMENT = "94"
@@ -142,7 +143,7 @@ class Command(BaseCommand):
             compte.communes.set(communes)
 
     def charger_structures(self):
-        resume = demo.charger(annoncer=self.stdout.write)
+        resume = registre.charger(annoncer=self.stdout.write)
         if not resume.get("ignore"):
             self.stdout.write(
                 f"  {resume['structures']} structures, {resume['agrements']} agréments, "
@@ -155,8 +156,8 @@ class Command(BaseCommand):
         """One account per a few demo structures; structure@demo.maillage.fr is tied to the first CS."""
         departement = Departement.objects.filter(code=DEPARTEMENT).first()
         self.comptes_structures = []
-        for email, prenom, nom, nom_structure in demo.COMPTES_STRUCTURES:
-            structure = demo.structure_du_compte(nom_structure)
+        for email, prenom, nom, nom_structure in registre.COMPTES_STRUCTURES:
+            structure = registre.structure_du_compte(nom_structure)
             if structure is None:
                 continue
             compte = Utilisateur.objects.filter(email=email).first() or Utilisateur(email=email)
@@ -174,9 +175,7 @@ class Command(BaseCommand):
             self.stdout.write("  aucune structure de démonstration : comptes non rattachés.")
 
     def charger_observatoire(self):
-        from maillage.observatoire import demo as demo_observatoire
-
-        r = demo_observatoire.charger(annoncer=self.stdout.write)
+        r = observatoire.charger(annoncer=self.stdout.write)
         self.stdout.write(
             f"  Campagne 2016 (réponses FICTIVES) : {r['attendues']} réponses attendues, {r['recues']} reçues,"
             f" {r['validees']} validées."
@@ -210,10 +209,10 @@ class Command(BaseCommand):
         self.stdout.write(f"\nConnexion : http://127.0.0.1:{port}{reverse('comptes:connexion')}")
 
     def afficher_resume(self):
-        if not demo.demo_presente():
+        if not registre.demo_presente():
             return
-        r = demo.resume()
-        date = f"{demo.DATE_REFERENCE:%d/%m/%Y}"
+        r = registre.resume()
+        date = f"{registre.DATE_REFERENCE:%d/%m/%Y}"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Val-de-Marne au {date} (données FICTIVES, calculées depuis la base) :"))
         self.stdout.write(
@@ -221,7 +220,7 @@ class Command(BaseCommand):
             f"{nombre(r.evs)} espaces de vie sociale, dans {nombre(r.communes)} communes"
         )
         self.stdout.write(
-            f"  budget réalisé {demo.ANNEE} : {euros(r.budget_total)} ({euros_compacts(r.budget_total)}), "
+            f"  budget réalisé {registre.ANNEE} : {euros(r.budget_total)} ({euros_compacts(r.budget_total)}), "
             f"dont {euros(r.budget_evs)} pour les EVS"
         )
         self.stdout.write(

@@ -1,6 +1,6 @@
 """`manage.py generer_jeu_national [--graine 1] [--echelle 1.0] [--departements 94 75] [--force]`.
 
-Writes a fictional national dataset for benchmarks (see `maillage.structures.jeu_national`). Refused with
+Writes a fictional national dataset for benchmarks (see `maillage.demo.jeu_national`). Refused with
 DEBUG=0 unless --force: the data is invented and must not mix with a real registry by accident.
 """
 
@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from maillage.structures import jeu_national
+from maillage.demo import jeu_national
 
 
 class Command(BaseCommand):

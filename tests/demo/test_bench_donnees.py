@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 import pytest
 
 from maillage.comptes.models import Role, Utilisateur
+from maillage.demo import jeu_national
 from maillage.financements.models import Budget
 from maillage.observatoire import selectors, selectors_resultats
 from maillage.observatoire.models import Campagne, Reponse, Statut, Transition
-from maillage.structures import jeu_national
 from maillage.structures.selectors import structures_actives
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 
 from maillage.comptes.models import Role, Utilisateur
-from maillage.core.management.commands import charger_demo
+from maillage.demo.management.commands import charger_demo
 from maillage.territoires.models import QPV, Commune
 from tests.factories import CommuneFactory, QPVFactory
 

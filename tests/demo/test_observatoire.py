@@ -1,7 +1,7 @@
 """The demo campaign (charger_demo): SENACS 2016 for the 47 Val-de-Marne structures, consistent with the budgets.
 
 Loaded once for the module on the real territories of département 94, then the tables are flushed (like
-tests/structures/test_demo.py).
+tests/demo/test_registre.py).
 """
 
 import datetime
@@ -15,8 +15,10 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.test import override_settings
 
-from maillage.financements.models import Budget, LigneProduit
-from maillage.observatoire import demo, selectors
+from maillage.demo import observatoire as demo
+from maillage.financements import bareme_initial
+from maillage.financements.models import BaremePS, Budget, LigneProduit, TypePS
+from maillage.observatoire import selectors
 from maillage.observatoire.models import Campagne, Commentaire, FicheExperience, Reponse, Statut, Transition
 
 
@@ -29,16 +31,12 @@ def charger():
 
 @pytest.fixture(scope="module")
 def sortie_demo(django_db_setup, django_db_blocker):
-    import importlib
-
-    from django.apps import apps
-
     with django_db_blocker.unblock():
-        importlib.import_module("maillage.financements.migrations.0003_types_et_taux").creer(apps, None)
+        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
         sortie = charger()
         yield sortie
         call_command("flush", interactive=False, verbosity=0)
-        importlib.import_module("maillage.financements.migrations.0003_types_et_taux").creer(apps, None)
+        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
 
 
 @pytest.fixture

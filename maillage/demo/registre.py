@@ -6,7 +6,7 @@ pour les espaces de vie sociale)", Caf funding of about 2,7 M€ and 2/3 of the 
 This module builds a registry that yields those figures when Maillage computes them: names, people, addresses,
 SIRET and gestionnaires are fictional (and say so), the territories are real.
 
-Choices (documented here, checked by tests/structures/test_demo.py):
+Choices (documented here, checked by tests/demo/test_registre.py):
 - Everything is drawn from fixed seeds (`random.Random(94)` for positions), so two loads give the same data.
 - 51 structures: the 47 active on 31/12/2015 (35 CS, 12 EVS), 3 closed before 2015 (2 CS, 1 EVS) and one EVS
   opening in 2016. Among the 47, four first opened after mid-2012 (so the directory at 30/06/2012 differs in both
@@ -28,7 +28,6 @@ Choices (documented here, checked by tests/structures/test_demo.py):
 """
 
 import datetime
-import importlib
 import json
 import random
 import unicodedata
@@ -40,13 +39,10 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
-from maillage.financements import moteur_ps
-from maillage.financements.models import BaremePS, Budget, Financeur, LigneProduit
-from maillage.territoires.models import Chargement, Commune
-from maillage.territoires.services import chargement_journaliser
-
-from . import regles
-from .models import (
+from maillage.financements import bareme_initial, moteur_ps
+from maillage.financements.models import BaremePS, Budget, Financeur, LigneProduit, TypePS
+from maillage.structures import regles
+from maillage.structures.models import (
     Agrement,
     Contact,
     Gestionnaire,
@@ -57,7 +53,9 @@ from .models import (
     TypeAgrement,
     TypeStructure,
 )
-from .selectors import structures_actives
+from maillage.structures.selectors import structures_actives
+from maillage.territoires.models import Chargement, Commune
+from maillage.territoires.services import chargement_journaliser
 
 DEPARTEMENT = "94"
 DATE_REFERENCE = datetime.date(2015, 12, 31)
@@ -326,11 +324,9 @@ def arrondi(valeur) -> Decimal:
 
 
 def types_et_taux_presents() -> None:
-    """Re-seed the PS types and rates of migration 0003 if a flush removed them (idempotent get_or_create)."""
+    """Re-seed the initial barème (PS types and rates of migration 0003) if a flush removed it (idempotent)."""
     if BaremePS.objects.filter(annee__in=list(PLAFONDS_ILLUSTRATIFS)).count() < 3 * len(PLAFONDS_ILLUSTRATIFS):
-        from django.apps import apps
-
-        importlib.import_module("maillage.financements.migrations.0003_types_et_taux").creer(apps, None)
+        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
 
 
 def preparer_bareme(annee: int) -> list[str]:

@@ -1,0 +1,8 @@
+import pytest
+
+from tests.factories import DepartementFactory
+
+
+@pytest.fixture
+def val_de_marne(db):
+    return DepartementFactory(code="94", nom="Val-de-Marne")
