@@ -1,7 +1,7 @@
 """Reading and validating indicator files by commune: INSEE populations légales and Caf open data.
 
 Pure parsing and validation, no database access: `populations_lire` and `indicateurs_caf_lire` return every
-value found and every error (line, column, reason, in French); `services_imports` writes only when there is none.
+value found and every error (line, column, reason, in French); `services_import` writes only when there is none.
 
 Accepted files: CSV (separator `;`, `,` or tab; UTF-8 with or without BOM, or Latin-1/Windows-1252) or XLSX
 (the sheet named « Communes » when there is one, else the first). The header row may follow title rows (INSEE

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from maillage.territoires.api import CodeNom
 from maillage.territoires.models import Commune, Departement
 
-from . import echanges
+from . import imports as echanges
 from .models import Agrement, ModeGestion, Structure, TypeStructure
 from .selectors import STATUTS_ACTIFS
 

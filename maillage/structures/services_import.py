@@ -19,7 +19,7 @@ from maillage.core.formats import nombre
 from maillage.territoires.models import Chargement, Commune
 from maillage.territoires.services import ImportRefuse, chargement_journaliser
 
-from . import echanges
+from . import imports as echanges
 from .models import Agrement, Gestionnaire, Structure
 from .services import verifier_position
 

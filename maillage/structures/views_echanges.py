@@ -23,7 +23,8 @@ from maillage.comptes.permissions import departements_autorises, exiger
 from maillage.territoires.models import Departement
 from maillage.territoires.services import ImportRefuse
 
-from . import echanges, selectors
+from . import imports as echanges
+from . import selectors
 from .forms import FiltreAnnuaireForm
 from .services_import import structures_importer
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from maillage.structures import echanges
+from maillage.structures import imports as echanges
 from maillage.structures.models import Agrement, Contact, Gestionnaire, SituationQPV, TypeAgrement, TypeStructure
 from maillage.structures.siret import luhn_valide
 from maillage.territoires.models import QPV

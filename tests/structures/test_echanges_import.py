@@ -8,7 +8,7 @@ from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from maillage.structures import echanges
+from maillage.structures import imports as echanges
 from maillage.structures.models import Gestionnaire, Structure
 from maillage.structures.services_import import structures_importer
 from maillage.territoires.models import Chargement

@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from maillage.structures import echanges
+from maillage.structures import imports as echanges
 from maillage.territoires.models import Departement
 
 
