@@ -38,6 +38,7 @@ class Tableau:
     lignes: list[tuple[int, dict]]  # (line number in the file, {code: raw value})
     inconnues: list[str] = field(default_factory=list)  # headers that match no column
     erreurs: list[ErreurLigne] = field(default_factory=list)  # the file's own: column twice, value without header
+    ligne_entete: int = 1
 
 
 ENTETES = {}
@@ -54,7 +55,7 @@ def lire_fichier(contenu: bytes) -> Tableau:
     """
     lu = lire_tableau(contenu, code=lambda titre: ENTETES.get(_cle(titre)), feuilles=("Structures",))
     lignes = list(lu.lignes())
-    return Tableau(format=lu.format, colonnes=lu.colonnes, lignes=lignes, inconnues=lu.inconnues, erreurs=lu.erreurs)
+    return Tableau(lu.format, lu.colonnes, lignes, lu.inconnues, lu.erreurs, lu.ligne_entete or 1)
 
 
 # --- Validation ------------------------------------------------------------------------------------
@@ -192,10 +193,10 @@ def _verifier_colonnes(tableau: Tableau) -> tuple[list[Erreur], list[Erreur], bo
     """Errors and warnings of the header, and whether the rows can be checked at all."""
     manquantes = [code for code in OBLIGATOIRES if code not in tableau.colonnes]
     erreurs = [
-        Erreur(f"colonne obligatoire absente (en-tête attendu : « {PAR_CODE[code].libelle} »).", 1)
+        Erreur(f"colonne obligatoire absente (en-tête attendu : « {PAR_CODE[code].libelle} »).", tableau.ligne_entete)
         for code in manquantes
     ] + tableau.erreurs
-    avertissements = [Erreur("colonne inconnue, ignorée.", 1, titre) for titre in tableau.inconnues]
+    avertissements = [Erreur("colonne inconnue, ignorée.", tableau.ligne_entete, titre) for titre in tableau.inconnues]
     if manquantes:
         return erreurs, avertissements, False
     if not tableau.lignes:
@@ -405,6 +406,3 @@ def identifiants(tableau: Tableau) -> set[int]:
         if texte.isdigit():
             ids.add(int(texte))
     return ids
-
-
-# Labels of the changed fields, for the preview and the command's summary.
