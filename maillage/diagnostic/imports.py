@@ -1,7 +1,7 @@
 """Reading and validating indicator files by commune: INSEE populations légales and Caf open data.
 
 Pure parsing and validation, no database access: `populations_lire` and `indicateurs_caf_lire` return every
-value found and every error (line, column, reason, in French); `services_imports` writes only when there is none.
+value found and every error (line, column, reason, in French); `services_import` writes only when there is none.
 
 Accepted files: CSV (separator `;`, `,` or tab; UTF-8 with or without BOM, or Latin-1/Windows-1252) or XLSX
 (the sheet named « Communes » when there is one, else the first). The header row may follow title rows (INSEE
@@ -22,21 +22,19 @@ column (a file may then hold several millésimes), else a single year in the fil
 secret-masked cells (« ND », « s », « secret »…) are not values: nothing is stored for them and they are counted.
 """
 
-import csv
 import datetime
-import io
 import re
-import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from maillage.core.fichiers import LIGNES_ENTETE_MAX, FichierIllisible, Tableau, lire_tableau
+from maillage.core.fichiers import cle as _cle
+from maillage.core.fichiers import texte as _texte
 from maillage.core.imports import ErreurLigne
 
 Progression = Callable[[str], None]
 
-LIGNES_ENTETE_MAX = 30  # the header is looked for among the first rows (INSEE workbooks open with titles)
 PAS_PROGRESSION = 10_000  # rows between two progress messages while validating
 VALEUR_MAX = Decimal("1e12")  # IndicateurCommune.valeur: 14 digits, 2 decimals
 MOTIF_CODE_COMMUNE = re.compile(r"(?:\d{2}|2[AB])\d{3}")
@@ -45,12 +43,6 @@ MOTIF_ANNEE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 ARRONDISSEMENTS = {"751": "75056", "132": "13055", "693": "69123"}
 # Cells the Caf masks for statistical secrecy, or leaves empty (compared after _cle()).
 SECRETS = {"", "nd", "n_d", "nc", "s", "secret", "c", "x", "na"}
-
-
-def _cle(texte) -> str:
-    """ "Population municipale" → "population_municipale"; "Code département" → "code_departement"."""
-    texte = unicodedata.normalize("NFKD", str(texte if texte is not None else "")).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", texte.casefold()).strip("_")
 
 
 # --- Errors and results ------------------------------------------------------------------------------
@@ -95,67 +87,6 @@ class ReferentielCommunes:
     @property
     def vide(self) -> bool:
         return not self.communes
-
-
-# --- Reading a table ---------------------------------------------------------------------------------
-
-
-class _Illisible(Exception):
-    pass
-
-
-def _texte(valeur) -> str:
-    if valeur is None:
-        return ""
-    if isinstance(valeur, float) and valeur.is_integer():
-        return str(int(valeur))
-    return str(valeur).strip()
-
-
-def _rangees_csv(contenu: bytes) -> list[tuple[int, list]]:
-    try:
-        texte = contenu.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Spreadsheets save « CSV » in Windows-1252 (a Latin-1 superset); Latin-1 decodes anything else.
-        try:
-            texte = contenu.decode("cp1252")
-        except UnicodeDecodeError:
-            texte = contenu.decode("latin-1")
-    if "\x00" in texte:
-        raise _Illisible("ce n'est pas un fichier CSV ou XLSX (octets nuls) : enregistrez-le en CSV ou en XLSX")
-    debut = texte.splitlines()[:LIGNES_ENTETE_MAX]
-    separateur = max(";,\t", key=lambda s: sum(ligne.count(s) for ligne in debut))
-    lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
-    rangees = []
-    try:
-        for valeurs in lecteur:
-            rangees.append((lecteur.line_num, valeurs))
-    except csv.Error as erreur:
-        raise _Illisible(f"ligne {lecteur.line_num} : CSV illisible ({erreur})") from None
-    return rangees
-
-
-def _rangees_xlsx(contenu: bytes) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook
-
-    try:
-        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as erreur:
-        raise _Illisible(f"classeur XLSX illisible ({erreur})") from None
-    try:
-        feuilles = {_cle(nom): nom for nom in classeur.sheetnames}
-        feuille = classeur[feuilles["communes"]] if "communes" in feuilles else classeur.worksheets[0]
-        return [(numero, list(valeurs)) for numero, valeurs in enumerate(feuille.iter_rows(values_only=True), 1)]
-    finally:
-        classeur.close()
-
-
-def _lire_rangees(contenu: bytes) -> tuple[str, list[tuple[int, list]]]:
-    if not contenu.strip():
-        raise _Illisible("le fichier est vide")
-    if contenu[:4] == b"PK\x03\x04":
-        return "XLSX", _rangees_xlsx(contenu)
-    return "CSV", _rangees_csv(contenu)
 
 
 # --- Values ------------------------------------------------------------------------------------------
@@ -216,50 +147,30 @@ def _code_commune(valeur) -> str:
 
 
 # --- Common row reading ------------------------------------------------------------------------------
+# The core file kit (`maillage.core.fichiers`) reads CSV and XLSX; here, the header among title rows and roles.
 
 
-@dataclass(slots=True)
-class _Entete:
-    ligne: int
-    positions: dict[str, int]  # role → position
-    titres: dict[str, str]  # role → header as written
-    ignorees: list[str]
+def _lire_entete(contenu: bytes, roles_de: Callable[[str], str | None], est_code: Callable[[str], bool]) -> Tableau:
+    """The file up to its header: the first of the first rows holding a commune code column (INSEE title rows)."""
+    return lire_tableau(
+        contenu,
+        code=lambda titre: roles_de(_cle(titre)),
+        est_entete=lambda titres: any(est_code(_cle(titre)) for titre in titres),
+        feuilles=("Communes",),
+    )
 
 
-def _trouver_entete(
-    rangees: list[tuple[int, list]], roles_de: Callable[[str], str | None], est_code: Callable[[str], bool]
-) -> tuple[_Entete | None, list[Erreur]]:
-    for indice, (numero, valeurs) in enumerate(rangees[:LIGNES_ENTETE_MAX]):
-        cles = [_cle(v) for v in valeurs]
-        if not any(est_code(cle) for cle in cles):
-            continue
-        positions, titres, ignorees, erreurs = {}, {}, [], []
-        for position, (cle, brut) in enumerate(zip(cles, valeurs, strict=True)):
-            titre = _texte(brut)
-            if not cle:
-                continue
-            role = roles_de(cle)
-            if role is None:
-                ignorees.append(titre)
-            elif role in positions:
-                erreurs.append(
-                    Erreur(f"colonne en double (déjà lue en colonne « {titres[role]} »)", ligne=numero, colonne=titre)
-                )
-            else:
-                positions[role], titres[role] = position, titre
-        del rangees[: indice + 1]
-        return _Entete(numero, positions, titres, ignorees), erreurs
-    return None, []
-
-
-def _rangees_donnees(rangees, entete: _Entete, progression: Progression | None):
-    """(line number, {role: raw value}) for every non-blank data row."""
-    for compte, (numero, valeurs) in enumerate(rangees, 1):
-        if progression and compte % PAS_PROGRESSION == 0:
-            progression(f"Validation : {compte:,} lignes lues…".replace(",", "\u202f"))
-        if not any(_texte(v) for v in valeurs):
-            continue
-        yield numero, {role: valeurs[pos] if pos < len(valeurs) else None for role, pos in entete.positions.items()}
+def _rangees_donnees(lecture: Lecture, entete: Tableau, progression: Progression | None):
+    """(line number, {role: raw value}) for every non-blank data row; what cannot be read goes to `lecture.erreurs`."""
+    deja = len(entete.erreurs)
+    try:
+        for compte, (numero, valeurs) in enumerate(entete.lignes(), 1):
+            if progression and compte % PAS_PROGRESSION == 0:
+                progression(f"Validation : {compte:,} lignes lues…".replace(",", "\u202f"))
+            yield numero, valeurs
+    except FichierIllisible as illisible:
+        lecture.erreurs.append(Erreur(f"fichier illisible : {illisible.erreur.raison}", illisible.erreur.ligne))
+    lecture.erreurs.extend(entete.erreurs[deja:])
 
 
 def _verifier_commune(
@@ -287,19 +198,25 @@ def _verifier_commune(
     return False, Erreur(f"commune inconnue « {code} » : {conseil}", numero, colonne)
 
 
-def _debut(contenu: bytes, referentiel: ReferentielCommunes) -> tuple[Lecture, list[tuple[int, list]]]:
+def _debut(
+    contenu: bytes,
+    referentiel: ReferentielCommunes,
+    roles_de: Callable[[str], str | None],
+    est_code: Callable[[str], bool],
+) -> tuple[Lecture, Tableau | None]:
     lecture = Lecture()
     try:
-        lecture.format, rangees = _lire_rangees(contenu)
-    except _Illisible as erreur:
-        lecture.erreurs.append(Erreur(f"fichier illisible : {erreur}"))
-        return lecture, []
+        entete = _lire_entete(contenu, roles_de, est_code)
+    except FichierIllisible as illisible:
+        lecture.erreurs.append(Erreur(f"fichier illisible : {illisible.erreur.raison}", illisible.erreur.ligne))
+        return lecture, None
+    lecture.format = entete.format
     if referentiel.vide:
         lecture.erreurs.append(
             Erreur("aucune commune en base : chargez d'abord le référentiel (manage.py charger_territoires)")
         )
-        return lecture, []
-    return lecture, rangees
+        return lecture, None
+    return lecture, entete
 
 
 def _doublon(vues: dict, cle, numero: int, colonne: str, code: str, millesime: int) -> Erreur | None:
@@ -352,11 +269,10 @@ def populations_lire(
 ) -> Lecture:
     """Parse and validate a whole INSEE populations file; the result lists the values or, if any, every error."""
     departements = set(departements) if departements else None
-    lecture, rangees = _debut(contenu, referentiel)
+    lecture, entete = _debut(contenu, referentiel, _role_population, lambda cle: cle in CODES_COMPLETS | CODES_PARTIE)
     if lecture.erreurs:
         return lecture
-    entete, erreurs = _trouver_entete(rangees, _role_population, lambda cle: cle in CODES_COMPLETS | CODES_PARTIE)
-    if entete is None:
+    if entete.ligne_entete is None:
         lecture.erreurs.append(
             Erreur(
                 "en-tête non reconnu : aucune colonne de code commune (CODGEO, ou Code département + Code commune) "
@@ -365,31 +281,31 @@ def populations_lire(
             )
         )
         return lecture
-    lecture.erreurs.extend(erreurs)
-    lecture.colonnes, lecture.colonnes_ignorees = entete.titres, entete.ignorees
+    lecture.erreurs.extend(entete.erreurs)
+    lecture.colonnes, lecture.colonnes_ignorees = entete.colonnes, entete.inconnues
     positions = entete.positions
     if "population" not in positions:
         lecture.erreurs.append(
             Erreur(
                 "colonne manquante : population municipale (« Population municipale » ou PMUN21)",
-                ligne=entete.ligne,
+                ligne=entete.ligne_entete,
                 colonne="Population municipale",
             )
         )
     if "code" not in positions and "departement" not in positions:
         # "Code commune" alone: the full 5-character code.
         positions["code"] = positions.pop("code_partiel")
-        entete.titres["code"] = entete.titres.pop("code_partiel")
+        entete.colonnes["code"] = entete.colonnes.pop("code_partiel")
     if lecture.erreurs:
         return lecture
 
-    colonne_pop = entete.titres["population"]
+    colonne_pop = entete.colonnes["population"]
     annee_colonne = _annee_de_colonne(colonne_pop)
     if millesime is not None and annee_colonne is not None and millesime != annee_colonne:
         lecture.erreurs.append(
             Erreur(
                 f"la colonne indique le millésime {annee_colonne}, différent de --millesime {millesime}",
-                ligne=entete.ligne,
+                ligne=entete.ligne_entete,
                 colonne=colonne_pop,
             )
         )
@@ -403,7 +319,7 @@ def populations_lire(
             Erreur(
                 "millésime inconnu : indiquez-le avec --millesime (ex. --millesime 2021) ou nommez la colonne "
                 "avec son année (ex. PMUN21)",
-                ligne=entete.ligne,
+                ligne=entete.ligne_entete,
                 colonne=colonne_pop,
             )
         )
@@ -411,8 +327,8 @@ def populations_lire(
     lecture.millesimes = [millesime]
 
     vues: dict[str, int] = {}
-    colonne_code = entete.titres.get("code") or entete.titres["code_partiel"]
-    for numero, valeurs in _rangees_donnees(rangees, entete, progression):
+    colonne_code = entete.colonnes.get("code") or entete.colonnes["code_partiel"]
+    for numero, valeurs in _rangees_donnees(lecture, entete, progression):
         lecture.lignes += 1
         code, colonne = _code_de_ligne(valeurs, entete, colonne_code)
         if isinstance(code, Erreur):
@@ -446,7 +362,7 @@ def populations_lire(
     return lecture
 
 
-def _code_de_ligne(valeurs: dict, entete: _Entete, colonne_code: str) -> tuple[str | Erreur, str]:
+def _code_de_ligne(valeurs: dict, entete: Tableau, colonne_code: str) -> tuple[str | Erreur, str]:
     """The commune's INSEE code from a full-code column, or from the département and commune-part columns."""
     if "code" in entete.positions:
         code = _code_commune(valeurs["code"])
@@ -454,7 +370,7 @@ def _code_de_ligne(valeurs: dict, entete: _Entete, colonne_code: str) -> tuple[s
             return Erreur("code commune manquant", colonne=colonne_code), colonne_code
         return code, colonne_code
     departement = _code_departement(valeurs["departement"])
-    colonne_dep = entete.titres["departement"]
+    colonne_dep = entete.colonnes["departement"]
     partie = _texte(valeurs["code_partiel"]).upper()
     if not departement:
         return Erreur("code département manquant", colonne=colonne_dep), colonne_dep
@@ -516,11 +432,10 @@ def indicateurs_caf_lire(
 ) -> Lecture:
     """Parse and validate a whole Caf open-data file by commune; the result lists the values or every error."""
     departements = set(departements) if departements else None
-    lecture, rangees = _debut(contenu, referentiel)
+    lecture, entete = _debut(contenu, referentiel, _role_caf, lambda cle: cle in CODES_CAF)
     if lecture.erreurs:
         return lecture
-    entete, erreurs = _trouver_entete(rangees, _role_caf, lambda cle: cle in CODES_CAF)
-    if entete is None:
+    if entete.ligne_entete is None:
         lecture.erreurs.append(
             Erreur(
                 "en-tête non reconnu : colonne du code commune (Codes_Insee) manquante dans les "
@@ -530,21 +445,21 @@ def indicateurs_caf_lire(
             )
         )
         return lecture
-    lecture.erreurs.extend(erreurs)
-    lecture.colonnes, lecture.colonnes_ignorees = entete.titres, entete.ignorees
+    lecture.erreurs.extend(entete.erreurs)
+    lecture.colonnes, lecture.colonnes_ignorees = entete.colonnes, entete.inconnues
     indicateurs = [role for role in COLONNES_CAF.values() if role in entete.positions]
     if not indicateurs:
         lecture.erreurs.append(
             Erreur(
                 "aucune colonne d'indicateur reconnue : NB_allocataires, NB_pers_couv_ress, ALL_bas_revenu ou "
                 "Pers_bas_revenu attendue",
-                ligne=entete.ligne,
+                ligne=entete.ligne_entete,
             )
         )
     if lecture.erreurs:
         return lecture
 
-    colonne_millesime = entete.titres.get("millesime")
+    colonne_millesime = entete.colonnes.get("millesime")
     if millesime is not None:
         lecture.origine_millesime = "indiqué par --millesime"
     elif colonne_millesime:
@@ -556,17 +471,17 @@ def indicateurs_caf_lire(
             Erreur(
                 "millésime inconnu : indiquez-le avec --millesime (ex. --millesime 2022), par une colonne Date_ref "
                 "ou Annee, ou dans le nom du fichier (ex. bas_revenus_2022.csv)",
-                ligne=entete.ligne,
+                ligne=entete.ligne_entete,
             )
         )
         return lecture
 
-    colonne_code = entete.titres["code"]
+    colonne_code = entete.colonnes["code"]
     vues: dict[tuple[str, int], int] = {}
     millesimes = set()
     lecture.secrets = dict.fromkeys(indicateurs, 0)
     lecture.cles_secretes = {indicateur: set() for indicateur in indicateurs}
-    for numero, valeurs in _rangees_donnees(rangees, entete, progression):
+    for numero, valeurs in _rangees_donnees(lecture, entete, progression):
         lecture.lignes += 1
         annee = millesime
         if colonne_millesime:
@@ -603,11 +518,11 @@ def indicateurs_caf_lire(
             try:
                 valeur = _nombre(brut)
             except ValueError as probleme:
-                lecture.erreurs.append(Erreur(str(probleme), numero, entete.titres[indicateur]))
+                lecture.erreurs.append(Erreur(str(probleme), numero, entete.colonnes[indicateur]))
                 continue
             if valeur != valeur.quantize(Decimal("0.01")):
                 lecture.erreurs.append(
-                    Erreur(f"au plus deux décimales : « {_texte(brut)} »", numero, entete.titres[indicateur])
+                    Erreur(f"au plus deux décimales : « {_texte(brut)} »", numero, entete.colonnes[indicateur])
                 )
                 continue
             if garder and not doublon:

@@ -1,20 +1,19 @@
 """Reading and validating a past campaign export (pure: no database access).
 
-The file (CSV — separator ; , or tab, UTF-8 or Windows-1252 — or XLSX, first sheet) has a header line then one row
-per structure: a column `siret` or `structure_id` identifies the structure, the other columns are named by question
-code. A table question is given either as JSON in its own column or cell by cell in columns `code.ligne.colonne`;
-a multiple choice as codes separated by « | » (or « ; » in a comma-separated file). Every value is converted with
-the rules engine (`regles.convertir`), and every error names its line, its column and the reason, in French. The
-whole file is checked before anything is written (by `services_import`).
+The file (CSV — separator ; , or tab, UTF-8 or Windows-1252 — or XLSX, first sheet; read by the core file kit,
+`maillage.core.fichiers`) has a header line then one row per structure: a column `siret` or `structure_id` identifies
+the structure, the other columns are named by question code. A table question is given either as JSON in its own
+column or cell by cell in columns `code.ligne.colonne`; a multiple choice as codes separated by « | » (or « ; » in a
+comma-separated file). Every value is converted with the rules engine (`regles.convertir`), and every error names its
+line, its column and the reason, in French. The whole file is checked before anything is written (by
+`services_import`).
 """
 
-import csv
-import io
 import json
 import re
-import zipfile
 from dataclasses import dataclass, field
 
+from maillage.core.fichiers import FichierIllisible, lire_tableau
 from maillage.core.imports import ErreurLigne
 
 from . import regles
@@ -22,10 +21,6 @@ from .questionnaire import Definition
 
 COLONNES_STRUCTURE = ("siret", "structure_id")
 TAILLE_MAX = 5 * 1024 * 1024
-
-
-class FichierIllisible(Exception):
-    """The file cannot be read at all (format, encoding, no header)."""
 
 
 Erreur = ErreurLigne
@@ -36,6 +31,7 @@ class Fichier:
     format: str
     entetes: list[str]
     lignes: list[tuple[int, list]]  # (line number in the file, raw cells)
+    erreurs: list[ErreurLigne] = field(default_factory=list)  # column named twice, value under no header
 
 
 @dataclass
@@ -52,51 +48,16 @@ class Resultat:
 
 
 def lire(contenu: bytes) -> Fichier:
-    """Read a CSV or XLSX file into its header and rows; raises FichierIllisible."""
+    """Read a CSV or XLSX file (first sheet) into its header and rows; raises FichierIllisible."""
     if len(contenu) > TAILLE_MAX:
         raise FichierIllisible("fichier trop volumineux (5 Mo au plus).")
-    if contenu[:4] == b"PK\x03\x04":
-        return _lire_xlsx(contenu)
-    try:
-        texte = contenu.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        texte = contenu.decode("cp1252", errors="replace")
-    if "\x00" in texte:
-        raise FichierIllisible("ce n'est pas un fichier CSV ou XLSX.")
-    premiere = texte.split("\n", 1)[0]
-    separateur = max((";", ",", "\t"), key=premiere.count)
-    lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
-    try:
-        rangees = [(lecteur.line_num, rangee) for rangee in lecteur]
-    except csv.Error as erreur:
-        raise FichierIllisible(f"CSV mal formé (ligne {lecteur.line_num}) : {erreur}.") from None
-    return _fichier("CSV", rangees)
-
-
-def _lire_xlsx(contenu: bytes) -> Fichier:
-    from openpyxl import load_workbook
-
-    try:
-        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as erreur:
-        raise FichierIllisible(f"classeur XLSX illisible ({erreur}).") from None
-    try:
-        rangees = [(n, list(v)) for n, v in enumerate(classeur.worksheets[0].iter_rows(values_only=True), 1)]
-    finally:
-        classeur.close()
-    return _fichier("XLSX", rangees)
+    tableau = lire_tableau(contenu)
+    rangees = list(tableau.rangees())
+    return Fichier(format=tableau.format, entetes=tableau.titres, lignes=rangees, erreurs=tableau.erreurs)
 
 
 def _vide(valeur) -> bool:
     return valeur is None or (isinstance(valeur, str) and not valeur.strip())
-
-
-def _fichier(format: str, rangees: list) -> Fichier:
-    rangees = [(n, r) for n, r in rangees if any(not _vide(v) for v in r)]
-    if not rangees:
-        raise FichierIllisible("le fichier est vide : il faut une ligne d'en-têtes puis une ligne par structure.")
-    (_, entete), *lignes = rangees
-    return Fichier(format=format, entetes=[str(v or "").strip() for v in entete], lignes=lignes)
 
 
 def _valeur(question: dict, brute):
@@ -148,6 +109,7 @@ def valider(fichier: Fichier, definition: Definition, structures: dict[str, int]
     if inconnues:
         liste = ", ".join(f"« {t} »" for t in inconnues)
         resultat.erreurs.append(Erreur(f"colonnes inconnues (aucune question de ce code) : {liste}.", 1))
+    resultat.erreurs.extend(fichier.erreurs)
     if resultat.erreurs:
         return resultat
     vues = {}

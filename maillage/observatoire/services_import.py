@@ -11,15 +11,17 @@ answer with other values is refused (reopen it first). Each applied or refused r
 import datetime
 import hashlib
 from contextlib import nullcontext
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
 from maillage.comptes.audit import acteur
+from maillage.core.fichiers import FichierIllisible
 from maillage.structures.models import Structure
 from maillage.structures.selectors import structures_actives
 from maillage.territoires.models import Chargement, Departement
-from maillage.territoires.services import ImportRefuse, chargement_journaliser
+from maillage.territoires.services import chargement_journaliser, import_refuser
 
 from . import import_campagne, selectors
 from .models import Campagne, Questionnaire, Reponse, Statut, Transition
@@ -55,23 +57,15 @@ def campagne_importer(
     code = str(departement or "").strip().upper()
     parametres = {"annee": annee, "departement": code, "questionnaire": questionnaire or ""}
 
-    def refuser(erreurs: list[import_campagne.Erreur]) -> ImportRefuse:
-        dicts = [e.en_dict() for e in erreurs]
-        pluriel = "s" if len(dicts) > 1 else ""
-        ligne = chargement_journaliser(
-            commande=COMMANDE,
-            fichier=nom_fichier[:500],
-            empreinte=empreinte,
-            parametres=parametres,
-            statut=Chargement.Statut.REFUSE,
-            erreurs=dicts,
-            auteur=auteur[:200],
-            debut=debut,
-            fin=timezone.now(),
-        )
-        return ImportRefuse(
-            f"Fichier refusé : {len(dicts)} erreur{pluriel}, rien n'a été importé.", erreurs=dicts, chargement=ligne
-        )
+    refuser = partial(
+        import_refuser,
+        commande=COMMANDE,
+        fichier=nom_fichier,
+        empreinte=empreinte,
+        parametres=parametres,
+        auteur=auteur,
+        debut=debut,
+    )
 
     if not Departement.objects.filter(code=code).exists():
         raise refuser([import_campagne.Erreur(f"département inconnu : « {code} ».")])
@@ -100,8 +94,8 @@ def campagne_importer(
         definition = selectors.definition_campagne(Campagne(questionnaire=socle, bloc_thematique=None))
     try:
         fichier = import_campagne.lire(contenu)
-    except import_campagne.FichierIllisible as erreur:
-        raise refuser([import_campagne.Erreur(str(erreur))]) from None
+    except FichierIllisible as illisible:
+        raise refuser([illisible.erreur]) from None
 
     structures = {}
     for pk, siret in Structure.objects.filter(departement_id=code).values_list("pk", "siret"):

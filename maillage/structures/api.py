@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from maillage.territoires.api import CodeNom
 from maillage.territoires.models import Commune, Departement
 
-from . import echanges
+from . import exports
 from .models import Agrement, ModeGestion, Structure, TypeStructure
 from .selectors import STATUTS_ACTIFS
 
@@ -110,7 +110,7 @@ def _choix(valeur: str | None, choix, nom: str) -> str | None:
 
 
 def _item(structure: Structure) -> dict:
-    agrement = echanges.agrement_a_date(structure)
+    agrement = exports.agrement_a_date(structure)
     return {
         "id": structure.pk,
         "nom": structure.nom,
@@ -151,7 +151,7 @@ def liste(request, filtres: Query[Filtres]):
     commune = (filtres.commune or "").strip().upper() or None
     if commune and not Commune.objects.filter(code=commune).exists():
         raise Http404(f"Commune inconnue : {commune!r}.")
-    structures = echanges.structures_publiques(
+    structures = exports.structures_publiques(
         date=date, departement=departement, commune=commune, type=type_, gestion=gestion
     )
     total = structures.count()
@@ -173,7 +173,7 @@ def liste(request, filtres: Query[Filtres]):
 def detail(request, id: int, date: str | None = None):
     jour = _date(date) or datetime.date.today()
     structure = (
-        echanges.structures_publiques(date_agrement=jour)
+        exports.structures_publiques(date_agrement=jour)
         .prefetch_related("communes_competence", "qpv_competence")
         .filter(pk=id)
         .first()

@@ -1,6 +1,6 @@
 """The write of a structures import (CSV or XLSX with the export's columns).
 
-`structures_importer` reads and validates the whole file (`echanges.valider`), then — only when no row is
+`structures_importer` reads and validates the whole file (`imports.valider`), then — only when no row is
 wrong and `appliquer` is true — writes everything in one transaction: rows whose `id` is a known structure
 update it (only the fields that differ: re-importing an export changes nothing), the other rows create a
 structure. Gestionnaires are matched by (nom, forme juridique), case-insensitively, or created. Each applied or
@@ -10,16 +10,19 @@ trail records who changed what (bulk-created structures are listed in the journa
 
 import hashlib
 from contextlib import nullcontext
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
 from maillage.comptes.audit import acteur
+from maillage.core.fichiers import FichierIllisible
 from maillage.core.formats import nombre
 from maillage.territoires.models import Chargement, Commune
-from maillage.territoires.services import ImportRefuse, chargement_journaliser
+from maillage.territoires.services import chargement_journaliser, import_refuser
 
-from . import echanges
+from . import imports
+from .exports import LIBELLES_CHAMPS
 from .models import Agrement, Gestionnaire, Structure
 from .services import verifier_position
 
@@ -51,22 +54,22 @@ def _cle_gestionnaire(nom: str, forme: str) -> tuple[str, str]:
     return (" ".join(nom.split()).casefold(), forme)
 
 
-def _referentiel(tableau: echanges.Tableau, departement: str | None) -> echanges.Referentiel:
-    codes = echanges.codes_communes(tableau)
+def _referentiel(tableau: imports.Tableau, departement: str | None) -> imports.Referentiel:
+    codes = imports.codes_communes(tableau)
     communes = {
         code: (nom, dep)
         for code, nom, dep in Commune.objects.filter(code__in=codes).values_list("code", "nom", "departement_id")
     }
-    ids = echanges.identifiants(tableau)
+    ids = imports.identifiants(tableau)
     structures = dict(Structure.objects.filter(pk__in=ids).values_list("pk", "departement_id"))
-    return echanges.Referentiel(communes=communes, structures=structures, departement=departement)
+    return imports.Referentiel(communes=communes, structures=structures, departement=departement)
 
 
-def _existantes(resultat: echanges.Resultat) -> dict[int, Structure]:
+def _existantes(resultat: imports.Resultat) -> dict[int, Structure]:
     return Structure.objects.select_related("gestionnaire").in_bulk([ligne.id for ligne in resultat.lignes if ligne.id])
 
 
-def _verifier_avec_le_registre(resultat: echanges.Resultat, existantes: dict[int, Structure]) -> list[echanges.Erreur]:
+def _verifier_avec_le_registre(resultat: imports.Resultat, existantes: dict[int, Structure]) -> list[imports.Erreur]:
     """The checks that need the registry: the type of a structure holding agréments, the position in its commune.
 
     Only what the file changes is checked, so that re-importing an export never fails on older data.
@@ -81,7 +84,7 @@ def _verifier_avec_le_registre(resultat: echanges.Resultat, existantes: dict[int
         structure = existantes.get(ligne.id) if ligne.id else None
         if structure is not None and structure.type != valeurs["type"] and structure.pk in avec_agrements:
             erreurs.append(
-                echanges.Erreur(
+                imports.Erreur(
                     f"la structure {structure.pk} a des agréments de {structure.get_type_display().lower()} : "
                     "son type ne change pas par import (fermez-la et créez la nouvelle structure).",
                     ligne.ligne,
@@ -107,11 +110,11 @@ def _verifier_avec_le_registre(resultat: echanges.Resultat, existantes: dict[int
             for champ, messages in raisons.items():
                 for message in messages:
                     raison = message[0].lower() + message[1:]
-                    erreurs.append(echanges.Erreur(raison, ligne.ligne, resultat.libelle(champ)))
+                    erreurs.append(imports.Erreur(raison, ligne.ligne, resultat.libelle(champ)))
     return erreurs
 
 
-def _plan(resultat: echanges.Resultat, existantes: dict[int, Structure]) -> list[dict]:
+def _plan(resultat: imports.Resultat, existantes: dict[int, Structure]) -> list[dict]:
     """Per row: what would be created or updated, with the changed fields."""
     plan = []
     for ligne in resultat.lignes:
@@ -134,7 +137,7 @@ def _plan(resultat: echanges.Resultat, existantes: dict[int, Structure]) -> list
                 "id": structure.pk,
                 "nom": ligne.valeurs["nom"],
                 "champs": champs,
-                "libelles": [echanges.LIBELLES_CHAMPS.get(champ, champ) for champ in champs],
+                "libelles": [LIBELLES_CHAMPS.get(champ, champ) for champ in champs],
             }
         )
     return plan
@@ -164,38 +167,31 @@ def structures_importer(
     empreinte = hashlib.sha256(contenu).hexdigest()
     parametres = {"departement": departement}
 
-    def refuser(message: str, erreurs: list[dict]) -> ImportRefuse:
-        ligne = None
-        if appliquer:
-            ligne = chargement_journaliser(
-                commande=COMMANDE,
-                fichier=nom_fichier[:500],
-                empreinte=empreinte,
-                parametres=parametres,
-                statut=Chargement.Statut.REFUSE,
-                erreurs=erreurs,
-                auteur=auteur[:200],
-                debut=debut,
-                fin=timezone.now(),
-            )
-        return ImportRefuse(message, erreurs=erreurs, chargement=ligne)
-
-    if len(contenu) > echanges.TAILLE_MAX_IMPORT:
+    # A dry run (the preview) journals nothing, not even a refusal.
+    refuser = partial(
+        import_refuser,
+        commande=COMMANDE,
+        fichier=nom_fichier,
+        empreinte=empreinte,
+        parametres=parametres,
+        auteur=auteur,
+        debut=debut,
+        journaliser=appliquer,
+    )
+    if len(contenu) > imports.TAILLE_MAX_IMPORT:
         raison = f"fichier trop volumineux ({nombre(len(contenu) // 1024)} Ko, 5 Mo au plus)."
-        raise refuser(f"Fichier refusé : {raison}", [echanges.Erreur(raison).en_dict()])
+        raise refuser([imports.Erreur(raison)], f"Fichier refusé : {raison}")
     try:
-        tableau = echanges.lire_fichier(contenu)
-    except echanges.FichierIllisible as erreur:
-        raise refuser(f"Fichier refusé : {erreur}", [echanges.Erreur(str(erreur)).en_dict()]) from None
-    resultat = echanges.valider(tableau, _referentiel(tableau, departement))
+        tableau = imports.lire_fichier(contenu)
+    except FichierIllisible as illisible:
+        raise refuser([illisible.erreur], f"Fichier refusé : {illisible}") from None
+    resultat = imports.valider(tableau, _referentiel(tableau, departement))
     avertissements = [a.en_dict() for a in resultat.avertissements]
     existantes = _existantes(resultat)
     toutes = resultat.erreurs + _verifier_avec_le_registre(resultat, existantes)
     if toutes:
         toutes.sort(key=lambda erreur: erreur.ligne or 0)
-        erreurs = [e.en_dict() for e in toutes]
-        pluriel = "s" if len(erreurs) > 1 else ""
-        refus = refuser(f"Fichier refusé : {nombre(len(erreurs))} erreur{pluriel}, rien n'a été importé.", erreurs)
+        refus = refuser(toutes)
         refus.avertissements = avertissements
         raise refus
 
@@ -257,7 +253,7 @@ class _Gestionnaires(dict):
     crees = 0
 
 
-def _gestionnaires(lignes: list[echanges.LigneValide], structures) -> _Gestionnaires:
+def _gestionnaires(lignes: list[imports.LigneValide], structures) -> _Gestionnaires:
     """(nom, forme) → Gestionnaire for every row: the structure's own, the oldest existing match, or a new one."""
     voulus = {_cle_gestionnaire(*ligne.gestionnaire): ligne.gestionnaire for ligne in lignes}
     trouves = _Gestionnaires()

@@ -23,8 +23,9 @@ from maillage.core.permissions import departements_autorises, exiger
 from maillage.territoires.models import Departement
 from maillage.territoires.services import ImportRefuse
 
-from . import echanges, selectors
+from . import exports, selectors
 from .forms import FiltreAnnuaireForm
+from .imports import TAILLE_MAX_IMPORT
 from .services_import import structures_importer
 
 # --- Export -----------------------------------------------------------------------------------------
@@ -36,9 +37,9 @@ def export(request):
     Public: the exported columns are public fields only (no budget, assessment, contact or document).
     """
     format = request.GET.get("format") or "csv"
-    if format not in echanges.FORMATS:
+    if format not in exports.FORMATS:
         return HttpResponseBadRequest(
-            f"Format inconnu « {format} » : formats possibles {', '.join(echanges.FORMATS)}.".encode(),
+            f"Format inconnu « {format} » : formats possibles {', '.join(exports.FORMATS)}.".encode(),
             content_type="text/plain; charset=utf-8",
         )
     filtre = FiltreAnnuaireForm(request.GET)
@@ -50,25 +51,23 @@ def export(request):
             f"Filtres invalides — {raisons}".encode(), content_type="text/plain; charset=utf-8"
         )
     filtres = filtre.filtres()
-    structures = echanges.structures_publiques(date_agrement=filtres["date"]).filter(
+    structures = exports.structures_publiques(date_agrement=filtres["date"]).filter(
         pk__in=selectors.annuaire(**filtres).values("pk")
     )
     if format == "xlsx":
         structures = list(structures.prefetch_related("communes_competence", "qpv_competence"))
-        contenu = echanges.exporter_xlsx(
-            [echanges.ligne_export(s) for s in structures], echanges.liens_zone(structures)
-        )
+        contenu = exports.exporter_xlsx([exports.ligne_export(s) for s in structures], exports.liens_zone(structures))
     elif format == "datainclusion":
-        contenu = echanges.exporter_datainclusion(structures)
+        contenu = exports.exporter_datainclusion(structures)
     elif format == "geojson":
-        contenu = echanges.exporter_geojson(echanges.ligne_export(s) for s in structures)
+        contenu = exports.exporter_geojson(exports.ligne_export(s) for s in structures)
     else:
-        contenu = echanges.exporter_csv(echanges.ligne_export(s) for s in structures)
+        contenu = exports.exporter_csv(exports.ligne_export(s) for s in structures)
     nom = "-".join(
         filter(None, ["structures", filtres["departement"], filtres["commune"], filtres["date"].isoformat()])
     )
-    reponse = HttpResponse(contenu, content_type=echanges.TYPES_CONTENU[format])
-    reponse["Content-Disposition"] = f'attachment; filename="{nom}.{echanges.EXTENSIONS[format]}"'
+    reponse = HttpResponse(contenu, content_type=exports.TYPES_CONTENU[format])
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}.{exports.EXTENSIONS[format]}"'
     return reponse
 
 
@@ -94,7 +93,7 @@ class ImportForm(forms.Form):
 
     def clean_fichier(self):
         fichier = self.cleaned_data["fichier"]
-        if fichier.size > echanges.TAILLE_MAX_IMPORT:
+        if fichier.size > TAILLE_MAX_IMPORT:
             raise forms.ValidationError("Fichier trop volumineux : 5 Mo au plus.")
         return fichier
 

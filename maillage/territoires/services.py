@@ -8,12 +8,14 @@ import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from maillage.core.formats import nombre
+from maillage.core.imports import ErreurLigne, ImportRefuse, message_refus
 
 from . import chargement as lecture
 from . import qpv as lecture_qpv
@@ -21,16 +23,6 @@ from .models import EPCI, QPV, Chargement, Commune, Departement, Region
 
 TAILLE_LOT_SQL = 2000
 TAILLE_LOT_PROGRESSION = 5000
-
-
-class ImportRefuse(Exception):
-    """A load refused before any write; `erreurs` lists what is wrong, `chargement` the refused journal row."""
-
-    def __init__(self, message: str, *, erreurs: Sequence[dict] = (), chargement: Chargement | None = None):
-        super().__init__(message)
-        self.message = message
-        self.erreurs = list(erreurs)
-        self.chargement = chargement
 
 
 def chargement_journaliser(
@@ -41,6 +33,40 @@ def chargement_journaliser(
     return Chargement.objects.create(
         commande=commande, statut=statut, debut=debut, fichier=fichier[:500], auteur=auteur[:200], **champs
     )
+
+
+def import_refuser(
+    erreurs: Sequence[ErreurLigne | dict],
+    message: str = "",
+    *,
+    commande: str,
+    debut,
+    fichier: str = "",
+    empreinte: str = "",
+    parametres: dict | None = None,
+    auteur: str = "",
+    journaliser: bool = True,
+) -> ImportRefuse:
+    """The ImportRefuse to raise for a refused file, its refused run journaled (unless `journaliser` is false).
+
+    Importers bind the run's context once (`functools.partial(import_refuser, commande=…, debut=…)`), then
+    `raise refuser(erreurs)`; `message` defaults to « Fichier refusé : N erreur(s), rien n'a été importé. ».
+    """
+    # ErreurLigne, or the QPV reader's error (it also names the element): both know their dict.
+    details = [erreur if isinstance(erreur, dict) else erreur.en_dict() for erreur in erreurs]
+    chargement = None
+    if journaliser:
+        chargement = chargement_journaliser(
+            commande=commande,
+            fichier=fichier,
+            empreinte=empreinte,
+            parametres=parametres if parametres is not None else {},
+            statut=Chargement.Statut.REFUSE,
+            erreurs=details,
+            auteur=auteur,
+            debut=debut,
+        )
+    return ImportRefuse(message or message_refus(len(details)), erreurs=details, chargement=chargement)
 
 
 def _rien(message: str) -> None:
@@ -294,26 +320,15 @@ def qpv_importer(
     nom_fichier = nom_fichier or chemin.name
     parametres = {"generation": generation}
 
-    def refuser(message: str, erreurs: list[dict], empreinte: str = "") -> ImportRefuse:
-        ligne = chargement_journaliser(
-            commande="importer_qpv",
-            fichier=nom_fichier[:500],
-            empreinte=empreinte,
-            parametres=parametres,
-            statut=Chargement.Statut.REFUSE,
-            erreurs=erreurs,
-            auteur=auteur,
-            debut=debut,
-            fin=timezone.now(),
-        )
-        return ImportRefuse(message, erreurs=erreurs, chargement=ligne)
-
+    refuser = partial(
+        import_refuser, commande="importer_qpv", fichier=nom_fichier, parametres=parametres, auteur=auteur, debut=debut
+    )
     try:
         contenu = chemin.read_bytes()
     except OSError as erreur:
         raison = f"fichier illisible : {erreur.strerror or erreur}"
         erreurs = [{"ligne": None, "element": None, "champ": "", "raison": raison, "message": f"fichier : {raison}"}]
-        raise refuser(f"Fichier refusé : {raison}, rien n'a été importé.", erreurs) from None
+        raise refuser(erreurs, f"Fichier refusé : {raison}, rien n'a été importé.") from None
     empreinte = hashlib.sha256(contenu).hexdigest()
 
     annoncer(f"Lecture et validation de {nom_fichier}…")
@@ -321,10 +336,7 @@ def qpv_importer(
         contenu=contenu, nom_fichier=nom_fichier, referentiel=_referentiel_communes(), generation=generation
     )
     if resultat.erreurs:
-        erreurs = [erreur.en_dict() for erreur in resultat.erreurs]
-        pluriel = "s" if len(erreurs) > 1 else ""
-        message = f"Fichier refusé : {nombre(len(erreurs))} erreur{pluriel}, rien n'a été importé."
-        raise refuser(message, erreurs, empreinte)
+        raise refuser(resultat.erreurs, empreinte=empreinte)
     annoncer(f"Fichier valide ({resultat.format}) : {nombre(len(resultat.qpv))} QPV.")
 
     source = nom_fichier[: QPV._meta.get_field("source").max_length]

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from maillage.structures import echanges
+from maillage.structures import exports
 from maillage.structures.models import Agrement, Contact, Gestionnaire, SituationQPV, TypeAgrement, TypeStructure
 from maillage.structures.siret import luhn_valide
 from maillage.territoires.models import QPV
@@ -116,7 +116,7 @@ def lire_csv(texte: str) -> list[dict]:
 def test_csv_en_tetes_et_valeurs_a_une_date(registre):
     texte = exporter(departement="94", date="2015-12-31", format="csv")
     entete = texte.lstrip("\ufeff").splitlines()[0].split(";")
-    assert entete == [c.libelle for c in echanges.COLONNES]
+    assert entete == [c.libelle for c in exports.COLONNES]
     lignes = lire_csv(texte)
     assert [ligne["Nom"] for ligne in lignes] == ["Centre social Ivry Port", "Centre social Les Bleuets"]
     bleuets = lignes[1]
@@ -175,7 +175,7 @@ def test_xlsx_relu_avec_openpyxl(registre, tmp_path):
     assert classeur.sheetnames == ["Structures", "Zone de compétence"]
     feuille = classeur["Structures"]
     rangees = list(feuille.iter_rows(values_only=True))
-    assert list(rangees[0]) == [c.libelle for c in echanges.COLONNES]
+    assert list(rangees[0]) == [c.libelle for c in exports.COLONNES]
     assert len(rangees) == 3
     bleuets = dict(zip(rangees[0], rangees[2], strict=True))
     assert bleuets["Nom"] == "Centre social Les Bleuets"
@@ -227,7 +227,7 @@ def test_datainclusion(registre):
 
 
 def test_datainclusion_evs():
-    ligne = echanges.structure_datainclusion(
+    ligne = exports.structure_datainclusion(
         _FausseStructure(type=TypeStructure.EVS, nom="EVS du Port.", presentation="x" * 3000)
     )
     assert ligne["typologie"] == "EVS"
@@ -284,7 +284,7 @@ def test_telechargement_public_avec_les_filtres_de_l_annuaire(client, registre):
 def test_telechargement_autres_formats(client, registre, format_):
     reponse = client.get("/structures/export/", {"departement": "94", "date": "2015-12-31", "format": format_})
     assert reponse.status_code == 200
-    assert reponse["Content-Type"] == echanges.TYPES_CONTENU[format_]
+    assert reponse["Content-Type"] == exports.TYPES_CONTENU[format_]
     if format_ == "xlsx":
         feuille = load_workbook(io.BytesIO(reponse.content))["Structures"]
         assert feuille.max_row == 3

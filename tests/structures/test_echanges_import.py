@@ -8,7 +8,7 @@ from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from maillage.structures import echanges
+from maillage.structures import exports
 from maillage.structures.models import Gestionnaire, Structure
 from maillage.structures.services_import import structures_importer
 from maillage.territoires.models import Chargement
@@ -19,7 +19,7 @@ from tests.structures import test_echanges_export as jeu
 registre = jeu.registre
 exporter = jeu.exporter
 
-LIBELLES = [c.libelle for c in echanges.COLONNES]
+LIBELLES = [c.libelle for c in exports.COLONNES]
 
 
 def csv_de(lignes: list[dict], entetes=LIBELLES) -> bytes:
@@ -277,3 +277,21 @@ def test_commande_import_et_refus(registre, tmp_path):
     assert Structure.objects.filter(nom="Espace de vie sociale du Port").count() == 1
     with pytest.raises(CommandError, match="Fichier illisible"):
         call_command("importer_structures", str(tmp_path / "absent.csv"))
+
+
+def test_colonne_en_double_refusee_et_simulation_sans_journal(registre):
+    avant, journaux = etat(), Chargement.objects.count()
+    contenu = "Nom;Type;Gestionnaire;Forme juridique;Code commune (INSEE);commune_code\n"
+    contenu += "EVS Nouveau;evs;Asso;association;94028;94041\n"
+    with pytest.raises(ImportRefuse) as refus:
+        structures_importer(contenu=contenu.encode(), nom_fichier="t.csv", appliquer=False)
+    (erreur,) = refus.value.erreurs
+    assert erreur["message"] == (
+        "ligne 1, colonne « commune_code » : colonne en double (déjà lue en colonne « Code commune (INSEE) »)."
+    )
+    assert refus.value.chargement is None and Chargement.objects.count() == journaux  # a preview journals nothing
+    with pytest.raises(ImportRefuse) as refus:
+        importer(contenu.encode())
+    assert refus.value.chargement.statut == Chargement.Statut.REFUSE
+    assert refus.value.chargement.erreurs == [erreur]
+    assert etat() == avant

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from maillage.diagnostic.services_imports import indicateurs_caf_importer
+from maillage.diagnostic.services_import import indicateurs_caf_importer
 
 from .importer_populations import executer
 

@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from maillage.structures import echanges
+from maillage.structures import exports
 from maillage.territoires.models import Departement
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--departement", help="Code INSEE du département (94, 2A…) ; par défaut, tous.")
         parser.add_argument("--date", help="Date AAAA-MM-JJ : structures actives à cette date.")
-        parser.add_argument("--format", choices=echanges.FORMATS, default="csv")
+        parser.add_argument("--format", choices=exports.FORMATS, default="csv")
         parser.add_argument("--sortie", help="Fichier à écrire ; par défaut, la sortie standard.")
 
     def handle(self, *args, departement=None, date=None, format="csv", sortie=None, **options):
@@ -32,18 +32,18 @@ class Command(BaseCommand):
                 jour = datetime.date.fromisoformat(date)
             except ValueError:
                 raise CommandError(f"Date invalide {date!r} : attendu AAAA-MM-JJ, par exemple 2015-12-31.") from None
-        structures = echanges.structures_publiques(date=jour, departement=departement)
+        structures = exports.structures_publiques(date=jour, departement=departement)
         if format == "xlsx":
             structures = list(structures.prefetch_related("communes_competence", "qpv_competence"))
-            contenu = echanges.exporter_xlsx(
-                [echanges.ligne_export(s) for s in structures], echanges.liens_zone(structures)
+            contenu = exports.exporter_xlsx(
+                [exports.ligne_export(s) for s in structures], exports.liens_zone(structures)
             )
         elif format == "datainclusion":
-            contenu = echanges.exporter_datainclusion(structures)
+            contenu = exports.exporter_datainclusion(structures)
         elif format == "geojson":
-            contenu = echanges.exporter_geojson(echanges.ligne_export(s) for s in structures)
+            contenu = exports.exporter_geojson(exports.ligne_export(s) for s in structures)
         else:
-            contenu = echanges.exporter_csv(echanges.ligne_export(s) for s in structures)
+            contenu = exports.exporter_csv(exports.ligne_export(s) for s in structures)
 
         if sortie:
             mode = "wb" if isinstance(contenu, bytes) else "w"

@@ -1,11 +1,12 @@
 """Writes of the indicator imports: INSEE populations légales and Caf open data, by commune.
 
 Same rules as the other importers (`territoires.services.qpv_importer`): the whole file is validated first
-(`imports.py`, pure); on any error, ImportRefuse is raised and the only write is a refused `Chargement` row
-listing the errors. Otherwise one transaction upserts `IndicateurCommune` rows keyed on (commune, indicateur,
-millésime): new rows are bulk-created, rows whose value or source differ are updated, equal rows are left
-untouched — re-running the same file changes nothing. A Caf cell empty or masked by statistical secrecy stores
-nothing; if a value was stored for that very commune and millésime, it is removed (the file is the publication).
+(`imports.py`, pure, reading files with `core.fichiers`); on any error, ImportRefuse is raised and the only write is
+a refused `Chargement` row listing the errors (`territoires.services.import_refuser`). Otherwise one transaction
+upserts `IndicateurCommune` rows keyed on (commune, indicateur, millésime): new rows are bulk-created, rows whose
+value or source differ are updated, equal rows are left untouched — re-running the same file changes nothing. A Caf
+cell empty or masked by statistical secrecy stores nothing; if a value was stored for that very commune and
+millésime, it is removed (the file is the publication).
 
 Population rule: an imported population also becomes the commune's reference population (`Commune.population`,
 `population_millesime`, `population_source`, used by the whole application) when its millésime is newer than or
@@ -14,6 +15,7 @@ equal to the commune's current one (or the commune has none). An older millésim
 
 import hashlib
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from django.db import transaction
@@ -27,6 +29,7 @@ from maillage.territoires.services import (
     ImportRefuse,
     _mettre_a_jour,
     chargement_journaliser,
+    import_refuser,
 )
 
 from . import imports
@@ -123,25 +126,14 @@ def _importer(
     departements = sorted(set(departements)) if departements else None
     parametres = {"millesime": millesime, "source": source or None, "departements": departements}
 
-    def refuser(message: str, erreurs: list[dict], empreinte: str = "") -> ImportRefuse:
-        ligne = chargement_journaliser(
-            commande=commande,
-            fichier=nom_fichier[:500],
-            empreinte=empreinte,
-            parametres=parametres,
-            statut=Chargement.Statut.REFUSE,
-            erreurs=erreurs,
-            auteur=auteur[:200],
-            debut=debut,
-            fin=timezone.now(),
-        )
-        return ImportRefuse(message, erreurs=erreurs, chargement=ligne)
-
+    refuser = partial(
+        import_refuser, commande=commande, fichier=nom_fichier, parametres=parametres, auteur=auteur, debut=debut
+    )
     try:
         contenu = chemin.read_bytes()
     except OSError as erreur:
         raison = f"fichier illisible : {erreur.strerror or erreur}"
-        raise refuser(f"Fichier refusé : {raison}, rien n'a été importé.", [imports.Erreur(raison).en_dict()]) from None
+        raise refuser([imports.Erreur(raison)], f"Fichier refusé : {raison}, rien n'a été importé.") from None
     empreinte = hashlib.sha256(contenu).hexdigest()
 
     annoncer(f"Lecture et validation de {nom_fichier}…")
@@ -163,11 +155,7 @@ def _importer(
             progression=annoncer,
         )
     if lecture.erreurs:
-        erreurs = [erreur.en_dict() for erreur in imports.trier_erreurs(lecture.erreurs)]
-        pluriel = "s" if len(erreurs) > 1 else ""
-        raise refuser(
-            f"Fichier refusé : {nombre(len(erreurs))} erreur{pluriel}, rien n'a été importé.", erreurs, empreinte
-        )
+        raise refuser(imports.trier_erreurs(lecture.erreurs), empreinte=empreinte)
     annoncer(
         f"Fichier valide ({lecture.format}, {nombre(lecture.lignes)} ligne(s), "
         f"millésime {', '.join(map(str, lecture.millesimes))}, {lecture.origine_millesime})."

@@ -1,0 +1,255 @@
+"""Reading an imported table file (CSV or XLSX) into numbered rows, without Django: the one reader of the importers.
+
+`lire_tableau(source)` takes bytes, a path or an uploaded file and returns a `Tableau`: its format, its header
+(found by the caller's rules, headers mapped to the caller's column codes, duplicates reported) and its data rows,
+read lazily (`lignes()` → (line number, {code: raw value}); `rangees()` → (line number, raw cells)).
+
+- CSV: UTF-8 with or without BOM, else Windows-1252, else Latin-1 (which decodes anything); separator `;`, `,` or
+  tab, the one most present in the first lines (ties: `;`). Line numbers are the file's lines (a quoted field may
+  span several).
+- XLSX: openpyxl in read-only mode, values only (dates as dates), streamed row by row; the first sheet whose name
+  matches one of `feuilles` (case and accents ignored), else the first sheet. Row numbers are the sheet's.
+
+A file that cannot be read at all raises `FichierIllisible` (its `erreur` is an `ErreurLigne`, with the line when
+known). Problems of the header (a column named twice) and cells under a column without header are `ErreurLigne`s
+listed in `Tableau.erreurs`, so that the importer reports them with the rest of the file.
+"""
+
+import csv
+import io
+import os
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from .imports import ErreurLigne
+
+FORMAT_CSV = "CSV"
+FORMAT_XLSX = "XLSX"
+SEPARATEURS = (";", ",", "\t")
+LIGNES_ENTETE_MAX = 30  # lines read to sniff the separator, and to look for a header after title rows
+SIGNATURE_XLSX = b"PK\x03\x04"  # a zip archive: an Office Open XML workbook
+ENCODAGES = ("utf-8-sig", "cp1252")  # then latin-1, which never fails
+VIDE = "le fichier est vide : il faut une ligne d'en-têtes puis les lignes de données."
+
+
+class FichierIllisible(Exception):
+    """The file cannot be read at all (format, encoding, no content); `erreur` says why, in French."""
+
+    def __init__(self, raison: str, ligne: int | None = None):
+        self.erreur = ErreurLigne(raison, ligne)
+        super().__init__(self.erreur.message)
+
+
+def cle(texte) -> str:
+    """A header or a choice compared loosely: "Code département" → "code_departement" (case, accents, punctuation)."""
+    texte = unicodedata.normalize("NFKD", str(texte if texte is not None else "")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", texte.casefold()).strip("_")
+
+
+def texte(valeur) -> str:
+    """A cell as text: None → "", 1234.0 (a spreadsheet number) → "1234", otherwise stripped."""
+    if valeur is None:
+        return ""
+    if isinstance(valeur, float) and valeur.is_integer():
+        return str(int(valeur))
+    return str(valeur).strip()
+
+
+def vide(valeurs: Sequence) -> bool:
+    return not any(texte(v) for v in valeurs)
+
+
+# --- Bytes ---------------------------------------------------------------------------------------------
+
+
+def contenu_de(source) -> bytes:
+    """The bytes of `source`: bytes, a path (str or Path) or a file object (an upload). OSError propagates."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source)
+    if isinstance(source, str | os.PathLike):
+        with open(source, "rb") as fichier:
+            return fichier.read()
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return source.read()
+
+
+def decoder(contenu: bytes) -> str:
+    """Text of a CSV file: UTF-8 (BOM dropped), else Windows-1252 (spreadsheets' « CSV »), else Latin-1."""
+    for encodage in ENCODAGES:
+        try:
+            return contenu.decode(encodage)
+        except UnicodeDecodeError:
+            pass
+    return contenu.decode("latin-1")
+
+
+def separateur(texte_csv: str) -> str:
+    """`;`, `,` or tab: the most frequent in the first lines (title rows above a header have none)."""
+    debut = texte_csv.splitlines()[:LIGNES_ENTETE_MAX]
+    return max(SEPARATEURS, key=lambda s: sum(ligne.count(s) for ligne in debut))
+
+
+# --- Rows ----------------------------------------------------------------------------------------------
+
+
+def _rangees_csv(contenu: bytes) -> Iterator[tuple[int, list]]:
+    texte_csv = decoder(contenu)
+    if "\x00" in texte_csv:
+        raise FichierIllisible("ce n'est pas un fichier CSV ou XLSX (octets nuls) : enregistrez-le en CSV ou en XLSX.")
+    lecteur = csv.reader(io.StringIO(texte_csv, newline=""), delimiter=separateur(texte_csv))
+
+    def lire():
+        try:
+            for valeurs in lecteur:
+                yield lecteur.line_num, valeurs
+        except csv.Error as erreur:
+            raise FichierIllisible(f"CSV mal formé ({erreur}).", lecteur.line_num) from None
+
+    return lire()
+
+
+# What openpyxl raises on a damaged archive or sheet.
+ERREURS_XLSX = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError)
+
+
+def _rangees_xlsx(contenu: bytes, feuilles: Sequence[str]) -> Iterator[tuple[int, list]]:
+    from openpyxl import load_workbook
+
+    try:
+        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
+    except ERREURS_XLSX as erreur:
+        raise FichierIllisible(f"classeur XLSX illisible ({erreur}).") from None
+    noms = {cle(nom): nom for nom in classeur.sheetnames}
+    voulue = next((noms[cle(nom)] for nom in feuilles if cle(nom) in noms), None)
+    if voulue is None and not classeur.sheetnames:
+        classeur.close()
+        raise FichierIllisible("classeur XLSX sans feuille.")
+    feuille = classeur[voulue] if voulue else classeur.worksheets[0]
+
+    def lire():
+        try:
+            for numero, valeurs in enumerate(feuille.iter_rows(values_only=True), 1):
+                yield numero, list(valeurs)
+        except ERREURS_XLSX as erreur:
+            raise FichierIllisible(f"classeur XLSX illisible ({erreur}).") from None
+        finally:
+            # Read-only workbooks keep the archive open until closed.
+            classeur.close()
+
+    return lire()
+
+
+def lire_rangees(contenu: bytes, *, feuilles: Sequence[str] = ()) -> tuple[str, Iterator[tuple[int, list]]]:
+    """(format, lazy (line number, raw cells) of every row, blank ones included); raises FichierIllisible."""
+    if contenu[:4] == SIGNATURE_XLSX:
+        return FORMAT_XLSX, _rangees_xlsx(contenu, feuilles)
+    return FORMAT_CSV, _rangees_csv(contenu)
+
+
+# --- Header and data rows ------------------------------------------------------------------------------
+
+
+def _titre(titre: str) -> str:
+    return titre
+
+
+@dataclass
+class Tableau:
+    """A file's header and the lazy reading of its data rows (blank rows skipped)."""
+
+    format: str
+    ligne_entete: int | None  # None: no row met `est_entete` in the first lines
+    titres: list[str]  # every header cell as written (stripped), "" for an empty one
+    colonnes: dict[str, str] = field(default_factory=dict)  # code → header as written (first occurrence)
+    positions: dict[str, int] = field(default_factory=dict)  # code → position in the row
+    inconnues: list[str] = field(default_factory=list)  # headers the caller's `code` function does not know
+    erreurs: list[ErreurLigne] = field(default_factory=list)  # duplicated headers, then cells without header
+    _rangees: Iterator[tuple[int, list]] = field(default_factory=lambda: iter(()), repr=False)
+    _sans_entete: set[int] = field(default_factory=set, repr=False)  # positions already reported
+
+    def rangees(self) -> Iterator[tuple[int, list]]:
+        """(line number, raw cells) of every non-blank row after the header; read once."""
+        for numero, valeurs in self._rangees:
+            if vide(valeurs):
+                continue
+            self._verifier_sans_entete(numero, valeurs)
+            yield numero, valeurs
+
+    def lignes(self) -> Iterator[tuple[int, dict]]:
+        """(line number, {code: raw value}) of every non-blank row after the header; read once."""
+        for numero, valeurs in self.rangees():
+            yield numero, {code: valeurs[pos] if pos < len(valeurs) else None for code, pos in self.positions.items()}
+
+    def _verifier_sans_entete(self, numero: int, valeurs: list) -> None:
+        # A value under no header would be silently dropped: reported once per column.
+        for position, valeur in enumerate(valeurs):
+            if position in self._sans_entete or (position < len(self.titres) and self.titres[position]):
+                continue
+            if texte(valeur):
+                self._sans_entete.add(position)
+                precedent = next((t for t in reversed(self.titres[:position]) if t), "")
+                apres = f" (après « {precedent} »)" if precedent else ""
+                self.erreurs.append(
+                    ErreurLigne(
+                        f"valeur « {texte(valeur)} » dans la colonne n° {position + 1}{apres}, qui n'a pas d'en-tête : "
+                        "nommez la colonne ou videz-la.",
+                        numero,
+                    )
+                )
+
+
+def lire_tableau(
+    source,
+    *,
+    code: Callable[[str], str | None] = _titre,
+    est_entete: Callable[[list[str]], bool] | None = None,
+    feuilles: Sequence[str] = (),
+) -> Tableau:
+    """Read `source` (bytes, path or uploaded file) up to its header; the data rows are read by `Tableau.lignes()`.
+
+    `code(header as written)` gives the column's code, or None for a column the importer does not know (listed in
+    `inconnues`); a code met twice is an error. The header is the first non-blank row, or, with `est_entete`, the
+    first of the first `LIGNES_ENTETE_MAX` rows whose headers it accepts (title rows above it are skipped).
+    Raises FichierIllisible for an unreadable or empty file.
+    """
+    contenu = contenu_de(source)
+    if not contenu.strip():
+        raise FichierIllisible(VIDE)
+    format, rangees = lire_rangees(contenu, feuilles=feuilles)
+    vu_contenu = False
+    for indice, (numero, valeurs) in enumerate(rangees):
+        if est_entete is not None and indice >= LIGNES_ENTETE_MAX:
+            break
+        titres = [texte(v) for v in valeurs]
+        if not any(titres):
+            continue
+        vu_contenu = True
+        if est_entete is not None and not est_entete(titres):
+            continue
+        while not titres[-1]:
+            titres.pop()
+        return _tableau(format, numero, titres, rangees, code)
+    rangees.close()  # closes the workbook now, not when collected
+    if not vu_contenu:
+        raise FichierIllisible(VIDE)
+    return Tableau(format=format, ligne_entete=None, titres=[])
+
+
+def _tableau(format: str, numero: int, titres: list[str], rangees, code) -> Tableau:
+    tableau = Tableau(format=format, ligne_entete=numero, titres=titres, _rangees=rangees)
+    for position, titre in enumerate(titres):
+        if not titre:
+            continue
+        code_colonne = code(titre)
+        if code_colonne is None:
+            tableau.inconnues.append(titre)
+        elif code_colonne in tableau.positions:
+            deja = tableau.colonnes[code_colonne]
+            tableau.erreurs.append(ErreurLigne(f"colonne en double (déjà lue en colonne « {deja} »).", numero, titre))
+        else:
+            tableau.colonnes[code_colonne], tableau.positions[code_colonne] = titre, position
+    return tableau
