@@ -8,7 +8,8 @@ and fiches are written on the site, not created here."""
 from django import forms
 from django.contrib import admin
 
-from . import selectors_fiches
+from maillage.fiches import selectors as selectors_fiches
+
 from .models import Campagne, Commentaire, FicheExperience, Questionnaire, Relance, Reponse, Transition
 
 

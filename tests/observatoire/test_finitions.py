@@ -9,8 +9,9 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from maillage.comptes.models import Role
-from maillage.observatoire import affichage, selectors_relecture, services
+from maillage.observatoire import affichage, services
 from maillage.observatoire.models import Commentaire, FicheExperience, Statut, Transition
+from maillage.observatoire.relecture import selectors as selectors_relecture
 from tests.factories import (
     CampagneFactory,
     DepartementFactory,
