@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "maillage.financements",
     "maillage.diagnostic",
     "maillage.observatoire",
+    "maillage.fiches",
 ]
 
 MIDDLEWARE = [

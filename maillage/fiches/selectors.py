@@ -8,7 +8,8 @@ from django.db.models import Q
 
 from maillage.comptes.models import Role
 from maillage.comptes.permissions import _actif, codes_departements, est_admin
-from maillage.observatoire.models import FicheExperience
+
+from .models import FicheExperience
 
 FICHIER_THEMES = Path(__file__).resolve().parents[1] / "observatoire" / "questionnaires" / "senacs-socle-v1.json"
 LISTE_THEMES = "themes_actions"

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from maillage.comptes.audit import acteur
 from maillage.comptes.permissions import exiger, peut
-from maillage.observatoire.models import FicheExperience
 
 from . import selectors as selectors_fiches
+from .models import FicheExperience
 
 Statut = FicheExperience.Statut
 CHAMPS = ("titre", "theme", "public_concerne", "partenaires", "moyens", "resultats", "limites")

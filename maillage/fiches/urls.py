@@ -1,3 +1,6 @@
+"""URLs of the fiches expérience, mounted by `maillage.observatoire.urls` under `/observatoire/` and the
+`observatoire:` namespace (their paths and names predate the app)."""
+
 from django.urls import path
 
 from . import views as views_fiches

@@ -12,13 +12,13 @@ from django.views.decorators.http import require_POST
 
 from maillage.comptes.models import Role
 from maillage.comptes.permissions import codes_departements, est_admin, exiger, peut
-from maillage.observatoire.models import FicheExperience
 from maillage.structures.models import Structure
 from maillage.territoires.models import Commune
 
 from . import selectors as selectors_fiches
 from . import services as services_fiches
 from .forms import FicheForm, FiltresForm, structures_du_pilote
+from .models import FicheExperience
 
 PAR_PAGE = 20
 
@@ -55,7 +55,7 @@ def fiches(request):
     )
     return render(
         request,
-        "observatoire/fiches/liste.html",
+        "fiches/liste.html",
         {
             "page": page,
             "filtres": filtres,
@@ -82,7 +82,7 @@ def fiche(request, pk):
         raise
     return render(
         request,
-        "observatoire/fiches/detail.html",
+        "fiches/detail.html",
         {
             "fiche": fiche,
             "theme": selectors_fiches.libelle_theme(fiche.theme),
@@ -112,7 +112,7 @@ def fiche_creer(request):
         else:
             messages.success(request, "Fiche enregistrée en brouillon.")
             return redirect("observatoire:fiche", pk=cree.pk)
-    return render(request, "observatoire/fiches/formulaire.html", {"form": form, "fiche": None})
+    return render(request, "fiches/formulaire.html", {"form": form, "fiche": None})
 
 
 @login_required
@@ -129,7 +129,7 @@ def fiche_modifier(request, pk):
         else:
             messages.success(request, "Fiche enregistrée.")
             return redirect("observatoire:fiche", pk=fiche.pk)
-    return render(request, "observatoire/fiches/formulaire.html", {"form": form, "fiche": fiche})
+    return render(request, "fiches/formulaire.html", {"form": form, "fiche": fiche})
 
 
 def _action(request, pk, faire, succes: str):

@@ -18,11 +18,12 @@ from django.utils import timezone
 
 from maillage.comptes.audit import acteur
 from maillage.comptes.models import Utilisateur
+from maillage.fiches.models import FicheExperience
 from maillage.structures import demo as demo_structures
 from maillage.structures.models import Structure
 
 from . import regles, selectors, services
-from .models import Campagne, Commentaire, FicheExperience, Questionnaire, Reponse, Statut, Transition
+from .models import Campagne, Commentaire, Questionnaire, Reponse, Statut, Transition
 
 DEPARTEMENT = "94"
 ANNEE = 2016

@@ -9,5 +9,6 @@ from .saisie.urls import urlpatterns as saisie
 
 app_name = "observatoire"
 
+# The fiches (their own app) keep their historical paths and `observatoire:` names.
 # `resultats/` (the list of publications) cannot shadow `resultats/<int:annee>/…`: Django matches whole paths.
 urlpatterns = saisie + relecture + publications + resultats + fiches

@@ -75,7 +75,8 @@ def supprimer() -> int:
     if not ids:
         return 0
     # The observatoire's answers protect their structures (the bench generates campaigns over this set).
-    from maillage.observatoire.models import Commentaire, FicheExperience, Relance, Reponse, Transition
+    from maillage.fiches.models import FicheExperience
+    from maillage.observatoire.models import Commentaire, Relance, Reponse, Transition
 
     Utilisateur.objects.filter(structure_id__in=ids).update(structure=None)
     for i in range(0, len(ids), 5000):

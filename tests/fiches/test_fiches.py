@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from maillage.comptes.models import Role
 from maillage.fiches import services as services_fiches
-from maillage.observatoire.models import FicheExperience
+from maillage.fiches.models import FicheExperience
 from tests.factories import CommuneFactory, DepartementFactory, StructureFactory, UtilisateurFactory
 
 Statut = FicheExperience.Statut

@@ -15,9 +15,10 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.test import override_settings
 
+from maillage.fiches.models import FicheExperience
 from maillage.financements.models import Budget, LigneProduit
 from maillage.observatoire import demo, selectors
-from maillage.observatoire.models import Campagne, Commentaire, FicheExperience, Reponse, Statut, Transition
+from maillage.observatoire.models import Campagne, Commentaire, Reponse, Statut, Transition
 
 
 def charger():
