@@ -537,7 +537,8 @@ def commande_a_froid(cible: dict, repetitions: int) -> dict:
 
 def commande_rapports(cible: dict, repetitions: int) -> dict:
     """In-process: `rapports.rapport_pdf` and `rapport_xlsx` of the campaign (the first call apart)."""
-    from maillage.observatoire import rapports, selectors_resultats
+    from maillage.observatoire.resultats import rapports
+    from maillage.observatoire.resultats import selectors as selectors_resultats
 
     campagne = selectors_resultats.campagne_de(cible["annee"], cible["departement"])
     resultats = {}

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "maillage.financements",
     "maillage.diagnostic",
     "maillage.observatoire",
+    "maillage.fiches",
     "maillage.accueil",
     # Fabricated data (demo, national set): after the domain apps it imports.
     "maillage.demo",

@@ -32,7 +32,7 @@ def _register():
     # recorded, the campaign's creation is); transitions and comments are themselves a journal.
     for name in ("Questionnaire", "Campagne", "Reponse"):
         auditlog.register(apps.get_model("observatoire", name))
-    auditlog.register(apps.get_model("observatoire", "FicheExperience"))
+    auditlog.register(apps.get_model("fiches", "FicheExperience"))
 
 
 _register()

@@ -21,8 +21,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from maillage.comptes.models import Utilisateur
+from maillage.fiches.models import FicheExperience
 from maillage.financements.models import Budget, Financeur, LigneProduit
-from maillage.observatoire.models import Commentaire, FicheExperience, Relance, Reponse, Transition
+from maillage.observatoire.models import Commentaire, Relance, Reponse, Transition
 from maillage.structures import regles
 from maillage.structures.models import (
     Agrement,

@@ -19,11 +19,11 @@ from django.utils import timezone
 import maillage.observatoire
 from maillage.comptes.audit import acteur
 from maillage.comptes.models import Utilisateur
+from maillage.fiches.models import FicheExperience
 from maillage.observatoire import regles, selectors, services
 from maillage.observatoire.models import (
     Campagne,
     Commentaire,
-    FicheExperience,
     Questionnaire,
     Reponse,
     Statut,

@@ -12,8 +12,8 @@ from ninja.errors import HttpError
 
 from maillage.core.permissions import peut
 
-from . import selectors_resultats
 from .models import Campagne
+from .resultats import selectors as selectors_resultats
 
 router = Router(tags=["Observatoire"])
 

@@ -7,8 +7,10 @@ and outcome. Arguments are JSON-able ids, never model instances (the database ba
 from maillage.comptes.models import Utilisateur
 from maillage.core.travaux import ErreurTravail, executer, task
 
-from . import rapports, selectors_relecture, services_relecture
 from .models import Campagne
+from .relecture import selectors as selectors_relecture
+from .relecture import services as services_relecture
+from .resultats import rapports
 
 FORMATS = {
     "pdf": "application/pdf",

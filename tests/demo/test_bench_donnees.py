@@ -13,8 +13,9 @@ import pytest
 from maillage.comptes.models import Role, Utilisateur
 from maillage.demo import jeu_national
 from maillage.financements.models import Budget
-from maillage.observatoire import selectors, selectors_resultats
+from maillage.observatoire import selectors
 from maillage.observatoire.models import Campagne, Reponse, Statut, Transition
+from maillage.observatoire.resultats import selectors as selectors_resultats
 from maillage.structures.selectors import structures_actives
 
 pytestmark = pytest.mark.django_db

@@ -16,10 +16,11 @@ from django.db.models import Sum
 from django.test import override_settings
 
 from maillage.demo import observatoire as demo
+from maillage.fiches.models import FicheExperience
 from maillage.financements import bareme_initial
 from maillage.financements.models import BaremePS, Budget, LigneProduit, TypePS
 from maillage.observatoire import selectors
-from maillage.observatoire.models import Campagne, Commentaire, FicheExperience, Reponse, Statut, Transition
+from maillage.observatoire.models import Campagne, Commentaire, Reponse, Statut, Transition
 
 
 def charger():

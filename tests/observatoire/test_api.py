@@ -5,7 +5,7 @@ from django.urls import reverse
 from maillage.observatoire.models import Statut
 from tests.factories import StructureFactory
 
-from . import test_resultats as base
+from .resultats import test_resultats as base
 
 jeu = base.jeu  # the shared dataset fixture
 publier, repondre = base.publier, base.repondre

@@ -12,13 +12,14 @@ from django.utils.formats import date_format
 
 from maillage.comptes.models import Role
 from maillage.core.models import Travail
-from maillage.observatoire import selectors_relecture, services_relecture
 from maillage.observatoire.models import Relance
+from maillage.observatoire.relecture import selectors as selectors_relecture
+from maillage.observatoire.relecture import services as services_relecture
 from tests.factories import UtilisateurFactory
 
-from . import test_relecture as relecture
-from . import test_resultats as resultats
-from .test_rapports import lire_classeur, sans_pango, url
+from .relecture import test_relecture as relecture
+from .resultats import test_resultats as resultats
+from .resultats.test_rapports import lire_classeur, sans_pango, url
 
 jeu = resultats.jeu
 obs = relecture.obs

@@ -3,7 +3,8 @@
 from django import template
 from django.urls import reverse
 
-from maillage.observatoire import affichage, selectors_relecture
+from maillage.observatoire import affichage
+from maillage.observatoire.relecture import selectors as selectors_relecture
 
 register = template.Library()
 

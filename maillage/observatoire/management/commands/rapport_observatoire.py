@@ -6,7 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
-from maillage.observatoire import rapports, selectors_resultats
+from maillage.observatoire.resultats import rapports
+from maillage.observatoire.resultats import selectors as selectors_resultats
 
 
 class Command(BaseCommand):

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from maillage.observatoire import selectors_relecture, services_relecture
 from maillage.observatoire.models import Campagne
+from maillage.observatoire.relecture import selectors as selectors_relecture
+from maillage.observatoire.relecture import services as services_relecture
 
 
 class Command(BaseCommand):

@@ -1,0 +1,143 @@
+"""Results of the observatoire: the département synthesis (printable report), the national sheet, a structure's
+portrait, and the report's downloads (PDF, XLSX).
+
+Access: a campaign's aggregates are public once it is published (`Campagne.publiee`); before that only the Caf
+staff and partners in scope see them (rule `departement.voir_pilotage`). Individual answers are never public: the
+XLSX (one row per structure) needs `departement.voir_finances` (pilote, partenaire in scope), a portrait needs
+`reponse.voir` on the structure's answer.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from maillage.core import travaux
+from maillage.core.models import Travail
+from maillage.core.permissions import exiger, peut
+
+from .. import taches
+from ..models import Campagne
+from . import rapports
+from . import selectors as selectors_resultats
+
+
+def synthese_visible(user, campagne) -> bool:
+    return campagne.publiee or peut(user, "departement.voir_pilotage", campagne.departement_id)
+
+
+def _campagne_visible(request, annee, code):
+    campagne = selectors_resultats.campagne_de(annee, code)
+    if not synthese_visible(request.user, campagne):
+        raise PermissionDenied("Cette synthèse n'est pas encore publiée.")
+    return campagne
+
+
+def synthese(request, code, annee):
+    """The département synthesis of a campaign: also the printable departmental report."""
+    campagne = _campagne_visible(request, annee, code)
+    contexte = rapports.contexte_rapport(campagne)
+    contexte["peut_xlsx"] = peut(request.user, "departement.voir_finances", campagne.departement_id)
+    contexte["pdf_disponible"] = rapports.pdf_disponible()
+    return render(request, "observatoire/resultats/synthese.html", contexte)
+
+
+def fiche_nationale(request, annee):
+    donnees = selectors_resultats.fiche_nationale(annee, visible=lambda c: synthese_visible(request.user, c))
+    return render(request, "observatoire/resultats/fiche_nationale.html", donnees)
+
+
+def portrait(request, pk, annee):
+    reponse = selectors_resultats.reponse_du_portrait(pk, annee)
+    exiger(request.user, "reponse.voir", reponse)
+    return render(request, "observatoire/resultats/portrait.html", selectors_resultats.portrait(reponse))
+
+
+def _fichier(request, *, tache, nature: str, cle: str, libelle: str, nom: str, **lancement):
+    """Serve a generated file when a job for the current data is done; else start one (a background task) and show
+    its progress. With the immediate backend (demo, tests) the file comes at once. `lancement`: the job's access
+    (`public`, `regle`, `departement_id`) and the task's arguments."""
+    travail = travaux.travail_en_cours_ou_pret(nature=nature, cle=cle)
+    if travail is None:
+        travail = travaux.travail_lancer(
+            tache=tache,
+            nature=nature,
+            cle=cle,
+            libelle=libelle,
+            demandeur=request.user,
+            url_resultat=request.path,
+            **lancement,
+        )
+    if travail.statut == Travail.Statut.TERMINE and travail.fichier:
+        # A report is a few megabytes at most: read it whole, the file is closed at once.
+        with travail.fichier.open("rb") as fichier:
+            reponse = HttpResponse(fichier.read(), content_type=travail.type_contenu)
+        reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+        return reponse
+    return redirect("core:travail", pk=travail.pk)
+
+
+def _rapport(request, campagne, format: str, *, public: bool, regle: str):
+    return _fichier(
+        request,
+        tache=taches.generer_rapport,
+        nature=f"observatoire.rapport_{format}",
+        cle=f"{campagne.pk}:{rapports.empreinte_donnees(campagne)}",
+        libelle=f"Rapport {format.upper()} de l'observatoire {campagne.annee} — {campagne.departement.nom}",
+        nom=taches.nom_fichier(campagne, format),
+        public=public,
+        regle=regle,
+        departement_id=campagne.departement_id,
+        campagne_id=campagne.pk,
+        format=format,
+    )
+
+
+def rapport_pdf(request, code, annee):
+    """The departmental report as a PDF, generated in the background (progress page) and reused until the data
+    change. Public once the campaign is published."""
+    campagne = _campagne_visible(request, annee, code)
+    try:
+        rapports.verifier_pdf()
+    except rapports.PDFIndisponible as e:
+        return render(
+            request,
+            "observatoire/resultats/pdf_indisponible.html",
+            {"message": str(e), "campagne": campagne},
+            status=503,
+        )
+    regle = "" if campagne.publiee else "departement.voir_pilotage"
+    return _rapport(request, campagne, "pdf", public=campagne.publiee, regle=regle)
+
+
+def rapport_xlsx(request, code, annee):
+    """The workbook: one row per structure (individual answers) plus the aggregates; generated in the background
+    and reused until the data change."""
+    campagne = selectors_resultats.campagne_de(annee, code)
+    exiger(request.user, "departement.voir_finances", campagne.departement_id)
+    return _rapport(request, campagne, "xlsx", public=False, regle="departement.voir_finances")
+
+
+def fiche_nationale_xlsx(request, annee):
+    """The national sheet as a workbook, over the campaigns the reader may see (the published ones for the public):
+    generated in the background, shared by all readers who see the same campaigns."""
+    campagnes = [
+        c
+        for c in Campagne.objects.filter(annee=annee).select_related("departement")
+        if synthese_visible(request.user, c)
+    ]
+    if not campagnes:
+        raise Http404(f"Aucune campagne {annee} visible.")
+    ids = sorted(c.pk for c in campagnes)
+    publique = all(c.publiee for c in campagnes)
+    return _fichier(
+        request,
+        tache=taches.generer_fiche_nationale,
+        nature="observatoire.fiche_nationale_xlsx",
+        cle=f"{annee}:{rapports.empreinte_nationale(annee, ids)}",
+        libelle=f"Fiche nationale {annee} de l'observatoire (XLSX)",
+        nom=f"observatoire-fiche-nationale-{annee}.xlsx",
+        # With unpublished campaigns in it, only its requester may follow it (their scope decided its content).
+        public=publique,
+        annee=annee,
+        campagne_ids=ids,
+    )

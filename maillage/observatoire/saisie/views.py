@@ -1,0 +1,492 @@
+"""Answering pages: a département's campaigns (creation, modification, publication), a structure's questionnaires,
+section by section.
+
+Views stay thin: they check the permission (`exiger`), read the posted section (`forms_saisie.lire_section`), call
+the services (`reponse_enregistrer`, `reponse_prefill`, `reponse_soumettre`, `campagne_creer`, `campagne_modifier`,
+`campagne_publier`, `campagne_depublier`) and render.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from maillage.comptes.models import Role
+from maillage.core.permissions import exiger, peut
+from maillage.territoires.models import Departement
+
+from .. import calendrier, regles, selectors, services
+from ..models import Campagne, Commentaire, Reponse, Statut, Transition
+from .forms import CampagneForm, CampagneModifierForm, lire_section, nom_champ
+
+LIBELLES_SOURCES = {"structure": "le registre des structures", "budget": "le budget réalisé"}
+
+
+def _departement(code: str) -> Departement:
+    return get_object_or_404(Departement, code=code.upper())
+
+
+# --- Campaigns --------------------------------------------------------------------------------------------
+
+
+@login_required
+def campagnes(request, code):
+    departement = _departement(code)
+    exiger(request.user, "departement.voir_pilotage", departement)
+    aujourd_hui = timezone.localdate()
+    liste = list(
+        Campagne.objects.filter(departement=departement)
+        .select_related("questionnaire", "bloc_thematique")
+        .annotate(
+            attendues=Count("reponses"),
+            **{f"n_{statut.value}": Count("reponses", filter=Q(reponses__statut=statut.value)) for statut in Statut},
+        )
+        .order_by("-annee")
+    )
+    for campagne in liste:
+        campagne.url_suivi = reverse("observatoire:suivi", args=[campagne.pk])
+        campagne.phase = calendrier.phase_pour(campagne, aujourd_hui)
+        campagne.libelle_phase = calendrier.LIBELLES_PHASES[campagne.phase]
+    return render(
+        request,
+        "observatoire/saisie/campagnes.html",
+        {
+            "departement": departement,
+            "campagnes": liste,
+            "statuts": list(Statut),
+            # One département per page: the rule is decided once, not per row.
+            "peut_creer": peut(request.user, "campagne.gerer", departement),
+        },
+    )
+
+
+def _erreurs_du_service(form, erreur: ValidationError) -> None:
+    """Show a service's refusal on the form: by field when it names one of the form's fields."""
+    for champ, liste in erreur.message_dict.items() if hasattr(erreur, "error_dict") else [(None, erreur.messages)]:
+        form.add_error(champ if champ in form.fields else None, liste)
+
+
+@login_required
+def campagne_creer(request, code):
+    departement = _departement(code)
+    exiger(request.user, "campagne.gerer", departement)
+    form = CampagneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        donnees = form.cleaned_data
+        seuil = {"seuil_evolution": donnees["seuil_evolution"]} if donnees["seuil_evolution"] is not None else {}
+        try:
+            campagne = services.campagne_creer(
+                par=request.user,
+                departement=departement,
+                annee=donnees["annee"],
+                questionnaire=donnees["questionnaire"],
+                bloc_thematique=donnees["bloc_thematique"],
+                ouverture=donnees["ouverture"],
+                date_limite_reponse=donnees["date_limite_reponse"],
+                date_limite_relecture=donnees["date_limite_relecture"],
+                federation_relit=donnees["federation_relit"],
+                **seuil,
+            )
+        except ValidationError as e:
+            _erreurs_du_service(form, e)
+        else:
+            messages.success(
+                request,
+                f"Campagne {campagne.annee} ouverte : {campagne.reponses.count()} structures sont attendues.",
+            )
+            return redirect("observatoire:campagnes", code=departement.code)
+    return render(request, "observatoire/saisie/campagne_creer.html", {"departement": departement, "form": form})
+
+
+def _campagne_geree(request, pk) -> Campagne:
+    campagne = get_object_or_404(
+        Campagne.objects.select_related("departement", "questionnaire", "bloc_thematique"), pk=pk
+    )
+    exiger(request.user, "campagne.gerer", campagne)
+    return campagne
+
+
+def _date(jour) -> str:
+    return jour.strftime("%d/%m/%Y")
+
+
+@login_required
+def campagne_modifier(request, pk):
+    """Change a campaign's dates and settings (not its year nor its questionnaire)."""
+    campagne = _campagne_geree(request, pk)
+    form = CampagneModifierForm(request.POST or None, campagne=campagne)
+    if request.method == "POST" and form.is_valid():
+        donnees = form.cleaned_data
+        try:
+            campagne = services.campagne_modifier(
+                par=request.user,
+                campagne=campagne,
+                ouverture=donnees["ouverture"],
+                date_limite_reponse=donnees["date_limite_reponse"],
+                date_limite_relecture=donnees["date_limite_relecture"],
+                federation_relit=donnees["federation_relit"],
+                seuil_evolution=donnees["seuil_evolution"],
+            )
+        except ValidationError as e:
+            _erreurs_du_service(form, e)
+        else:
+            phase = calendrier.LIBELLES_PHASES[calendrier.phase_pour(campagne, timezone.localdate())]
+            messages.success(
+                request,
+                f"Campagne {campagne.annee} modifiée ({phase}) : réponses attendues du"
+                f" {_date(campagne.ouverture)} au {_date(campagne.date_limite_reponse)}, acceptées en retard"
+                f" jusqu'au {_date(campagne.date_limite_relecture)}.",
+            )
+            return redirect("observatoire:campagnes", code=campagne.departement_id)
+    phase = calendrier.phase_pour(campagne, timezone.localdate())
+    return render(
+        request,
+        "observatoire/saisie/campagne_modifier.html",
+        {
+            "campagne": campagne,
+            "departement": campagne.departement,
+            "form": form,
+            "libelle_phase": calendrier.LIBELLES_PHASES[phase],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def campagne_publication(request, pk):
+    """Publish a campaign's results, or withdraw them (`action` = publier | retirer)."""
+    campagne = _campagne_geree(request, pk)
+    action = request.POST.get("action")
+    if action not in {"publier", "retirer"}:
+        return HttpResponseBadRequest("Action inconnue : choisissez « publier » ou « retirer ».")
+    try:
+        if action == "publier":
+            services.campagne_publier(par=request.user, campagne=campagne)
+        else:
+            services.campagne_depublier(par=request.user, campagne=campagne)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        if action == "publier":
+            messages.success(
+                request,
+                f"Les résultats de la campagne {campagne.annee} sont publiés : la synthèse, les rapports et l'API"
+                " sont désormais publics.",
+            )
+        else:
+            messages.success(
+                request,
+                f"La publication de la campagne {campagne.annee} est retirée : la synthèse est de nouveau réservée"
+                " à la Caf et aux partenaires du département.",
+            )
+    return redirect("observatoire:campagnes", code=campagne.departement_id)
+
+
+# --- Answers ----------------------------------------------------------------------------------------------
+
+
+def _reponse(request, pk) -> Reponse:
+    reponse = get_object_or_404(
+        Reponse.objects.select_related(
+            "campagne__questionnaire", "campagne__bloc_thematique", "campagne__departement", "structure"
+        ),
+        pk=pk,
+    )
+    exiger(request.user, "reponse.voir", reponse)
+    return reponse
+
+
+@login_required
+def mes_reponses(request):
+    structure = request.user.structure if request.user.role == Role.STRUCTURE else None
+    reponses = []
+    if structure is not None:
+        reponses = list(selectors.reponses_de_la_structure(structure).select_related("campagne__departement"))
+    return render(request, "observatoire/saisie/mes_reponses.html", {"structure": structure, "reponses": reponses})
+
+
+def _sections(definition, reponse, contexte):
+    avancement = regles.progression(definition, reponse.valeurs, contexte)
+    sections = []
+    for section in definition.sections:
+        if section["code"] not in avancement:
+            continue
+        faites, total = avancement[section["code"]]
+        sections.append(
+            {
+                "code": section["code"],
+                "titre": section["titre"],
+                "faites": faites,
+                "total": total,
+                "complete": faites == total,
+                "pourcentage": round(100 * faites / total) if total else 100,
+            }
+        )
+    return sections
+
+
+def _erreurs_soumission(definition, reponse, resultat):
+    """Blocking problems with a link to the question concerned."""
+    liens = []
+
+    def lien(code):
+        section = definition.section_de.get(code)
+        if not section:
+            return None
+        return reverse("observatoire:section", args=[reponse.pk, section]) + f"#q-{code}"
+
+    for code, liste in resultat.erreurs.items():
+        libelle = definition.questions[code]["libelle"] if code in definition.questions else code
+        for message in liste:
+            liens.append({"message": f"{libelle} : {message}", "url": lien(code)})
+    for anomalie in resultat.anomalies:
+        if anomalie.niveau == "erreur":
+            code = next((q.split(".")[0] for q in anomalie.questions), None)
+            liens.append({"message": anomalie.message, "url": lien(code) if code else None})
+    return liens
+
+
+@login_required
+def reponse(request, pk, erreurs_soumission=None):
+    reponse = _reponse(request, pk)
+    definition = selectors.definition_campagne(reponse.campagne)
+    contexte = selectors.contexte_reponse(reponse)
+    sections = _sections(definition, reponse, contexte)
+    return render(
+        request,
+        "observatoire/saisie/reponse.html",
+        {
+            "reponse": reponse,
+            "campagne": reponse.campagne,
+            "sections": sections,
+            "faites": sum(s["faites"] for s in sections),
+            "total": sum(s["total"] for s in sections),
+            **_droits_de_saisie(request.user, reponse),
+            "en_retard": calendrier.en_retard(
+                aujourd_hui=timezone.localdate(), date_limite_reponse=reponse.campagne.date_limite_reponse
+            ),
+            "erreurs_soumission": erreurs_soumission,
+            "renvoi": (
+                Transition.objects.filter(reponse=reponse, vers=Statut.A_CORRIGER).order_by("-le", "-pk").first()
+                if reponse.statut == Statut.A_CORRIGER
+                else None
+            ),
+            "url_relire": reverse("observatoire:relire", args=[reponse.pk])
+            if peut(request.user, "reponse.relire", reponse)
+            else None,
+        },
+        status=400 if erreurs_soumission else 200,
+    )
+
+
+def _droits_de_saisie(user, reponse) -> dict:
+    """`modifiable` for the templates, and `fermeture`: why the structure may not write today (campaign dates)."""
+    modifiable = peut(user, "reponse.modifier", reponse)
+    fermeture = calendrier.motif_pour(reponse.campagne, reponse.statut, timezone.localdate()) if modifiable else ""
+    return {"modifiable": modifiable and not fermeture, "fermeture": fermeture}
+
+
+def _valeur_affichee(question, valeur):
+    """What an input shows for a stored value (numbers the French way)."""
+    if valeur is None:
+        return ""
+    if question["type"] in {"entier", "decimal", "euros", "pourcentage"}:
+        return regles.nombre_fr(valeur).replace("\u202f", " ")
+    if question["type"] == "oui_non":
+        return "oui" if valeur else "non"
+    return valeur
+
+
+def _questions_affichees(section, valeurs, visibles, erreurs, brutes, prefillees, commentaires):
+    affichees = []
+    for question in section["questions"]:
+        code = question["code"]
+        if code not in visibles:
+            continue
+        nom = nom_champ(code)
+        vue = {
+            "q": question,
+            "code": code,
+            "nom": nom,
+            "id": f"q-{code}",
+            "erreurs": erreurs.get(code, []),
+            "prefill": prefillees.get(code),
+            "commentaires": commentaires.get(code, []),
+        }
+        valeur = valeurs.get(code)
+        if question["type"] == "tableau":
+            lignes = []
+            for ligne in question["lignes"]:
+                cellules = []
+                for colonne in question["colonnes"]:
+                    nom_cellule = nom_champ(code, ligne["code"], colonne["code"])
+                    if nom_cellule in brutes:
+                        affiche = brutes[nom_cellule]
+                    else:
+                        brute = (valeur or {}).get(ligne["code"], {}).get(colonne["code"])
+                        affiche = _valeur_affichee(colonne, brute)
+                    cellules.append(
+                        {
+                            "nom": nom_cellule,
+                            "valeur": affiche,
+                            "colonne": colonne,
+                            "decimal": colonne["type"] != "entier",
+                        }
+                    )
+                lignes.append({"ligne": ligne, "cellules": cellules})
+            vue["lignes"] = lignes
+        elif question["type"] == "choix_multiple":
+            vue["valeur"] = brutes.get(nom, valeur or [])
+        else:
+            vue["valeur"] = brutes[nom] if nom in brutes else _valeur_affichee(question, valeur)
+        affichees.append(vue)
+    return affichees
+
+
+def _rendre_section(request, reponse, section, definition, contexte, *, valeurs, erreurs=None, brutes=None, **extra):
+    visibles = regles.questions_visibles(definition, valeurs, contexte)
+    prefillees = request.session.get(f"observatoire-prefill-{reponse.pk}", {})
+    commentaires = {}
+    codes_section = [q["code"] for q in section["questions"]]
+    for commentaire in Commentaire.objects.filter(reponse=reponse, question__in=codes_section).select_related("auteur"):
+        commentaires.setdefault(commentaire.question, []).append(commentaire)
+    contexte_page = {
+        "reponse": reponse,
+        "campagne": reponse.campagne,
+        "section": section,
+        "questions": _questions_affichees(
+            section, valeurs, visibles, erreurs or {}, brutes or {}, prefillees, commentaires
+        ),
+        **_droits_de_saisie(request.user, reponse),
+        "progression": regles.progression(definition, reponse.valeurs, contexte).get(section["code"], (0, 0)),
+        **extra,
+    }
+    sections = [s for s in definition.sections if s["code"] in regles.progression(definition, valeurs, contexte)]
+    codes = [s["code"] for s in sections]
+    if section["code"] in codes:
+        i = codes.index(section["code"])
+        contexte_page["precedente"] = sections[i - 1] if i > 0 else None
+        contexte_page["suivante"] = sections[i + 1] if i + 1 < len(sections) else None
+    gabarit = "observatoire/saisie/_section_formulaire.html" if request.htmx else "observatoire/saisie/section.html"
+    status = extra.pop("status", None) or 200
+    return render(request, gabarit, contexte_page, status=status)
+
+
+@login_required
+def section(request, pk, section):
+    reponse = _reponse(request, pk)
+    definition = selectors.definition_campagne(reponse.campagne)
+    definition_section = definition.sections_par_code.get(section)
+    if definition_section is None:
+        raise Http404("Section inconnue.")
+    contexte = selectors.contexte_reponse(reponse)
+    if request.method != "POST":
+        return _rendre_section(request, reponse, definition_section, definition, contexte, valeurs=reponse.valeurs)
+
+    exiger(request.user, "reponse.modifier", reponse)
+    codes = set(request.POST.getlist("codes"))
+    questions = [q for q in definition_section["questions"] if q["code"] in codes]
+    lues, erreurs, brutes = lire_section(request.POST, questions)
+    # Type and range errors: keep them out of the save, so the other answers are still saved.
+    propres, erreurs_types = regles.valider_types(definition, lues)
+    for code, liste in erreurs_types.items():
+        erreurs.setdefault(code, []).extend(liste)
+    a_enregistrer = {code: lues[code] for code in propres if code not in erreurs}
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    conflit = None
+    enregistre_a = None
+    try:
+        reponse = services.reponse_enregistrer(
+            par=request.user, reponse=reponse, valeurs=a_enregistrer, version=version
+        )
+        enregistre_a = timezone.localtime().strftime("%H:%M")
+    except ValidationError as e:
+        if hasattr(e, "error_dict") and "version" in e.error_dict:
+            conflit = e.message_dict["version"][0]
+        else:
+            for code, liste in e.message_dict.items() if hasattr(e, "error_dict") else [("__all__", e.messages)]:
+                erreurs.setdefault(code, []).extend(liste)
+    # Shown: what the user typed (never lost), over the stored answers.
+    valeurs = {**reponse.valeurs, **{c: v for c, v in lues.items() if v is not None}}
+    for code, valeur in lues.items():
+        if valeur is None:
+            valeurs.pop(code, None)
+    if conflit is None and not erreurs and not request.htmx:
+        messages.success(request, f"Section enregistrée à {enregistre_a}.")
+        if request.POST.get("suite"):
+            return redirect("observatoire:section", pk=reponse.pk, section=request.POST["suite"])
+        return redirect("observatoire:section", pk=reponse.pk, section=section)
+    status = 409 if conflit else (400 if erreurs and not request.htmx else 200)
+    return _rendre_section(
+        request,
+        reponse,
+        definition_section,
+        definition,
+        contexte,
+        valeurs=valeurs,
+        erreurs=erreurs,
+        brutes=brutes,
+        conflit=conflit,
+        enregistre_a=enregistre_a,
+        # After a conflict the form keeps the stale version: later autosaves are refused too until a reload.
+        version=version if conflit else reponse.version,
+        status=status if not request.htmx else 200,
+    )
+
+
+@login_required
+@require_POST
+def reponse_prefill(request, pk):
+    reponse = _reponse(request, pk)
+    exiger(request.user, "reponse.modifier", reponse)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        reponse, codes = services.reponse_prefill(par=request.user, reponse=reponse, version=version)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("observatoire:reponse", pk=pk)
+    if not codes:
+        messages.info(request, "Rien à préremplir : les réponses disponibles sont déjà saisies.")
+        return redirect("observatoire:reponse", pk=pk)
+    definition = selectors.definition_campagne(reponse.campagne)
+    origines = {}
+    for code in codes:
+        cle = definition.questions[code].get("prefill") or ""
+        source = LIBELLES_SOURCES.get(cle.split(".")[0])
+        origines[code] = source or "la réponse validée de l'an dernier"
+    # Shown beside each prefilled question, so the structure checks them.
+    cle = f"observatoire-prefill-{reponse.pk}"
+    request.session[cle] = {**request.session.get(cle, {}), **origines}
+    messages.success(
+        request, f"{len(codes)} réponses préremplies : vérifiez-les, elles sont signalées dans chaque section."
+    )
+    return redirect("observatoire:reponse", pk=pk)
+
+
+@login_required
+@require_POST
+def reponse_soumettre(request, pk):
+    objet = _reponse(request, pk)
+    exiger(request.user, "reponse.modifier", objet)
+    try:
+        services.reponse_soumettre(par=request.user, reponse=objet)
+    except ValidationError:
+        objet.refresh_from_db()
+        definition = selectors.definition_campagne(objet.campagne)
+        resultat = selectors.controle(objet, definition=definition)
+        liens = _erreurs_soumission(definition, objet, resultat) or [{"message": "La réponse n'a pas pu être soumise."}]
+        return reponse(request, pk, erreurs_soumission=liens)
+    messages.success(request, "Votre réponse est soumise : la Caf va la relire. Merci !")
+    return redirect("observatoire:reponse", pk=pk)

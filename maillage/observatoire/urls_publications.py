@@ -1,7 +1,0 @@
-from django.urls import path
-
-from . import views_publications
-
-urlpatterns = [
-    path("resultats/", views_publications.publications, name="publications"),
-]
