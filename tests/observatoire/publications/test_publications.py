@@ -9,7 +9,7 @@ from maillage.comptes.models import Role
 from maillage.observatoire.models import Statut
 from tests.factories import CampagneFactory, DepartementFactory, RegionFactory, StructureFactory, UtilisateurFactory
 
-from ..test_finitions import MAINTENANT, _repondre, _texte
+from ..test_affichage import MAINTENANT, _repondre, _texte
 
 
 @pytest.fixture
