@@ -18,6 +18,7 @@ from ninja.utils import check_csrf
 from maillage.comptes.permissions import peut
 from maillage.territoires.api import CodeNom
 from maillage.territoires.models import EPCI, Departement
+from maillage.territoires.selectors import departement_par_code
 
 from . import moteur, selectors, services
 
@@ -182,14 +183,6 @@ def _date(texte) -> datetime.date:
     raise HttpError(422, f"Date invalide {texte!r} : attendu AAAA-MM-JJ, par exemple 2015-12-31.")
 
 
-def _departement(code: str) -> Departement:
-    code = (code or "").strip().upper()
-    departement = Departement.objects.filter(code=code).only("code", "nom").first() if len(code) <= 3 else None
-    if departement is None:
-        raise Http404(f"Département inconnu : {code!r}.")
-    return departement
-
-
 def _parametres(parametres: moteur.Parametres) -> dict:
     return {
         "distance_couverture_km": parametres.distance_couverture_km,
@@ -273,7 +266,7 @@ DESCRIPTION_COMMUNES = (
 )
 def diagnostic_departement(request, code: str, date: str | None = None):
     jour = _date(date)
-    departement = _departement(code)
+    departement = departement_par_code(code)
     resultat = selectors.diagnostic_departement(departement.code, jour)
     return _diagnostic(resultat, jour, departement=departement)
 
@@ -292,7 +285,7 @@ def diagnostic_departement(request, code: str, date: str | None = None):
 )
 def diagnostic_departement_qpv(request, code: str, date: str | None = None):
     jour = _date(date)
-    departement = _departement(code)
+    departement = departement_par_code(code)
     resultat = selectors.diagnostic_departement(departement.code, jour)
     return {
         "departement": {"code": departement.code, "nom": departement.nom},
@@ -351,7 +344,7 @@ def simulation(request, corps: SimulationIn):
     code = corps.departement.strip().upper()
     if not peut(user, "diagnostic.simuler", code):
         return Status(403, {"detail": "Vous n'avez pas le droit de simuler dans ce département."})
-    departement = _departement(code)
+    departement = departement_par_code(code)
     jour = _date(corps.date)
     erreurs: dict[str, list[str]] = {}
     ajouts, fermetures, parametres = [], [], None

@@ -18,6 +18,7 @@ from maillage.comptes.permissions import exiger
 from maillage.structures.models import Structure, TypeStructure
 from maillage.structures.services import verifier_position
 from maillage.territoires.models import Commune, Departement
+from maillage.territoires.selectors import departement_du_code
 
 from . import moteur
 from .models import ParametresDiagnostic, Scenario
@@ -239,10 +240,10 @@ def parametres_moteur(*, distance_couverture_km, tampon_qpv_m, poids) -> moteur.
 
 
 def _departement(code: str) -> Departement:
-    try:
-        return Departement.objects.get(code=code)
-    except Departement.DoesNotExist:
-        raise ValidationError({"departement": [f"Département inconnu : {code!r}."]}) from None
+    departement = departement_du_code(code)
+    if departement is None:
+        raise ValidationError({"departement": [f"Département inconnu : {code!r}."]})
+    return departement
 
 
 def parametres_modifier(*, par, departement, distance_couverture_km, tampon_qpv_m, poids) -> ParametresDiagnostic:

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from maillage.comptes.permissions import dans_perimetre, exiger, peut
 from maillage.core import formats
-from maillage.territoires.models import Commune, Departement
+from maillage.territoires.models import Commune
+from maillage.territoires.selectors import departement_par_code
 
 from . import exports, selectors, services
 from .forms import LIBELLES_POIDS, AjoutFormSet, ParametresForm, SimulationForm, lire_date
@@ -115,13 +116,6 @@ def _quantiles(valeurs: list[float]) -> list[float]:
 
 
 # --- Helpers -----------------------------------------------------------------------------------------
-
-
-def _departement(code: str) -> Departement:
-    dep = Departement.objects.filter(code=code).only("code", "nom").first()
-    if dep is None:
-        raise Http404("Département inconnu.")
-    return dep
 
 
 def _tuiles() -> dict:
@@ -228,7 +222,8 @@ def _filtres(request, code: str) -> tuple[datetime.date | None, str | None, list
 
 
 def departement(request, code):
-    dep = _departement(code)
+    dep = departement_par_code(code)
+    code = dep.code  # normalised ("2a" → "2A") for the reads below
     date, epci, erreurs, epcis = _filtres(request, code)
     voir_caf = peut(request.user, "diagnostic.voir_indicateurs_caf", dep)
     indicateur, choix = _choix_indicateur(request, voir_caf)
@@ -298,7 +293,7 @@ def departement(request, code):
 
 
 def qpv_geojson(request, code):
-    _departement(code)
+    code = departement_par_code(code).code
     date, _ = lire_date(request.GET.get("date"))
     reponse = HttpResponse(selectors.qpv_geojson(code, date), content_type="application/geo+json")
     reponse["Cache-Control"] = "public, max-age=300"
@@ -306,7 +301,8 @@ def qpv_geojson(request, code):
 
 
 def comparer(request, code):
-    dep = _departement(code)
+    dep = departement_par_code(code)
+    code = dep.code
     erreurs = []
     date_a, erreur_a = lire_date(request.GET.get("date_a"), datetime.date(datetime.date.today().year - 5, 12, 31))
     date_b, erreur_b = lire_date(request.GET.get("date_b"), datetime.date.today())
@@ -369,7 +365,8 @@ def _fichier(contenu: bytes, format_: str, nom: str) -> HttpResponse:
 
 
 def export(request, code):
-    dep = _departement(code)
+    dep = departement_par_code(code)
+    code = dep.code
     format_ = request.GET.get("format", "csv")
     if format_ not in FORMATS_EXPORT:
         return HttpResponse(
@@ -401,7 +398,8 @@ def export(request, code):
 
 @login_required
 def parametres(request, code):
-    dep = _departement(code)
+    dep = departement_par_code(code)
+    code = dep.code
     exiger(request.user, "diagnostic.simuler", dep)
     actuels = selectors.parametres_du_departement(code)
     form = ParametresForm(
@@ -452,7 +450,8 @@ def _structures_fermables(code: str, date: datetime.date, noms: dict[str, str]) 
 
 @login_required
 def simulation(request, code):
-    dep = _departement(code)
+    dep = departement_par_code(code)
+    code = dep.code
     exiger(request.user, "diagnostic.simuler", dep)
     communes = _communes_choix(code)
     noms = dict(communes)
@@ -566,7 +565,8 @@ def _scenarios_visibles(user, code):
 
 @login_required
 def scenarios(request, code):
-    dep = _departement(code)
+    dep = departement_par_code(code)
+    code = dep.code
     peut_simuler = peut(request.user, "diagnostic.simuler", dep)
     if not peut_simuler and not dans_perimetre(request.user, dep):
         raise PermissionDenied("Vous n'avez pas accès aux scénarios de ce département.")

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.comptes.models import Role
 from maillage.comptes.permissions import exiger, peut
-from maillage.territoires.models import Departement
+from maillage.territoires.selectors import departement_par_code
 
 from . import calendrier, regles, selectors, services
 from .forms_saisie import CampagneForm, CampagneModifierForm, lire_section, nom_champ
@@ -35,16 +35,12 @@ def _url(nom: str, *args) -> str | None:
         return None
 
 
-def _departement(code: str) -> Departement:
-    return get_object_or_404(Departement, code=code.upper())
-
-
 # --- Campaigns --------------------------------------------------------------------------------------------
 
 
 @login_required
 def campagnes(request, code):
-    departement = _departement(code)
+    departement = departement_par_code(code)
     exiger(request.user, "departement.voir_pilotage", departement)
     aujourd_hui = timezone.localdate()
     liste = list(
@@ -81,7 +77,7 @@ def _erreurs_du_service(form, erreur: ValidationError) -> None:
 
 @login_required
 def campagne_creer(request, code):
-    departement = _departement(code)
+    departement = departement_par_code(code)
     exiger(request.user, "campagne.gerer", departement)
     form = CampagneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -8,12 +8,11 @@ are shown only to `structure.voir_prive` holders (implied here, checked anyway).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from maillage.comptes.permissions import exiger, peut
-from maillage.territoires.models import Departement
+from maillage.territoires.selectors import departement_par_code
 
 from . import regles, selectors_agrements, services_agrements
 from .forms_agrements import AgrementForm, DecisionForm, FiltreRenouvellementsForm, ajouter_erreurs
@@ -146,15 +145,9 @@ def agrement_decider(request, pk):
     return render(request, "structures/agrements/decider.html", contexte)
 
 
-def _departement(code: str) -> Departement:
-    if not code.isalnum():
-        raise Http404("Département inconnu.")
-    return get_object_or_404(Departement, code=code)
-
-
 @login_required
 def renouvellements(request, code):
-    departement = _departement(code)
+    departement = departement_par_code(code)
     exiger(request.user, "departement.gerer", departement)
     communes = list(selectors_agrements.communes_avec_structures(departement.code))
     filtre = FiltreRenouvellementsForm(request.GET or None, communes=communes)

@@ -4,7 +4,9 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
+from . import codes
 from .models import EPCI, QPV, Chargement, Commune, Departement, Region
 
 
@@ -20,12 +22,35 @@ def departements_pour_choix():
     )
 
 
-def departement_avec_chiffres(code: str) -> Departement:
-    return (
-        Departement.objects.select_related("region")
-        .annotate(population=Sum("communes__population"), nombre_communes=Count("communes"))
-        .get(code=code)
+def departement_du_code(code, *, avec_chiffres: bool = False) -> Departement | None:
+    """The département of an INSEE code as typed ("94", "2a", " 971"; see `codes.code_departement`), else None.
+
+    `avec_chiffres`: with its population and number of communes, as `departement_avec_chiffres`.
+    """
+    normalise = codes.code_departement(code)
+    if normalise is None:
+        return None
+    return (_avec_chiffres() if avec_chiffres else Departement.objects).filter(code=normalise).first()
+
+
+def departement_par_code(code, *, avec_chiffres: bool = False) -> Departement:
+    """The département of a code read from a URL or an API path, else Http404 with a French reason (pages show
+    it, the API answers it as JSON `detail`)."""
+    departement = departement_du_code(code, avec_chiffres=avec_chiffres)
+    if departement is None:
+        texte = code.strip()[:20] if isinstance(code, str) else code
+        raise Http404(f"Département inconnu : {texte!r}.")
+    return departement
+
+
+def _avec_chiffres():
+    return Departement.objects.select_related("region").annotate(
+        population=Sum("communes__population"), nombre_communes=Count("communes")
     )
+
+
+def departement_avec_chiffres(code: str) -> Departement:
+    return _avec_chiffres().get(code=code)
 
 
 def communes_du_departement(code: str):

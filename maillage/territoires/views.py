@@ -17,7 +17,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from maillage.comptes.permissions import exiger
 
 from . import selectors
-from .models import Chargement, Commune, Departement
+from .models import Chargement, Commune
 
 # Browsers revalidate with the ETag after this; data loads are rare, so a few minutes is plenty.
 GEOJSON_MAX_AGE = 300
@@ -41,10 +41,8 @@ def _cle_texte(texte: str) -> str:
 
 
 def choisir(request):
-    code = (request.GET.get("departement") or "").strip().upper()
-    if not code or not Departement.objects.filter(code=code).exists():
-        raise Http404("Département inconnu.")
-    return redirect("territoires:departement", code=code)
+    dep = selectors.departement_par_code(request.GET.get("departement") or "")
+    return redirect("territoires:departement", code=dep.code)
 
 
 def _tri(request) -> tuple[str, str]:
@@ -110,10 +108,7 @@ def departement(request, code):
 
 
 def _contexte_departement(code: str, tri: str, ordre: str) -> dict:
-    try:
-        dep = selectors.departement_avec_chiffres(code)
-    except Departement.DoesNotExist:
-        raise Http404("Département inconnu.") from None
+    dep = selectors.departement_par_code(code, avec_chiffres=True)
     generations = selectors.qpv_par_generation(departement=dep.code)
     generation = next(iter(generations), None)
     communes = list(selectors.communes_pour_tableau(dep.code, generation))
@@ -194,10 +189,9 @@ def departement_geojson(request, code):
     cle = f"territoires:geojson:departement:{code}:{selectors.version_territoires()}"
     paquet = cache.get(cle)
     if paquet is None:
-        if not Departement.objects.filter(code=code).exists():
-            raise Http404("Département inconnu.")
-        generation = next(iter(selectors.qpv_par_generation(departement=code)), None)
-        paquet = _empaqueter(_collection(selectors.contours_du_departement(code, generation)))
+        dep = selectors.departement_par_code(code)
+        generation = next(iter(selectors.qpv_par_generation(departement=dep.code)), None)
+        paquet = _empaqueter(_collection(selectors.contours_du_departement(dep.code, generation)))
         cache.set(cle, paquet, GEOJSON_CACHE_TIMEOUT)
     return _reponse_geojson(request, *paquet)
 
