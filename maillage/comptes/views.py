@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.territoires.models import Departement
 from maillage.territoires.selectors import departement_par_code
 
@@ -136,7 +137,7 @@ def inviter(request, code):
                 par=request.user, **_donnees(form), email=form.cleaned_data["email"], url_site=_url_site(request)
             )
         except ValidationError as erreur:
-            form.add_error(None, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, f"Invitation envoyée à {compte.email}.")
             return redirect("comptes:liste", code=departement.code)
@@ -173,7 +174,7 @@ def modifier(request, pk):
         try:
             services.compte_modifier(par=request.user, cible=cible, **_donnees(form))
         except ValidationError as erreur:
-            form.add_error(None, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, f"Le compte de {cible.email} est modifié.")
             retour = _departement_de_retour(request.user, cible)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.comptes.permissions import dans_perimetre, exiger, peut
 from maillage.core import formats
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.territoires.models import Commune
 from maillage.territoires.selectors import departement_par_code
 
@@ -417,18 +418,10 @@ def parametres(request, code):
                 poids=form.poids(),
             )
         except ValidationError as erreur:
-            _ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             return redirect("diagnostic:departement", code=code)
     return render(request, "diagnostic/parametres.html", {"departement": dep, "form": form})
-
-
-def _ajouter_erreurs(form, erreur: ValidationError) -> None:
-    if hasattr(erreur, "error_dict"):
-        for champ, messages in erreur.error_dict.items():
-            form.add_error(champ if champ in form.fields else None, messages)
-    else:
-        form.add_error(None, erreur)
 
 
 # --- Simulation and scenarios ---------------------------------------------------------------------------
@@ -495,7 +488,7 @@ def simulation(request, code):
                             scenario=scenario,
                         )
                     except ValidationError as erreur:
-                        _ajouter_erreurs(form, erreur)
+                        ajouter_erreurs_du_service(form, erreur)
                     else:
                         return redirect("diagnostic:scenario", pk=enregistre.pk)
             if not form.errors:
@@ -506,7 +499,7 @@ def simulation(request, code):
                         code, form.cleaned_data["date"], ajouts=ajouts_valides, fermetures=fermetures
                     )
                 except ValidationError as erreur:
-                    _ajouter_erreurs(form, erreur)
+                    ajouter_erreurs_du_service(form, erreur)
                 except ValueError as erreur:
                     erreurs.append(str(erreur))
     else:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 
 from maillage.comptes.permissions import exiger, peut
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.structures.models import ModeGestion, Structure, TypeStructure
 from maillage.territoires.selectors import departement_par_code
 
@@ -104,7 +105,7 @@ def budget(request, pk, annee, nature):
                     par=request.user, structure=structure, annee=annee, nature=nature, **form.arguments_service()
                 )
             except ValidationError as erreur:
-                form.ajouter_erreurs(erreur)
+                ajouter_erreurs_du_service(form, erreur)
             else:
                 messages.success(request, "Le budget a été enregistré.")
                 return redirect("financements:budget", pk=structure.pk, annee=annee, nature=nature)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.comptes.models import Role
 from maillage.comptes.permissions import codes_departements, est_admin, exiger, peut
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.structures.models import Structure
 from maillage.territoires.models import Commune
 
@@ -20,14 +21,6 @@ from .forms_fiches import FicheForm, FiltresForm, structures_du_pilote
 from .models import FicheExperience
 
 PAR_PAGE = 20
-
-
-def _erreurs_dans(form, erreur: ValidationError) -> None:
-    if hasattr(erreur, "error_dict"):
-        for champ, liste in erreur.message_dict.items():
-            form.add_error(champ if champ in form.fields else None, liste)
-    else:
-        form.add_error(None, erreur.messages)
 
 
 def fiches(request):
@@ -107,7 +100,7 @@ def fiche_creer(request):
         try:
             cree = services_fiches.fiche_creer(par=user, structure=structure, donnees=form.cleaned_data)
         except ValidationError as e:
-            _erreurs_dans(form, e)
+            ajouter_erreurs_du_service(form, e)
         else:
             messages.success(request, "Fiche enregistrée en brouillon.")
             return redirect("observatoire:fiche", pk=cree.pk)
@@ -124,7 +117,7 @@ def fiche_modifier(request, pk):
         try:
             services_fiches.fiche_modifier(par=request.user, fiche=fiche, donnees=form.cleaned_data)
         except ValidationError as e:
-            _erreurs_dans(form, e)
+            ajouter_erreurs_du_service(form, e)
         else:
             messages.success(request, "Fiche enregistrée.")
             return redirect("observatoire:fiche", pk=fiche.pk)

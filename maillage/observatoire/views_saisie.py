@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.comptes.models import Role
 from maillage.comptes.permissions import exiger, peut
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.territoires.selectors import departement_par_code
 
 from . import calendrier, regles, selectors, services
@@ -69,12 +70,6 @@ def campagnes(request, code):
     )
 
 
-def _erreurs_du_service(form, erreur: ValidationError) -> None:
-    """Show a service's refusal on the form: by field when it names one of the form's fields."""
-    for champ, liste in erreur.message_dict.items() if hasattr(erreur, "error_dict") else [(None, erreur.messages)]:
-        form.add_error(champ if champ in form.fields else None, liste)
-
-
 @login_required
 def campagne_creer(request, code):
     departement = departement_par_code(code)
@@ -97,7 +92,7 @@ def campagne_creer(request, code):
                 **seuil,
             )
         except ValidationError as e:
-            _erreurs_du_service(form, e)
+            ajouter_erreurs_du_service(form, e)
         else:
             messages.success(
                 request,
@@ -137,7 +132,7 @@ def campagne_modifier(request, pk):
                 seuil_evolution=donnees["seuil_evolution"],
             )
         except ValidationError as e:
-            _erreurs_du_service(form, e)
+            ajouter_erreurs_du_service(form, e)
         else:
             phase = calendrier.LIBELLES_PHASES[calendrier.phase_pour(campagne, timezone.localdate())]
             messages.success(

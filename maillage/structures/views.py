@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.comptes.models import Role
 from maillage.comptes.permissions import codes_departements, est_admin, exiger, peut
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.territoires.models import Departement
 
 from . import selectors, services
@@ -31,7 +32,6 @@ from .forms import (
     GestionnaireForm,
     ProjetSocialForm,
     StructureForm,
-    ajouter_erreurs,
 )
 from .models import Contact, DocumentProjet, ProjetSocial, Structure, TypeAgrement
 
@@ -196,7 +196,7 @@ def structure_creer(request, code):
         try:
             s = services.structure_creer(par=request.user, **form.champs())
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, f"La structure « {s.nom} » a été créée.")
             return redirect("structures:structure", pk=s.pk)
@@ -217,7 +217,7 @@ def structure_modifier(request, pk):
         try:
             services.structure_modifier(par=request.user, structure=s, **form.champs())
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "La fiche de la structure a été enregistrée.")
             return redirect("structures:structure", pk=s.pk)
@@ -252,7 +252,7 @@ def structure_fermer(request, pk):
         try:
             services.structure_fermer(par=request.user, structure=s, date=form.cleaned_data["date"])
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "La fermeture de la structure a été enregistrée.")
             return redirect("structures:structure", pk=s.pk)
@@ -278,7 +278,7 @@ def gestionnaire_creer(request, code):
         try:
             g = services.gestionnaire_creer(par=request.user, departement=departement.code, **form.cleaned_data)
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, f"Le gestionnaire « {g.nom} » a été créé.")
             return redirect(suite or reverse("structures:structure_creer", args=[departement.code]))
@@ -316,7 +316,7 @@ def contact_creer(request, pk):
         try:
             services.contact_creer(par=request.user, structure=s, **form.champs())
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "Le contact a été ajouté.")
             return redirect(_retour_prive(s))
@@ -340,7 +340,7 @@ def contact_modifier(request, pk):
         try:
             services.contact_modifier(par=request.user, contact=Contact.objects.get(pk=contact.pk), **form.champs())
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "Le contact a été enregistré.")
             return redirect(_retour_prive(contact.structure))
@@ -375,7 +375,7 @@ def projet_creer(request, pk):
         try:
             services.projet_social_creer(par=request.user, structure=s, **form.champs())
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "Le projet social a été ajouté.")
             return redirect(_retour_prive(s))
@@ -394,7 +394,7 @@ def projet_modifier(request, pk):
                 par=request.user, projet=ProjetSocial.objects.get(pk=projet.pk), **form.champs()
             )
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "Le projet social a été enregistré.")
             return redirect(_retour_prive(projet.structure))
@@ -422,7 +422,7 @@ def document_deposer(request, pk):
                 fichier=form.cleaned_data["fichier"],
             )
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "Le document a été déposé.")
             return redirect(_retour_prive(projet.structure))

@@ -12,10 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from maillage.comptes.permissions import exiger, peut
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.territoires.selectors import departement_par_code
 
 from . import regles, selectors_agrements, services_agrements
-from .forms_agrements import AgrementForm, DecisionForm, FiltreRenouvellementsForm, ajouter_erreurs
+from .forms_agrements import AgrementForm, DecisionForm, FiltreRenouvellementsForm
 from .models import Agrement, Structure, TypeAgrement
 
 
@@ -77,7 +78,7 @@ def agrement_ajouter(request, pk):
                 evaluations=form.evaluations(),
             )
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "L'agrément est enregistré.")
             return redirect("structures:agrements", pk=structure.pk)
@@ -107,7 +108,7 @@ def agrement_modifier(request, pk):
         except ValidationError as erreur:
             # The service may have changed the instance before refusing: show the stored values again.
             agrement.refresh_from_db()
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "L'agrément est modifié.")
             return redirect("structures:agrements", pk=structure.pk)
@@ -137,7 +138,7 @@ def agrement_decider(request, pk):
             )
         except ValidationError as erreur:
             agrement.refresh_from_db()
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, f"Décision enregistrée : agrément {agrement.get_statut_display().lower()}.")
             return redirect("structures:agrements", pk=structure.pk)
