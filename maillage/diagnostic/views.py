@@ -6,7 +6,6 @@ write, `peut/exiger` decide. Every page is a GET URL that can be shared, except 
 """
 
 import datetime
-import unicodedata
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -17,104 +16,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from maillage.comptes.permissions import dans_perimetre, exiger, peut
-from maillage.core import formats
 from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.territoires.models import Commune
 from maillage.territoires.selectors import departement_par_code
 
-from . import exports, selectors, services
+from . import exports, presentation, selectors, services
 from .forms import LIBELLES_POIDS, AjoutFormSet, ParametresForm, SimulationForm, lire_date
 from .models import INDICATEURS_CAF, Indicateur, IndicateurCommune, Scenario
-
-# --- Choropleth indicators ---------------------------------------------------------------------------
-# Each indicator: label, and a function commune result (+ Caf values) → (class 0-4 or "nd", label of the class).
-# Classes are computed here so that the legend and the map agree; the map only receives each commune's class.
-
-INDICATEURS_CARTE = {
-    "couverture": "Couverture par une structure",
-    "densite": "Structures pour 10 000 habitants",
-    "distance": "Distance à la structure la plus proche",
-    "score": "Score de priorité",
-    "qpv": "QPV sans structure",
-}
-INDICATEURS_CARTE_CAF = {"bas_revenus": "Personnes couvertes à bas revenus (Caf)"}
-
-LEGENDES = {
-    "couverture": [(0, "commune couverte"), (4, "commune non couverte")],
-    "densite": [
-        (4, "aucune structure"),
-        (3, "moins de 0,5"),
-        (2, "de 0,5 à moins de 1"),
-        (1, "de 1 à moins de 2"),
-        (0, "2 ou plus"),
-    ],
-    "distance": [
-        (0, "structure dans la commune"),
-        (1, "moins de 1 km"),
-        (2, "de 1 à moins de 2 km"),
-        (3, "de 2 à moins de 5 km"),
-        (4, "5 km ou plus"),
-    ],
-    "score": [
-        (0, "moins de 20"),
-        (1, "de 20 à moins de 40"),
-        (2, "de 40 à moins de 60"),
-        (3, "de 60 à moins de 80"),
-        (4, "80 ou plus"),
-    ],
-    "qpv": [(0, "aucun QPV sans structure"), (2, "1 QPV sans structure"), (4, "2 QPV sans structure ou plus")],
-}
-
-
-def _palier(valeur, bornes) -> int:
-    """Index of the first bound the value is below; len(bornes) when above all."""
-    for i, borne in enumerate(bornes):
-        if valeur < borne:
-            return i
-    return len(bornes)
-
-
-def _classe(indicateur: str, c, caf: dict, quantiles: list[float]):
-    if indicateur == "couverture":
-        return 0 if c.couverte else 4
-    if indicateur == "densite":
-        v = c.structures_pour_10000_habitants
-        if v is None:
-            return "nd"
-        return 4 if v == 0 else 3 - _palier(v, [0.5, 1, 2])
-    if indicateur == "distance":
-        v = c.distance_structure_km
-        if v is None:
-            return "nd"
-        return 0 if v == 0 else 1 + _palier(v, [1, 2, 5])
-    if indicateur == "score":
-        return _palier(c.score_priorite, [20, 40, 60, 80])
-    if indicateur == "qpv":
-        return 0 if not c.qpv_sans_structure else (2 if c.qpv_sans_structure == 1 else 4)
-    if indicateur == "bas_revenus":
-        v = caf.get(c.code, {}).get(Indicateur.PERSONNES_BAS_REVENUS)
-        return "nd" if v is None else _palier(v, quantiles)
-    return "nd"
-
-
-def _legende_quantiles(quantiles: list[float]) -> list[tuple]:
-    if not quantiles:
-        return []
-    bornes = [formats.nombre(q) for q in quantiles]
-    legende = [(0, f"moins de {bornes[0]}")]
-    for i in range(1, len(bornes)):
-        legende.append((i, f"de {bornes[i - 1]} à moins de {bornes[i]}"))
-    legende.append((len(bornes), f"{bornes[-1]} ou plus"))
-    return legende
-
-
-def _quantiles(valeurs: list[float]) -> list[float]:
-    valeurs = sorted(valeurs)
-    if len(valeurs) < 5:
-        return sorted(set(valeurs))[1:] or ([valeurs[0] + 1] if valeurs else [])
-    bornes = [valeurs[int(len(valeurs) * k / 5)] for k in range(1, 5)]
-    return sorted(set(bornes))
-
 
 # --- Helpers -----------------------------------------------------------------------------------------
 
@@ -148,33 +56,11 @@ def _indicateurs_caf(code: str) -> tuple[dict[str, dict[str, float]], dict]:
     return valeurs, sources
 
 
-def _donnees_carte(resultat, indicateur: str, caf: dict, quantiles, structures, *, ajouts=()) -> dict:
-    """The compact JSON the map script joins to the communes' outlines by code."""
-    communes = {}
-    for c in resultat.communes:
-        infobulle = f"{c.nom} — {formats.nombre(c.population)} hab. — "
-        infobulle += "couverte" if c.couverte else "non couverte"
-        infobulle += f" — {formats.nombre(c.structures)} structure(s) — score {formats.nombre(c.score_priorite, 1)}"
-        communes[c.code] = [_classe(indicateur, c, caf, quantiles), infobulle]
-    points = [
-        [s["longitude"], s["latitude"], s["type"], s["nom"], s.get("url") or ""]
-        for s in structures
-        if s.get("longitude") is not None and s.get("latitude") is not None
-    ]
-    hypothetiques = [
-        [a["longitude"], a["latitude"], a["type"], a["nom"]]
-        for a in ajouts
-        if a.get("longitude") is not None and a.get("latitude") is not None
-    ]
-    qpv = {q.code: q.servi for q in resultat.qpv}
-    return {"communes": communes, "structures": points, "hypothetiques": hypothetiques, "qpv": qpv}
-
-
 def _lignes(resultat, caf: dict | None, codes_caf=()):
     """Rows of the accessible table, sorted by commune name, with the score breakdown in order."""
     composantes = exports.composantes_score(resultat.communes)
     lignes = []
-    for c in sorted(resultat.communes, key=lambda c: (_cle_texte(c.nom), c.code)):
+    for c in sorted(resultat.communes, key=lambda c: (presentation.cle_texte(c.nom), c.code)):
         valeurs_caf = (caf or {}).get(c.code, {})
         lignes.append(
             {
@@ -184,25 +70,6 @@ def _lignes(resultat, caf: dict | None, codes_caf=()):
             }
         )
     return lignes, [exports.LIBELLES_SCORE.get(k, k) for k in composantes]
-
-
-def _cle_texte(texte: str) -> str:
-    """Accent- and case-insensitive sort key: "Île-Saint-Denis" sorts among the I."""
-    return unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().casefold()
-
-
-def _prioritaires(resultat) -> list:
-    return sorted((c for c in resultat.communes if c.rang is not None), key=lambda c: c.rang)
-
-
-def _choix_indicateur(request, voir_caf: bool) -> tuple[str, dict]:
-    choix = dict(INDICATEURS_CARTE)
-    if voir_caf:
-        choix.update(INDICATEURS_CARTE_CAF)
-    indicateur = request.GET.get("indicateur") or "couverture"
-    if indicateur not in choix:
-        indicateur = "couverture"
-    return indicateur, choix
 
 
 def _filtres(request, code: str) -> tuple[datetime.date | None, str | None, list[str], list]:
@@ -227,7 +94,7 @@ def departement(request, code):
     code = dep.code  # normalised ("2a" → "2A") for the reads below
     date, epci, erreurs, epcis = _filtres(request, code)
     voir_caf = peut(request.user, "diagnostic.voir_indicateurs_caf", dep)
-    indicateur, choix = _choix_indicateur(request, voir_caf)
+    indicateur, choix = presentation.choix_indicateur(request.GET.get("indicateur"), voir_caf)
     contexte = {
         "departement": dep,
         "date": date,
@@ -245,12 +112,7 @@ def departement(request, code):
         return render(request, "diagnostic/departement.html", contexte, status=400)
     resultat = selectors.diagnostic_departement(code, date, epci=epci)
     caf, sources_caf = _indicateurs_caf(code) if voir_caf else ({}, {})
-    quantiles = []
-    if indicateur == "bas_revenus":
-        quantiles = _quantiles(
-            [v[Indicateur.PERSONNES_BAS_REVENUS] for v in caf.values() if Indicateur.PERSONNES_BAS_REVENUS in v]
-        )
-    legende = _legende_quantiles(quantiles) if indicateur == "bas_revenus" else LEGENDES[indicateur]
+    quantiles, legende = presentation.quantiles_et_legende(indicateur, caf)
     structures = selectors.structures_pour_carte(code, date)
     if epci:
         codes = {c.code for c in resultat.communes}
@@ -269,7 +131,7 @@ def departement(request, code):
             ),
             "libelle_indicateur": choix[indicateur],
             "legende": legende,
-            "donnees_carte": _donnees_carte(resultat, indicateur, caf, quantiles, structures),
+            "donnees_carte": presentation.donnees_carte(resultat, indicateur, caf, quantiles, structures),
             "nombre_structures_carte": len(structures),
             "caf_colonnes": [(i, Indicateur(i).label) for i in codes_caf],
             "sources_caf": sorted(sources_caf),
@@ -438,7 +300,7 @@ def _structures_fermables(code: str, date: datetime.date, noms: dict[str, str]) 
         for s in selectors.structures_pour_carte(code, date)
         if not s.get("voisine")
     ]
-    return sorted(structures, key=lambda s: (_cle_texte(s["nom"]), s["id"]))
+    return sorted(structures, key=lambda s: (presentation.cle_texte(s["nom"]), s["id"]))
 
 
 @login_required
@@ -530,7 +392,7 @@ def simulation(request, code):
         contexte.update(_contexte_simulation(simulation_, structures, formset.ajouts(), form.ids_fermetures()))
     else:
         resultat = selectors.diagnostic_departement(code, date)
-        contexte["donnees_carte"] = _donnees_carte(resultat, "couverture", {}, [], structures)
+        contexte["donnees_carte"] = presentation.donnees_carte(resultat, "couverture", {}, [], structures)
         contexte["synthese"] = resultat.synthese
     status = 400 if (request.method == "POST" and (form.errors or formset.total_error_count() or erreurs)) else 200
     return render(request, "diagnostic/simulation.html", contexte, status=status)
@@ -542,8 +404,8 @@ def _contexte_simulation(simulation_, structures, ajouts, fermetures) -> dict:
     return {
         "ecarts": _ecarts(simulation_.ecarts),
         "classement": simulation_.classement,
-        "prioritaires_apres": _prioritaires(simulation_.apres)[:20],
-        "donnees_carte": _donnees_carte(simulation_.apres, "couverture", {}, [], restantes, ajouts=ajouts),
+        "prioritaires_apres": presentation.prioritaires(simulation_.apres)[:20],
+        "donnees_carte": presentation.donnees_carte(simulation_.apres, "couverture", {}, [], restantes, ajouts=ajouts),
         "synthese": simulation_.apres.synthese,
     }
 
