@@ -238,12 +238,6 @@ def _diagnostic(resultat: moteur.Resultat, date, *, departement=None, epci=None)
     }
 
 
-def _messages(erreur: ValidationError) -> dict[str, list[str]]:
-    if hasattr(erreur, "error_dict"):
-        return erreur.message_dict
-    return {"__all__": erreur.messages}
-
-
 # --- Routes ---------------------------------------------------------------------------------
 
 DESCRIPTION_COMMUNES = (
@@ -346,44 +340,21 @@ def simulation(request, corps: SimulationIn):
         return Status(403, {"detail": "Vous n'avez pas le droit de simuler dans ce département."})
     departement = departement_par_code(code)
     jour = _date(corps.date)
-    erreurs: dict[str, list[str]] = {}
-    ajouts, fermetures, parametres = [], [], None
     try:
-        ajouts = services.valider_ajouts(departement=code, ajouts=corps.ajouts)
+        preparation = services.preparer_simulation(
+            departement=code, ajouts=corps.ajouts, fermetures=corps.fermetures, parametres=corps.parametres
+        )
     except ValidationError as erreur:
-        erreurs.update(_messages(erreur))
-    if corps.fermetures is not None and not isinstance(corps.fermetures, list):
-        erreurs["fermetures"] = ["Les structures fermées doivent former une liste d'identifiants."]
-    else:
-        try:
-            fermetures = services.valider_fermetures(departement=code, fermetures=corps.fermetures or [])
-        except ValidationError as erreur:
-            erreurs.update(_messages(erreur))
-    if corps.parametres is not None:
-        if not isinstance(corps.parametres, dict):
-            erreurs["parametres"] = [
-                "Les paramètres doivent être un objet (distance_couverture_km, tampon_qpv_m, poids)."
-            ]
-        else:
-            inconnus = sorted(set(corps.parametres) - {"distance_couverture_km", "tampon_qpv_m", "poids"})
-            if inconnus:
-                erreurs["parametres"] = [f"Paramètres inconnus : {', '.join(map(str, inconnus))}."]
-            else:
-                actuels = selectors.parametres_du_departement(code)
-                try:
-                    parametres = services.parametres_moteur(
-                        distance_couverture_km=corps.parametres.get(
-                            "distance_couverture_km", actuels.distance_couverture_km
-                        ),
-                        tampon_qpv_m=corps.parametres.get("tampon_qpv_m", actuels.tampon_qpv_m),
-                        poids=corps.parametres.get("poids", actuels.poids),
-                    )
-                except ValidationError as erreur:
-                    erreurs.update(_messages(erreur))
-    if erreurs:
-        return Status(422, {"detail": "Simulation impossible : corrigez les données envoyées.", "erreurs": erreurs})
+        detail = "Simulation impossible : corrigez les données envoyées."
+        return Status(422, {"detail": detail, "erreurs": erreur.message_dict})
     try:
-        simulation = selectors.simuler(code, jour, ajouts=ajouts, fermetures=fermetures, parametres=parametres)
+        simulation = selectors.simuler(
+            code,
+            jour,
+            ajouts=preparation.ajouts,
+            fermetures=preparation.fermetures,
+            parametres=preparation.parametres,
+        )
     except ValueError as erreur:
         return Status(422, {"detail": str(erreur), "erreurs": None})
     avant = {c.code: c for c in simulation.avant.communes}

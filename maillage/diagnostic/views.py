@@ -356,9 +356,12 @@ def simulation(request, code):
             if not form.errors:
                 try:
                     # The same checks as saving and the API: positions inside their commune, types, communes.
-                    ajouts_valides = services.valider_ajouts(departement=code, ajouts=ajouts)
+                    preparation = services.preparer_simulation(departement=code, ajouts=ajouts, fermetures=fermetures)
                     simulation_ = selectors.simuler(
-                        code, form.cleaned_data["date"], ajouts=ajouts_valides, fermetures=fermetures
+                        code,
+                        form.cleaned_data["date"],
+                        ajouts=preparation.ajouts,
+                        fermetures=preparation.fermetures,
                     )
                 except ValidationError as erreur:
                     ajouter_erreurs_du_service(form, erreur)
