@@ -21,11 +21,9 @@ from maillage.comptes.permissions import exiger, peut
 from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.territoires.selectors import departement_par_code
 
-from . import calendrier, regles, selectors, services
-from .forms_saisie import CampagneForm, CampagneModifierForm, lire_section, nom_champ
+from . import calendrier, presentation_saisie, regles, selectors, services
+from .forms_saisie import CampagneForm, CampagneModifierForm, lire_section
 from .models import Campagne, Commentaire, Reponse, Statut, Transition
-
-LIBELLES_SOURCES = {"structure": "le registre des structures", "budget": "le budget réalisé"}
 
 
 def _url(nom: str, *args) -> str | None:
@@ -210,53 +208,12 @@ def mes_reponses(request):
     return render(request, "observatoire/saisie/mes_reponses.html", {"structure": structure, "reponses": reponses})
 
 
-def _sections(definition, reponse, contexte):
-    avancement = regles.progression(definition, reponse.valeurs, contexte)
-    sections = []
-    for section in definition.sections:
-        if section["code"] not in avancement:
-            continue
-        faites, total = avancement[section["code"]]
-        sections.append(
-            {
-                "code": section["code"],
-                "titre": section["titre"],
-                "faites": faites,
-                "total": total,
-                "complete": faites == total,
-                "pourcentage": round(100 * faites / total) if total else 100,
-            }
-        )
-    return sections
-
-
-def _erreurs_soumission(definition, reponse, resultat):
-    """Blocking problems with a link to the question concerned."""
-    liens = []
-
-    def lien(code):
-        section = definition.section_de.get(code)
-        if not section:
-            return None
-        return reverse("observatoire:section", args=[reponse.pk, section]) + f"#q-{code}"
-
-    for code, liste in resultat.erreurs.items():
-        libelle = definition.questions[code]["libelle"] if code in definition.questions else code
-        for message in liste:
-            liens.append({"message": f"{libelle} : {message}", "url": lien(code)})
-    for anomalie in resultat.anomalies:
-        if anomalie.niveau == "erreur":
-            code = next((q.split(".")[0] for q in anomalie.questions), None)
-            liens.append({"message": anomalie.message, "url": lien(code) if code else None})
-    return liens
-
-
 @login_required
 def reponse(request, pk, erreurs_soumission=None):
     reponse = _reponse(request, pk)
     definition = selectors.definition_campagne(reponse.campagne)
     contexte = selectors.contexte_reponse(reponse)
-    sections = _sections(definition, reponse, contexte)
+    sections = presentation_saisie.avancement_sections(definition, reponse.valeurs, contexte)
     return render(
         request,
         "observatoire/saisie/reponse.html",
@@ -291,63 +248,6 @@ def _droits_de_saisie(user, reponse) -> dict:
     return {"modifiable": modifiable and not fermeture, "fermeture": fermeture}
 
 
-def _valeur_affichee(question, valeur):
-    """What an input shows for a stored value (numbers the French way)."""
-    if valeur is None:
-        return ""
-    if question["type"] in {"entier", "decimal", "euros", "pourcentage"}:
-        return regles.nombre_fr(valeur).replace("\u202f", " ")
-    if question["type"] == "oui_non":
-        return "oui" if valeur else "non"
-    return valeur
-
-
-def _questions_affichees(section, valeurs, visibles, erreurs, brutes, prefillees, commentaires):
-    affichees = []
-    for question in section["questions"]:
-        code = question["code"]
-        if code not in visibles:
-            continue
-        nom = nom_champ(code)
-        vue = {
-            "q": question,
-            "code": code,
-            "nom": nom,
-            "id": f"q-{code}",
-            "erreurs": erreurs.get(code, []),
-            "prefill": prefillees.get(code),
-            "commentaires": commentaires.get(code, []),
-        }
-        valeur = valeurs.get(code)
-        if question["type"] == "tableau":
-            lignes = []
-            for ligne in question["lignes"]:
-                cellules = []
-                for colonne in question["colonnes"]:
-                    nom_cellule = nom_champ(code, ligne["code"], colonne["code"])
-                    if nom_cellule in brutes:
-                        affiche = brutes[nom_cellule]
-                    else:
-                        brute = (valeur or {}).get(ligne["code"], {}).get(colonne["code"])
-                        affiche = _valeur_affichee(colonne, brute)
-                    cellules.append(
-                        {
-                            "nom": nom_cellule,
-                            "valeur": affiche,
-                            "colonne": colonne,
-                            "decimal": colonne["type"] != "entier",
-                        }
-                    )
-                lignes.append({"ligne": ligne, "cellules": cellules})
-            vue["lignes"] = lignes
-        elif question["type"] == "choix_multiple":
-            vue["valeur"] = brutes.get(nom, valeur or [])
-        else:
-            vue["valeur"] = brutes[nom] if nom in brutes else _valeur_affichee(question, valeur)
-        affichees.append(vue)
-    return affichees
-
-
 def _rendre_section(request, reponse, section, definition, contexte, *, valeurs, erreurs=None, brutes=None, **extra):
     visibles = regles.questions_visibles(definition, valeurs, contexte)
     prefillees = request.session.get(f"observatoire-prefill-{reponse.pk}", {})
@@ -359,19 +259,14 @@ def _rendre_section(request, reponse, section, definition, contexte, *, valeurs,
         "reponse": reponse,
         "campagne": reponse.campagne,
         "section": section,
-        "questions": _questions_affichees(
+        "questions": presentation_saisie.questions_affichees(
             section, valeurs, visibles, erreurs or {}, brutes or {}, prefillees, commentaires
         ),
         **_droits_de_saisie(request.user, reponse),
         "progression": regles.progression(definition, reponse.valeurs, contexte).get(section["code"], (0, 0)),
         **extra,
+        **presentation_saisie.sections_voisines(definition, section["code"], valeurs, contexte),
     }
-    sections = [s for s in definition.sections if s["code"] in regles.progression(definition, valeurs, contexte)]
-    codes = [s["code"] for s in sections]
-    if section["code"] in codes:
-        i = codes.index(section["code"])
-        contexte_page["precedente"] = sections[i - 1] if i > 0 else None
-        contexte_page["suivante"] = sections[i + 1] if i + 1 < len(sections) else None
     gabarit = "observatoire/saisie/_section_formulaire.html" if request.htmx else "observatoire/saisie/section.html"
     status = extra.pop("status", None) or 200
     return render(request, gabarit, contexte_page, status=status)
@@ -460,11 +355,7 @@ def reponse_prefill(request, pk):
         messages.info(request, "Rien à préremplir : les réponses disponibles sont déjà saisies.")
         return redirect("observatoire:reponse", pk=pk)
     definition = selectors.definition_campagne(reponse.campagne)
-    origines = {}
-    for code in codes:
-        cle = definition.questions[code].get("prefill") or ""
-        source = LIBELLES_SOURCES.get(cle.split(".")[0])
-        origines[code] = source or "la réponse validée de l'an dernier"
+    origines = presentation_saisie.origines_prefill(definition, codes)
     # Shown beside each prefilled question, so the structure checks them.
     cle = f"observatoire-prefill-{reponse.pk}"
     request.session[cle] = {**request.session.get(cle, {}), **origines}
@@ -485,7 +376,9 @@ def reponse_soumettre(request, pk):
         objet.refresh_from_db()
         definition = selectors.definition_campagne(objet.campagne)
         resultat = selectors.controle(objet, definition=definition)
-        liens = _erreurs_soumission(definition, objet, resultat) or [{"message": "La réponse n'a pas pu être soumise."}]
+        liens = presentation_saisie.erreurs_soumission(definition, objet, resultat) or [
+            {"message": "La réponse n'a pas pu être soumise."}
+        ]
         return reponse(request, pk, erreurs_soumission=liens)
     messages.success(request, "Votre réponse est soumise : la Caf va la relire. Merci !")
     return redirect("observatoire:reponse", pk=pk)
