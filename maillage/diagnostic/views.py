@@ -17,43 +17,17 @@ from django.views.decorators.http import require_POST
 
 from maillage.comptes.permissions import dans_perimetre, exiger, peut
 from maillage.core.formulaires import ajouter_erreurs_du_service
-from maillage.territoires.models import Commune
 from maillage.territoires.selectors import departement_par_code
 
 from . import exports, presentation, selectors, services
 from .forms import LIBELLES_POIDS, AjoutFormSet, ParametresForm, SimulationForm, lire_date
-from .models import INDICATEURS_CAF, Indicateur, IndicateurCommune, Scenario
+from .models import INDICATEURS_CAF, Indicateur, Scenario
 
 # --- Helpers -----------------------------------------------------------------------------------------
 
 
 def _tuiles() -> dict:
     return {"tuiles_url": settings.MAILLAGE_TUILES_URL, "tuiles_attribution": settings.MAILLAGE_TUILES_ATTRIBUTION}
-
-
-def _epcis(code: str) -> list[tuple[str, str]]:
-    return list(
-        Commune.objects.filter(departement_id=code, epci__isnull=False)
-        .values_list("epci_id", "epci__nom")
-        .distinct()
-        .order_by("epci__nom")
-    )
-
-
-def _indicateurs_caf(code: str) -> tuple[dict[str, dict[str, float]], dict]:
-    """Latest imported Caf figure of each commune of the département, and the millésimes/sources used."""
-    valeurs: dict[str, dict[str, float]] = {}
-    sources: dict[str, set] = {}
-    for commune, indicateur, millesime, valeur, source in (
-        IndicateurCommune.objects.filter(commune__departement_id=code, indicateur__in=list(INDICATEURS_CAF))
-        .order_by("commune_id", "indicateur", "-millesime")
-        .values_list("commune_id", "indicateur", "millesime", "valeur", "source")
-    ):
-        par_commune = valeurs.setdefault(commune, {})
-        if indicateur not in par_commune:
-            par_commune[indicateur] = float(valeur)
-            sources.setdefault(f"{source} ({millesime})", set()).add(indicateur)
-    return valeurs, sources
 
 
 def _lignes(resultat, caf: dict | None, codes_caf=()):
@@ -78,7 +52,7 @@ def _filtres(request, code: str) -> tuple[datetime.date | None, str | None, list
     date, erreur = lire_date(request.GET.get("date"))
     if erreur:
         erreurs.append(erreur)
-    epcis = _epcis(code)
+    epcis = selectors.epcis_du_departement(code)
     epci = (request.GET.get("epci") or "").strip() or None
     if epci and epci not in {e for e, _ in epcis}:
         erreurs.append("Cet EPCI n'a pas de commune dans le département : le filtre est ignoré.")
@@ -111,7 +85,7 @@ def departement(request, code):
     if date is None:
         return render(request, "diagnostic/departement.html", contexte, status=400)
     resultat = selectors.diagnostic_departement(code, date, epci=epci)
-    caf, sources_caf = _indicateurs_caf(code) if voir_caf else ({}, {})
+    caf, sources_caf = selectors.indicateurs_caf(code) if voir_caf else ({}, {})
     quantiles, legende = presentation.quantiles_et_legende(indicateur, caf)
     structures = selectors.structures_pour_carte(code, date)
     if epci:
@@ -170,7 +144,7 @@ def comparer(request, code):
     date_a, erreur_a = lire_date(request.GET.get("date_a"), datetime.date(datetime.date.today().year - 5, 12, 31))
     date_b, erreur_b = lire_date(request.GET.get("date_b"), datetime.date.today())
     erreurs += [e for e in (erreur_a, erreur_b) if e]
-    epcis = _epcis(code)
+    epcis = selectors.epcis_du_departement(code)
     epci = (request.GET.get("epci") or "").strip() or None
     if epci and epci not in {e for e, _ in epcis}:
         erreurs.append("Cet EPCI n'a pas de commune dans le département : le filtre est ignoré.")
@@ -239,7 +213,7 @@ def export(request, code):
     if date is None or erreurs:
         return HttpResponse(" ".join(erreurs), status=400, content_type="text/plain; charset=utf-8")
     resultat = selectors.diagnostic_departement(code, date, epci=epci)
-    caf = _indicateurs_caf(code)[0] if peut(request.user, "diagnostic.voir_indicateurs_caf", dep) else None
+    caf = selectors.indicateurs_caf(code)[0] if peut(request.user, "diagnostic.voir_indicateurs_caf", dep) else None
     nom = f"diagnostic-{code}-{date.isoformat()}" + (f"-epci-{epci}" if epci else "")
     if format_ == "csv":
         return _fichier(exports.en_csv(*exports.tableau_communes(resultat, indicateurs_caf=caf)), format_, nom)
@@ -250,9 +224,7 @@ def export(request, code):
             ("QPV", *exports.tableau_qpv(resultat)),
         ]
         return _fichier(exports.en_xlsx(feuilles), format_, nom)
-    geometries = dict(
-        Commune.objects.filter(departement_id=code).exclude(geometrie="").values_list("code", "geometrie")
-    )
+    geometries = selectors.geometries_communes(code)
     return _fichier(exports.en_geojson(resultat, geometries, indicateurs_caf=caf), format_, nom)
 
 
@@ -289,10 +261,6 @@ def parametres(request, code):
 # --- Simulation and scenarios ---------------------------------------------------------------------------
 
 
-def _communes_choix(code: str) -> list[tuple[str, str]]:
-    return list(Commune.objects.filter(departement_id=code).order_by("nom", "code").values_list("code", "nom"))
-
-
 def _structures_fermables(code: str, date: datetime.date, noms: dict[str, str]) -> list[dict]:
     """The département's own active structures (the map also shows neighbours within reach)."""
     structures = [
@@ -308,14 +276,12 @@ def simulation(request, code):
     dep = departement_par_code(code)
     code = dep.code
     exiger(request.user, "diagnostic.simuler", dep)
-    communes = _communes_choix(code)
+    communes = selectors.communes_pour_choix(code)
     noms = dict(communes)
     scenario = None
     identifiant = request.POST.get("scenario") or request.GET.get("scenario")
     if identifiant:
-        scenario = Scenario.objects.filter(
-            pk=identifiant if str(identifiant).isdigit() else 0, departement_id=code
-        ).first()
+        scenario = selectors.scenario_du_departement(code, identifiant)
         if scenario is None:
             raise Http404("Scénario inconnu.")
     if request.method == "POST":
@@ -375,7 +341,7 @@ def simulation(request, code):
                 nom=scenario.nom,
                 description=scenario.description,
                 partage=scenario.partage,
-                fermetures=[str(i) for i in scenario.fermetures.values_list("pk", flat=True)],
+                fermetures=[str(i) for i in selectors.fermetures_du_scenario(scenario)],
             )
             ajouts_initiaux = scenario.ajouts
         form = SimulationForm(initial=initial, structures=structures)
@@ -414,11 +380,7 @@ def _contexte_simulation(simulation_, structures, ajouts, fermetures) -> dict:
 
 
 def _scenarios_visibles(user, code):
-    return [
-        s
-        for s in Scenario.objects.filter(departement_id=code).select_related("auteur")
-        if peut(user, "scenario.voir", s)
-    ]
+    return [s for s in selectors.scenarios_du_departement(code) if peut(user, "scenario.voir", s)]
 
 
 @login_required
@@ -436,7 +398,7 @@ def scenarios(request, code):
 
 
 def _scenario(request, pk) -> Scenario:
-    scenario = Scenario.objects.select_related("departement", "auteur").filter(pk=pk).first()
+    scenario = selectors.scenario_detaille(pk)
     if scenario is None:
         raise Http404("Scénario inconnu.")
     exiger(request.user, "scenario.voir", scenario)
@@ -444,7 +406,7 @@ def _scenario(request, pk) -> Scenario:
 
 
 def _simulation_du_scenario(scenario):
-    fermetures = list(scenario.fermetures.values_list("pk", flat=True))
+    fermetures = selectors.fermetures_du_scenario(scenario)
     return selectors.simuler(
         scenario.departement_id, scenario.date_reference, ajouts=list(scenario.ajouts), fermetures=fermetures
     ), fermetures
