@@ -9,7 +9,6 @@ the services (`reponse_enregistrer`, `reponse_prefill`, `reponse_soumettre`, `ca
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -23,7 +22,7 @@ from maillage.territoires.selectors import departement_par_code
 
 from . import calendrier, presentation_saisie, regles, selectors, services
 from .forms_saisie import CampagneForm, CampagneModifierForm, lire_section
-from .models import Campagne, Commentaire, Reponse, Statut, Transition
+from .models import Campagne, Reponse, Statut
 
 
 def _url(nom: str, *args) -> str | None:
@@ -42,15 +41,7 @@ def campagnes(request, code):
     departement = departement_par_code(code)
     exiger(request.user, "departement.voir_pilotage", departement)
     aujourd_hui = timezone.localdate()
-    liste = list(
-        Campagne.objects.filter(departement=departement)
-        .select_related("questionnaire", "bloc_thematique")
-        .annotate(
-            attendues=Count("reponses"),
-            **{f"n_{statut.value}": Count("reponses", filter=Q(reponses__statut=statut.value)) for statut in Statut},
-        )
-        .order_by("-annee")
-    )
+    liste = list(selectors.campagnes_du_departement(departement))
     for campagne in liste:
         campagne.url_suivi = _url("observatoire:suivi", campagne.pk)
         campagne.phase = calendrier.phase_pour(campagne, aujourd_hui)
@@ -228,11 +219,7 @@ def reponse(request, pk, erreurs_soumission=None):
                 aujourd_hui=timezone.localdate(), date_limite_reponse=reponse.campagne.date_limite_reponse
             ),
             "erreurs_soumission": erreurs_soumission,
-            "renvoi": (
-                Transition.objects.filter(reponse=reponse, vers=Statut.A_CORRIGER).order_by("-le", "-pk").first()
-                if reponse.statut == Statut.A_CORRIGER
-                else None
-            ),
+            "renvoi": (selectors.dernier_renvoi(reponse) if reponse.statut == Statut.A_CORRIGER else None),
             "url_relire": _url("observatoire:relire", reponse.pk)
             if peut(request.user, "reponse.relire", reponse)
             else None,
@@ -251,10 +238,7 @@ def _droits_de_saisie(user, reponse) -> dict:
 def _rendre_section(request, reponse, section, definition, contexte, *, valeurs, erreurs=None, brutes=None, **extra):
     visibles = regles.questions_visibles(definition, valeurs, contexte)
     prefillees = request.session.get(f"observatoire-prefill-{reponse.pk}", {})
-    commentaires = {}
-    codes_section = [q["code"] for q in section["questions"]]
-    for commentaire in Commentaire.objects.filter(reponse=reponse, question__in=codes_section).select_related("auteur"):
-        commentaires.setdefault(commentaire.question, []).append(commentaire)
+    commentaires = selectors.commentaires_par_question(reponse, [q["code"] for q in section["questions"]])
     contexte_page = {
         "reponse": reponse,
         "campagne": reponse.campagne,
