@@ -2,7 +2,7 @@
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Subquery, Sum, Value
+from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -139,3 +139,36 @@ def contours_du_departement(code: str, generation_qpv: int | None):
         .order_by("code")
         .values_list("code", "nom", "population", "nombre_qpv", "geometrie")
     )
+
+
+def contour_commune(code: str) -> tuple[str, str, int | None, str] | None:
+    """(code, name, population, outline GeoJSON text) of a commune, None when unknown."""
+    return Commune.objects.filter(code=code).values_list("code", "nom", "population", "geometrie").first()
+
+
+def contours_qpv_de_la_commune(code: str):
+    """(code, name, generation, outline) of the commune's QPV that have an outline, by code."""
+    return (
+        Commune.qpv.through.objects.filter(commune_id=code)
+        .exclude(qpv__geometrie="")
+        .order_by("qpv__code")
+        .values_list("qpv__code", "qpv__nom", "qpv__generation", "qpv__geometrie")
+    )
+
+
+def qpv_de_la_commune(commune: Commune) -> list[QPV]:
+    """The commune's QPV, newest generation first, each with `a_contour` (without loading the outlines)."""
+    return list(
+        commune.qpv.order_by("-generation", "code")
+        .only("code", "nom", "generation")
+        .annotate(a_contour=Case(When(geometrie="", then=Value(False)), default=Value(True)))
+    )
+
+
+def journal_des_chargements():
+    """Data loads and imports, latest first (without their error lists, which may be long)."""
+    return Chargement.objects.defer("erreurs").order_by("-debut", "-id")
+
+
+def chargement_par_pk(pk) -> Chargement | None:
+    return Chargement.objects.filter(pk=pk).first()
