@@ -22,6 +22,7 @@ from maillage.comptes.models import Role
 from maillage.comptes.permissions import codes_departements, est_admin, exiger, peut
 from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.territoires.models import Departement
+from maillage.territoires.selectors import departement_par_code, departements_par_codes
 
 from . import selectors, services
 from .forms import (
@@ -65,12 +66,12 @@ def _departements_creation(user, code: str | None) -> list[Departement]:
     if not user.is_authenticated:
         return []
     if code:
-        departements = Departement.objects.filter(code=code)
+        codes = [code]
     elif est_admin(user):
         return []
     else:
-        departements = Departement.objects.filter(code__in=codes_departements(user))
-    return [d for d in departements if peut(user, "structure.creer", d)]
+        codes = codes_departements(user)
+    return [d for d in departements_par_codes(codes) if peut(user, "structure.creer", d)]
 
 
 def annuaire(request):
@@ -111,11 +112,7 @@ def annuaire(request):
 def annuaire_geojson(request):
     """The directory's structures as points, with the same filters as the page (all pages at once)."""
     filtres = FiltreAnnuaireForm(request.GET).filtres()
-    lignes = (
-        selectors.annuaire(**filtres)
-        .filter(longitude__isnull=False, latitude__isnull=False)
-        .values_list("pk", "nom", "type", "commune__nom", "longitude", "latitude")
-    )
+    lignes = selectors.annuaire_points(**filtres)
     modele_url = reverse("structures:structure", args=[0]).replace("/0/", "/__pk__/")
     features = [
         {
@@ -189,7 +186,7 @@ def _groupes(form) -> list[tuple[str, list]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def structure_creer(request, code):
-    departement = get_object_or_404(Departement, code=code)
+    departement = departement_par_code(code)
     exiger(request.user, "structure.creer", departement)
     form = StructureForm(request.POST or None, user=request.user, departement=departement.code)
     if request.method == "POST" and form.is_valid():
@@ -268,7 +265,7 @@ def structure_fermer(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def gestionnaire_creer(request, code):
-    departement = get_object_or_404(Departement, code=code)
+    departement = departement_par_code(code)
     exiger(request.user, "structure.creer", departement)
     form = GestionnaireForm(request.POST or None, departement=departement.code)
     suite = request.POST.get("suite") or request.GET.get("suite") or ""

@@ -33,6 +33,11 @@ def departement_du_code(code, *, avec_chiffres: bool = False) -> Departement | N
     return (_avec_chiffres() if avec_chiffres else Departement.objects).filter(code=normalise).first()
 
 
+def departements_par_codes(codes):
+    """The départements of these (exact) codes, by code."""
+    return Departement.objects.filter(code__in=codes)
+
+
 def departement_par_code(code, *, avec_chiffres: bool = False) -> Departement:
     """The département of a code read from a URL or an API path, else Http404 with a French reason (pages show
     it, the API answers it as JSON `detail`)."""

@@ -72,6 +72,8 @@ PAGES = [
     "structures:renouvellements",
     "diagnostic:departement",
     "territoires:departement",
+    "structures:structure_creer",
+    "structures:gestionnaire_creer",
 ]
 
 
