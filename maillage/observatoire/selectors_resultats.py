@@ -8,6 +8,7 @@ number of queries whatever the number of answers.
 from django.db.models import Count, Q
 from django.http import Http404
 
+from maillage.comptes.permissions import departements_autorises
 from maillage.structures.models import TypeStructure
 from maillage.territoires.models import EPCI, Commune, Departement
 
@@ -25,6 +26,23 @@ def campagne_de(annee: int, code: str) -> Campagne:
     if campagne is None:
         raise Http404(f"Aucune campagne {annee} pour le département {code}.")
     return campagne
+
+
+def campagnes_des_publications(user):
+    """The campaigns whose synthesis `user` may open: published ones, and the others of the départements where
+    the rule `departement.voir_pilotage` lets them see non-public reports; with their count of validated answers."""
+    pilotage = departements_autorises(user, "departement.voir_pilotage", Departement.objects.all()).values("code")
+    return (
+        Campagne.objects.filter(Q(publiee=True) | Q(departement__in=pilotage))
+        .select_related("departement")
+        .annotate(validees=Count("reponses", filter=Q(reponses__statut=Statut.VALIDEE)))
+        .order_by("-annee", "departement_id")
+    )
+
+
+def campagnes_de_l_annee(annee: int):
+    """Every département's campaign of a year (each reader sees those `synthese_visible` allows)."""
+    return Campagne.objects.filter(annee=annee).select_related("departement")
 
 
 def lignes_validees(campagnes) -> list[agregats.Ligne]:

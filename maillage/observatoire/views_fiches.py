@@ -13,8 +13,6 @@ from django.views.decorators.http import require_POST
 from maillage.comptes.models import Role
 from maillage.comptes.permissions import codes_departements, est_admin, exiger, peut
 from maillage.core.formulaires import ajouter_erreurs_du_service
-from maillage.structures.models import Structure
-from maillage.territoires.models import Commune
 
 from . import selectors_fiches, services_fiches
 from .forms_fiches import FicheForm, FiltresForm, structures_du_pilote
@@ -25,12 +23,7 @@ PAR_PAGE = 20
 
 def fiches(request):
     visibles = selectors_fiches.fiches_visibles(request.user)
-    communes = (
-        Commune.objects.filter(code__in=visibles.values("structure__commune_id"))
-        .order_by("nom")
-        .values_list("code", "nom")
-    )
-    filtres = FiltresForm(request.GET or None, communes=list(communes))
+    filtres = FiltresForm(request.GET or None, communes=selectors_fiches.communes_des_fiches(visibles))
     criteres = filtres.cleaned_data if filtres.is_valid() else {}
     liste = selectors_fiches.filtrer(
         visibles,
@@ -89,7 +82,7 @@ def fiche_creer(request):
     user = request.user
     structures = None
     if est_admin(user):
-        structures = Structure.objects.order_by("nom")
+        structures = selectors_fiches.structures_par_nom()
     elif user.role == Role.PILOTE:
         structures = structures_du_pilote(codes_departements(user))
     elif not (user.role == Role.STRUCTURE and user.structure_id):
