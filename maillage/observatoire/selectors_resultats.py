@@ -11,6 +11,7 @@ from django.http import Http404
 from maillage.comptes.permissions import departements_autorises
 from maillage.structures.models import TypeStructure
 from maillage.territoires.models import EPCI, Commune, Departement
+from maillage.territoires.selectors import departement_du_code
 
 from . import agregats
 from .models import Campagne, Reponse, Statut
@@ -20,9 +21,12 @@ STATUTS_RECUS = (Statut.SOUMISE, Statut.A_CORRIGER, Statut.VALIDEE)
 
 def campagne_de(annee: int, code: str) -> Campagne:
     """The campaign of a département and year, or Http404 with a French reason."""
-    if not Departement.objects.filter(code=code).exists():
+    departement = departement_du_code(code)
+    if departement is None:
         raise Http404(f"Département inconnu : {code}.")
-    campagne = Campagne.objects.select_related("departement").filter(annee=annee, departement_id=code).first()
+    campagne = (
+        Campagne.objects.select_related("departement").filter(annee=annee, departement_id=departement.code).first()
+    )
     if campagne is None:
         raise Http404(f"Aucune campagne {annee} pour le département {code}.")
     return campagne

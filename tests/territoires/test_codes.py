@@ -89,6 +89,8 @@ def test_page_departement_inconnu(connecte, nom, code):
         "/api/v1/territoires/departements/{}",
         "/api/v1/diagnostic/departements/{}",
         "/api/v1/territoires/departements/{}/communes",
+        "/api/v1/indicateurs/departements/{}?annee=2020",
+        "/api/v1/structures?departement={}",
     ],
 )
 @pytest.mark.parametrize("code", ["93", "00", "abc", "9400"])
@@ -96,6 +98,11 @@ def test_api_departement_inconnu(connecte, url, code):
     reponse = connecte.get(url.format(code))
     assert reponse.status_code == 404
     assert reponse.json()["detail"] == f"Département inconnu : {code!r}."
+
+
+@pytest.mark.parametrize("code", ["93", "abc"])
+def test_resultats_observatoire_departement_inconnu(connecte, code):
+    assert connecte.get(reverse("observatoire:synthese", args=[2016, code])).status_code == 404
 
 
 def test_api_code_en_minuscules(client, db):
