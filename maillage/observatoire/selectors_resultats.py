@@ -8,7 +8,6 @@ number of queries whatever the number of answers.
 from django.db.models import Count, Q
 from django.http import Http404
 
-from maillage.comptes.permissions import departements_autorises
 from maillage.structures.models import TypeStructure
 from maillage.territoires.models import EPCI, Commune, Departement
 from maillage.territoires.selectors import departement_du_code
@@ -32,10 +31,9 @@ def campagne_de(annee: int, code: str) -> Campagne:
     return campagne
 
 
-def campagnes_des_publications(user):
-    """The campaigns whose synthesis `user` may open: published ones, and the others of the départements where
-    the rule `departement.voir_pilotage` lets them see non-public reports; with their count of validated answers."""
-    pilotage = departements_autorises(user, "departement.voir_pilotage", Departement.objects.all()).values("code")
+def campagnes_des_publications(pilotage):
+    """Published campaigns and those of the `pilotage` départements (codes, or a query of them: where the reader
+    may see non-public reports), with their count of validated answers."""
     return (
         Campagne.objects.filter(Q(publiee=True) | Q(departement__in=pilotage))
         .select_related("departement")

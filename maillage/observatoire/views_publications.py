@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from django import forms
 from django.shortcuts import render
 
+from maillage.comptes.permissions import departements_autorises
+from maillage.territoires.models import Departement
+
 from . import selectors_resultats
 
 
@@ -34,7 +37,10 @@ class Annee:
 
 
 def publications(request):
-    campagnes = list(selectors_resultats.campagnes_des_publications(request.user))
+    # The campaigns whose synthesis the reader may open: the published ones, and the others of the départements
+    # where the rule `departement.voir_pilotage` lets them see non-public reports.
+    pilotage = departements_autorises(request.user, "departement.voir_pilotage", Departement.objects.all())
+    campagnes = list(selectors_resultats.campagnes_des_publications(pilotage.values("code")))
     departements = sorted({(c.departement_id, f"{c.departement.nom} ({c.departement_id})") for c in campagnes})
     filtre = FiltrePublicationsForm(request.GET or None, departements=departements)
     choisi = filtre.cleaned_data["departement"] if filtre.is_bound and filtre.is_valid() else ""
