@@ -3,13 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.core.permissions import exiger, peut
 from maillage.territoires.models import Departement
+from maillage.territoires.selectors import departement_par_code
 
 from . import selectors, services
 from .forms import CompteForm, ConnexionForm, FiltreComptesForm, MotDePasseOublieForm
@@ -90,15 +91,8 @@ def gestion(request):
     return render(request, "comptes/gestion.html", {"departements": departements})
 
 
-def _departement(code: str) -> Departement:
-    # INSEE codes are alphanumeric; anything else (a NUL byte breaks PostgreSQL) is simply unknown.
-    if not code.isalnum():
-        raise Http404("Département inconnu.")
-    return get_object_or_404(Departement, code=code)
-
-
 def _departement_gere(user, code: str) -> Departement:
-    departement = _departement(code)
+    departement = departement_par_code(code)
     exiger(user, "comptes.gerer", departement)
     return departement
 
@@ -108,7 +102,7 @@ def liste(request, code):
     departement = _departement_gere(request.user, code)
     filtre = FiltreComptesForm(request.GET)
     criteres = filtre.cleaned_data if filtre.is_valid() else {}
-    comptes = selectors.comptes_du_departement(code, **criteres)
+    comptes = selectors.comptes_du_departement(departement.code, **criteres)
     page = Paginator(comptes, PAR_PAGE).get_page(request.GET.get("page"))
     lignes = [
         {"compte": c, "statut": selectors.statut(c), "modifiable": peut(request.user, "compte.modifier", c)}
@@ -143,7 +137,7 @@ def inviter(request, code):
                 par=request.user, **_donnees(form), email=form.cleaned_data["email"], url_site=_url_site(request)
             )
         except ValidationError as erreur:
-            form.add_error(None, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, f"Invitation envoyée à {compte.email}.")
             return redirect("comptes:liste", code=departement.code)
@@ -180,7 +174,7 @@ def modifier(request, pk):
         try:
             services.compte_modifier(par=request.user, cible=cible, **_donnees(form))
         except ValidationError as erreur:
-            form.add_error(None, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, f"Le compte de {cible.email} est modifié.")
             retour = _departement_de_retour(request.user, cible)
@@ -232,8 +226,8 @@ def reinviter(request, pk):
 
 @login_required
 def journal(request, code):
-    departement = _departement(code)
+    departement = departement_par_code(code)
     exiger(request.user, "audit.voir", departement)
-    page = Paginator(selectors.journal_des_comptes(code), PAR_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.journal_des_comptes(departement.code), PAR_PAGE).get_page(request.GET.get("page"))
     entrees = selectors.entrees_lisibles(page)
     return render(request, "comptes/journal.html", {"departement": departement, "page": page, "entrees": entrees})

@@ -18,6 +18,7 @@ from ninja.utils import check_csrf
 from maillage.core.permissions import peut
 from maillage.territoires.api import CodeNom
 from maillage.territoires.models import EPCI, Departement
+from maillage.territoires.selectors import departement_par_code
 
 from . import moteur, selectors, services
 
@@ -182,14 +183,6 @@ def _date(texte) -> datetime.date:
     raise HttpError(422, f"Date invalide {texte!r} : attendu AAAA-MM-JJ, par exemple 2015-12-31.")
 
 
-def _departement(code: str) -> Departement:
-    code = (code or "").strip().upper()
-    departement = Departement.objects.filter(code=code).only("code", "nom").first() if len(code) <= 3 else None
-    if departement is None:
-        raise Http404(f"Département inconnu : {code!r}.")
-    return departement
-
-
 def _parametres(parametres: moteur.Parametres) -> dict:
     return {
         "distance_couverture_km": parametres.distance_couverture_km,
@@ -245,12 +238,6 @@ def _diagnostic(resultat: moteur.Resultat, date, *, departement=None, epci=None)
     }
 
 
-def _messages(erreur: ValidationError) -> dict[str, list[str]]:
-    if hasattr(erreur, "error_dict"):
-        return erreur.message_dict
-    return {"__all__": erreur.messages}
-
-
 # --- Routes ---------------------------------------------------------------------------------
 
 DESCRIPTION_COMMUNES = (
@@ -273,7 +260,7 @@ DESCRIPTION_COMMUNES = (
 )
 def diagnostic_departement(request, code: str, date: str | None = None):
     jour = _date(date)
-    departement = _departement(code)
+    departement = departement_par_code(code)
     resultat = selectors.diagnostic_departement(departement.code, jour)
     return _diagnostic(resultat, jour, departement=departement)
 
@@ -292,7 +279,7 @@ def diagnostic_departement(request, code: str, date: str | None = None):
 )
 def diagnostic_departement_qpv(request, code: str, date: str | None = None):
     jour = _date(date)
-    departement = _departement(code)
+    departement = departement_par_code(code)
     resultat = selectors.diagnostic_departement(departement.code, jour)
     return {
         "departement": {"code": departement.code, "nom": departement.nom},
@@ -351,46 +338,23 @@ def simulation(request, corps: SimulationIn):
     code = corps.departement.strip().upper()
     if not peut(user, "diagnostic.simuler", code):
         return Status(403, {"detail": "Vous n'avez pas le droit de simuler dans ce département."})
-    departement = _departement(code)
+    departement = departement_par_code(code)
     jour = _date(corps.date)
-    erreurs: dict[str, list[str]] = {}
-    ajouts, fermetures, parametres = [], [], None
     try:
-        ajouts = services.valider_ajouts(departement=code, ajouts=corps.ajouts)
+        preparation = services.preparer_simulation(
+            departement=code, ajouts=corps.ajouts, fermetures=corps.fermetures, parametres=corps.parametres
+        )
     except ValidationError as erreur:
-        erreurs.update(_messages(erreur))
-    if corps.fermetures is not None and not isinstance(corps.fermetures, list):
-        erreurs["fermetures"] = ["Les structures fermées doivent former une liste d'identifiants."]
-    else:
-        try:
-            fermetures = services.valider_fermetures(departement=code, fermetures=corps.fermetures or [])
-        except ValidationError as erreur:
-            erreurs.update(_messages(erreur))
-    if corps.parametres is not None:
-        if not isinstance(corps.parametres, dict):
-            erreurs["parametres"] = [
-                "Les paramètres doivent être un objet (distance_couverture_km, tampon_qpv_m, poids)."
-            ]
-        else:
-            inconnus = sorted(set(corps.parametres) - {"distance_couverture_km", "tampon_qpv_m", "poids"})
-            if inconnus:
-                erreurs["parametres"] = [f"Paramètres inconnus : {', '.join(map(str, inconnus))}."]
-            else:
-                actuels = selectors.parametres_du_departement(code)
-                try:
-                    parametres = services.parametres_moteur(
-                        distance_couverture_km=corps.parametres.get(
-                            "distance_couverture_km", actuels.distance_couverture_km
-                        ),
-                        tampon_qpv_m=corps.parametres.get("tampon_qpv_m", actuels.tampon_qpv_m),
-                        poids=corps.parametres.get("poids", actuels.poids),
-                    )
-                except ValidationError as erreur:
-                    erreurs.update(_messages(erreur))
-    if erreurs:
-        return Status(422, {"detail": "Simulation impossible : corrigez les données envoyées.", "erreurs": erreurs})
+        detail = "Simulation impossible : corrigez les données envoyées."
+        return Status(422, {"detail": detail, "erreurs": erreur.message_dict})
     try:
-        simulation = selectors.simuler(code, jour, ajouts=ajouts, fermetures=fermetures, parametres=parametres)
+        simulation = selectors.simuler(
+            code,
+            jour,
+            ajouts=preparation.ajouts,
+            fermetures=preparation.fermetures,
+            parametres=preparation.parametres,
+        )
     except ValueError as erreur:
         return Status(422, {"detail": str(erreur), "erreurs": None})
     avant = {c.code: c for c in simulation.avant.communes}

@@ -49,7 +49,7 @@ from maillage.structures.selectors import structures_actives
 from maillage.territoires.models import EPCI, QPV, Chargement, Commune, Departement, Region
 
 from . import moteur
-from .models import INDICATEURS_CAF, IndicateurCommune, ParametresDiagnostic
+from .models import INDICATEURS_CAF, IndicateurCommune, ParametresDiagnostic, Scenario
 
 DUREE_CACHE = 24 * 60 * 60
 # Degrees of latitude per kilometre (mean); a degree of longitude is shorter by cos(latitude).
@@ -586,6 +586,68 @@ def comparer(code: str, date_a: datetime.date, date_b: datetime.date, *, epci: s
             )
     communes.sort(key=lambda ligne: (_cle_rang(ligne["rang_b"]), ligne["nom"], ligne["code"]))
     return Comparaison(a=a, b=b, ecarts=ecarts_synthese(a.synthese, b.synthese), communes=communes)
+
+
+# --- Pages' lists -----------------------------------------------------------------------------
+
+
+def epcis_du_departement(code: str) -> list[tuple[str, str]]:
+    """(SIREN, name) of the EPCI with communes in the département, by name: the pages' EPCI filter."""
+    return list(
+        Commune.objects.filter(departement_id=code, epci__isnull=False)
+        .values_list("epci_id", "epci__nom")
+        .distinct()
+        .order_by("epci__nom")
+    )
+
+
+def communes_pour_choix(code: str) -> list[tuple[str, str]]:
+    """(code, name) of the département's communes, by name."""
+    return list(Commune.objects.filter(departement_id=code).order_by("nom", "code").values_list("code", "nom"))
+
+
+def geometries_communes(code: str) -> dict[str, str]:
+    """The outlines (GeoJSON text) of the département's communes that have one, by code."""
+    return dict(Commune.objects.filter(departement_id=code).exclude(geometrie="").values_list("code", "geometrie"))
+
+
+def indicateurs_caf(code: str) -> tuple[dict[str, dict[str, float]], dict]:
+    """Latest imported Caf figure of each commune of the département, and the millésimes/sources used."""
+    valeurs: dict[str, dict[str, float]] = {}
+    sources: dict[str, set] = {}
+    for commune, indicateur, millesime, valeur, source in (
+        IndicateurCommune.objects.filter(commune__departement_id=code, indicateur__in=list(INDICATEURS_CAF))
+        .order_by("commune_id", "indicateur", "-millesime")
+        .values_list("commune_id", "indicateur", "millesime", "valeur", "source")
+    ):
+        par_commune = valeurs.setdefault(commune, {})
+        if indicateur not in par_commune:
+            par_commune[indicateur] = float(valeur)
+            sources.setdefault(f"{source} ({millesime})", set()).add(indicateur)
+    return valeurs, sources
+
+
+# --- Scenarios ----------------------------------------------------------------------------------
+
+
+def scenario_du_departement(code: str, identifiant) -> Scenario | None:
+    """A scenario of the département by its id as typed in a URL or a form (None when unknown or malformed)."""
+    identifiant = str(identifiant)
+    return Scenario.objects.filter(pk=identifiant if identifiant.isdigit() else 0, departement_id=code).first()
+
+
+def scenarios_du_departement(code: str):
+    """The département's scenarios with their author (each reader sees those `scenario.voir` allows)."""
+    return Scenario.objects.filter(departement_id=code).select_related("auteur")
+
+
+def scenario_detaille(pk) -> Scenario | None:
+    return Scenario.objects.select_related("departement", "auteur").filter(pk=pk).first()
+
+
+def fermetures_du_scenario(scenario: Scenario) -> list[int]:
+    """Ids of the structures the scenario closes."""
+    return list(scenario.fermetures.values_list("pk", flat=True))
 
 
 # --- Map layers ---------------------------------------------------------------------------------

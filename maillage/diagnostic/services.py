@@ -3,11 +3,12 @@
 Every function checks `diagnostic.simuler` for `par` (maillage.core.permissions), validates everything before
 writing and writes inside one transaction: a refusal raises ValidationError (French messages, keyed by field) or
 PermissionDenied, and nothing is written. The validation helpers (`valider_ajouts`, `valider_parametres`) also
-serve the simulation API, which writes nothing.
+check simulations, which write nothing: `preparer_simulation` serves the simulation page and the API alike.
 """
 
 import datetime
 import math
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -18,8 +19,9 @@ from maillage.core.permissions import exiger
 from maillage.structures.models import Structure, TypeStructure
 from maillage.structures.services import verifier_position
 from maillage.territoires.models import Commune, Departement
+from maillage.territoires.selectors import departement_du_code
 
-from . import moteur
+from . import moteur, selectors
 from .models import ParametresDiagnostic, Scenario
 
 DISTANCE_MIN_KM, DISTANCE_MAX_KM = Decimal("0.1"), Decimal("50")
@@ -235,14 +237,78 @@ def parametres_moteur(*, distance_couverture_km, tampon_qpv_m, poids) -> moteur.
     return moteur.Parametres(distance_couverture_km=float(distance), tampon_qpv_m=float(tampon), poids=propres)
 
 
+# --- Simulation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """Checked inputs of a simulation, ready for `selectors.simuler`."""
+
+    ajouts: list[dict]
+    fermetures: list[int]
+    parametres: moteur.Parametres | None = None
+
+
+PARAMETRES_SIMULATION = ("distance_couverture_km", "tampon_qpv_m", "poids")
+
+
+def preparer_simulation(*, departement, ajouts, fermetures, parametres=None) -> Preparation:
+    """Check what a simulation is asked to run, for the page and the API alike (nothing is written).
+
+    `ajouts`: hypothetical structures (`valider_ajouts`); `fermetures`: a list of structures of the département
+    (`valider_fermetures`); `parametres`: None for the département's own, or a dict overriding some of
+    `distance_couverture_km`, `tampon_qpv_m`, `poids` (`valider_parametres`). Raises one ValidationError keyed
+    by "ajouts", "fermetures" and "parametres"-like fields with every French message.
+    """
+    code = _code(departement)
+    erreurs: dict[str, list[str]] = {}
+    propres_ajouts, propres_fermetures, propres_parametres = [], [], None
+    try:
+        propres_ajouts = valider_ajouts(departement=code, ajouts=ajouts)
+    except ValidationError as erreur:
+        erreurs.update(_messages(erreur))
+    if fermetures is not None and not isinstance(fermetures, list):
+        erreurs["fermetures"] = ["Les structures fermées doivent former une liste d'identifiants."]
+    else:
+        try:
+            propres_fermetures = valider_fermetures(departement=code, fermetures=fermetures or [])
+        except ValidationError as erreur:
+            erreurs.update(_messages(erreur))
+    if parametres is not None:
+        if not isinstance(parametres, dict):
+            erreurs["parametres"] = [
+                "Les paramètres doivent être un objet (distance_couverture_km, tampon_qpv_m, poids)."
+            ]
+        elif inconnus := sorted(set(parametres) - set(PARAMETRES_SIMULATION)):
+            erreurs["parametres"] = [f"Paramètres inconnus : {', '.join(map(str, inconnus))}."]
+        else:
+            actuels = selectors.parametres_du_departement(code)
+            try:
+                propres_parametres = parametres_moteur(
+                    distance_couverture_km=parametres.get("distance_couverture_km", actuels.distance_couverture_km),
+                    tampon_qpv_m=parametres.get("tampon_qpv_m", actuels.tampon_qpv_m),
+                    poids=parametres.get("poids", actuels.poids),
+                )
+            except ValidationError as erreur:
+                erreurs.update(_messages(erreur))
+    _lever(erreurs)
+    return Preparation(ajouts=propres_ajouts, fermetures=propres_fermetures, parametres=propres_parametres)
+
+
+def _messages(erreur: ValidationError) -> dict[str, list[str]]:
+    if hasattr(erreur, "error_dict"):
+        return erreur.message_dict
+    return {"__all__": erreur.messages}
+
+
 # --- Parameters -----------------------------------------------------------------------------
 
 
 def _departement(code: str) -> Departement:
-    try:
-        return Departement.objects.get(code=code)
-    except Departement.DoesNotExist:
-        raise ValidationError({"departement": [f"Département inconnu : {code!r}."]}) from None
+    departement = departement_du_code(code)
+    if departement is None:
+        raise ValidationError({"departement": [f"Département inconnu : {code!r}."]})
+    return departement
 
 
 def parametres_modifier(*, par, departement, distance_couverture_km, tampon_qpv_m, poids) -> ParametresDiagnostic:

@@ -6,7 +6,6 @@ write, `peut/exiger` decide. Every page is a GET URL that can be shared, except 
 """
 
 import datetime
-import unicodedata
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -16,170 +15,26 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from maillage.core import formats
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.core.permissions import dans_perimetre, exiger, peut
-from maillage.territoires.models import Commune, Departement
+from maillage.territoires.selectors import departement_par_code
 
-from . import exports, selectors, services
+from . import exports, presentation, selectors, services
 from .forms import LIBELLES_POIDS, AjoutFormSet, ParametresForm, SimulationForm, lire_date
-from .models import INDICATEURS_CAF, Indicateur, IndicateurCommune, Scenario
-
-# --- Choropleth indicators ---------------------------------------------------------------------------
-# Each indicator: label, and a function commune result (+ Caf values) → (class 0-4 or "nd", label of the class).
-# Classes are computed here so that the legend and the map agree; the map only receives each commune's class.
-
-INDICATEURS_CARTE = {
-    "couverture": "Couverture par une structure",
-    "densite": "Structures pour 10 000 habitants",
-    "distance": "Distance à la structure la plus proche",
-    "score": "Score de priorité",
-    "qpv": "QPV sans structure",
-}
-INDICATEURS_CARTE_CAF = {"bas_revenus": "Personnes couvertes à bas revenus (Caf)"}
-
-LEGENDES = {
-    "couverture": [(0, "commune couverte"), (4, "commune non couverte")],
-    "densite": [
-        (4, "aucune structure"),
-        (3, "moins de 0,5"),
-        (2, "de 0,5 à moins de 1"),
-        (1, "de 1 à moins de 2"),
-        (0, "2 ou plus"),
-    ],
-    "distance": [
-        (0, "structure dans la commune"),
-        (1, "moins de 1 km"),
-        (2, "de 1 à moins de 2 km"),
-        (3, "de 2 à moins de 5 km"),
-        (4, "5 km ou plus"),
-    ],
-    "score": [
-        (0, "moins de 20"),
-        (1, "de 20 à moins de 40"),
-        (2, "de 40 à moins de 60"),
-        (3, "de 60 à moins de 80"),
-        (4, "80 ou plus"),
-    ],
-    "qpv": [(0, "aucun QPV sans structure"), (2, "1 QPV sans structure"), (4, "2 QPV sans structure ou plus")],
-}
-
-
-def _palier(valeur, bornes) -> int:
-    """Index of the first bound the value is below; len(bornes) when above all."""
-    for i, borne in enumerate(bornes):
-        if valeur < borne:
-            return i
-    return len(bornes)
-
-
-def _classe(indicateur: str, c, caf: dict, quantiles: list[float]):
-    if indicateur == "couverture":
-        return 0 if c.couverte else 4
-    if indicateur == "densite":
-        v = c.structures_pour_10000_habitants
-        if v is None:
-            return "nd"
-        return 4 if v == 0 else 3 - _palier(v, [0.5, 1, 2])
-    if indicateur == "distance":
-        v = c.distance_structure_km
-        if v is None:
-            return "nd"
-        return 0 if v == 0 else 1 + _palier(v, [1, 2, 5])
-    if indicateur == "score":
-        return _palier(c.score_priorite, [20, 40, 60, 80])
-    if indicateur == "qpv":
-        return 0 if not c.qpv_sans_structure else (2 if c.qpv_sans_structure == 1 else 4)
-    if indicateur == "bas_revenus":
-        v = caf.get(c.code, {}).get(Indicateur.PERSONNES_BAS_REVENUS)
-        return "nd" if v is None else _palier(v, quantiles)
-    return "nd"
-
-
-def _legende_quantiles(quantiles: list[float]) -> list[tuple]:
-    if not quantiles:
-        return []
-    bornes = [formats.nombre(q) for q in quantiles]
-    legende = [(0, f"moins de {bornes[0]}")]
-    for i in range(1, len(bornes)):
-        legende.append((i, f"de {bornes[i - 1]} à moins de {bornes[i]}"))
-    legende.append((len(bornes), f"{bornes[-1]} ou plus"))
-    return legende
-
-
-def _quantiles(valeurs: list[float]) -> list[float]:
-    valeurs = sorted(valeurs)
-    if len(valeurs) < 5:
-        return sorted(set(valeurs))[1:] or ([valeurs[0] + 1] if valeurs else [])
-    bornes = [valeurs[int(len(valeurs) * k / 5)] for k in range(1, 5)]
-    return sorted(set(bornes))
-
+from .models import INDICATEURS_CAF, Indicateur, Scenario
 
 # --- Helpers -----------------------------------------------------------------------------------------
-
-
-def _departement(code: str) -> Departement:
-    dep = Departement.objects.filter(code=code).only("code", "nom").first()
-    if dep is None:
-        raise Http404("Département inconnu.")
-    return dep
 
 
 def _tuiles() -> dict:
     return {"tuiles_url": settings.MAILLAGE_TUILES_URL, "tuiles_attribution": settings.MAILLAGE_TUILES_ATTRIBUTION}
 
 
-def _epcis(code: str) -> list[tuple[str, str]]:
-    return list(
-        Commune.objects.filter(departement_id=code, epci__isnull=False)
-        .values_list("epci_id", "epci__nom")
-        .distinct()
-        .order_by("epci__nom")
-    )
-
-
-def _indicateurs_caf(code: str) -> tuple[dict[str, dict[str, float]], dict]:
-    """Latest imported Caf figure of each commune of the département, and the millésimes/sources used."""
-    valeurs: dict[str, dict[str, float]] = {}
-    sources: dict[str, set] = {}
-    for commune, indicateur, millesime, valeur, source in (
-        IndicateurCommune.objects.filter(commune__departement_id=code, indicateur__in=list(INDICATEURS_CAF))
-        .order_by("commune_id", "indicateur", "-millesime")
-        .values_list("commune_id", "indicateur", "millesime", "valeur", "source")
-    ):
-        par_commune = valeurs.setdefault(commune, {})
-        if indicateur not in par_commune:
-            par_commune[indicateur] = float(valeur)
-            sources.setdefault(f"{source} ({millesime})", set()).add(indicateur)
-    return valeurs, sources
-
-
-def _donnees_carte(resultat, indicateur: str, caf: dict, quantiles, structures, *, ajouts=()) -> dict:
-    """The compact JSON the map script joins to the communes' outlines by code."""
-    communes = {}
-    for c in resultat.communes:
-        infobulle = f"{c.nom} — {formats.nombre(c.population)} hab. — "
-        infobulle += "couverte" if c.couverte else "non couverte"
-        infobulle += f" — {formats.nombre(c.structures)} structure(s) — score {formats.nombre(c.score_priorite, 1)}"
-        communes[c.code] = [_classe(indicateur, c, caf, quantiles), infobulle]
-    points = [
-        [s["longitude"], s["latitude"], s["type"], s["nom"], s.get("url") or ""]
-        for s in structures
-        if s.get("longitude") is not None and s.get("latitude") is not None
-    ]
-    hypothetiques = [
-        [a["longitude"], a["latitude"], a["type"], a["nom"]]
-        for a in ajouts
-        if a.get("longitude") is not None and a.get("latitude") is not None
-    ]
-    qpv = {q.code: q.servi for q in resultat.qpv}
-    return {"communes": communes, "structures": points, "hypothetiques": hypothetiques, "qpv": qpv}
-
-
 def _lignes(resultat, caf: dict | None, codes_caf=()):
     """Rows of the accessible table, sorted by commune name, with the score breakdown in order."""
     composantes = exports.composantes_score(resultat.communes)
     lignes = []
-    for c in sorted(resultat.communes, key=lambda c: (_cle_texte(c.nom), c.code)):
+    for c in sorted(resultat.communes, key=lambda c: (presentation.cle_texte(c.nom), c.code)):
         valeurs_caf = (caf or {}).get(c.code, {})
         lignes.append(
             {
@@ -191,32 +46,13 @@ def _lignes(resultat, caf: dict | None, codes_caf=()):
     return lignes, [exports.LIBELLES_SCORE.get(k, k) for k in composantes]
 
 
-def _cle_texte(texte: str) -> str:
-    """Accent- and case-insensitive sort key: "Île-Saint-Denis" sorts among the I."""
-    return unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().casefold()
-
-
-def _prioritaires(resultat) -> list:
-    return sorted((c for c in resultat.communes if c.rang is not None), key=lambda c: c.rang)
-
-
-def _choix_indicateur(request, voir_caf: bool) -> tuple[str, dict]:
-    choix = dict(INDICATEURS_CARTE)
-    if voir_caf:
-        choix.update(INDICATEURS_CARTE_CAF)
-    indicateur = request.GET.get("indicateur") or "couverture"
-    if indicateur not in choix:
-        indicateur = "couverture"
-    return indicateur, choix
-
-
 def _filtres(request, code: str) -> tuple[datetime.date | None, str | None, list[str], list]:
     """Date and EPCI of the query string: (date, epci, French errors, EPCI choices)."""
     erreurs = []
     date, erreur = lire_date(request.GET.get("date"))
     if erreur:
         erreurs.append(erreur)
-    epcis = _epcis(code)
+    epcis = selectors.epcis_du_departement(code)
     epci = (request.GET.get("epci") or "").strip() or None
     if epci and epci not in {e for e, _ in epcis}:
         erreurs.append("Cet EPCI n'a pas de commune dans le département : le filtre est ignoré.")
@@ -228,10 +64,11 @@ def _filtres(request, code: str) -> tuple[datetime.date | None, str | None, list
 
 
 def departement(request, code):
-    dep = _departement(code)
+    dep = departement_par_code(code)
+    code = dep.code  # normalised ("2a" → "2A") for the reads below
     date, epci, erreurs, epcis = _filtres(request, code)
     voir_caf = peut(request.user, "diagnostic.voir_indicateurs_caf", dep)
-    indicateur, choix = _choix_indicateur(request, voir_caf)
+    indicateur, choix = presentation.choix_indicateur(request.GET.get("indicateur"), voir_caf)
     contexte = {
         "departement": dep,
         "date": date,
@@ -248,13 +85,8 @@ def departement(request, code):
     if date is None:
         return render(request, "diagnostic/departement.html", contexte, status=400)
     resultat = selectors.diagnostic_departement(code, date, epci=epci)
-    caf, sources_caf = _indicateurs_caf(code) if voir_caf else ({}, {})
-    quantiles = []
-    if indicateur == "bas_revenus":
-        quantiles = _quantiles(
-            [v[Indicateur.PERSONNES_BAS_REVENUS] for v in caf.values() if Indicateur.PERSONNES_BAS_REVENUS in v]
-        )
-    legende = _legende_quantiles(quantiles) if indicateur == "bas_revenus" else LEGENDES[indicateur]
+    caf, sources_caf = selectors.indicateurs_caf(code) if voir_caf else ({}, {})
+    quantiles, legende = presentation.quantiles_et_legende(indicateur, caf)
     structures = selectors.structures_pour_carte(code, date)
     if epci:
         codes = {c.code for c in resultat.communes}
@@ -273,7 +105,7 @@ def departement(request, code):
             ),
             "libelle_indicateur": choix[indicateur],
             "legende": legende,
-            "donnees_carte": _donnees_carte(resultat, indicateur, caf, quantiles, structures),
+            "donnees_carte": presentation.donnees_carte(resultat, indicateur, caf, quantiles, structures),
             "nombre_structures_carte": len(structures),
             "caf_colonnes": [(i, Indicateur(i).label) for i in codes_caf],
             "sources_caf": sorted(sources_caf),
@@ -298,7 +130,7 @@ def departement(request, code):
 
 
 def qpv_geojson(request, code):
-    _departement(code)
+    code = departement_par_code(code).code
     date, _ = lire_date(request.GET.get("date"))
     reponse = HttpResponse(selectors.qpv_geojson(code, date), content_type="application/geo+json")
     reponse["Cache-Control"] = "public, max-age=300"
@@ -306,12 +138,13 @@ def qpv_geojson(request, code):
 
 
 def comparer(request, code):
-    dep = _departement(code)
+    dep = departement_par_code(code)
+    code = dep.code
     erreurs = []
     date_a, erreur_a = lire_date(request.GET.get("date_a"), datetime.date(datetime.date.today().year - 5, 12, 31))
     date_b, erreur_b = lire_date(request.GET.get("date_b"), datetime.date.today())
     erreurs += [e for e in (erreur_a, erreur_b) if e]
-    epcis = _epcis(code)
+    epcis = selectors.epcis_du_departement(code)
     epci = (request.GET.get("epci") or "").strip() or None
     if epci and epci not in {e for e, _ in epcis}:
         erreurs.append("Cet EPCI n'a pas de commune dans le département : le filtre est ignoré.")
@@ -369,7 +202,8 @@ def _fichier(contenu: bytes, format_: str, nom: str) -> HttpResponse:
 
 
 def export(request, code):
-    dep = _departement(code)
+    dep = departement_par_code(code)
+    code = dep.code
     format_ = request.GET.get("format", "csv")
     if format_ not in FORMATS_EXPORT:
         return HttpResponse(
@@ -379,7 +213,7 @@ def export(request, code):
     if date is None or erreurs:
         return HttpResponse(" ".join(erreurs), status=400, content_type="text/plain; charset=utf-8")
     resultat = selectors.diagnostic_departement(code, date, epci=epci)
-    caf = _indicateurs_caf(code)[0] if peut(request.user, "diagnostic.voir_indicateurs_caf", dep) else None
+    caf = selectors.indicateurs_caf(code)[0] if peut(request.user, "diagnostic.voir_indicateurs_caf", dep) else None
     nom = f"diagnostic-{code}-{date.isoformat()}" + (f"-epci-{epci}" if epci else "")
     if format_ == "csv":
         return _fichier(exports.en_csv(*exports.tableau_communes(resultat, indicateurs_caf=caf)), format_, nom)
@@ -390,9 +224,7 @@ def export(request, code):
             ("QPV", *exports.tableau_qpv(resultat)),
         ]
         return _fichier(exports.en_xlsx(feuilles), format_, nom)
-    geometries = dict(
-        Commune.objects.filter(departement_id=code).exclude(geometrie="").values_list("code", "geometrie")
-    )
+    geometries = selectors.geometries_communes(code)
     return _fichier(exports.en_geojson(resultat, geometries, indicateurs_caf=caf), format_, nom)
 
 
@@ -401,7 +233,8 @@ def export(request, code):
 
 @login_required
 def parametres(request, code):
-    dep = _departement(code)
+    dep = departement_par_code(code)
+    code = dep.code
     exiger(request.user, "diagnostic.simuler", dep)
     actuels = selectors.parametres_du_departement(code)
     form = ParametresForm(
@@ -419,25 +252,13 @@ def parametres(request, code):
                 poids=form.poids(),
             )
         except ValidationError as erreur:
-            _ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             return redirect("diagnostic:departement", code=code)
     return render(request, "diagnostic/parametres.html", {"departement": dep, "form": form})
 
 
-def _ajouter_erreurs(form, erreur: ValidationError) -> None:
-    if hasattr(erreur, "error_dict"):
-        for champ, messages in erreur.error_dict.items():
-            form.add_error(champ if champ in form.fields else None, messages)
-    else:
-        form.add_error(None, erreur)
-
-
 # --- Simulation and scenarios ---------------------------------------------------------------------------
-
-
-def _communes_choix(code: str) -> list[tuple[str, str]]:
-    return list(Commune.objects.filter(departement_id=code).order_by("nom", "code").values_list("code", "nom"))
 
 
 def _structures_fermables(code: str, date: datetime.date, noms: dict[str, str]) -> list[dict]:
@@ -447,21 +268,20 @@ def _structures_fermables(code: str, date: datetime.date, noms: dict[str, str]) 
         for s in selectors.structures_pour_carte(code, date)
         if not s.get("voisine")
     ]
-    return sorted(structures, key=lambda s: (_cle_texte(s["nom"]), s["id"]))
+    return sorted(structures, key=lambda s: (presentation.cle_texte(s["nom"]), s["id"]))
 
 
 @login_required
 def simulation(request, code):
-    dep = _departement(code)
+    dep = departement_par_code(code)
+    code = dep.code
     exiger(request.user, "diagnostic.simuler", dep)
-    communes = _communes_choix(code)
+    communes = selectors.communes_pour_choix(code)
     noms = dict(communes)
     scenario = None
     identifiant = request.POST.get("scenario") or request.GET.get("scenario")
     if identifiant:
-        scenario = Scenario.objects.filter(
-            pk=identifiant if str(identifiant).isdigit() else 0, departement_id=code
-        ).first()
+        scenario = selectors.scenario_du_departement(code, identifiant)
         if scenario is None:
             raise Http404("Scénario inconnu.")
     if request.method == "POST":
@@ -496,18 +316,21 @@ def simulation(request, code):
                             scenario=scenario,
                         )
                     except ValidationError as erreur:
-                        _ajouter_erreurs(form, erreur)
+                        ajouter_erreurs_du_service(form, erreur)
                     else:
                         return redirect("diagnostic:scenario", pk=enregistre.pk)
             if not form.errors:
                 try:
                     # The same checks as saving and the API: positions inside their commune, types, communes.
-                    ajouts_valides = services.valider_ajouts(departement=code, ajouts=ajouts)
+                    preparation = services.preparer_simulation(departement=code, ajouts=ajouts, fermetures=fermetures)
                     simulation_ = selectors.simuler(
-                        code, form.cleaned_data["date"], ajouts=ajouts_valides, fermetures=fermetures
+                        code,
+                        form.cleaned_data["date"],
+                        ajouts=preparation.ajouts,
+                        fermetures=preparation.fermetures,
                     )
                 except ValidationError as erreur:
-                    _ajouter_erreurs(form, erreur)
+                    ajouter_erreurs_du_service(form, erreur)
                 except ValueError as erreur:
                     erreurs.append(str(erreur))
     else:
@@ -518,7 +341,7 @@ def simulation(request, code):
                 nom=scenario.nom,
                 description=scenario.description,
                 partage=scenario.partage,
-                fermetures=[str(i) for i in scenario.fermetures.values_list("pk", flat=True)],
+                fermetures=[str(i) for i in selectors.fermetures_du_scenario(scenario)],
             )
             ajouts_initiaux = scenario.ajouts
         form = SimulationForm(initial=initial, structures=structures)
@@ -538,7 +361,7 @@ def simulation(request, code):
         contexte.update(_contexte_simulation(simulation_, structures, formset.ajouts(), form.ids_fermetures()))
     else:
         resultat = selectors.diagnostic_departement(code, date)
-        contexte["donnees_carte"] = _donnees_carte(resultat, "couverture", {}, [], structures)
+        contexte["donnees_carte"] = presentation.donnees_carte(resultat, "couverture", {}, [], structures)
         contexte["synthese"] = resultat.synthese
     status = 400 if (request.method == "POST" and (form.errors or formset.total_error_count() or erreurs)) else 200
     return render(request, "diagnostic/simulation.html", contexte, status=status)
@@ -550,23 +373,20 @@ def _contexte_simulation(simulation_, structures, ajouts, fermetures) -> dict:
     return {
         "ecarts": _ecarts(simulation_.ecarts),
         "classement": simulation_.classement,
-        "prioritaires_apres": _prioritaires(simulation_.apres)[:20],
-        "donnees_carte": _donnees_carte(simulation_.apres, "couverture", {}, [], restantes, ajouts=ajouts),
+        "prioritaires_apres": presentation.prioritaires(simulation_.apres)[:20],
+        "donnees_carte": presentation.donnees_carte(simulation_.apres, "couverture", {}, [], restantes, ajouts=ajouts),
         "synthese": simulation_.apres.synthese,
     }
 
 
 def _scenarios_visibles(user, code):
-    return [
-        s
-        for s in Scenario.objects.filter(departement_id=code).select_related("auteur")
-        if peut(user, "scenario.voir", s)
-    ]
+    return [s for s in selectors.scenarios_du_departement(code) if peut(user, "scenario.voir", s)]
 
 
 @login_required
 def scenarios(request, code):
-    dep = _departement(code)
+    dep = departement_par_code(code)
+    code = dep.code
     peut_simuler = peut(request.user, "diagnostic.simuler", dep)
     if not peut_simuler and not dans_perimetre(request.user, dep):
         raise PermissionDenied("Vous n'avez pas accès aux scénarios de ce département.")
@@ -578,7 +398,7 @@ def scenarios(request, code):
 
 
 def _scenario(request, pk) -> Scenario:
-    scenario = Scenario.objects.select_related("departement", "auteur").filter(pk=pk).first()
+    scenario = selectors.scenario_detaille(pk)
     if scenario is None:
         raise Http404("Scénario inconnu.")
     exiger(request.user, "scenario.voir", scenario)
@@ -586,7 +406,7 @@ def _scenario(request, pk) -> Scenario:
 
 
 def _simulation_du_scenario(scenario):
-    fermetures = list(scenario.fermetures.values_list("pk", flat=True))
+    fermetures = selectors.fermetures_du_scenario(scenario)
     return selectors.simuler(
         scenario.departement_id, scenario.date_reference, ajouts=list(scenario.ajouts), fermetures=fermetures
     ), fermetures

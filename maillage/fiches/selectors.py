@@ -8,6 +8,8 @@ from django.db.models import Q
 
 from maillage.comptes.models import Role
 from maillage.core.permissions import actif, codes_departements, est_admin
+from maillage.structures.models import Structure
+from maillage.territoires.models import Commune
 
 from .models import FicheExperience
 
@@ -41,6 +43,20 @@ def fiches_visibles(user):
         if user.role == Role.STRUCTURE and user.structure_id:
             filtre |= Q(structure_id=user.structure_id)
     return fiches.filter(filtre)
+
+
+def communes_des_fiches(fiches) -> list[tuple[str, str]]:
+    """(code, name) of the communes of these fiches' structures, by name: the filter's choices."""
+    return list(
+        Commune.objects.filter(code__in=fiches.values("structure__commune_id"))
+        .order_by("nom")
+        .values_list("code", "nom")
+    )
+
+
+def structures_par_nom():
+    """Every structure, by name: those an administrator may write a fiche for."""
+    return Structure.objects.order_by("nom")
 
 
 def filtrer(fiches, *, theme: str = "", commune: str = "", type_structure: str = ""):

@@ -11,9 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from maillage.comptes.models import Role
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.core.permissions import codes_departements, est_admin, exiger, peut
-from maillage.structures.models import Structure
-from maillage.territoires.models import Commune
 
 from . import selectors as selectors_fiches
 from . import services as services_fiches
@@ -23,22 +22,9 @@ from .models import FicheExperience
 PAR_PAGE = 20
 
 
-def _erreurs_dans(form, erreur: ValidationError) -> None:
-    if hasattr(erreur, "error_dict"):
-        for champ, liste in erreur.message_dict.items():
-            form.add_error(champ if champ in form.fields else None, liste)
-    else:
-        form.add_error(None, erreur.messages)
-
-
 def fiches(request):
     visibles = selectors_fiches.fiches_visibles(request.user)
-    communes = (
-        Commune.objects.filter(code__in=visibles.values("structure__commune_id"))
-        .order_by("nom")
-        .values_list("code", "nom")
-    )
-    filtres = FiltresForm(request.GET or None, communes=list(communes))
+    filtres = FiltresForm(request.GET or None, communes=selectors_fiches.communes_des_fiches(visibles))
     criteres = filtres.cleaned_data if filtres.is_valid() else {}
     liste = selectors_fiches.filtrer(
         visibles,
@@ -97,7 +83,7 @@ def fiche_creer(request):
     user = request.user
     structures = None
     if est_admin(user):
-        structures = Structure.objects.order_by("nom")
+        structures = selectors_fiches.structures_par_nom()
     elif user.role == Role.PILOTE:
         structures = structures_du_pilote(codes_departements(user))
     elif not (user.role == Role.STRUCTURE and user.structure_id):
@@ -108,7 +94,7 @@ def fiche_creer(request):
         try:
             cree = services_fiches.fiche_creer(par=user, structure=structure, donnees=form.cleaned_data)
         except ValidationError as e:
-            _erreurs_dans(form, e)
+            ajouter_erreurs_du_service(form, e)
         else:
             messages.success(request, "Fiche enregistrée en brouillon.")
             return redirect("observatoire:fiche", pk=cree.pk)
@@ -125,7 +111,7 @@ def fiche_modifier(request, pk):
         try:
             services_fiches.fiche_modifier(par=request.user, fiche=fiche, donnees=form.cleaned_data)
         except ValidationError as e:
-            _erreurs_dans(form, e)
+            ajouter_erreurs_du_service(form, e)
         else:
             messages.success(request, "Fiche enregistrée.")
             return redirect("observatoire:fiche", pk=fiche.pk)

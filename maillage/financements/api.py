@@ -2,11 +2,10 @@
 
 import datetime
 
-from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from maillage.territoires.models import Departement
+from maillage.territoires.selectors import departement_par_code
 
 from . import selectors
 
@@ -73,8 +72,7 @@ def indicateurs_departement(request, code: str, filtre: Query[FiltreAnnee]):
     annee = filtre.annee
     if not ANNEE_MIN <= annee <= ANNEE_MAX:
         raise HttpError(400, f"Année hors limites : {annee} (attendu entre {ANNEE_MIN} et {ANNEE_MAX}).")
-    if not Departement.objects.filter(code=code).exists():
-        raise Http404(f"Département inconnu : {code!r}.")
+    code = departement_par_code(code).code
     c = selectors.consolidation(annee=annee, departement=code)
     part = c.part_cs_associatifs
     return {

@@ -65,9 +65,3 @@ class BudgetForm(forms.Form):
             "produits": produits,
             "commentaire": donnees.get("commentaire", ""),
         }
-
-    def ajouter_erreurs(self, erreur) -> None:
-        """Put the service's errors on their fields ("__all__" and unknown keys on the form)."""
-        for cle, messages in erreur.message_dict.items():
-            for message in messages:
-                self.add_error(cle if cle in self.fields else None, message)

@@ -6,9 +6,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.core.permissions import exiger, peut
 from maillage.structures.models import ModeGestion, Structure, TypeStructure
-from maillage.territoires.models import Departement
+from maillage.territoires.selectors import departement_par_code
 
 from . import graphiques, selectors, services
 from .forms import BudgetForm
@@ -22,12 +23,6 @@ def _annee_valide(annee: int) -> int:
     if not ANNEE_MIN <= annee <= ANNEE_MAX:
         raise Http404("Année hors limites.")
     return annee
-
-
-def _departement(code: str) -> Departement:
-    if not code.isalnum():
-        raise Http404("Département inconnu.")
-    return get_object_or_404(Departement, code=code)
 
 
 # --- Barème ------------------------------------------------------------------------------------
@@ -110,7 +105,7 @@ def budget(request, pk, annee, nature):
                     par=request.user, structure=structure, annee=annee, nature=nature, **form.arguments_service()
                 )
             except ValidationError as erreur:
-                form.ajouter_erreurs(erreur)
+                ajouter_erreurs_du_service(form, erreur)
             else:
                 messages.success(request, "Le budget a été enregistré.")
                 return redirect("financements:budget", pk=structure.pk, annee=annee, nature=nature)
@@ -148,7 +143,7 @@ def budget(request, pk, annee, nature):
 
 def tableau_de_bord_departement(request, code):
     """The dashboard without a year: the year chosen in the selector (?annee=), else the latest with budgets."""
-    dep = _departement(code)
+    dep = departement_par_code(code)
     annee = request.GET.get("annee", "").strip()
     if annee:
         if not annee.isdigit() or not ANNEE_MIN <= int(annee) <= ANNEE_MAX:
@@ -158,7 +153,7 @@ def tableau_de_bord_departement(request, code):
 
 
 def tableau_de_bord(request, code, annee):
-    dep = _departement(code)
+    dep = departement_par_code(code)
     annee = _annee_valide(annee)
     c = selectors.consolidation(annee=annee, departement=dep.code)
     organisme = settings.MAILLAGE_PLATEFORME["organisme"]

@@ -2,14 +2,14 @@
 
 import datetime
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 
 from maillage.financements.models import Budget, LigneProduit
 from maillage.structures.models import Agrement, Gestionnaire, Structure
 from maillage.structures.selectors import STATUTS_ACTIFS
 
 from . import questionnaire, regles
-from .models import Campagne, Reponse, Statut
+from .models import Campagne, Commentaire, Reponse, Statut, Transition
 
 # Gestionnaire's legal form → the SENACS "mode de gestion" list of the core questionnaire.
 MODES_GESTION = {
@@ -137,3 +137,30 @@ def reponses_attendues(campagne: Campagne):
 
 def reponses_de_la_structure(structure: Structure):
     return Reponse.objects.filter(Q(structure=structure)).select_related("campagne").order_by("-campagne__annee")
+
+
+def campagnes_du_departement(departement):
+    """A département's campaigns, newest first, with the number of answers expected (`attendues`) and in each
+    status (`n_brouillon`, `n_soumise`…)."""
+    return (
+        Campagne.objects.filter(departement=departement)
+        .select_related("questionnaire", "bloc_thematique")
+        .annotate(
+            attendues=Count("reponses"),
+            **{f"n_{statut.value}": Count("reponses", filter=Q(reponses__statut=statut.value)) for statut in Statut},
+        )
+        .order_by("-annee")
+    )
+
+
+def dernier_renvoi(reponse: Reponse) -> Transition | None:
+    """The latest sending back for correction of an answer (its reason is shown to the structure)."""
+    return Transition.objects.filter(reponse=reponse, vers=Statut.A_CORRIGER).order_by("-le", "-pk").first()
+
+
+def commentaires_par_question(reponse: Reponse, codes) -> dict[str, list[Commentaire]]:
+    """The review comments on these questions of an answer, by question code, oldest first as stored."""
+    commentaires: dict[str, list[Commentaire]] = {}
+    for commentaire in Commentaire.objects.filter(reponse=reponse, question__in=codes).select_related("auteur"):
+        commentaires.setdefault(commentaire.question, []).append(commentaire)
+    return commentaires

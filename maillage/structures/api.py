@@ -13,7 +13,8 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from maillage.territoires.api import CodeNom
-from maillage.territoires.models import Commune, Departement
+from maillage.territoires.models import Commune
+from maillage.territoires.selectors import departement_par_code
 
 from . import exports
 from .models import Agrement, ModeGestion, Structure, TypeStructure
@@ -145,9 +146,9 @@ def liste(request, filtres: Query[Filtres]):
         raise HttpError(422, f"limit doit être compris entre 1 et {LIMITE_MAX}.")
     if filtres.offset < 0:
         raise HttpError(422, "offset doit être positif ou nul.")
-    departement = (filtres.departement or "").strip().upper() or None
-    if departement and not Departement.objects.filter(code=departement).exists():
-        raise Http404(f"Département inconnu : {departement!r}.")
+    departement = (filtres.departement or "").strip() or None
+    if departement:
+        departement = departement_par_code(departement).code
     commune = (filtres.commune or "").strip().upper() or None
     if commune and not Commune.objects.filter(code=commune).exists():
         raise Http404(f"Commune inconnue : {commune!r}.")

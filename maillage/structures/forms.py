@@ -17,16 +17,6 @@ from maillage.territoires.models import QPV, Commune, Departement
 from . import services
 from .models import Contact, DocumentProjet, Gestionnaire, ModeGestion, ProjetSocial, Structure, TypeStructure
 
-
-def ajouter_erreurs(form, erreur: ValidationError) -> None:
-    """A service's ValidationError on the form: on the field when the form has it, on top otherwise."""
-    if hasattr(erreur, "error_dict"):
-        for champ, erreurs in erreur.error_dict.items():
-            form.add_error(champ if champ in form.fields else None, erreurs)
-    else:
-        form.add_error(None, erreur)
-
-
 # --- Directory filters ----------------------------------------------------------------------------
 
 PAR_PAGE = (("25", "25"), ("50", "50"))

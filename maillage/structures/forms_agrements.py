@@ -15,11 +15,6 @@ from .models import Agrement, EvaluationCritere, TypeAgrement
 APPRECIATIONS = [("", "— non évalué —")] + list(EvaluationCritere.Appreciation.choices)
 
 
-def ajouter_erreurs(form, erreur: ValidationError) -> None:
-    """A service's messages on top of the form (they often involve several fields)."""
-    form.add_error(None, erreur)
-
-
 def criteres_possibles(type_structure: str) -> list[tuple[str, str]]:
     """Every criterion any rule set may ask for an agrément of this kind of structure, in order."""
     vus: dict[str, str] = {}

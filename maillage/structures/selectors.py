@@ -91,6 +91,16 @@ def annuaire(
     )
 
 
+def annuaire_points(**filtres):
+    """(pk, name, type, commune name, longitude, latitude) of the directory's structures that have a position,
+    with the directory's filters (`annuaire`)."""
+    return (
+        annuaire(**filtres)
+        .filter(longitude__isnull=False, latitude__isnull=False)
+        .values_list("pk", "nom", "type", "commune__nom", "longitude", "latitude")
+    )
+
+
 def structure_detaillee(pk: int) -> Structure:
     """One structure for its page: gestionnaire, commune, EPCI and zone in a fixed number of queries."""
     from django.db.models import Prefetch

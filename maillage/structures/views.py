@@ -19,8 +19,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from maillage.comptes.models import Role
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.core.permissions import codes_departements, est_admin, exiger, peut
 from maillage.territoires.models import Departement
+from maillage.territoires.selectors import departement_par_code, departements_par_codes
 
 from . import selectors, services
 from .forms import (
@@ -31,7 +33,6 @@ from .forms import (
     GestionnaireForm,
     ProjetSocialForm,
     StructureForm,
-    ajouter_erreurs,
 )
 from .models import Contact, DocumentProjet, ProjetSocial, Structure, TypeAgrement
 
@@ -57,12 +58,12 @@ def _departements_creation(user, code: str | None) -> list[Departement]:
     if not user.is_authenticated:
         return []
     if code:
-        departements = Departement.objects.filter(code=code)
+        codes = [code]
     elif est_admin(user):
         return []
     else:
-        departements = Departement.objects.filter(code__in=codes_departements(user))
-    return [d for d in departements if peut(user, "structure.creer", d)]
+        codes = codes_departements(user)
+    return [d for d in departements_par_codes(codes) if peut(user, "structure.creer", d)]
 
 
 def annuaire(request):
@@ -101,11 +102,7 @@ def annuaire(request):
 def annuaire_geojson(request):
     """The directory's structures as points, with the same filters as the page (all pages at once)."""
     filtres = FiltreAnnuaireForm(request.GET).filtres()
-    lignes = (
-        selectors.annuaire(**filtres)
-        .filter(longitude__isnull=False, latitude__isnull=False)
-        .values_list("pk", "nom", "type", "commune__nom", "longitude", "latitude")
-    )
+    lignes = selectors.annuaire_points(**filtres)
     modele_url = reverse("structures:structure", args=[0]).replace("/0/", "/__pk__/")
     features = [
         {
@@ -179,14 +176,14 @@ def _groupes(form) -> list[tuple[str, list]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def structure_creer(request, code):
-    departement = get_object_or_404(Departement, code=code)
+    departement = departement_par_code(code)
     exiger(request.user, "structure.creer", departement)
     form = StructureForm(request.POST or None, user=request.user, departement=departement.code)
     if request.method == "POST" and form.is_valid():
         try:
             s = services.structure_creer(par=request.user, **form.champs())
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, f"La structure « {s.nom} » a été créée.")
             return redirect("structures:structure", pk=s.pk)
@@ -207,7 +204,7 @@ def structure_modifier(request, pk):
         try:
             services.structure_modifier(par=request.user, structure=s, **form.champs())
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "La fiche de la structure a été enregistrée.")
             return redirect("structures:structure", pk=s.pk)
@@ -242,7 +239,7 @@ def structure_fermer(request, pk):
         try:
             services.structure_fermer(par=request.user, structure=s, date=form.cleaned_data["date"])
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "La fermeture de la structure a été enregistrée.")
             return redirect("structures:structure", pk=s.pk)
@@ -258,7 +255,7 @@ def structure_fermer(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def gestionnaire_creer(request, code):
-    departement = get_object_or_404(Departement, code=code)
+    departement = departement_par_code(code)
     exiger(request.user, "structure.creer", departement)
     form = GestionnaireForm(request.POST or None, departement=departement.code)
     suite = request.POST.get("suite") or request.GET.get("suite") or ""
@@ -268,7 +265,7 @@ def gestionnaire_creer(request, code):
         try:
             g = services.gestionnaire_creer(par=request.user, departement=departement.code, **form.cleaned_data)
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, f"Le gestionnaire « {g.nom} » a été créé.")
             return redirect(suite or reverse("structures:structure_creer", args=[departement.code]))
@@ -306,7 +303,7 @@ def contact_creer(request, pk):
         try:
             services.contact_creer(par=request.user, structure=s, **form.champs())
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "Le contact a été ajouté.")
             return redirect(_retour_prive(s))
@@ -330,7 +327,7 @@ def contact_modifier(request, pk):
         try:
             services.contact_modifier(par=request.user, contact=Contact.objects.get(pk=contact.pk), **form.champs())
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "Le contact a été enregistré.")
             return redirect(_retour_prive(contact.structure))
@@ -365,7 +362,7 @@ def projet_creer(request, pk):
         try:
             services.projet_social_creer(par=request.user, structure=s, **form.champs())
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "Le projet social a été ajouté.")
             return redirect(_retour_prive(s))
@@ -384,7 +381,7 @@ def projet_modifier(request, pk):
                 par=request.user, projet=ProjetSocial.objects.get(pk=projet.pk), **form.champs()
             )
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "Le projet social a été enregistré.")
             return redirect(_retour_prive(projet.structure))
@@ -412,7 +409,7 @@ def document_deposer(request, pk):
                 fichier=form.cleaned_data["fichier"],
             )
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "Le document a été déposé.")
             return redirect(_retour_prive(projet.structure))

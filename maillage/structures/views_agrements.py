@@ -8,15 +8,15 @@ are shown only to `structure.voir_prive` holders (implied here, checked anyway).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.core.permissions import exiger, peut
-from maillage.territoires.models import Departement
+from maillage.territoires.selectors import departement_par_code
 
 from . import regles, selectors_agrements, services_agrements
-from .forms_agrements import AgrementForm, DecisionForm, FiltreRenouvellementsForm, ajouter_erreurs
+from .forms_agrements import AgrementForm, DecisionForm, FiltreRenouvellementsForm
 from .models import Agrement, Structure, TypeAgrement
 
 
@@ -78,7 +78,7 @@ def agrement_ajouter(request, pk):
                 evaluations=form.evaluations(),
             )
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "L'agrément est enregistré.")
             return redirect("structures:agrements", pk=structure.pk)
@@ -108,7 +108,7 @@ def agrement_modifier(request, pk):
         except ValidationError as erreur:
             # The service may have changed the instance before refusing: show the stored values again.
             agrement.refresh_from_db()
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "L'agrément est modifié.")
             return redirect("structures:agrements", pk=structure.pk)
@@ -138,7 +138,7 @@ def agrement_decider(request, pk):
             )
         except ValidationError as erreur:
             agrement.refresh_from_db()
-            ajouter_erreurs(form, erreur)
+            ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, f"Décision enregistrée : agrément {agrement.get_statut_display().lower()}.")
             return redirect("structures:agrements", pk=structure.pk)
@@ -146,15 +146,9 @@ def agrement_decider(request, pk):
     return render(request, "structures/agrements/decider.html", contexte)
 
 
-def _departement(code: str) -> Departement:
-    if not code.isalnum():
-        raise Http404("Département inconnu.")
-    return get_object_or_404(Departement, code=code)
-
-
 @login_required
 def renouvellements(request, code):
-    departement = _departement(code)
+    departement = departement_par_code(code)
     exiger(request.user, "departement.gerer", departement)
     communes = list(selectors_agrements.communes_avec_structures(departement.code))
     filtre = FiltreRenouvellementsForm(request.GET or None, communes=communes)

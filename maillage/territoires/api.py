@@ -5,7 +5,7 @@ from django.http import Http404
 from ninja import Router, Schema
 
 from . import selectors
-from .models import Commune, Departement
+from .models import Commune
 
 router = Router(tags=["Territoires"])
 
@@ -39,16 +39,9 @@ class CommuneOut(CommuneListeOut):
     qpv: list[CodeNom]
 
 
-def _departement(code: str) -> Departement:
-    try:
-        return selectors.departement_avec_chiffres(code)
-    except Departement.DoesNotExist:
-        raise Http404(f"Département inconnu : {code!r}.") from None
-
-
 @router.get("/departements/{code}", response=DepartementOut, summary="Un département et ses chiffres clés")
 def departement(request, code: str):
-    dep = _departement(code)
+    dep = selectors.departement_par_code(code, avec_chiffres=True)
     return {
         "code": dep.code,
         "nom": dep.nom,
@@ -63,8 +56,7 @@ def communes(request, code: str):
     cle = f"territoires:api:communes:{code}:{selectors.version_territoires()}"
     liste = cache.get(cle)
     if liste is None:
-        if not Departement.objects.filter(code=code).exists():
-            raise Http404(f"Département inconnu : {code!r}.")
+        dep = selectors.departement_par_code(code)
         liste = [
             {
                 "code": c.code,
@@ -72,7 +64,7 @@ def communes(request, code: str):
                 "population": c.population,
                 "epci": {"code": c.epci.code, "nom": c.epci.nom} if c.epci_id else None,
             }
-            for c in selectors.communes_du_departement(code)
+            for c in selectors.communes_du_departement(dep.code)
         ]
         cache.set(cle, liste, 24 * 60 * 60)
     return liste

@@ -2,9 +2,11 @@
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Subquery, Sum, Value
+from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
+from . import codes
 from .models import EPCI, QPV, Chargement, Commune, Departement, Region
 
 
@@ -20,12 +22,40 @@ def departements_pour_choix():
     )
 
 
-def departement_avec_chiffres(code: str) -> Departement:
-    return (
-        Departement.objects.select_related("region")
-        .annotate(population=Sum("communes__population"), nombre_communes=Count("communes"))
-        .get(code=code)
+def departement_du_code(code, *, avec_chiffres: bool = False) -> Departement | None:
+    """The département of an INSEE code as typed ("94", "2a", " 971"; see `codes.code_departement`), else None.
+
+    `avec_chiffres`: with its population and number of communes, as `departement_avec_chiffres`.
+    """
+    normalise = codes.code_departement(code)
+    if normalise is None:
+        return None
+    return (_avec_chiffres() if avec_chiffres else Departement.objects).filter(code=normalise).first()
+
+
+def departements_par_codes(codes):
+    """The départements of these (exact) codes, by code."""
+    return Departement.objects.filter(code__in=codes)
+
+
+def departement_par_code(code, *, avec_chiffres: bool = False) -> Departement:
+    """The département of a code read from a URL or an API path, else Http404 with a French reason (pages show
+    it, the API answers it as JSON `detail`)."""
+    departement = departement_du_code(code, avec_chiffres=avec_chiffres)
+    if departement is None:
+        texte = code.strip()[:20] if isinstance(code, str) else code
+        raise Http404(f"Département inconnu : {texte!r}.")
+    return departement
+
+
+def _avec_chiffres():
+    return Departement.objects.select_related("region").annotate(
+        population=Sum("communes__population"), nombre_communes=Count("communes")
     )
+
+
+def departement_avec_chiffres(code: str) -> Departement:
+    return _avec_chiffres().get(code=code)
 
 
 def communes_du_departement(code: str):
@@ -114,3 +144,36 @@ def contours_du_departement(code: str, generation_qpv: int | None):
         .order_by("code")
         .values_list("code", "nom", "population", "nombre_qpv", "geometrie")
     )
+
+
+def contour_commune(code: str) -> tuple[str, str, int | None, str] | None:
+    """(code, name, population, outline GeoJSON text) of a commune, None when unknown."""
+    return Commune.objects.filter(code=code).values_list("code", "nom", "population", "geometrie").first()
+
+
+def contours_qpv_de_la_commune(code: str):
+    """(code, name, generation, outline) of the commune's QPV that have an outline, by code."""
+    return (
+        Commune.qpv.through.objects.filter(commune_id=code)
+        .exclude(qpv__geometrie="")
+        .order_by("qpv__code")
+        .values_list("qpv__code", "qpv__nom", "qpv__generation", "qpv__geometrie")
+    )
+
+
+def qpv_de_la_commune(commune: Commune) -> list[QPV]:
+    """The commune's QPV, newest generation first, each with `a_contour` (without loading the outlines)."""
+    return list(
+        commune.qpv.order_by("-generation", "code")
+        .only("code", "nom", "generation")
+        .annotate(a_contour=Case(When(geometrie="", then=Value(False)), default=Value(True)))
+    )
+
+
+def journal_des_chargements():
+    """Data loads and imports, latest first (without their error lists, which may be long)."""
+    return Chargement.objects.defer("erreurs").order_by("-debut", "-id")
+
+
+def chargement_par_pk(pk) -> Chargement | None:
+    return Chargement.objects.filter(pk=pk).first()

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,7 +16,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from maillage.core.permissions import exiger
 
 from . import selectors
-from .models import Chargement, Commune, Departement
+from .models import Commune
 
 # Browsers revalidate with the ETag after this; data loads are rare, so a few minutes is plenty.
 GEOJSON_MAX_AGE = 300
@@ -41,10 +40,8 @@ def _cle_texte(texte: str) -> str:
 
 
 def choisir(request):
-    code = (request.GET.get("departement") or "").strip().upper()
-    if not code or not Departement.objects.filter(code=code).exists():
-        raise Http404("Département inconnu.")
-    return redirect("territoires:departement", code=code)
+    dep = selectors.departement_par_code(request.GET.get("departement") or "")
+    return redirect("territoires:departement", code=dep.code)
 
 
 def _tri(request) -> tuple[str, str]:
@@ -110,10 +107,7 @@ def departement(request, code):
 
 
 def _contexte_departement(code: str, tri: str, ordre: str) -> dict:
-    try:
-        dep = selectors.departement_avec_chiffres(code)
-    except Departement.DoesNotExist:
-        raise Http404("Département inconnu.") from None
+    dep = selectors.departement_par_code(code, avec_chiffres=True)
     generations = selectors.qpv_par_generation(departement=dep.code)
     generation = next(iter(generations), None)
     communes = list(selectors.communes_pour_tableau(dep.code, generation))
@@ -194,17 +188,16 @@ def departement_geojson(request, code):
     cle = f"territoires:geojson:departement:{code}:{selectors.version_territoires()}"
     paquet = cache.get(cle)
     if paquet is None:
-        if not Departement.objects.filter(code=code).exists():
-            raise Http404("Département inconnu.")
-        generation = next(iter(selectors.qpv_par_generation(departement=code)), None)
-        paquet = _empaqueter(_collection(selectors.contours_du_departement(code, generation)))
+        dep = selectors.departement_par_code(code)
+        generation = next(iter(selectors.qpv_par_generation(departement=dep.code)), None)
+        paquet = _empaqueter(_collection(selectors.contours_du_departement(dep.code, generation)))
         cache.set(cle, paquet, GEOJSON_CACHE_TIMEOUT)
     return _reponse_geojson(request, *paquet)
 
 
 def commune_geojson(request, code):
     """One commune's outline, with the outlines of its QPV when they are loaded."""
-    commune = Commune.objects.filter(code=code).values_list("code", "nom", "population", "geometrie").first()
+    commune = selectors.contour_commune(code)
     if commune is None:
         raise Http404("Commune inconnue.")
     code, nom, population, geometrie = commune
@@ -212,12 +205,7 @@ def commune_geojson(request, code):
     if geometrie:
         proprietes = {"code": code, "nom": nom, "population": population, "categorie": "commune"}
         morceaux.append('{"type":"Feature","geometry":' + geometrie + ',"properties":' + json.dumps(proprietes) + "}")
-    for qpv_code, qpv_nom, qpv_generation, qpv_geometrie in (
-        Commune.qpv.through.objects.filter(commune_id=code)
-        .exclude(qpv__geometrie="")
-        .order_by("qpv__code")
-        .values_list("qpv__code", "qpv__nom", "qpv__generation", "qpv__geometrie")
-    ):
+    for qpv_code, qpv_nom, qpv_generation, qpv_geometrie in selectors.contours_qpv_de_la_commune(code):
         proprietes = {"code": qpv_code, "nom": qpv_nom, "generation": qpv_generation, "categorie": "qpv"}
         morceaux.append(
             '{"type":"Feature","geometry":' + qpv_geometrie + ',"properties":' + json.dumps(proprietes) + "}"
@@ -231,11 +219,7 @@ def commune(request, code):
         commune = selectors.commune_detaillee(code)
     except Commune.DoesNotExist:
         raise Http404("Commune inconnue.") from None
-    qpv = list(
-        commune.qpv.order_by("-generation", "code")
-        .only("code", "nom", "generation")
-        .annotate(a_contour=Case(When(geometrie="", then=Value(False)), default=Value(True)))
-    )
+    qpv = selectors.qpv_de_la_commune(commune)
     contexte = {"commune": commune, "qpv": qpv, "qpv_avec_contour": any(q.a_contour for q in qpv), **_tuiles()}
     return render(request, "territoires/commune.html", contexte)
 
@@ -244,16 +228,14 @@ def commune(request, code):
 def chargements(request):
     """Journal of data loads and imports: what was loaded, from which file, by whom, with what result."""
     exiger(request.user, "chargement.voir")
-    page = Paginator(Chargement.objects.defer("erreurs").order_by("-debut", "-id"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selectors.journal_des_chargements(), 50).get_page(request.GET.get("page"))
     return render(request, "territoires/chargements.html", {"page": page})
 
 
 @login_required
 def chargement(request, pk):
     exiger(request.user, "chargement.voir")
-    ligne = Chargement.objects.filter(pk=pk).first()
+    ligne = selectors.chargement_par_pk(pk)
     if ligne is None:
         raise Http404("Chargement inconnu.")
     resume = json.dumps(ligne.resume, ensure_ascii=False, indent=2)

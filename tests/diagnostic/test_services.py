@@ -183,3 +183,28 @@ def test_scenario_ne_change_pas_de_departement(pilote, monde):  # noqa: F811
     pilote._codes_departements = None
     with pytest.raises(ValidationError):
         _scenario(pilote, departement="77", scenario=scenario, ajouts=[], fermetures=[monde.s1])
+
+
+# --- Simulation preparation (the page and the API share it) ---------------------------------------------
+
+
+def test_preparer_simulation(monde):  # noqa: F811
+    preparation = services.preparer_simulation(
+        departement="94",
+        ajouts=[{"type": "evs", "commune": "94003"}],
+        fermetures=[monde.s1.pk],
+        parametres={"distance_couverture_km": 3},
+    )
+    assert [a["commune"] for a in preparation.ajouts] == ["94003"]
+    assert preparation.fermetures == [monde.s1.pk]
+    assert preparation.parametres.distance_couverture_km == 3
+    assert services.preparer_simulation(departement="94", ajouts=None, fermetures=None).parametres is None
+
+
+def test_preparer_simulation_toutes_les_erreurs(monde):  # noqa: F811
+    with pytest.raises(ValidationError) as e:
+        services.preparer_simulation(
+            departement="94", ajouts=[{"type": "gare", "commune": "94003"}], fermetures="1", parametres={"x": 1}
+        )
+    assert set(e.value.message_dict) == {"ajouts", "fermetures", "parametres"}
+    assert e.value.message_dict["parametres"] == ["Paramètres inconnus : x."]

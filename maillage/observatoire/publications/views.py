@@ -10,13 +10,12 @@ marked « non publiée », only to those who may see its département's non-publ
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import Count, Q
 from django.shortcuts import render
 
 from maillage.core.permissions import departements_autorises
 from maillage.territoires.models import Departement
 
-from ..models import Campagne, Statut
+from ..resultats import selectors as selectors_resultats
 
 
 class FiltrePublicationsForm(forms.Form):
@@ -37,20 +36,11 @@ class Annee:
         return sorted({c.annee_donnees for c in self.campagnes})
 
 
-def campagnes_visibles(user):
-    """The campaigns whose synthesis `user` may open: published ones, and the others of the départements where
-    the rule `departement.voir_pilotage` lets them see non-public reports; with their count of validated answers."""
-    pilotage = departements_autorises(user, "departement.voir_pilotage", Departement.objects.all()).values("code")
-    return (
-        Campagne.objects.filter(Q(publiee=True) | Q(departement__in=pilotage))
-        .select_related("departement")
-        .annotate(validees=Count("reponses", filter=Q(reponses__statut=Statut.VALIDEE)))
-        .order_by("-annee", "departement_id")
-    )
-
-
 def publications(request):
-    campagnes = list(campagnes_visibles(request.user))
+    # The campaigns whose synthesis the reader may open: the published ones, and the others of the départements
+    # where the rule `departement.voir_pilotage` lets them see non-public reports.
+    pilotage = departements_autorises(request.user, "departement.voir_pilotage", Departement.objects.all())
+    campagnes = list(selectors_resultats.campagnes_des_publications(pilotage.values("code")))
     departements = sorted({(c.departement_id, f"{c.departement.nom} ({c.departement_id})") for c in campagnes})
     filtre = FiltrePublicationsForm(request.GET or None, departements=departements)
     choisi = filtre.cleaned_data["departement"] if filtre.is_bound and filtre.is_valid() else ""

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from maillage.structures.models import TypeStructure
 from maillage.territoires.models import EPCI, Commune, Departement
+from maillage.territoires.selectors import departement_du_code
 
 from .. import agregats
 from ..models import Campagne, Reponse, Statut
@@ -19,12 +20,31 @@ STATUTS_RECUS = (Statut.SOUMISE, Statut.A_CORRIGER, Statut.VALIDEE)
 
 def campagne_de(annee: int, code: str) -> Campagne:
     """The campaign of a département and year, or Http404 with a French reason."""
-    if not Departement.objects.filter(code=code).exists():
+    departement = departement_du_code(code)
+    if departement is None:
         raise Http404(f"Département inconnu : {code}.")
-    campagne = Campagne.objects.select_related("departement").filter(annee=annee, departement_id=code).first()
+    campagne = (
+        Campagne.objects.select_related("departement").filter(annee=annee, departement_id=departement.code).first()
+    )
     if campagne is None:
         raise Http404(f"Aucune campagne {annee} pour le département {code}.")
     return campagne
+
+
+def campagnes_des_publications(pilotage):
+    """Published campaigns and those of the `pilotage` départements (codes, or a query of them: where the reader
+    may see non-public reports), with their count of validated answers."""
+    return (
+        Campagne.objects.filter(Q(publiee=True) | Q(departement__in=pilotage))
+        .select_related("departement")
+        .annotate(validees=Count("reponses", filter=Q(reponses__statut=Statut.VALIDEE)))
+        .order_by("-annee", "departement_id")
+    )
+
+
+def campagnes_de_l_annee(annee: int):
+    """Every département's campaign of a year (each reader sees those `synthese_visible` allows)."""
+    return Campagne.objects.filter(annee=annee).select_related("departement")
 
 
 def lignes_validees(campagnes) -> list[agregats.Ligne]:

@@ -16,7 +16,6 @@ from maillage.core.models import Travail
 from maillage.core.permissions import exiger, peut
 
 from .. import taches
-from ..models import Campagne
 from . import rapports
 from . import selectors as selectors_resultats
 
@@ -120,11 +119,7 @@ def rapport_xlsx(request, code, annee):
 def fiche_nationale_xlsx(request, annee):
     """The national sheet as a workbook, over the campaigns the reader may see (the published ones for the public):
     generated in the background, shared by all readers who see the same campaigns."""
-    campagnes = [
-        c
-        for c in Campagne.objects.filter(annee=annee).select_related("departement")
-        if synthese_visible(request.user, c)
-    ]
+    campagnes = [c for c in selectors_resultats.campagnes_de_l_annee(annee) if synthese_visible(request.user, c)]
     if not campagnes:
         raise Http404(f"Aucune campagne {annee} visible.")
     ids = sorted(c.pk for c in campagnes)

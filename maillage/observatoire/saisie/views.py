@@ -1,7 +1,7 @@
 """Answering pages: a département's campaigns (creation, modification, publication), a structure's questionnaires,
 section by section.
 
-Views stay thin: they check the permission (`exiger`), read the posted section (`forms_saisie.lire_section`), call
+Views stay thin: they check the permission (`exiger`), read the posted section (`forms.lire_section`), call
 the services (`reponse_enregistrer`, `reponse_prefill`, `reponse_soumettre`, `campagne_creer`, `campagne_modifier`,
 `campagne_publier`, `campagne_depublier`) and render.
 """
@@ -9,7 +9,6 @@ the services (`reponse_enregistrer`, `reponse_prefill`, `reponse_soumettre`, `ca
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,37 +16,24 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from maillage.comptes.models import Role
+from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.core.permissions import exiger, peut
-from maillage.territoires.models import Departement
+from maillage.territoires.selectors import departement_par_code
 
 from .. import calendrier, regles, selectors, services
-from ..models import Campagne, Commentaire, Reponse, Statut, Transition
-from .forms import CampagneForm, CampagneModifierForm, lire_section, nom_champ
-
-LIBELLES_SOURCES = {"structure": "le registre des structures", "budget": "le budget réalisé"}
-
-
-def _departement(code: str) -> Departement:
-    return get_object_or_404(Departement, code=code.upper())
-
+from ..models import Campagne, Reponse, Statut
+from . import presentation as presentation_saisie
+from .forms import CampagneForm, CampagneModifierForm, lire_section
 
 # --- Campaigns --------------------------------------------------------------------------------------------
 
 
 @login_required
 def campagnes(request, code):
-    departement = _departement(code)
+    departement = departement_par_code(code)
     exiger(request.user, "departement.voir_pilotage", departement)
     aujourd_hui = timezone.localdate()
-    liste = list(
-        Campagne.objects.filter(departement=departement)
-        .select_related("questionnaire", "bloc_thematique")
-        .annotate(
-            attendues=Count("reponses"),
-            **{f"n_{statut.value}": Count("reponses", filter=Q(reponses__statut=statut.value)) for statut in Statut},
-        )
-        .order_by("-annee")
-    )
+    liste = list(selectors.campagnes_du_departement(departement))
     for campagne in liste:
         campagne.url_suivi = reverse("observatoire:suivi", args=[campagne.pk])
         campagne.phase = calendrier.phase_pour(campagne, aujourd_hui)
@@ -65,15 +51,9 @@ def campagnes(request, code):
     )
 
 
-def _erreurs_du_service(form, erreur: ValidationError) -> None:
-    """Show a service's refusal on the form: by field when it names one of the form's fields."""
-    for champ, liste in erreur.message_dict.items() if hasattr(erreur, "error_dict") else [(None, erreur.messages)]:
-        form.add_error(champ if champ in form.fields else None, liste)
-
-
 @login_required
 def campagne_creer(request, code):
-    departement = _departement(code)
+    departement = departement_par_code(code)
     exiger(request.user, "campagne.gerer", departement)
     form = CampagneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -93,7 +73,7 @@ def campagne_creer(request, code):
                 **seuil,
             )
         except ValidationError as e:
-            _erreurs_du_service(form, e)
+            ajouter_erreurs_du_service(form, e)
         else:
             messages.success(
                 request,
@@ -133,7 +113,7 @@ def campagne_modifier(request, pk):
                 seuil_evolution=donnees["seuil_evolution"],
             )
         except ValidationError as e:
-            _erreurs_du_service(form, e)
+            ajouter_erreurs_du_service(form, e)
         else:
             phase = calendrier.LIBELLES_PHASES[calendrier.phase_pour(campagne, timezone.localdate())]
             messages.success(
@@ -211,53 +191,12 @@ def mes_reponses(request):
     return render(request, "observatoire/saisie/mes_reponses.html", {"structure": structure, "reponses": reponses})
 
 
-def _sections(definition, reponse, contexte):
-    avancement = regles.progression(definition, reponse.valeurs, contexte)
-    sections = []
-    for section in definition.sections:
-        if section["code"] not in avancement:
-            continue
-        faites, total = avancement[section["code"]]
-        sections.append(
-            {
-                "code": section["code"],
-                "titre": section["titre"],
-                "faites": faites,
-                "total": total,
-                "complete": faites == total,
-                "pourcentage": round(100 * faites / total) if total else 100,
-            }
-        )
-    return sections
-
-
-def _erreurs_soumission(definition, reponse, resultat):
-    """Blocking problems with a link to the question concerned."""
-    liens = []
-
-    def lien(code):
-        section = definition.section_de.get(code)
-        if not section:
-            return None
-        return reverse("observatoire:section", args=[reponse.pk, section]) + f"#q-{code}"
-
-    for code, liste in resultat.erreurs.items():
-        libelle = definition.questions[code]["libelle"] if code in definition.questions else code
-        for message in liste:
-            liens.append({"message": f"{libelle} : {message}", "url": lien(code)})
-    for anomalie in resultat.anomalies:
-        if anomalie.niveau == "erreur":
-            code = next((q.split(".")[0] for q in anomalie.questions), None)
-            liens.append({"message": anomalie.message, "url": lien(code) if code else None})
-    return liens
-
-
 @login_required
 def reponse(request, pk, erreurs_soumission=None):
     reponse = _reponse(request, pk)
     definition = selectors.definition_campagne(reponse.campagne)
     contexte = selectors.contexte_reponse(reponse)
-    sections = _sections(definition, reponse, contexte)
+    sections = presentation_saisie.avancement_sections(definition, reponse.valeurs, contexte)
     return render(
         request,
         "observatoire/saisie/reponse.html",
@@ -272,11 +211,7 @@ def reponse(request, pk, erreurs_soumission=None):
                 aujourd_hui=timezone.localdate(), date_limite_reponse=reponse.campagne.date_limite_reponse
             ),
             "erreurs_soumission": erreurs_soumission,
-            "renvoi": (
-                Transition.objects.filter(reponse=reponse, vers=Statut.A_CORRIGER).order_by("-le", "-pk").first()
-                if reponse.statut == Statut.A_CORRIGER
-                else None
-            ),
+            "renvoi": (selectors.dernier_renvoi(reponse) if reponse.statut == Statut.A_CORRIGER else None),
             "url_relire": reverse("observatoire:relire", args=[reponse.pk])
             if peut(request.user, "reponse.relire", reponse)
             else None,
@@ -292,87 +227,22 @@ def _droits_de_saisie(user, reponse) -> dict:
     return {"modifiable": modifiable and not fermeture, "fermeture": fermeture}
 
 
-def _valeur_affichee(question, valeur):
-    """What an input shows for a stored value (numbers the French way)."""
-    if valeur is None:
-        return ""
-    if question["type"] in {"entier", "decimal", "euros", "pourcentage"}:
-        return regles.nombre_fr(valeur).replace("\u202f", " ")
-    if question["type"] == "oui_non":
-        return "oui" if valeur else "non"
-    return valeur
-
-
-def _questions_affichees(section, valeurs, visibles, erreurs, brutes, prefillees, commentaires):
-    affichees = []
-    for question in section["questions"]:
-        code = question["code"]
-        if code not in visibles:
-            continue
-        nom = nom_champ(code)
-        vue = {
-            "q": question,
-            "code": code,
-            "nom": nom,
-            "id": f"q-{code}",
-            "erreurs": erreurs.get(code, []),
-            "prefill": prefillees.get(code),
-            "commentaires": commentaires.get(code, []),
-        }
-        valeur = valeurs.get(code)
-        if question["type"] == "tableau":
-            lignes = []
-            for ligne in question["lignes"]:
-                cellules = []
-                for colonne in question["colonnes"]:
-                    nom_cellule = nom_champ(code, ligne["code"], colonne["code"])
-                    if nom_cellule in brutes:
-                        affiche = brutes[nom_cellule]
-                    else:
-                        brute = (valeur or {}).get(ligne["code"], {}).get(colonne["code"])
-                        affiche = _valeur_affichee(colonne, brute)
-                    cellules.append(
-                        {
-                            "nom": nom_cellule,
-                            "valeur": affiche,
-                            "colonne": colonne,
-                            "decimal": colonne["type"] != "entier",
-                        }
-                    )
-                lignes.append({"ligne": ligne, "cellules": cellules})
-            vue["lignes"] = lignes
-        elif question["type"] == "choix_multiple":
-            vue["valeur"] = brutes.get(nom, valeur or [])
-        else:
-            vue["valeur"] = brutes[nom] if nom in brutes else _valeur_affichee(question, valeur)
-        affichees.append(vue)
-    return affichees
-
-
 def _rendre_section(request, reponse, section, definition, contexte, *, valeurs, erreurs=None, brutes=None, **extra):
     visibles = regles.questions_visibles(definition, valeurs, contexte)
     prefillees = request.session.get(f"observatoire-prefill-{reponse.pk}", {})
-    commentaires = {}
-    codes_section = [q["code"] for q in section["questions"]]
-    for commentaire in Commentaire.objects.filter(reponse=reponse, question__in=codes_section).select_related("auteur"):
-        commentaires.setdefault(commentaire.question, []).append(commentaire)
+    commentaires = selectors.commentaires_par_question(reponse, [q["code"] for q in section["questions"]])
     contexte_page = {
         "reponse": reponse,
         "campagne": reponse.campagne,
         "section": section,
-        "questions": _questions_affichees(
+        "questions": presentation_saisie.questions_affichees(
             section, valeurs, visibles, erreurs or {}, brutes or {}, prefillees, commentaires
         ),
         **_droits_de_saisie(request.user, reponse),
         "progression": regles.progression(definition, reponse.valeurs, contexte).get(section["code"], (0, 0)),
         **extra,
+        **presentation_saisie.sections_voisines(definition, section["code"], valeurs, contexte),
     }
-    sections = [s for s in definition.sections if s["code"] in regles.progression(definition, valeurs, contexte)]
-    codes = [s["code"] for s in sections]
-    if section["code"] in codes:
-        i = codes.index(section["code"])
-        contexte_page["precedente"] = sections[i - 1] if i > 0 else None
-        contexte_page["suivante"] = sections[i + 1] if i + 1 < len(sections) else None
     gabarit = "observatoire/saisie/_section_formulaire.html" if request.htmx else "observatoire/saisie/section.html"
     status = extra.pop("status", None) or 200
     return render(request, gabarit, contexte_page, status=status)
@@ -461,11 +331,7 @@ def reponse_prefill(request, pk):
         messages.info(request, "Rien à préremplir : les réponses disponibles sont déjà saisies.")
         return redirect("observatoire:reponse", pk=pk)
     definition = selectors.definition_campagne(reponse.campagne)
-    origines = {}
-    for code in codes:
-        cle = definition.questions[code].get("prefill") or ""
-        source = LIBELLES_SOURCES.get(cle.split(".")[0])
-        origines[code] = source or "la réponse validée de l'an dernier"
+    origines = presentation_saisie.origines_prefill(definition, codes)
     # Shown beside each prefilled question, so the structure checks them.
     cle = f"observatoire-prefill-{reponse.pk}"
     request.session[cle] = {**request.session.get(cle, {}), **origines}
@@ -486,7 +352,9 @@ def reponse_soumettre(request, pk):
         objet.refresh_from_db()
         definition = selectors.definition_campagne(objet.campagne)
         resultat = selectors.controle(objet, definition=definition)
-        liens = _erreurs_soumission(definition, objet, resultat) or [{"message": "La réponse n'a pas pu être soumise."}]
+        liens = presentation_saisie.erreurs_soumission(definition, objet, resultat) or [
+            {"message": "La réponse n'a pas pu être soumise."}
+        ]
         return reponse(request, pk, erreurs_soumission=liens)
     messages.success(request, "Votre réponse est soumise : la Caf va la relire. Merci !")
     return redirect("observatoire:reponse", pk=pk)
