@@ -34,7 +34,7 @@ def carre(lon: float, lat: float, cote: float = 0.04) -> str:
 def territoire_94(db):
     """Val-de-Marne with three communes side by side (distinct squares), one EPCI and three QPV."""
     from maillage.territoires.models import EPCI
-    from tests.factories import CommuneFactory, DepartementFactory, EPCIFactory, QPVFactory, RegionFactory
+    from tests.territoires.factories import CommuneFactory, DepartementFactory, EPCIFactory, QPVFactory, RegionFactory
 
     region = RegionFactory(code="11", nom="Île-de-France")
     dep = DepartementFactory(code="94", nom="Val-de-Marne", region=region)

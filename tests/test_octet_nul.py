@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import CommuneFactory
+from tests.territoires.factories import CommuneFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.factories import CommuneFactory, DepartementFactory, RegionFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
 

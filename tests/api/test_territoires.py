@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import CommuneFactory, DepartementFactory, EPCIFactory, QPVFactory, RegionFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory, EPCIFactory, QPVFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
 

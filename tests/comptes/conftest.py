@@ -1,7 +1,8 @@
 import pytest
 
 from maillage.comptes.models import Role
-from tests.factories import CommuneFactory, DepartementFactory, UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 MOT_DE_PASSE = "mot-de-passe-solide-42"
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.factories import UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
 
 from .conftest import MOT_DE_PASSE
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from maillage.comptes.models import Role
-from tests.factories import UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_structure_pas_encore_rattachee(client, val_de_marne):
 
 
 def test_structure_rattachee_met_a_jour_sa_fiche(client, val_de_marne):
-    from tests.factories import StructureFactory
+    from tests.structures.factories import StructureFactory
 
     structure = StructureFactory(nom="Centre social des Tilleuls (fictif)", commune__departement=val_de_marne)
     compte = UtilisateurFactory(role=Role.STRUCTURE, departements=[val_de_marne], structure=structure)
@@ -71,7 +71,7 @@ def test_admin(client, admin_technique, val_de_marne):
 
 
 def test_liens_vers_l_observatoire(client, val_de_marne):
-    from tests.factories import StructureFactory
+    from tests.structures.factories import StructureFactory
 
     pilote = page(client, UtilisateurFactory(role=Role.PILOTE, departements=[val_de_marne]))
     assert reverse("observatoire:campagnes", args=["94"]) in pilote

@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from maillage.comptes.models import Role, Utilisateur
-from tests.factories import UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
 
 from .test_connexion import connecter, est_connecte
 
@@ -186,7 +186,7 @@ class TestInvitation:
 
     def test_commune_d_un_departement_non_coche(self, client_de, admin_technique, val_de_marne, seine_saint_denis):
         # An admin is offered the communes of the département at hand, but they must match the ticked ones.
-        from tests.factories import CommuneFactory
+        from tests.territoires.factories import CommuneFactory
 
         commune = CommuneFactory(code="94046", nom="Maisons-Alfort", departement=val_de_marne)
         donnees = invitation([seine_saint_denis], role=Role.CONSEILLER, communes=[commune.code])

@@ -11,7 +11,7 @@ from django.utils.html import escape
 from maillage.comptes import services
 from maillage.comptes.audit import acteur
 from maillage.comptes.models import Role
-from tests.factories import UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from maillage.comptes.models import Role, Utilisateur
 from maillage.core.permissions import departements_autorises, exiger, peut
 from maillage.territoires.models import Departement
-from tests.factories import UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from maillage.comptes import services
 from maillage.comptes.models import Role, Utilisateur
-from tests.factories import UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
 

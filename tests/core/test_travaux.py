@@ -7,7 +7,8 @@ from django.urls import reverse
 from maillage.comptes.models import Role
 from maillage.core import travaux
 from maillage.core.models import Travail
-from tests.factories import DepartementFactory, UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
+from tests.territoires.factories import DepartementFactory
 
 
 @travaux.task()

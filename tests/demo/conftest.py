@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import DepartementFactory
+from tests.territoires.factories import DepartementFactory
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from maillage.comptes.models import Role, Utilisateur
 from maillage.demo.management.commands import charger_demo
 from maillage.territoires.models import QPV, Commune
-from tests.factories import CommuneFactory, QPVFactory
+from tests.territoires.factories import CommuneFactory, QPVFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from maillage.structures.models import Agrement, Gestionnaire, Structure
 from maillage.structures.selectors import structures_actives
 from maillage.structures.siret import erreur_siret
 from maillage.territoires.models import Commune
-from tests.factories import AgrementFactory, StructureFactory
+from tests.structures.factories import AgrementFactory, StructureFactory
 
 pytestmark = pytest.mark.django_db
 DEPARTEMENTS = ["94", "75", "48"]

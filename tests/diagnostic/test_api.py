@@ -7,8 +7,10 @@ import pytest
 from django.test import Client
 
 from maillage.comptes.models import Role
+from tests.comptes.factories import UtilisateurFactory
 from tests.diagnostic.test_selectors import LAT, _commune, monde  # noqa: F401
-from tests.factories import AgrementFactory, DepartementFactory, StructureFactory, UtilisateurFactory
+from tests.structures.factories import AgrementFactory, StructureFactory
+from tests.territoires.factories import DepartementFactory
 
 pytestmark = pytest.mark.django_db
 

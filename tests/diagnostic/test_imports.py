@@ -19,7 +19,7 @@ from maillage.diagnostic.imports import (
 )
 from maillage.diagnostic.models import IndicateurCommune, ParametresDiagnostic, Scenario
 from maillage.territoires.models import Chargement, Commune
-from tests.factories import CommuneFactory, DepartementFactory, RegionFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory, RegionFactory
 
 CRETEIL, IVRY, VITRY = "94028", "94041", "94081"
 AJACCIO, BASSE_TERRE = "2A004", "97105"

@@ -15,17 +15,10 @@ from maillage.diagnostic import moteur, selectors, services
 from maillage.diagnostic.models import IndicateurCommune
 from maillage.structures.models import Agrement, TypeStructure
 from maillage.territoires.models import Departement
+from tests.comptes.factories import UtilisateurFactory
 from tests.conftest import carre
-from tests.factories import (
-    AgrementFactory,
-    CommuneFactory,
-    DepartementFactory,
-    EPCIFactory,
-    QPVFactory,
-    RegionFactory,
-    StructureFactory,
-    UtilisateurFactory,
-)
+from tests.structures.factories import AgrementFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory, EPCIFactory, QPVFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
 

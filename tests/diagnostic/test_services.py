@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from maillage.comptes.models import Role
 from maillage.diagnostic import services
 from maillage.diagnostic.models import ParametresDiagnostic, Scenario
+from tests.comptes.factories import UtilisateurFactory
 from tests.diagnostic.test_selectors import LAT, _commune, monde  # noqa: F401
-from tests.factories import DepartementFactory, StructureFactory, UtilisateurFactory
+from tests.structures.factories import StructureFactory
+from tests.territoires.factories import DepartementFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,14 +15,10 @@ from openpyxl import load_workbook
 from maillage.comptes.models import Role
 from maillage.diagnostic.models import Indicateur, IndicateurCommune, ParametresDiagnostic, Scenario
 from maillage.structures.models import TypeStructure
+from tests.comptes.factories import UtilisateurFactory
 from tests.conftest import carre
-from tests.factories import (
-    AgrementFactory,
-    CommuneFactory,
-    DepartementFactory,
-    StructureFactory,
-    UtilisateurFactory,
-)
+from tests.structures.factories import AgrementFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ from django.test import Client
 
 from maillage.comptes.models import Role
 from maillage.structures.models import TypeStructure
+from tests.comptes.factories import UtilisateurFactory
 from tests.e2e.conftest import BUREAU, TELEPHONE
-from tests.factories import AgrementFactory, StructureFactory, UtilisateurFactory
+from tests.structures.factories import AgrementFactory, StructureFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -12,14 +12,11 @@ from maillage.demo import observatoire as demo
 from maillage.financements.models import LigneProduit
 from maillage.observatoire import selectors, services
 from maillage.observatoire.models import Reponse, Statut
-from tests.factories import (
-    AgrementFactory,
-    BudgetFactory,
-    StructureFactory,
-    UtilisateurFactory,
-    dates_campagne_en_cours,
-)
+from tests.comptes.factories import UtilisateurFactory
+from tests.financements.factories import BudgetFactory
 from tests.observatoire.conftest import SOCLE, THEME
+from tests.observatoire.factories import dates_campagne_en_cours
+from tests.structures.factories import AgrementFactory, StructureFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

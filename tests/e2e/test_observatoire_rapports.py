@@ -10,11 +10,13 @@ from django.utils import timezone
 from maillage.comptes.models import Role
 from maillage.observatoire import services
 from maillage.observatoire.models import Statut
+from tests.comptes.factories import UtilisateurFactory
 from tests.e2e.conftest import BUREAU, TELEPHONE
 from tests.e2e.test_accessibilite import violations_graves
 from tests.e2e.test_observatoire_cycle import _connecte
-from tests.factories import CampagneFactory, ReponseFactory, StructureFactory, UtilisateurFactory
 from tests.observatoire.conftest import SOCLE
+from tests.observatoire.factories import CampagneFactory, ReponseFactory
+from tests.structures.factories import StructureFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -8,10 +8,12 @@ from django.test import Client
 from maillage.comptes.models import Role
 from maillage.observatoire import services
 from maillage.observatoire.models import Reponse
+from tests.comptes.factories import UtilisateurFactory
 from tests.e2e.conftest import BUREAU, TELEPHONE
 from tests.e2e.test_accessibilite import violations_graves
-from tests.factories import AgrementFactory, StructureFactory, UtilisateurFactory, dates_campagne_en_cours
 from tests.observatoire.conftest import SOCLE, THEME
+from tests.observatoire.factories import dates_campagne_en_cours
+from tests.structures.factories import AgrementFactory, StructureFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,8 @@ from axe_playwright_python.sync_playwright import Axe
 from maillage.financements.models import LigneProduit
 from maillage.structures.models import TypeStructure
 from tests.e2e.conftest import BUREAU, TELEPHONE
-from tests.factories import AgrementFactory, BudgetFactory, StructureFactory
+from tests.financements.factories import BudgetFactory
+from tests.structures.factories import AgrementFactory, StructureFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,9 @@ from django.urls import reverse
 from maillage.comptes.models import Role
 from maillage.fiches import services as services_fiches
 from maillage.fiches.models import FicheExperience
-from tests.factories import CommuneFactory, DepartementFactory, StructureFactory, UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
+from tests.structures.factories import StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 Statut = FicheExperience.Statut
 DONNEES = {

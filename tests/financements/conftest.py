@@ -9,16 +9,10 @@ import pytest
 from maillage.comptes.models import Role
 from maillage.financements.models import Budget, LigneProduit
 from maillage.structures.models import Agrement, Gestionnaire, TypeAgrement, TypeStructure
-from tests.factories import (
-    AgrementFactory,
-    BudgetFactory,
-    CommuneFactory,
-    DepartementFactory,
-    GestionnaireFactory,
-    RegionFactory,
-    StructureFactory,
-    UtilisateurFactory,
-)
+from tests.comptes.factories import UtilisateurFactory
+from tests.financements.factories import BudgetFactory
+from tests.structures.factories import AgrementFactory, GestionnaireFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory, RegionFactory
 
 
 def produit(budget, financeur, montant, type_ps=None):

@@ -2,7 +2,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import AgrementFactory, BudgetFactory, StructureFactory
+from tests.financements.factories import BudgetFactory
+from tests.structures.factories import AgrementFactory, StructureFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/indicateurs/departements/{}"

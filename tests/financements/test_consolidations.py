@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from maillage.financements import selectors
 from maillage.financements.models import Budget
 from maillage.structures.models import TypeStructure
-from tests.factories import AgrementFactory, BudgetFactory, StructureFactory
+from tests.financements.factories import BudgetFactory
+from tests.structures.factories import AgrementFactory, StructureFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -9,7 +9,9 @@ from django.urls import reverse
 
 from maillage.comptes.models import Role
 from maillage.financements.models import BaremePS, Budget, LigneProduit
-from tests.factories import AgrementFactory, BudgetFactory, StructureFactory, UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
+from tests.financements.factories import BudgetFactory
+from tests.structures.factories import AgrementFactory, StructureFactory
 
 pytestmark = pytest.mark.django_db
 NBSP, NNBSP = "\xa0", "\u202f"

@@ -12,12 +12,9 @@ from maillage.comptes.models import Role
 from maillage.observatoire import affichage, services
 from maillage.observatoire.models import Commentaire, Statut, Transition
 from maillage.observatoire.relecture import selectors as selectors_relecture
-from tests.factories import (
-    CampagneFactory,
-    ReponseFactory,
-    StructureFactory,
-    UtilisateurFactory,
-)
+from tests.comptes.factories import UtilisateurFactory
+from tests.observatoire.factories import CampagneFactory, ReponseFactory
+from tests.structures.factories import StructureFactory
 
 from .conftest import SOCLE, THEME, reponse_complete
 

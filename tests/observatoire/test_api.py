@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from maillage.observatoire.models import Statut
-from tests.factories import StructureFactory
+from tests.structures.factories import StructureFactory
 
 from .resultats import test_resultats as base
 

@@ -12,7 +12,9 @@ from django.utils import timezone
 from maillage.comptes.models import Role
 from maillage.observatoire import calendrier, services
 from maillage.observatoire.models import Campagne, Statut
-from tests.factories import CampagneFactory, ReponseFactory, StructureFactory, UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
+from tests.observatoire.factories import CampagneFactory, ReponseFactory
+from tests.structures.factories import StructureFactory
 
 from .conftest import SOCLE
 

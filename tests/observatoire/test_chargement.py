@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from maillage.observatoire.models import Questionnaire
 from maillage.observatoire.services import questionnaire_charger
-from tests.factories import CampagneFactory
+from tests.observatoire.factories import CampagneFactory
 
 from .conftest import SOCLE, THEME
 

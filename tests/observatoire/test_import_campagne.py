@@ -10,7 +10,8 @@ from django.core.management.base import CommandError
 from maillage.observatoire import services
 from maillage.observatoire.models import Campagne, Reponse, Statut, Transition
 from maillage.territoires.models import Chargement
-from tests.factories import AgrementFactory, CommuneFactory, DepartementFactory, StructureFactory
+from tests.structures.factories import AgrementFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 from .conftest import SOCLE
 

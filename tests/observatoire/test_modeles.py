@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from maillage.observatoire.models import Statut, Transition
-from tests.factories import CampagneFactory, QuestionnaireFactory, ReponseFactory
+from tests.observatoire.factories import CampagneFactory, QuestionnaireFactory, ReponseFactory
 
 
 def _refus(fonction):

@@ -13,18 +13,11 @@ from maillage.core.permissions import peut
 from maillage.observatoire import selectors, services
 from maillage.observatoire.models import Campagne, Commentaire, Reponse, Statut, Transition
 from maillage.structures.models import TypeAgrement, TypeStructure
-from tests.factories import (
-    AgrementFactory,
-    BudgetFactory,
-    CampagneFactory,
-    CommuneFactory,
-    DepartementFactory,
-    LigneProduitFactory,
-    ReponseFactory,
-    StructureFactory,
-    UtilisateurFactory,
-    dates_campagne_en_cours,
-)
+from tests.comptes.factories import UtilisateurFactory
+from tests.financements.factories import BudgetFactory, LigneProduitFactory
+from tests.observatoire.factories import CampagneFactory, ReponseFactory, dates_campagne_en_cours
+from tests.structures.factories import AgrementFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 from .conftest import SOCLE, THEME, reponse_complete
 
@@ -462,7 +455,7 @@ def test_commentaires(reseau):
 
 @pytest.mark.django_db
 def test_bloc_thematique_incompatible_avec_le_socle(reseau):
-    from tests.factories import QuestionnaireFactory
+    from tests.observatoire.factories import QuestionnaireFactory
 
     autre_socle = QuestionnaireFactory()
     with pytest.raises(ValidationError) as e:

@@ -15,7 +15,7 @@ from maillage.core.models import Travail
 from maillage.observatoire.models import Relance
 from maillage.observatoire.relecture import selectors as selectors_relecture
 from maillage.observatoire.relecture import services as services_relecture
-from tests.factories import UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
 
 from .relecture import test_relecture as relecture
 from .resultats import test_resultats as resultats

@@ -16,13 +16,9 @@ from maillage.structures.services_agrements import (
     agrement_modifier,
     agrements_expirer,
 )
-from tests.factories import (
-    AgrementFactory,
-    CommuneFactory,
-    DepartementFactory,
-    StructureFactory,
-    UtilisateurFactory,
-)
+from tests.comptes.factories import UtilisateurFactory
+from tests.structures.factories import AgrementFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 pytestmark = pytest.mark.django_db
 

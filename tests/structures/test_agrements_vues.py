@@ -19,13 +19,9 @@ from maillage.structures.models import (
     TypeAgrement,
     TypeStructure,
 )
-from tests.factories import (
-    AgrementFactory,
-    CommuneFactory,
-    DepartementFactory,
-    StructureFactory,
-    UtilisateurFactory,
-)
+from tests.comptes.factories import UtilisateurFactory
+from tests.structures.factories import AgrementFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 pytestmark = pytest.mark.django_db
 

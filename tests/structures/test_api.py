@@ -5,8 +5,9 @@ import datetime
 import pytest
 
 from maillage.structures.models import Agrement
-from tests.factories import AgrementFactory, CommuneFactory, StructureFactory
 from tests.structures import test_echanges_export as jeu
+from tests.structures.factories import AgrementFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory
 
 # The shared data set (fixture) of the exports' tests.
 registre = jeu.registre

@@ -13,7 +13,8 @@ from maillage.structures import exports
 from maillage.structures.models import Agrement, Contact, Gestionnaire, SituationQPV, TypeAgrement, TypeStructure
 from maillage.structures.siret import luhn_valide
 from maillage.territoires.models import QPV
-from tests.factories import AgrementFactory, CommuneFactory, DepartementFactory, GestionnaireFactory, StructureFactory
+from tests.structures.factories import AgrementFactory, GestionnaireFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 
 def siret_valide(debut: str) -> str:

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from maillage.comptes.models import Role
 from maillage.structures.models import Structure
 from maillage.territoires.models import Chargement
-from tests.factories import UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
 from tests.structures import test_echanges_export as jeu
 from tests.structures.test_echanges_import import csv_de, nouvelle_ligne
 

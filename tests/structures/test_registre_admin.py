@@ -9,7 +9,8 @@ from django.urls import reverse
 from maillage.comptes.models import Role
 from maillage.structures import services
 from maillage.structures.models import ProjetSocial
-from tests.factories import AgrementFactory, StructureFactory, UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
+from tests.structures.factories import AgrementFactory, StructureFactory
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from maillage.structures.models import Gestionnaire, TypeStructure
-from tests.factories import AgrementFactory, CommuneFactory, DepartementFactory, GestionnaireFactory, StructureFactory
+from tests.structures.factories import AgrementFactory, GestionnaireFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 URL = reverse("structures:annuaire")
 URL_GEOJSON = reverse("structures:annuaire_geojson")
@@ -158,7 +159,7 @@ def test_bloc_export_garde_les_filtres(client, reseau):
 @pytest.mark.django_db
 def test_lien_d_ajout_pour_le_pilote_seulement(client, reseau):
     from maillage.comptes.models import Role
-    from tests.factories import UtilisateurFactory
+    from tests.comptes.factories import UtilisateurFactory
 
     ajout = reverse("structures:structure_creer", args=["94"])
     assert ajout not in client.get(URL).content.decode()

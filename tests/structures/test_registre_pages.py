@@ -9,15 +9,10 @@ from django.urls import reverse
 from maillage.comptes.models import Role
 from maillage.structures import services
 from maillage.structures.models import Contact, DocumentProjet, ProjetSocial, Structure, TypeStructure
+from tests.comptes.factories import UtilisateurFactory
 from tests.conftest import carre
-from tests.factories import (
-    AgrementFactory,
-    CommuneFactory,
-    DepartementFactory,
-    GestionnaireFactory,
-    StructureFactory,
-    UtilisateurFactory,
-)
+from tests.structures.factories import AgrementFactory, GestionnaireFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 
 @pytest.fixture

@@ -9,16 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from maillage.comptes.models import Role
 from maillage.structures import services
 from maillage.structures.models import Contact, DocumentProjet, Gestionnaire, ProjetSocial, Structure, TypeStructure
+from tests.comptes.factories import UtilisateurFactory
 from tests.conftest import carre
-from tests.factories import (
-    AgrementFactory,
-    CommuneFactory,
-    DepartementFactory,
-    GestionnaireFactory,
-    QPVFactory,
-    StructureFactory,
-    UtilisateurFactory,
-)
+from tests.structures.factories import AgrementFactory, GestionnaireFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory, QPVFactory
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ from django.utils import timezone
 
 from maillage.comptes.models import Role
 from maillage.territoires.models import Chargement
-from tests.factories import DepartementFactory, UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
+from tests.territoires.factories import DepartementFactory
 
 pytestmark = pytest.mark.django_db
 

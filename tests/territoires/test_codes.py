@@ -8,7 +8,8 @@ from django.urls import reverse
 from maillage.comptes.models import Role
 from maillage.diagnostic import services as services_diagnostic
 from maillage.territoires import codes, selectors
-from tests.factories import DepartementFactory, UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
+from tests.territoires.factories import DepartementFactory
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from maillage.territoires.models import QPV, Chargement, Commune
 from tests.conftest import carre
-from tests.factories import CommuneFactory, DepartementFactory, QPVFactory, RegionFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory, QPVFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,10 @@ from django.urls import resolve, reverse
 
 from maillage.comptes.models import Role
 from maillage.observatoire.models import Statut
-from tests.factories import CampagneFactory, DepartementFactory, RegionFactory, StructureFactory, UtilisateurFactory
+from tests.comptes.factories import UtilisateurFactory
+from tests.observatoire.factories import CampagneFactory
+from tests.structures.factories import StructureFactory
+from tests.territoires.factories import DepartementFactory, RegionFactory
 
 from ..test_affichage import MAINTENANT, _repondre, _texte
 

@@ -17,13 +17,10 @@ from maillage.comptes.models import Role
 from maillage.observatoire.models import Commentaire, Statut, Transition
 from maillage.observatoire.relecture import selectors as selectors_relecture
 from maillage.observatoire.relecture import services as services_relecture
-from tests.factories import (
-    CampagneFactory,
-    DepartementFactory,
-    ReponseFactory,
-    StructureFactory,
-    UtilisateurFactory,
-)
+from tests.comptes.factories import UtilisateurFactory
+from tests.observatoire.factories import CampagneFactory, ReponseFactory
+from tests.structures.factories import StructureFactory
+from tests.territoires.factories import DepartementFactory
 
 MAINTENANT = timezone.now()
 

@@ -11,14 +11,10 @@ from maillage.observatoire import agregats, services
 from maillage.observatoire.models import Statut
 from maillage.observatoire.resultats import selectors as selectors_resultats
 from maillage.structures.models import TypeStructure
-from tests.factories import (
-    CampagneFactory,
-    CommuneFactory,
-    DepartementFactory,
-    ReponseFactory,
-    StructureFactory,
-    UtilisateurFactory,
-)
+from tests.comptes.factories import UtilisateurFactory
+from tests.observatoire.factories import CampagneFactory, ReponseFactory
+from tests.structures.factories import StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 from ..conftest import SOCLE
 

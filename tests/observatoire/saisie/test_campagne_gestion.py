@@ -20,16 +20,10 @@ from maillage.comptes.models import Role
 from maillage.observatoire import calendrier, services
 from maillage.observatoire.models import Campagne, Reponse, Statut
 from maillage.structures.models import TypeAgrement, TypeStructure
-from tests.factories import (
-    AgrementFactory,
-    CampagneFactory,
-    CommuneFactory,
-    DepartementFactory,
-    ReponseFactory,
-    StructureFactory,
-    UtilisateurFactory,
-    dates_campagne_en_cours,
-)
+from tests.comptes.factories import UtilisateurFactory
+from tests.observatoire.factories import CampagneFactory, ReponseFactory, dates_campagne_en_cours
+from tests.structures.factories import AgrementFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 from ..conftest import SOCLE, THEME, reponse_complete
 

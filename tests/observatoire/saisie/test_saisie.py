@@ -12,16 +12,11 @@ from maillage.observatoire import services
 from maillage.observatoire.models import Campagne, Reponse, Statut
 from maillage.observatoire.saisie.forms import analyser_nombre, lire_section
 from maillage.structures.models import TypeAgrement, TypeStructure
-from tests.factories import (
-    AgrementFactory,
-    BudgetFactory,
-    CommuneFactory,
-    DepartementFactory,
-    LigneProduitFactory,
-    StructureFactory,
-    UtilisateurFactory,
-    dates_campagne_en_cours,
-)
+from tests.comptes.factories import UtilisateurFactory
+from tests.financements.factories import BudgetFactory, LigneProduitFactory
+from tests.observatoire.factories import dates_campagne_en_cours
+from tests.structures.factories import AgrementFactory, StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 from ..conftest import SOCLE, THEME, reponse_complete
 
