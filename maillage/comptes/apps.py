@@ -7,4 +7,4 @@ class ComptesConfig(AppConfig):
     verbose_name = "Comptes et habilitations"
 
     def ready(self):
-        from . import audit, permissions  # noqa: F401  (registers models with the audit trail, and this app's rules)
+        from . import audit, permissions  # noqa: F401  (this app's audited models and access rules)

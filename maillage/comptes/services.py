@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from maillage.core.audit import acteur
 from maillage.core.permissions import exiger, peut
 from maillage.territoires.models import Commune, Departement
 
-from .audit import acteur
 from .models import Role, Utilisateur
 
 

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 import maillage.observatoire
-from maillage.comptes.audit import acteur
 from maillage.comptes.models import Utilisateur
+from maillage.core.audit import acteur
 from maillage.fiches.models import FicheExperience
 from maillage.observatoire import regles, selectors, services
 from maillage.observatoire.models import (

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from maillage.comptes.audit import acteur
+from maillage.core.audit import acteur
 from maillage.core.permissions import exiger
 from maillage.structures.models import Structure, TypeStructure
 from maillage.structures.services import verifier_position

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.comptes.audit import acteur
+from maillage.core.audit import acteur
 from maillage.core.permissions import exiger, peut
 
 from . import selectors as selectors_fiches

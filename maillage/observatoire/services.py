@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from maillage.comptes.audit import acteur
+from maillage.core.audit import acteur
 from maillage.core.permissions import exiger, peut
 from maillage.structures.selectors import structures_actives
 from maillage.territoires.models import Departement

@@ -16,7 +16,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.comptes.audit import acteur
+from maillage.core.audit import acteur
 from maillage.core.fichiers import FichierIllisible
 from maillage.structures.models import Structure
 from maillage.structures.selectors import structures_actives

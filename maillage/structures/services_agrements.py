@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.comptes.audit import acteur
+from maillage.core.audit import acteur
 from maillage.core.permissions import exiger
 
 from . import regles

@@ -15,7 +15,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.comptes.audit import acteur
+from maillage.core.audit import acteur
 from maillage.core.fichiers import FichierIllisible
 from maillage.core.formats import nombre
 from maillage.territoires.models import Chargement, Commune

@@ -7,4 +7,4 @@ class TerritoiresConfig(AppConfig):
     verbose_name = "Territoires"
 
     def ready(self):
-        from . import permissions  # noqa: F401  (registers this app's rules)
+        from . import audit, permissions  # noqa: F401  (this app's audited models and access rules)

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from maillage.comptes import services
-from maillage.comptes.audit import acteur
 from maillage.comptes.models import Role
+from maillage.core.audit import acteur
 from tests.comptes.factories import UtilisateurFactory
 
 pytestmark = pytest.mark.django_db

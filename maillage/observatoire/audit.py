@@ -1,0 +1,10 @@
+"""Models of the observatoire recorded by the audit trail (django-auditlog)."""
+
+from auditlog.registry import auditlog
+
+from .models import Campagne, Questionnaire, Reponse
+
+# Campaigns and answers per object (the answers' bulk creation at campaign opening is not recorded, the
+# campaign's creation is); transitions and comments are themselves a journal.
+for modele in (Questionnaire, Campagne, Reponse):
+    auditlog.register(modele)

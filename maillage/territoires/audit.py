@@ -1,0 +1,11 @@
+"""Models of the territorial referential recorded by the audit trail (django-auditlog)."""
+
+from auditlog.registry import auditlog
+
+from .models import EPCI, QPV, Commune, Departement, Region
+
+for modele in (Region, Departement, EPCI):
+    auditlog.register(modele)
+# Outlines are large and come from bulk loads, journaled by Chargement; the rest is recorded.
+auditlog.register(Commune, exclude_fields=["geometrie", "geometrie_empreinte"])
+auditlog.register(QPV, exclude_fields=["geometrie"], m2m_fields={"communes"})
