@@ -1,5 +1,6 @@
-"""French number formatting without Django imports: 1 387 926, 17,5 M€, 66,7 %."""
+"""French number formatting without Django imports: 1 387 926, 17,5 M€, 66,7 %; French sort order of names."""
 
+import unicodedata
 from decimal import Decimal
 
 NNBSP = "\u202f"  # narrow no-break space, the French thousands separator
@@ -41,3 +42,8 @@ def pourcentage(value, decimales: int = 1) -> str:
     if value is None or value == "":
         return "—"
     return f"{nombre(float(value) * 100, decimales)}{NBSP}%"
+
+
+def cle_texte(texte: str) -> str:
+    """Accent- and case-insensitive sort key: "Île-Saint-Denis" sorts among the I, not after Z."""
+    return unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().casefold()

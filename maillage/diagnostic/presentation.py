@@ -4,8 +4,6 @@ Each indicator: a label, and a function commune result (+ Caf values) → class 
 here so that the legend and the map agree; the map only receives each commune's class.
 """
 
-import unicodedata
-
 from maillage.core import formats
 
 # Same value as models.Indicateur.PERSONNES_BAS_REVENUS (checked by the tests; this module imports no model).
@@ -138,11 +136,6 @@ def donnees_carte(resultat, indicateur: str, caf: dict, quantiles, structures, *
     ]
     qpv = {q.code: q.servi for q in resultat.qpv}
     return {"communes": communes, "structures": points, "hypothetiques": hypothetiques, "qpv": qpv}
-
-
-def cle_texte(texte: str) -> str:
-    """Accent- and case-insensitive sort key: "Île-Saint-Denis" sorts among the I."""
-    return unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().casefold()
 
 
 def prioritaires(resultat) -> list:

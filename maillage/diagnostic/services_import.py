@@ -22,11 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.core.formats import nombre
+from maillage.core.imports import ImportRefuse
 from maillage.territoires.models import Chargement, Commune
 from maillage.territoires.services import (
     TAILLE_LOT_PROGRESSION,
     TAILLE_LOT_SQL,
-    ImportRefuse,
     _mettre_a_jour,
     chargement_journaliser,
     import_refuser,

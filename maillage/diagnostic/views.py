@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from maillage.core.formats import cle_texte
 from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.core.permissions import dans_perimetre, exiger, peut
 from maillage.territoires.selectors import departement_par_code
@@ -34,7 +35,7 @@ def _lignes(resultat, caf: dict | None, codes_caf=()):
     """Rows of the accessible table, sorted by commune name, with the score breakdown in order."""
     composantes = exports.composantes_score(resultat.communes)
     lignes = []
-    for c in sorted(resultat.communes, key=lambda c: (presentation.cle_texte(c.nom), c.code)):
+    for c in sorted(resultat.communes, key=lambda c: (cle_texte(c.nom), c.code)):
         valeurs_caf = (caf or {}).get(c.code, {})
         lignes.append(
             {
@@ -268,7 +269,7 @@ def _structures_fermables(code: str, date: datetime.date, noms: dict[str, str]) 
         for s in selectors.structures_pour_carte(code, date)
         if not s.get("voisine")
     ]
-    return sorted(structures, key=lambda s: (presentation.cle_texte(s["nom"]), s["id"]))
+    return sorted(structures, key=lambda s: (cle_texte(s["nom"]), s["id"]))
 
 
 @login_required

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from .models import Agrement, Structure, TypeStructure
-from .selectors import agrement_principal, structures_actives
+from .selectors import agrement_principal, structures_actives, structures_filtrer
 
 FORMATS = ("csv", "xlsx", "geojson", "datainclusion")
 TYPES_CONTENU = {
@@ -121,14 +121,7 @@ def structures_publiques(
     """
     reference = date or date_agrement or datetime.date.today()
     structures = structures_actives(date) if date else Structure.objects.all()
-    if departement:
-        structures = structures.filter(departement_id=departement)
-    if commune:
-        structures = structures.filter(commune_id=commune)
-    if type:
-        structures = structures.filter(type=type)
-    if gestion:
-        structures = structures.filter(gestionnaire__mode_gestion=gestion)
+    structures = structures_filtrer(structures, departement=departement, commune=commune, type=type, gestion=gestion)
     agrements = Agrement.objects.filter(agrement_principal(reference)).order_by("-debut")
     return (
         structures.select_related("commune", "gestionnaire")

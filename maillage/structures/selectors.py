@@ -38,6 +38,19 @@ def _agrement_du_jour(date: datetime.date, champ: str):
     )
 
 
+def structures_filtrer(structures, *, departement=None, commune=None, type=None, gestion=None):
+    """The directory's filters (département, commune, type, mode de gestion), shared by the pages, API and exports."""
+    if departement:
+        structures = structures.filter(departement_id=departement)
+    if commune:
+        structures = structures.filter(commune_id=commune)
+    if type:
+        structures = structures.filter(type=type)
+    if gestion:
+        structures = structures.filter(gestionnaire__mode_gestion=gestion)
+    return structures
+
+
 def annuaire(
     *,
     date: datetime.date,
@@ -53,14 +66,7 @@ def annuaire(
     One query per page whatever the number of rows: the current agrément comes as subqueries.
     """
     structures = Structure.objects.all() if toutes else structures_actives(date)
-    if departement:
-        structures = structures.filter(departement_id=departement)
-    if commune:
-        structures = structures.filter(commune_id=commune)
-    if type:
-        structures = structures.filter(type=type)
-    if gestion:
-        structures = structures.filter(gestionnaire__mode_gestion=gestion)
+    structures = structures_filtrer(structures, departement=departement, commune=commune, type=type, gestion=gestion)
     for mot in (recherche or "").split()[:5]:
         structures = structures.filter(
             Q(nom__icontains=mot) | Q(commune__nom__icontains=mot) | Q(gestionnaire__nom__icontains=mot)

@@ -19,9 +19,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from maillage.core.imports import ImportRefuse
 from maillage.core.permissions import departements_autorises, exiger
 from maillage.territoires.models import Departement
-from maillage.territoires.services import ImportRefuse
 
 from . import exports, selectors
 from .forms import FiltreAnnuaireForm

@@ -1,7 +1,6 @@
 import gzip
 import hashlib
 import json
-import unicodedata
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from maillage.core.formats import cle_texte
 from maillage.core.permissions import exiger
 
 from . import selectors
@@ -25,18 +25,13 @@ TYPE_GEOJSON = "application/geo+json"
 
 # Table sort keys: column → (key on a commune, default order on first click).
 TRIS = {
-    "nom": (lambda c: (_cle_texte(c.nom), c.code), "asc"),
+    "nom": (lambda c: (cle_texte(c.nom), c.code), "asc"),
     "code": (lambda c: c.code, "asc"),
-    "population": (lambda c: (c.population is None, c.population or 0, _cle_texte(c.nom)), "desc"),
-    "epci": (lambda c: (c.epci is None, _cle_texte(c.epci.nom) if c.epci else "", _cle_texte(c.nom)), "asc"),
-    "qpv": (lambda c: (c.nombre_qpv, _cle_texte(c.nom)), "desc"),
+    "population": (lambda c: (c.population is None, c.population or 0, cle_texte(c.nom)), "desc"),
+    "epci": (lambda c: (c.epci is None, cle_texte(c.epci.nom) if c.epci else "", cle_texte(c.nom)), "asc"),
+    "qpv": (lambda c: (c.nombre_qpv, cle_texte(c.nom)), "desc"),
 }
 LIBELLES_TRI = {"nom": "nom", "code": "code INSEE", "population": "population", "epci": "EPCI", "qpv": "nombre de QPV"}
-
-
-def _cle_texte(texte: str) -> str:
-    """Accent- and case-insensitive key: "Île-Saint-Denis" sorts among the I, not after Z."""
-    return unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().casefold()
 
 
 def choisir(request):

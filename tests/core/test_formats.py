@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.utils import formats as django_formats
 from django.utils import translation
 
-from maillage.core.formats import euros, euros_compacts, nombre, pourcentage
+from maillage.core.formats import cle_texte, euros, euros_compacts, nombre, pourcentage
 
 NNBSP = "\u202f"
 NBSP = "\xa0"
@@ -86,3 +86,7 @@ def test_arrondis_aux_frontieres():
     assert euros_compacts(999_400) == "999\xa0k€"
     assert nombre(-0.4) == "0"
     assert nombre(-1.4) == "-1"
+
+
+def test_cle_texte_trie_sans_accents_ni_casse():
+    assert sorted(["Orly", "Île-Saint-Denis", "ivry"], key=cle_texte) == ["Île-Saint-Denis", "ivry", "Orly"]

@@ -146,11 +146,6 @@ def test_donnees_carte():
     assert donnees["qpv"] == {"QN09401M": False}
 
 
-def test_cle_texte_et_prioritaires():
-    assert sorted(["Orly", "Île-Saint-Denis", "ivry"], key=presentation.cle_texte) == [
-        "Île-Saint-Denis",
-        "ivry",
-        "Orly",
-    ]
+def test_prioritaires():
     resultat = SimpleNamespace(communes=[SimpleNamespace(rang=2), SimpleNamespace(rang=None), SimpleNamespace(rang=1)])
     assert [c.rang for c in presentation.prioritaires(resultat)] == [1, 2]

@@ -8,11 +8,11 @@ from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from maillage.core.imports import ImportRefuse
 from maillage.structures import exports
 from maillage.structures.models import Gestionnaire, Structure
 from maillage.structures.services_import import structures_importer
 from maillage.territoires.models import Chargement
-from maillage.territoires.services import ImportRefuse
 from tests.structures import test_echanges_export as jeu
 
 # The shared data set (fixture) of the exports' tests.

@@ -12,9 +12,10 @@ import shapely
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
+from maillage.core.imports import ImportRefuse
 from maillage.territoires import chargement
 from maillage.territoires.models import EPCI, Chargement, Commune, Departement, Region
-from maillage.territoires.services import ImportRefuse, territoires_charger
+from maillage.territoires.services import territoires_charger
 
 CHAMPS_COMMUNE = (
     "code",

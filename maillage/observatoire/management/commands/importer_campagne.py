@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from maillage.core.imports import ImportRefuse
 from maillage.observatoire.services_import import campagne_importer
-from maillage.territoires.services import ImportRefuse
 
 
 class Command(BaseCommand):

@@ -5,9 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from maillage.core.imports import ImportRefuse
 from maillage.structures.services_import import resume_texte, structures_importer
 from maillage.territoires.models import Departement
-from maillage.territoires.services import ImportRefuse
 
 
 class Command(BaseCommand):

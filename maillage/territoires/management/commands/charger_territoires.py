@@ -4,7 +4,8 @@ import getpass
 
 from django.core.management.base import BaseCommand, CommandError
 
-from maillage.territoires.services import ImportRefuse, territoires_charger, territoires_resume_texte
+from maillage.core.imports import ImportRefuse
+from maillage.territoires.services import territoires_charger, territoires_resume_texte
 
 
 class Command(BaseCommand):

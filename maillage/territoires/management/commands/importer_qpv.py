@@ -4,7 +4,8 @@ import getpass
 
 from django.core.management.base import BaseCommand, CommandError
 
-from maillage.territoires.services import ImportRefuse, qpv_importer, qpv_resume_texte
+from maillage.core.imports import ImportRefuse
+from maillage.territoires.services import qpv_importer, qpv_resume_texte
 
 
 class Command(BaseCommand):
