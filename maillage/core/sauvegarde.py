@@ -143,7 +143,8 @@ def migrations_du_code() -> dict[str, list[str]]:
 def migrations_appliquees(alias: str = DEFAULT_DB_ALIAS) -> dict[str, list[str]]:
     """The schema version of a base: its applied migrations of installed apps."""
     chargeur = MigrationLoader(connections[alias], ignore_no_migrations=True)
-    return _par_application(chargeur.applied_migrations)
+    # Only this code's migrations: records of deleted (squashed) files are history, not schema.
+    return _par_application(cle for cle in chargeur.applied_migrations if cle in chargeur.disk_migrations)
 
 
 def _par_application(cles) -> dict[str, list[str]]:
@@ -268,7 +269,7 @@ def sauvegarder(sortie, *, alias: str = DEFAULT_DB_ALIAS, stockage=None, progres
         "application": {"nom": "maillage", "version": version_application()},
         "date": timezone.now().isoformat(),
         "moteur": connections[alias].vendor,
-        "migrations": migrations_appliquees(alias),
+        "migrations": {},
         "tables": {},
         "media": {},
     }
@@ -276,6 +277,7 @@ def sauvegarder(sortie, *, alias: str = DEFAULT_DB_ALIAS, stockage=None, progres
     try:
         with zipfile.ZipFile(partiel, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             with _instantane(alias):
+                manifeste["migrations"] = migrations_appliquees(alias)
                 naturelles = _cles_naturelles(alias)
                 manifeste["types_de_contenu"] = sorted(naturelles["contenttypes.contenttype"].values())
                 manifeste["permissions"] = sorted(naturelles["auth.permission"].values())
@@ -287,7 +289,8 @@ def sauvegarder(sortie, *, alias: str = DEFAULT_DB_ALIAS, stockage=None, progres
                     bilan.tables[label] = lignes
                     if progression:
                         progression(f"{label} : {lignes} ligne(s)")
-            # Media after the snapshot: a file saved meanwhile is kept unused, never referenced and missing.
+            # Media after the snapshot: a file saved meanwhile is archived unused; a file that a saved row names is
+            # there unless it was deleted meanwhile.
             for nom in _fichiers_media(stockage):
                 if nom.startswith(MEDIA_TRANSITOIRES):
                     continue
@@ -454,6 +457,15 @@ def restaurer(chemin, *, force: bool = False, alias: str = DEFAULT_DB_ALIAS, sto
                 _restaurer_media(archive, manifeste, stockage, bilan)
         except (DatabaseError, DeserializationError) as erreur:
             raise SauvegardeRefusee(f"Restauration annulée, la base est inchangée : {erreur}") from erreur
+        except OSError as erreur:
+            raise SauvegardeRefusee(
+                f"Restauration annulée, la base est inchangée (fichiers déposés : {erreur}) ; les fichiers déjà"
+                " écrits restent dans le stockage."
+            ) from erreur
+    # The transient jobs' rows are gone: so are their files (reports regenerate on demand).
+    for prefixe in MEDIA_TRANSITOIRES:
+        for nom in _fichiers_media(stockage, prefixe.rstrip("/")):
+            stockage.delete(nom)
     for cache in caches.all(initialized_only=True):
         cache.clear()
     return bilan

@@ -281,3 +281,27 @@ def test_commandes(donnees, tmp_path, capsys):
     with pytest.raises(CommandError, match="n'existe pas"):
         call_command("restaurer", str(tmp_path / "absente.zip"))
     assert not list(tmp_path.glob("*.partiel"))
+
+
+@pytest.mark.django_db
+def test_tables_transitoires_ni_sauvegardees_ni_gardees(donnees, tmp_path):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from maillage.core.models import Travail
+
+    travail = Travail.objects.create(
+        nature="essai", libelle="Rapport", statut=Travail.Statut.TERMINE, termine_le=timezone.now()
+    )
+    travail.fichier.save("rapport.pdf", ContentFile(b"%PDF"), save=True)
+    Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now())
+    archive = tmp_path / "s.zip"
+    sauvegarder(archive)
+    with zipfile.ZipFile(archive) as z:
+        noms = z.namelist()
+    assert not [nom for nom in noms if "travail" in nom or "session" in nom or nom.startswith("media/travaux/")]
+    assert "media/" + DocumentProjet.objects.get().fichier.name in noms
+
+    restaurer(archive, force=True)
+    assert not Travail.objects.exists() and not Session.objects.exists()
+    assert not default_storage.exists(travail.fichier.name)
