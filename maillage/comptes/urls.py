@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import views, views_deux_facteurs
 
 app_name = "comptes"
 
@@ -10,6 +10,14 @@ urlpatterns = [
     # POST only (Django ≥ 5): the button in base.html is a form.
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("espace/", views.espace, name="espace"),
+    path("double-authentification/code/", views_deux_facteurs.verifier, name="otp_verifier"),
+    path("double-authentification/ajouter/", views_deux_facteurs.ajouter, name="otp_ajouter"),
+    path("double-authentification/<int:pk>/supprimer/", views_deux_facteurs.supprimer, name="otp_supprimer"),
+    path(
+        "double-authentification/codes-de-secours/",
+        views_deux_facteurs.codes_regenerer,
+        name="otp_codes_regenerer",
+    ),
     path("mot-de-passe/oublie/", views.MotDePasseOublie.as_view(), name="mot_de_passe_oublie"),
     path(
         "mot-de-passe/envoye/",
