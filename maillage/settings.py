@@ -190,6 +190,11 @@ OTP_TOTP_ISSUER = os.environ.get("MAILLAGE_NOM", "Maillage")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
+# Retention of journals (`manage.py purger_journaux`, docs/donnees-personnelles.md). Audit entries: 0 = kept.
+MAILLAGE_RETENTION_CONNEXIONS_JOURS = int(os.environ.get("MAILLAGE_RETENTION_CONNEXIONS_JOURS", "365"))
+MAILLAGE_RETENTION_AUDIT_JOURS = int(os.environ.get("MAILLAGE_RETENTION_AUDIT_JOURS", str(6 * 365)))
+MAILLAGE_RETENTION_CHARGEMENTS_JOURS = int(os.environ.get("MAILLAGE_RETENTION_CHARGEMENTS_JOURS", "365"))
+
 # Audit trail (django-auditlog): who, when, what on every registered model.
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views, views_deux_facteurs
+from . import views, views_deux_facteurs, views_donnees
 
 app_name = "comptes"
 
@@ -43,6 +43,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="comptes/mot_de_passe_change.html"),
         name="mot_de_passe_change",
     ),
+    path("donnees-personnelles/", views_donnees.donnees_personnelles, name="donnees_personnelles"),
+    path("donnees-personnelles/export/", views_donnees.donnees_exporter, name="donnees_exporter"),
+    path("donnees-personnelles/effacement/", views_donnees.donnees_effacer, name="donnees_effacer"),
     path("gestion/", views.gestion, name="gestion"),
     path("departements/<str:code>/", views.liste, name="liste"),
     path("departements/<str:code>/inviter/", views.inviter, name="inviter"),

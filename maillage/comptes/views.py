@@ -90,6 +90,7 @@ def espace(request):
         "appareils": deux_facteurs.appareils(user),
         "codes_secours_restants": deux_facteurs.codes_secours_restants(user),
         "deux_facteurs_obligatoire": deux_facteurs.obligatoire_pour(user),
+        "peut_gerer_donnees_personnelles": peut(user, "donnees_personnelles.gerer"),
     }
     return render(request, "comptes/espace.html", contexte)
 
