@@ -4,6 +4,7 @@ load journals it signed. See docs/donnees-personnelles.md."""
 
 from auditlog.models import LogEntry
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.db import models
 from django.db.models import Q
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -100,11 +101,23 @@ def _departements(email) -> set[str]:
     return {d.code for d in compte.departements.all()} if compte is not None else set()
 
 
+def _a_un_historique(compte) -> bool:
+    """Whether the account changed data or signed anything (comments, fiches, jobs…): then deleting it would blank
+    the author of those rows (their foreign keys are SET_NULL), so it is anonymised instead."""
+    # include_hidden: most author fields are declared with related_name="+".
+    signes = [
+        r
+        for r in Utilisateur._meta.get_fields(include_hidden=True)
+        if r.auto_created and r.one_to_many and r.on_delete is models.SET_NULL
+    ]
+    return any(r.related_model._default_manager.filter(**{r.field.name: compte}).exists() for r in signes)
+
+
 def _effacer(email) -> str:
     phrases = []
     compte = _compte(email)
     if compte is not None:
-        a_agi = LogEntry.objects.filter(actor=compte).exists()
+        a_agi = _a_un_historique(compte)
         TOTPDevice.objects.filter(user=compte).delete()
         StaticDevice.objects.filter(user=compte).delete()
         entrees_anonymiser(Utilisateur, [compte.pk], CHAMPS_PERSONNELS)

@@ -136,3 +136,12 @@ class AppareilForm(forms.Form):
         help_text="Les 6 chiffres affichés après l'ajout du compte dans l'application.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
     )
+
+
+class PersonneForm(forms.Form):
+    """The person whose personal data is exported or erased."""
+
+    email = forms.EmailField(
+        label="Adresse e-mail de la personne",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

@@ -2,7 +2,6 @@
 
 import json
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,14 +13,8 @@ from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.core.permissions import exiger
 
 from . import services_donnees
+from .forms import PersonneForm
 from .models import OperationDonneesPersonnelles
-
-
-class PersonneForm(forms.Form):
-    email = forms.EmailField(
-        label="Adresse e-mail de la personne",
-        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
 
 
 @login_required

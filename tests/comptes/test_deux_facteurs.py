@@ -74,6 +74,15 @@ class TestObligation:
         assert appareil.confirmed and appareil.name == "Mon téléphone"
         assert client.get(ESPACE).status_code == 200
 
+    def test_administration_django_protegee(self, client, obligatoire):
+        UtilisateurFactory(email="admin@maillage.fr", role=Role.ADMIN, is_staff=True, is_superuser=True)
+        reponse = client.post(
+            "/admin/login/?next=/admin/", {"username": "admin@maillage.fr", "password": MOT_DE_PASSE, "next": "/admin/"}
+        )
+        assert reponse.status_code == 302
+        reponse = client.get("/admin/")
+        assert reponse.status_code == 302 and reponse.url.startswith(AJOUTER)
+
     def test_facultatif_pour_structure(self, client, structure_compte, obligatoire):
         reponse = connecter(client, "directrice@cs.fr")
         assert reponse.url == ESPACE

@@ -82,6 +82,16 @@ class TestCommande:
         assert "Alice" not in json.dumps(list(LogEntry.objects.values("changes", "object_repr")), default=str)
         assert OperationDonneesPersonnelles.objects.get().action == "effacement"
 
+    def test_effacer_anonymise_un_compte_qui_signe_des_lignes(self, val_de_marne):
+        # No audit entry, but a row names the account as its author: deleting would blank that author.
+        compte = UtilisateurFactory(email="pilote2@caf94.fr", role=Role.PILOTE, departements=[val_de_marne])
+        OperationDonneesPersonnelles.objects.create(
+            action="export", email="x@exemple.fr", par=compte, par_libelle=str(compte)
+        )
+        call_command("donnees_personnelles", "effacer", "pilote2@caf94.fr", "--oui")
+        compte.refresh_from_db()
+        assert compte.email.endswith("@anonyme.invalid")
+
     def test_effacer_supprime_un_compte_sans_historique(self, val_de_marne):
         compte = UtilisateurFactory(email="partenaire@cd94.fr", role=Role.PARTENAIRE, departements=[val_de_marne])
         call_command("donnees_personnelles", "effacer", "partenaire@cd94.fr", "--oui")
