@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "auditlog",
     "django_tasks",
     "django_tasks_db",
@@ -77,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # After OTPMiddleware: holds a logged-in but unverified session on the code or enrolment step.
+    "maillage.comptes.middleware.DeuxFacteursMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -182,6 +188,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
 AXES_VERBOSE = False
+
+# Two-factor authentication (django-otp): required for pilote and admin accounts in production, optional for others.
+MAILLAGE_2FA_OBLIGATOIRE = env_bool("MAILLAGE_2FA_OBLIGATOIRE", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("MAILLAGE_NOM", "Maillage")
+# Each wrong code doubles the wait before the next attempt (1 s, 2 s, 4 s…), per device.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Retention of journals (`manage.py purger_journaux`, docs/donnees-personnelles.md). Audit entries: 0 = kept.
+MAILLAGE_RETENTION_CONNEXIONS_JOURS = int(os.environ.get("MAILLAGE_RETENTION_CONNEXIONS_JOURS", "365"))
+MAILLAGE_RETENTION_AUDIT_JOURS = int(os.environ.get("MAILLAGE_RETENTION_AUDIT_JOURS", str(6 * 365)))
+MAILLAGE_RETENTION_CHARGEMENTS_JOURS = int(os.environ.get("MAILLAGE_RETENTION_CHARGEMENTS_JOURS", "365"))
 
 # Audit trail (django-auditlog): who, when, what on every registered model.
 AUDITLOG_INCLUDE_ALL_MODELS = False

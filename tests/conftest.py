@@ -13,6 +13,8 @@ def _reglages_de_test(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Whatever DEBUG the suite runs under; the two-factor tests turn enforcement on themselves.
+    settings.MAILLAGE_2FA_OBLIGATOIRE = False
 
 
 @pytest.fixture(autouse=True)

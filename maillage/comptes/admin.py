@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from maillage.territoires.models import Commune
 
-from .models import Utilisateur
+from .models import OperationDonneesPersonnelles, Utilisateur
 
 
 class UtilisateurCreationForm(AdminUserCreationForm):
@@ -44,3 +44,22 @@ class UtilisateurAdmin(UserAdmin):
         # Autocomplete the ~35,000 communes when the territoires admin offers a search on them.
         modele = admin.site._registry.get(Commune)
         return ("communes",) if modele is not None and modele.search_fields else ()
+
+
+@admin.register(OperationDonneesPersonnelles)
+class OperationDonneesPersonnellesAdmin(admin.ModelAdmin):
+    """Read-only: the journal of exports and erasures is written by services_donnees only."""
+
+    list_display = ("le", "action", "email", "par_libelle")
+    list_filter = ("action",)
+    search_fields = ("email", "par_libelle")
+    date_hierarchy = "le"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,4 +7,4 @@ class ComptesConfig(AppConfig):
     verbose_name = "Comptes et habilitations"
 
     def ready(self):
-        from . import audit, permissions  # noqa: F401  (this app's audited models and access rules)
+        from . import audit, deux_facteurs, donnees_personnelles, permissions  # noqa: F401  (audit, 2FA, GDPR, rules)

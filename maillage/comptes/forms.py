@@ -108,3 +108,40 @@ class FiltreComptesForm(forms.Form):
     statut = forms.ChoiceField(
         label="Statut", required=False, choices=[("", "Tous les statuts"), *selectors.Statut.choices]
     )
+
+
+class CodeForm(forms.Form):
+    """One code: six digits from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="Les 6 chiffres affichés par votre application d'authentification, ou un code de secours.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false", "autocapitalize": "off"}
+        ),
+    )
+
+
+class AppareilForm(forms.Form):
+    nom = forms.CharField(
+        label="Nom de l'appareil",
+        max_length=64,
+        required=False,
+        help_text="Facultatif, pour le reconnaître (par exemple « Téléphone professionnel »).",
+    )
+    code = forms.CharField(
+        label="Code affiché par l'application",
+        max_length=10,
+        help_text="Les 6 chiffres affichés après l'ajout du compte dans l'application.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+
+class PersonneForm(forms.Form):
+    """The person whose personal data is exported or erased."""
+
+    email = forms.EmailField(
+        label="Adresse e-mail de la personne",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

@@ -84,3 +84,32 @@ class Utilisateur(AbstractUser):
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
         super().save(*args, **kwargs)
+
+
+class OperationDonneesPersonnelles(models.Model):
+    """Journal of every export or erasure of one person's personal data: who, when, whose data, what was done.
+
+    Kept as the proof that a request was answered (GDPR art. 5-2); it holds the person's e-mail address on
+    purpose, and nothing else about them."""
+
+    class Action(models.TextChoices):
+        EXPORT = "export", "Export"
+        EFFACEMENT = "effacement", "Effacement"
+
+    action = models.CharField(max_length=12, choices=Action.choices)
+    email = models.EmailField("personne concernée (adresse e-mail)")
+    par = models.ForeignKey(
+        Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="par"
+    )
+    # The operator's name as it was (the account may be erased later), or "ligne de commande".
+    par_libelle = models.CharField("par (libellé)", max_length=300)
+    le = models.DateTimeField("le", auto_now_add=True)
+    resume = models.JSONField("résumé", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "opération sur des données personnelles"
+        verbose_name_plural = "opérations sur des données personnelles"
+        ordering = ["-le"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} des données de {self.email} par {self.par_libelle}"

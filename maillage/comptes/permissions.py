@@ -65,3 +65,18 @@ def _chargement_voir(user, obj):
 def _audit_voir(user, departement):
     """Consulter l'historique des modifications des données d'un département."""
     return est_admin(user) or (user.role == Role.PILOTE and dans_perimetre(user, departement))
+
+
+@regle("donnees_personnelles.gerer")
+def _donnees_personnelles_gerer(user, personne):
+    """Exporter ou effacer les données personnelles d'une personne (par son adresse e-mail).
+
+    Without a person: reach the page. With one: all of their objects lie in the pilote's départements."""
+    if est_admin(user):
+        return True
+    if user.role != Role.PILOTE:
+        return False
+    if personne is None:
+        return True
+    codes = {d.code for d in personne.departements.all()}
+    return bool(codes) and codes <= codes_departements(user)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import views, views_deux_facteurs, views_donnees
 
 app_name = "comptes"
 
@@ -10,6 +10,14 @@ urlpatterns = [
     # POST only (Django ≥ 5): the button in base.html is a form.
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("espace/", views.espace, name="espace"),
+    path("double-authentification/code/", views_deux_facteurs.verifier, name="otp_verifier"),
+    path("double-authentification/ajouter/", views_deux_facteurs.ajouter, name="otp_ajouter"),
+    path("double-authentification/<int:pk>/supprimer/", views_deux_facteurs.supprimer, name="otp_supprimer"),
+    path(
+        "double-authentification/codes-de-secours/",
+        views_deux_facteurs.codes_regenerer,
+        name="otp_codes_regenerer",
+    ),
     path("mot-de-passe/oublie/", views.MotDePasseOublie.as_view(), name="mot_de_passe_oublie"),
     path(
         "mot-de-passe/envoye/",
@@ -35,6 +43,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="comptes/mot_de_passe_change.html"),
         name="mot_de_passe_change",
     ),
+    path("donnees-personnelles/", views_donnees.donnees_personnelles, name="donnees_personnelles"),
+    path("donnees-personnelles/export/", views_donnees.donnees_exporter, name="donnees_exporter"),
+    path("donnees-personnelles/effacement/", views_donnees.donnees_effacer, name="donnees_effacer"),
     path("gestion/", views.gestion, name="gestion"),
     path("departements/<str:code>/", views.liste, name="liste"),
     path("departements/<str:code>/inviter/", views.inviter, name="inviter"),

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from maillage.core.formulaires import ajouter_erreurs_du_service
@@ -12,7 +13,7 @@ from maillage.core.permissions import exiger, peut
 from maillage.territoires.models import Departement
 from maillage.territoires.selectors import departement_par_code
 
-from . import selectors, services
+from . import deux_facteurs, selectors, services
 from .forms import CompteForm, ConnexionForm, FiltreComptesForm, MotDePasseOublieForm
 from .models import Role, Utilisateur
 
@@ -26,6 +27,18 @@ class Connexion(auth_views.LoginView):
     template_name = "comptes/connexion.html"
     form_class = ConnexionForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        reponse = super().form_valid(form)
+        # The password is right: an account with a device now owes its code, a pilote without one its enrolment.
+        etape = None
+        if self.request.session.get(deux_facteurs.CLE_CODE_REQUIS):
+            etape = "comptes:otp_verifier"
+        elif deux_facteurs.obligatoire_pour(form.get_user()):
+            etape = "comptes:otp_ajouter"
+        if etape is None:
+            return reponse
+        return redirect(f"{reverse(etape)}?{urlencode({'next': self.get_success_url()})}")
 
 
 class MotDePasseOublie(auth_views.PasswordResetView):
@@ -74,6 +87,10 @@ def espace(request):
         "gere_des_comptes": selectors.departements_geres(user).exists(),
         "peut_voir_chargements": peut(user, "chargement.voir"),
         "peut_voir_bareme": peut(user, "bareme.voir"),
+        "appareils": deux_facteurs.appareils(user),
+        "codes_secours_restants": deux_facteurs.codes_secours_restants(user),
+        "deux_facteurs_obligatoire": deux_facteurs.obligatoire_pour(user),
+        "peut_gerer_donnees_personnelles": peut(user, "donnees_personnelles.gerer"),
     }
     return render(request, "comptes/espace.html", contexte)
 

@@ -7,4 +7,4 @@ class StructuresConfig(AppConfig):
     verbose_name = "Structures et agréments"
 
     def ready(self):
-        from . import audit, permissions  # noqa: F401  (this app's audited models and access rules)
+        from . import audit, donnees_personnelles, permissions  # noqa: F401  (audit, personal data, access rules)
