@@ -7,7 +7,8 @@ def ajouter_erreurs_du_service(form, erreur: ValidationError) -> None:
     """Show a service's refusal on the form that sent its data.
 
     Keyed messages go on the field of that name when the form has one, on top of the form otherwise (a service
-    may name a field the form does not show or hides, such as "version", or "__all__"); a plain list of messages goes on top.
+    may name a field the form does not show or hides, such as "version", or "__all__"); a plain list of
+    messages goes on top.
     """
     if hasattr(erreur, "error_dict"):
         for champ, erreurs in erreur.error_dict.items():
