@@ -168,6 +168,8 @@ def changements_depuis(objet, version_lue: int | None) -> tuple[list[Changement]
                 champ = type(objet)._meta.get_field(nom)
             except FieldDoesNotExist:
                 continue
+            if not (champ.concrete or champ.many_to_many) or champ.auto_created:
+                continue
             if isinstance(valeurs, dict):  # many-to-many: auditlog records what was added or removed
                 avant[nom] = "(autre sélection)"
             elif isinstance(valeurs, list | tuple) and valeurs:
