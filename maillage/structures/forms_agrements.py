@@ -5,10 +5,9 @@ two fields, `critere_<code>` (appreciation) and `critere_<code>_commentaire`.
 """
 
 from django import forms
-
-from maillage.core.versions import AvecVersion
 from django.core.exceptions import ValidationError
 
+from maillage.core.versions import AvecVersion
 from maillage.core.widgets import ChampDate
 
 from . import regles
