@@ -111,6 +111,8 @@ def _lisible(champ, valeur) -> str:
             if timezone.is_naive(moment):
                 moment = moment.replace(tzinfo=datetime.UTC)
             return date_format(timezone.localtime(moment), "d/m/Y à H:i")
+        if isinstance(champ, models.DecimalField | models.FloatField):
+            return _court(str(valeur).replace(".", ","))  # French decimal comma
         if isinstance(champ, models.DateField):
             try:
                 return datetime.date.fromisoformat(str(valeur)).strftime("%d/%m/%Y")

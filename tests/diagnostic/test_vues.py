@@ -287,7 +287,7 @@ def test_parametres_deux_pilotes_le_second_refuse(reseau, pilote):
         (pilote, {"distance_couverture_km": "2", "tampon_qpv_m": "800", **_poids()}),
     )
     message = message_conflit(reponse)
-    assert "Jo Bis" in message and "Distance de couverture (km) : « (vide) » → « 4.00 »" in message
+    assert "Jo Bis" in message and "Distance de couverture (km) : « (vide) » → « 4,00 »" in message
     ligne = ParametresDiagnostic.objects.get(departement_id="94")
     assert (ligne.distance_couverture_km, ligne.tampon_qpv_m, ligne.version) == (Decimal(4), 300, 1)
     # Opened again, the form reads the current version: its save works and makes the next one.
@@ -296,7 +296,7 @@ def test_parametres_deux_pilotes_le_second_refuse(reseau, pilote):
         (pilote, {"distance_couverture_km": "3", "tampon_qpv_m": "300", **_poids()}),
         (autre, {"distance_couverture_km": "5", "tampon_qpv_m": "300", **_poids()}),
     )
-    assert "« 4.00 » → « 3.00 »" in message_conflit(reponse)
+    assert "« 4,00 » → « 3,00 »" in message_conflit(reponse)
     ligne.refresh_from_db()
     assert (ligne.distance_couverture_km, ligne.version) == (Decimal(3), 2)
 

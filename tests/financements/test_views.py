@@ -237,7 +237,7 @@ def test_budget_deux_saisies_du_meme_budget_nouveau(jeu, pilote):
         (pilote, {"charges_totales": "300000", "produit_communes": "1000"}),
         (pilote, {"charges_totales": "250000"}),
     )
-    assert "Total des charges : « (vide) » → « 300000.00 »" in message_conflit(reponse)
+    assert "Total des charges : « (vide) » → « 300000,00 »" in message_conflit(reponse)
     budget = Budget.objects.get(structure=jeu.cs2, annee=2016, nature="previsionnel")
     assert budget.charges_totales == Decimal(300_000) and budget.produits.count() == 1
 
@@ -253,7 +253,7 @@ def test_budget_modifie_entre_deux(jeu, pilote):
         (pilote, {"charges_totales": "310000", "produit_communes": "5"}),
         (pilote, {"charges_totales": "300000", "commentaire": "Vu"}),
     )
-    assert "« 300000.00 » → « 310000.00 »" in message_conflit(reponse)
+    assert "« 300000,00 » → « 310000,00 »" in message_conflit(reponse)
     budget = Budget.objects.get(structure=jeu.cs2, annee=2016, nature="previsionnel")
     assert (budget.charges_totales, budget.commentaire, budget.version) == (Decimal(310_000), "", 2)
     # A fresh save works and raises the version; a change of a produit alone raises it too.

@@ -1,9 +1,11 @@
 """No lost update on the registry's edit forms: a save from a form opened before another save is refused."""
 
 import datetime
+import threading
+import time
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from maillage.comptes.models import Role
@@ -134,3 +136,36 @@ def test_projet_social_deuxieme_enregistrement_refuse(monde):
     assert "Projet 2024 » → « Projet 2024-2027" in message_conflit(reponse)
     projet.refresh_from_db()
     assert (projet.intitule, projet.axes, projet.version) == ("Projet 2024-2027", "", 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deux_enregistrements_simultanes_un_seul_gagne(monde):
+    """Truly concurrent on PostgreSQL: both sessions read version 1, the row lock makes the second one wait and
+    then refuses it (SQLite serialises whole transactions: the sequential test above covers it)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrence réelle : PostgreSQL seulement")
+    barriere = threading.Barrier(2)
+    resultats = []
+
+    def enregistrer(texte):
+        try:
+            with transaction.atomic():
+                lue = Structure.objects.get(pk=monde.structure.pk)
+                barriere.wait(timeout=10)
+                services.structure_modifier(par=monde.compte, structure=lue, version=lue.version, presentation=texte)
+                time.sleep(0.3)  # hold the row while the other session tries
+            resultats.append(texte)
+        except ConflitVersion:
+            resultats.append("refusé")
+        finally:
+            connection.close()
+
+    fils = [threading.Thread(target=enregistrer, args=(texte,)) for texte in ("Premier", "Second")]
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join(timeout=30)
+    assert sorted(r == "refusé" for r in resultats) == [False, True]  # one saved, one refused
+    gagnant = next(r for r in resultats if r != "refusé")
+    s = Structure.objects.get(pk=monde.structure.pk)
+    assert (s.presentation, s.version) == (gagnant, 2)
