@@ -82,3 +82,37 @@ def types_ps(db):
 
     bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
     return {t.code: t for t in TypePS.objects.all()}
+
+
+def enregistrer_deux_fois(url: str, premier: tuple, second: tuple, *, attendu_premier: int = 302):
+    """Two sessions open the form at `url`, the first saves, then the second: returns the second's answer.
+
+    `premier` and `second` are (user, POST data); each POST carries the version its session read on opening.
+    """
+    from django.test import Client
+
+    sessions = []
+    for utilisateur, donnees in (premier, second):
+        session = Client()
+        session.force_login(utilisateur)
+        ouverture = session.get(url)
+        assert ouverture.status_code == 200
+        version = ouverture.context["form"]["version"].value()
+        assert version is not None
+        sessions.append((session, {**donnees, "version": version}))
+    (a, donnees_a), (b, donnees_b) = sessions
+    reponse = a.post(url, donnees_a)
+    assert reponse.status_code == attendu_premier, reponse.context and reponse.context["form"].errors
+    return b.post(url, donnees_b)
+
+
+def message_conflit(reponse) -> str:
+    """The conflict message a refused save shows on top of its form (nothing saved: no redirection)."""
+    import html
+
+    assert reponse.status_code in (200, 400), reponse.status_code
+    erreurs = [str(e) for e in reponse.context["form"].non_field_errors()]
+    conflits = [e for e in erreurs if "Depuis que vous avez ouvert ce formulaire" in e]
+    assert conflits, erreurs
+    assert conflits[0] in html.unescape(reponse.content.decode())
+    return conflits[0]

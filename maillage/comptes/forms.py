@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from maillage.core.permissions import codes_departements, peut
+from maillage.core.versions import AvecVersion
 
 from . import selectors
 from .models import Role
@@ -35,7 +36,7 @@ class MotDePasseOublieForm(PasswordResetForm):
         self.fields["email"].help_text = "L'adresse avec laquelle vous vous connectez."
 
 
-class CompteForm(forms.Form):
+class CompteForm(AvecVersion, forms.Form):
     """Invite (with `email`) or modify an account; choices limited to what `par` may give."""
 
     email = forms.EmailField(

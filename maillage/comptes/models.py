@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from maillage.core.roles import Role  # re-exported: `from maillage.comptes.models import Role` stays valid
+from maillage.core.versions import Versionne
 
 
 class UtilisateurManager(BaseUserManager):
@@ -39,7 +40,7 @@ class UtilisateurManager(BaseUserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
-class Utilisateur(AbstractUser):
+class Utilisateur(Versionne, AbstractUser):
     username = None
     email = models.EmailField("adresse e-mail", unique=True)
     role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.PARTENAIRE)
@@ -72,6 +73,8 @@ class Utilisateur(AbstractUser):
     REQUIRED_FIELDS = []
 
     objects = UtilisateurManager()
+    # Signing in or changing one's password does not change what the account form shows.
+    champs_hors_version = frozenset({"last_login", "password"})
 
     class Meta:
         verbose_name = "utilisateur"

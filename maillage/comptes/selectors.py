@@ -131,7 +131,7 @@ def changements(entree: LogEntry) -> list[Changement]:
     """The fields an audit entry changed, with French labels and values."""
     resultat = []
     for nom, valeurs in (entree.changes_dict or {}).items():
-        if nom == "id":
+        if nom in ("id", "version"):  # technical: the optimistic lock of the edit form
             continue
         try:
             champ = Utilisateur._meta.get_field(nom)

@@ -21,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from maillage.core.audit import acteur
 from maillage.core.permissions import exiger, peut
+from maillage.core.versions import verifier_version
 from maillage.territoires.models import Commune, Departement
 
 from .models import Role, Utilisateur
@@ -129,11 +130,16 @@ def compte_modifier(
     role: str,
     departements: Iterable[Departement],
     communes: Iterable[Commune] = (),
+    version: int | None = None,
 ) -> Utilisateur:
+    """Change an account's identity, role and scope; a stale `version` (the one the form read) is refused with
+    ConflitVersion (None only for scripts)."""
     departements, communes = list(departements), list(communes)
     exiger(par, "compte.modifier", cible)
     _verifier_perimetre(par=par, role=role, departements=departements, communes=communes)
     with transaction.atomic(), acteur(par):
+        if version is not None:
+            verifier_version(cible, version, nom="ce compte")
         cible.first_name, cible.last_name, cible.organisme, cible.role = prenom, nom, organisme, role
         cible.save(update_fields=["first_name", "last_name", "organisme", "role"])
         # set() only adds and removes the difference, so the audit trail shows just that.

@@ -186,10 +186,16 @@ def _departement_de_retour(user, cible) -> Departement | None:
 @login_required
 def modifier(request, pk):
     cible = _cible_modifiable(request.user, pk)
-    form = CompteForm(request.POST or None, par=request.user, cible=cible, initial=CompteForm.initial_pour(cible))
+    form = CompteForm(
+        request.POST or None,
+        par=request.user,
+        cible=cible,
+        initial=CompteForm.initial_pour(cible),
+        version=cible.version,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.compte_modifier(par=request.user, cible=cible, **_donnees(form))
+            services.compte_modifier(par=request.user, cible=cible, version=form.version_lue, **_donnees(form))
         except ValidationError as erreur:
             ajouter_erreurs_du_service(form, erreur)
         else:

@@ -8,6 +8,7 @@ import datetime
 
 from django import forms
 
+from maillage.core.versions import AvecVersion
 from maillage.core.widgets import ChampDate
 from maillage.structures.models import TypeStructure
 
@@ -40,7 +41,7 @@ def lire_date(valeur: str | None, defaut: datetime.date | None = None) -> tuple[
     return None, f"La date « {valeur[:30]} » n'est pas valide : utilisez le format JJ/MM/AAAA (par exemple 31/12/2015)."
 
 
-class ParametresForm(forms.Form):
+class ParametresForm(AvecVersion, forms.Form):
     distance_couverture_km = forms.DecimalField(
         label="Distance de couverture (km)",
         min_value=0,
@@ -135,7 +136,7 @@ class BaseAjoutFormSet(forms.BaseFormSet):
 AjoutFormSet = forms.formset_factory(AjoutForm, formset=BaseAjoutFormSet, extra=3, max_num=50, absolute_max=50)
 
 
-class SimulationForm(forms.Form):
+class SimulationForm(AvecVersion, forms.Form):
     date = forms.DateField(label="Date de référence", widget=ChampDate(), input_formats=FORMATS_DATE)
     fermetures = forms.MultipleChoiceField(
         label="Structures à fermer",

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from maillage.core.versions import Versionne
+
 
 class Indicateur(models.TextChoices):
     """Indicators imported by commune. Caf figures are shown only to the roles allowed to (permissions.py)."""
@@ -52,7 +54,7 @@ class IndicateurCommune(models.Model):
         return f"{self.commune_id} {self.indicateur} {self.millesime} = {self.valeur}"
 
 
-class ParametresDiagnostic(models.Model):
+class ParametresDiagnostic(Versionne):
     """A département's settings for the coverage diagnostic (defaults in moteur.Parametres)."""
 
     departement = models.OneToOneField(
@@ -74,7 +76,7 @@ class ParametresDiagnostic(models.Model):
         return f"Paramètres du diagnostic — {self.departement}"
 
 
-class Scenario(models.Model):
+class Scenario(Versionne):
     """A named simulation: hypothetical structures opened and existing ones closed, at a date."""
 
     departement = models.ForeignKey("territoires.Departement", on_delete=models.CASCADE, related_name="scenarios")

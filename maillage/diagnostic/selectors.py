@@ -95,6 +95,11 @@ def parametres_du_departement(code: str) -> moteur.Parametres:
     return _parametres_depuis(ParametresDiagnostic.objects.filter(departement_id=code).first())
 
 
+def version_des_parametres(code: str) -> int:
+    """The version of the département's stored parameters (0 when it has none yet): the parameters form's lock."""
+    return ParametresDiagnostic.objects.filter(departement_id=code).values_list("version", flat=True).first() or 0
+
+
 def _parametres_en_cache(code: str, version: str) -> moteur.Parametres:
     cle = f"diagnostic:parametres:{code}:{version}"
     parametres = cache.get(cle)

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from maillage.core.audit import acteur
 from maillage.core.permissions import exiger
+from maillage.core.versions import verifier_version
 from maillage.structures.models import Structure, TypeStructure
 from maillage.structures.services import verifier_position
 from maillage.territoires.models import Commune, Departement
@@ -311,8 +312,13 @@ def _departement(code: str) -> Departement:
     return departement
 
 
-def parametres_modifier(*, par, departement, distance_couverture_km, tampon_qpv_m, poids) -> ParametresDiagnostic:
-    """Set a département's diagnostic parameters (the data version changes: cached diagnostics are recomputed)."""
+def parametres_modifier(
+    *, par, departement, distance_couverture_km, tampon_qpv_m, poids, version: int | None = None
+) -> ParametresDiagnostic:
+    """Set a département's diagnostic parameters (the data version changes: cached diagnostics are recomputed).
+
+    `version` is the one the form read (0: no parameters stored yet); a stale one is refused with ConflitVersion
+    (None only for scripts)."""
     code = _code(departement)
     exiger(par, "diagnostic.simuler", code)
     dep = _departement(code)
@@ -321,6 +327,8 @@ def parametres_modifier(*, par, departement, distance_couverture_km, tampon_qpv_
     )
     with transaction.atomic(), acteur(par):
         ligne = ParametresDiagnostic.objects.select_for_update().filter(departement=dep).first()
+        if ligne is not None and version is not None:
+            verifier_version(ligne, version, nom="les paramètres du diagnostic")
         if ligne is None:
             ligne = ParametresDiagnostic(departement=dep)
         ligne.distance_couverture_km = distance
@@ -345,8 +353,11 @@ def scenario_enregistrer(
     fermetures,
     partage: bool = False,
     scenario: Scenario | None = None,
+    version: int | None = None,
 ) -> Scenario:
     """Create (or, with `scenario`, replace the content of) a named simulation scenario of a département.
+
+    Replacing: `version` is the one the form read; a stale one is refused with ConflitVersion (None for scripts).
 
     `fermetures` are structures (or their ids) of the département; `ajouts` are checked by `valider_ajouts`.
     """
@@ -376,6 +387,8 @@ def scenario_enregistrer(
         erreurs["ajouts"] = ["Ajoutez au moins une structure hypothétique ou choisissez une structure à fermer."]
     _lever(erreurs)
     with transaction.atomic(), acteur(par):
+        if scenario is not None and version is not None:
+            verifier_version(scenario, version, nom="ce scénario")
         if scenario is None:
             scenario = Scenario(departement=dep, auteur=par)
         scenario.nom = nom

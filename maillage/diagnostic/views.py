@@ -242,6 +242,7 @@ def parametres(request, code):
         request.POST or None,
         poids=actuels.poids,
         initial={"distance_couverture_km": actuels.distance_couverture_km, "tampon_qpv_m": actuels.tampon_qpv_m},
+        version=selectors.version_des_parametres(code),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,6 +252,7 @@ def parametres(request, code):
                 distance_couverture_km=form.cleaned_data["distance_couverture_km"],
                 tampon_qpv_m=form.cleaned_data["tampon_qpv_m"],
                 poids=form.poids(),
+                version=form.version_lue,
             )
         except ValidationError as erreur:
             ajouter_erreurs_du_service(form, erreur)
@@ -293,10 +295,12 @@ def simulation(request, code):
         date, _ = lire_date(request.GET.get("date"))
     date = date or datetime.date.today()
     structures = _structures_fermables(code, date, noms)
+    # Editing a saved scenario: the form carries its version (a new one has none).
+    version = scenario.version if scenario is not None else None
     simulation_ = None
     erreurs = []
     if request.method == "POST":
-        form = SimulationForm(request.POST, structures=structures)
+        form = SimulationForm(request.POST, structures=structures, version=version)
         formset = AjoutFormSet(request.POST, prefix="ajout", communes=communes)
         if form.is_valid() and formset.is_valid():
             ajouts, fermetures = formset.ajouts(), form.ids_fermetures()
@@ -315,6 +319,7 @@ def simulation(request, code):
                             fermetures=fermetures,
                             partage=form.cleaned_data["partage"],
                             scenario=scenario,
+                            version=form.version_lue,
                         )
                     except ValidationError as erreur:
                         ajouter_erreurs_du_service(form, erreur)
@@ -345,7 +350,7 @@ def simulation(request, code):
                 fermetures=[str(i) for i in selectors.fermetures_du_scenario(scenario)],
             )
             ajouts_initiaux = scenario.ajouts
-        form = SimulationForm(initial=initial, structures=structures)
+        form = SimulationForm(initial=initial, structures=structures, version=version)
         formset = AjoutFormSet(prefix="ajout", communes=communes, initial=ajouts_initiaux)
     contexte = {
         "departement": dep,

@@ -2,12 +2,13 @@
 
 from django import forms
 
+from maillage.core.versions import AvecVersion
 from maillage.structures.models import Structure, TypeStructure
 
 from . import selectors as selectors_fiches
 
 
-class FicheForm(forms.Form):
+class FicheForm(AvecVersion, forms.Form):
     titre = forms.CharField(label="Titre", max_length=200)
     theme = forms.ChoiceField(label="Thème")
     public_concerne = forms.CharField(

@@ -8,8 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from maillage.core.versions import Versionne
 
-class FicheExperience(models.Model):
+
+class FicheExperience(Versionne):
     """A short practice sheet written by a structure ("mise en commun des expertises"), published by the pilote
     to the network (logged-in users of the département) or to the public."""
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from maillage.core.audit import acteur
 from maillage.core.permissions import exiger, peut
+from maillage.core.versions import verifier_version
 
 from . import selectors as selectors_fiches
 from .models import FicheExperience
@@ -47,14 +48,17 @@ def fiche_creer(*, par, structure, donnees: dict) -> FicheExperience:
         return FicheExperience.objects.create(structure=structure, auteur=par, **propres)
 
 
-def fiche_modifier(*, par, fiche: FicheExperience, donnees: dict) -> FicheExperience:
-    """Edit a fiche: the structure until it is published, the pilote at any time."""
+def fiche_modifier(*, par, fiche: FicheExperience, donnees: dict, version: int | None = None) -> FicheExperience:
+    """Edit a fiche: the structure until it is published, the pilote at any time. `version` is the one the form
+    read: a stale one is refused with ConflitVersion (None only for scripts)."""
     if not peut(par, "fiche.modifier", fiche):
         if peut(par, "fiche.voir", fiche) and fiche.structure_id == getattr(par, "structure_id", None):
             raise ValidationError("Cette fiche est publiée : seul le pilote peut encore la modifier.")
         raise PermissionDenied("Vous n'avez pas accès à cette ressource.")
     propres = _nettoyer(donnees)
     with transaction.atomic(), acteur(par):
+        if version is not None:
+            verifier_version(fiche, version, nom="cette fiche")
         for champ, valeur in propres.items():
             setattr(fiche, champ, valeur)
         fiche.save()

@@ -106,10 +106,12 @@ def fiche_modifier(request, pk):
     fiche = _fiche(request, pk)
     exiger(request.user, "fiche.modifier", fiche)
     initial = {champ: getattr(fiche, champ) for champ in services_fiches.CHAMPS}
-    form = FicheForm(request.POST or None, initial=initial)
+    form = FicheForm(request.POST or None, initial=initial, version=fiche.version)
     if request.method == "POST" and form.is_valid():
         try:
-            services_fiches.fiche_modifier(par=request.user, fiche=fiche, donnees=form.cleaned_data)
+            services_fiches.fiche_modifier(
+                par=request.user, fiche=fiche, donnees=form.champs_saisis(), version=form.version_lue
+            )
         except ValidationError as e:
             ajouter_erreurs_du_service(form, e)
         else:

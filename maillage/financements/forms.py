@@ -2,6 +2,8 @@
 
 from django import forms
 
+from maillage.core.versions import AvecVersion
+
 from .models import Financeur
 
 CHARGES = [
@@ -30,7 +32,7 @@ def _montant(libelle: str, aide: str = "", requis: bool = False) -> forms.CharFi
     )
 
 
-class BudgetForm(forms.Form):
+class BudgetForm(AvecVersion, forms.Form):
     """Charges, one field per funder and, for the Caf's PS, one field per PS type of the year."""
 
     def __init__(self, *args, types_ps=(), **kwargs):

@@ -8,6 +8,8 @@ PS types, rates and ceilings change over time (AGC/ACF merge 2027-2030): they ar
 from django.db import models
 from django.db.models import Q
 
+from maillage.core.versions import Versionne
+
 
 class TypePS(models.Model):
     """A kind of prestation de service "animation de la vie sociale", as the Cnaf defines it."""
@@ -87,7 +89,7 @@ class Financeur(models.TextChoices):
     AUTRES = "autres", "Autres"
 
 
-class Budget(models.Model):
+class Budget(Versionne):
     class Nature(models.TextChoices):
         PREVISIONNEL = "previsionnel", "Prévisionnel"
         REALISE = "realise", "Réalisé"

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from maillage.core.permissions import exiger
+from maillage.core.versions import verifier_version
 from maillage.structures.models import Agrement, Structure
 from maillage.structures.selectors import STATUTS_ACTIFS
 
@@ -53,12 +54,16 @@ def budget_enregistrer(
     charges_referent_familles=0,
     produits: dict,
     commentaire: str = "",
+    version: int | None = None,
 ) -> Budget:
     """Create or replace one structure-year-nature budget with its produits.
 
     `produits`: {financeur: montant} for every funder except the Caf's PS, and {"caf_ps": {code TypePS:
     montant}} for the PS. Empty or zero amounts write no line. Errors are collected by field
-    ("charges_totales", "produit_<financeur>", "ps_<code>", "__all__") and nothing is written."""
+    ("charges_totales", "produit_<financeur>", "ps_<code>", "__all__") and nothing is written.
+
+    `version` is the one the form read (0: no budget yet); refused with ConflitVersion when the budget or its
+    produits changed since (None only for scripts). Any change of a produit raises the budget's version."""
     exiger(par, "structure.gerer", structure)
     erreurs: dict[str, list[str]] = {}
 
@@ -155,25 +160,31 @@ def budget_enregistrer(
         raise ValidationError(erreurs)
 
     with transaction.atomic():
-        budget, _ = Budget.objects.select_for_update().get_or_create(
+        budget, cree = Budget.objects.select_for_update().get_or_create(
             structure=structure, annee=annee, nature=nature, defaults={**charges, "commentaire": commentaire}
         )
+        if not cree and version is not None:
+            verifier_version(budget, version, nom="ce budget")
         modifie = False
         for champ, valeur in [*charges.items(), ("commentaire", commentaire)]:
             if getattr(budget, champ) != valeur:
                 setattr(budget, champ, valeur)
                 modifie = True
-        if modifie:
-            budget.save()
         existantes = {(p.financeur, p.type_ps_id): p for p in budget.produits.all()}
         voulues = {(financeur, code): montant for financeur, code, montant in lignes}
         for cle, ligne in existantes.items():
             if cle not in voulues:
                 ligne.delete()
+                modifie = True
             elif ligne.montant != voulues[cle]:
                 ligne.montant = voulues[cle]
                 ligne.save(update_fields=["montant"])
+                modifie = True
         for (financeur, code), montant in voulues.items():
             if (financeur, code) not in existantes:
                 LigneProduit.objects.create(budget=budget, financeur=financeur, type_ps_id=code, montant=montant)
+                modifie = True
+        if modifie and not cree:
+            # The produits are part of the budget's form: their change makes a new version too.
+            budget.save()
     return budget

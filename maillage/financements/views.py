@@ -95,14 +95,20 @@ def budget(request, pk, annee, nature):
         # A PS recorded under a type no longer offered that year stays visible (the service then says why).
         codes = {t.code for t in types_ps}
         types_ps += [p.type_ps for p in existant.produits.all() if p.type_ps_id and p.type_ps_id not in codes]
+    version = existant.version if existant is not None else 0  # 0: no budget yet when the form was opened
     if request.method == "POST":
         if not peut_gerer:
             raise PermissionDenied("Vous ne pouvez pas modifier ce budget.")
-        form = BudgetForm(request.POST, types_ps=types_ps)
+        form = BudgetForm(request.POST, types_ps=types_ps, version=version)
         if form.is_valid():
             try:
                 services.budget_enregistrer(
-                    par=request.user, structure=structure, annee=annee, nature=nature, **form.arguments_service()
+                    par=request.user,
+                    structure=structure,
+                    annee=annee,
+                    nature=nature,
+                    version=form.version_lue,
+                    **form.arguments_service(),
                 )
             except ValidationError as erreur:
                 ajouter_erreurs_du_service(form, erreur)
@@ -110,7 +116,7 @@ def budget(request, pk, annee, nature):
                 messages.success(request, "Le budget a été enregistré.")
                 return redirect("financements:budget", pk=structure.pk, annee=annee, nature=nature)
     else:
-        form = BudgetForm(initial=_initial(existant), types_ps=types_ps)
+        form = BudgetForm(initial=_initial(existant), types_ps=types_ps, version=version)
     calcul = None
     if existant is not None:
         calcul = selectors.calcul_ps(

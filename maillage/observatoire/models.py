@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from maillage.core.versions import Versionne
+
 
 class Questionnaire(models.Model):
     class Nature(models.TextChoices):
@@ -40,7 +42,7 @@ class Questionnaire(models.Model):
         return f"{self.titre} (v{self.version})"
 
 
-class Campagne(models.Model):
+class Campagne(Versionne):
     departement = models.ForeignKey(
         "territoires.Departement", on_delete=models.PROTECT, related_name="campagnes", verbose_name="département"
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from maillage.core.audit import acteur
 from maillage.core.permissions import exiger, peut
+from maillage.core.versions import verifier_version
 from maillage.structures.selectors import structures_actives
 from maillage.territoires.models import Departement
 
@@ -210,12 +211,15 @@ def campagne_modifier(
     date_limite_relecture: datetime.date,
     federation_relit: bool,
     seuil_evolution,
+    version: int | None = None,
 ) -> Campagne:
     """Change a campaign's dates and settings (typically: extend a deadline), validated as at creation. The year and
     the questionnaire stay as they are: the answers depend on them. The structures' access follows the new dates
-    at once (`calendrier`)."""
+    at once (`calendrier`). A stale `version` (the one the form read) is refused with ConflitVersion."""
     with transaction.atomic(), acteur(par):
         campagne = _campagne_geree(par, campagne)
+        if version is not None:
+            verifier_version(campagne, version, nom="cette campagne")
         erreurs, seuil = _valider_reglages(
             ouverture=ouverture,
             date_limite_reponse=date_limite_reponse,

@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
+from maillage.core.versions import CHAMP_VERSION, AvecVersion
 from maillage.core.widgets import ChampDate
 from maillage.territoires.models import QPV, Commune, Departement
 
@@ -83,7 +84,7 @@ def gestionnaires_du_departement(code: str):
     ).order_by("nom")
 
 
-class StructureForm(forms.ModelForm):
+class StructureForm(AvecVersion, forms.ModelForm):
     """Create or edit a structure; the fields shown are those the user may change (services.champs_modifiables)."""
 
     site_web = forms.URLField(label="Site web", required=False, max_length=200, assume_scheme="https")
@@ -144,7 +145,7 @@ class StructureForm(forms.ModelForm):
         structure = self.instance if self.instance.pk else None
         permis = services.champs_modifiables(user, structure) if structure else services.CHAMPS_STRUCTURE
         for nom in list(self.fields):
-            if nom not in permis:
+            if nom not in permis and nom != CHAMP_VERSION:
                 del self.fields[nom]
         communes = Commune.objects.filter(departement_id=departement).only("code", "nom", "departement_id")
         if "commune" in self.fields:
@@ -168,7 +169,7 @@ class StructureForm(forms.ModelForm):
         pass
 
     def champs(self) -> dict:
-        return {nom: self.cleaned_data[nom] for nom in self.fields}
+        return self.champs_saisis()
 
 
 class GestionnaireForm(forms.Form):
@@ -191,7 +192,7 @@ class FermetureForm(forms.Form):
 # --- Contacts, projets sociaux, documents --------------------------------------------------------------
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(AvecVersion, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["fonction", "prenom", "nom", "email", "telephone", "base_legale", "consentement_le", "public"]
@@ -215,10 +216,10 @@ class ContactForm(forms.ModelForm):
         return donnees
 
     def champs(self) -> dict:
-        return {nom: self.cleaned_data[nom] for nom in self.fields}
+        return self.champs_saisis()
 
 
-class ProjetSocialForm(forms.ModelForm):
+class ProjetSocialForm(AvecVersion, forms.ModelForm):
     class Meta:
         model = ProjetSocial
         fields = ["intitule", "debut", "fin", "diagnostic", "axes"]
@@ -230,7 +231,7 @@ class ProjetSocialForm(forms.ModelForm):
         }
 
     def champs(self) -> dict:
-        return {nom: self.cleaned_data[nom] for nom in self.fields}
+        return self.champs_saisis()
 
 
 class DocumentForm(forms.ModelForm):

@@ -7,6 +7,7 @@ two fields, `critere_<code>` (appreciation) and `critere_<code>_commentaire`.
 from django import forms
 from django.core.exceptions import ValidationError
 
+from maillage.core.versions import AvecVersion
 from maillage.core.widgets import ChampDate
 
 from . import regles
@@ -57,7 +58,7 @@ class CriteresMixin:
         ]
 
 
-class AgrementForm(CriteresMixin, forms.Form):
+class AgrementForm(AvecVersion, CriteresMixin, forms.Form):
     """Add (with statut and criteria) or modify (data only) an agrément of one structure."""
 
     type = forms.ChoiceField(label="Type d'agrément", choices=TypeAgrement.choices)
@@ -115,7 +116,7 @@ class AgrementForm(CriteresMixin, forms.Form):
         }
 
 
-class DecisionForm(CriteresMixin, forms.Form):
+class DecisionForm(AvecVersion, CriteresMixin, forms.Form):
     statut = forms.ChoiceField(
         label="Décision",
         choices=[(Agrement.Statut.ACCORDE, "Accordé"), (Agrement.Statut.REFUSE, "Refusé")],

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from maillage.core.versions import Versionne
+
 from .siret import erreur_siret, normaliser
 
 
@@ -86,7 +88,7 @@ class SituationQPV(models.TextChoices):
     AUCUNE = "aucune", "Ni l'un ni l'autre"
 
 
-class Structure(models.Model):
+class Structure(Versionne):
     type = models.CharField(max_length=20, choices=TypeStructure.choices)
     nom = models.CharField(max_length=250)
     siret = models.CharField("SIRET", max_length=14, blank=True, validators=[valider_siret])
@@ -161,7 +163,7 @@ class Structure(models.Model):
         return (self.longitude, self.latitude)
 
 
-class Contact(models.Model):
+class Contact(Versionne):
     """A person to reach at a structure: personal data, kept minimal, with its legal basis (GDPR)."""
 
     class Fonction(models.TextChoices):
@@ -211,7 +213,7 @@ class Contact(models.Model):
         return f"{self.prenom} {self.nom} ({self.get_fonction_display()})"
 
 
-class ProjetSocial(models.Model):
+class ProjetSocial(Versionne):
     """The structure's (usually 4-year) project, built with the inhabitants."""
 
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="projets_sociaux")
@@ -273,7 +275,7 @@ class TypeAgrement(models.TextChoices):
     ANIMATION_LOCALE = "animation_locale", "Animation locale (EVS)"
 
 
-class Agrement(models.Model):
+class Agrement(Versionne):
     """A decision of the Caf's board on a projet social, for 1 to 4 years."""
 
     class Statut(models.TextChoices):

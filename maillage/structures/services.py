@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.text import get_valid_filename
 
 from maillage.core.permissions import exiger, peut
+from maillage.core.versions import verifier_version
 from maillage.territoires.models import QPV, Commune
 
 from .models import Agrement, Contact, DocumentProjet, Gestionnaire, ProjetSocial, Structure
@@ -234,11 +235,12 @@ def structure_creer(*, par, **champs) -> Structure:
 
 
 @transaction.atomic
-def structure_modifier(*, par, structure: Structure, **champs) -> Structure:
+def structure_modifier(*, par, structure: Structure, version: int | None = None, **champs) -> Structure:
     """Edit a structure: the profile for `structure.modifier`, every field for `structure.gerer`.
 
     A field outside the user's set is refused (not silently dropped), the commune stays in the
-    structure's département (a pilot moves a structure only between their départements).
+    structure's département (a pilot moves a structure only between their départements). `version` is the one
+    the form read: refused (ConflitVersion) when the structure changed since; None only for scripts.
     """
     exiger(par, "structure.modifier", structure)
     _inconnus(champs, champs_modifiables(par, structure))
@@ -251,6 +253,8 @@ def structure_modifier(*, par, structure: Structure, **champs) -> Structure:
         ):
             raise ValidationError({"commune": ["La commune doit appartenir au département de la structure."]})
     structure = Structure.objects.select_for_update().get(pk=structure.pk)
+    if version is not None:
+        verifier_version(structure, version, nom="cette structure")
     erreurs: dict[str, list[str]] = {}
     m2m = _preparer(structure, dict(champs), erreurs)
     if "commune" in champs and not peut(par, "structure.modifier", structure):
@@ -322,9 +326,11 @@ def contact_creer(*, par, structure: Structure, **champs) -> Contact:
 
 
 @transaction.atomic
-def contact_modifier(*, par, contact: Contact, **champs) -> Contact:
+def contact_modifier(*, par, contact: Contact, version: int | None = None, **champs) -> Contact:
     exiger(par, "structure.modifier", contact.structure)
     _inconnus(champs, CHAMPS_CONTACT)
+    if version is not None:
+        verifier_version(contact, version, nom="ce contact")
     for nom, valeur in champs.items():
         setattr(contact, nom, valeur)
     _valider_contact(contact)
@@ -354,9 +360,11 @@ def projet_social_creer(*, par, structure: Structure, **champs) -> ProjetSocial:
 
 
 @transaction.atomic
-def projet_social_modifier(*, par, projet: ProjetSocial, **champs) -> ProjetSocial:
+def projet_social_modifier(*, par, projet: ProjetSocial, version: int | None = None, **champs) -> ProjetSocial:
     exiger(par, "structure.modifier", projet.structure)
     _inconnus(champs, CHAMPS_PROJET)
+    if version is not None:
+        verifier_version(projet, version, nom="ce projet social")
     for nom, valeur in champs.items():
         setattr(projet, nom, valeur)
     _lever(_valider_modele(projet))

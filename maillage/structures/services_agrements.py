@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from maillage.core.audit import acteur
 from maillage.core.permissions import exiger
+from maillage.core.versions import verifier_version
 
 from . import regles
 from .models import Agrement, EvaluationCritere, Structure, TypeAgrement
@@ -172,6 +173,7 @@ def agrement_modifier(
     *,
     par,
     agrement: Agrement,
+    version: int | None = None,
     type: str,
     debut: datetime.date,
     fin: datetime.date,
@@ -180,7 +182,8 @@ def agrement_modifier(
     commentaire: str = "",
     aujourd_hui: datetime.date | None = None,
 ) -> Agrement:
-    """Correct an agrément's data; its statut and assessment change through `agrement_decider`.
+    """Correct an agrément's data; its statut and assessment change through `agrement_decider`. `version` is the
+    one the form read (a stale one is refused with ConflitVersion; None only for scripts).
 
     A decided agrément keeps its assessment as it is (agréments entered before this tool, or imported,
     may have none) unless the new start date moves it to another rule set: then its assessment must
@@ -190,6 +193,8 @@ def agrement_modifier(
     _verifier_valeurs(type=type, debut=debut, fin=fin, statut=agrement.statut)
     commentaire = (commentaire or "").strip()
     with transaction.atomic(), acteur(par):
+        if version is not None:
+            verifier_version(agrement, version, nom="cet agrément")
         evaluations = {e.critere: (e.appreciation, e.commentaire) for e in agrement.evaluations.all()}
         nouveau = regles.AgrementDonnees(
             type=type, debut=debut, fin=fin, statut=agrement.statut, id=agrement.pk, date_decision=date_decision
@@ -225,6 +230,7 @@ def agrement_decider(
     *,
     par,
     agrement: Agrement,
+    version: int | None = None,
     statut: str,
     date_decision: datetime.date | None,
     evaluations: Evaluations | None,
@@ -252,6 +258,8 @@ def agrement_decider(
         date_decision=date_decision,
     )
     with transaction.atomic(), acteur(par):
+        if version is not None:
+            verifier_version(agrement, version, nom="cet agrément")
         referentiel = _verifier(
             structure=agrement.structure,
             nouveau=nouveau,

@@ -202,7 +202,7 @@ def structure_modifier(request, pk):
     form = StructureForm(request.POST or None, instance=s, user=request.user, departement=s.departement_id)
     if request.method == "POST" and form.is_valid():
         try:
-            services.structure_modifier(par=request.user, structure=s, **form.champs())
+            services.structure_modifier(par=request.user, structure=s, version=form.version_lue, **form.champs())
         except ValidationError as erreur:
             ajouter_erreurs_du_service(form, erreur)
         else:
@@ -325,7 +325,12 @@ def contact_modifier(request, pk):
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_modifier(par=request.user, contact=Contact.objects.get(pk=contact.pk), **form.champs())
+            services.contact_modifier(
+                par=request.user,
+                contact=Contact.objects.get(pk=contact.pk),
+                version=form.version_lue,
+                **form.champs(),
+            )
         except ValidationError as erreur:
             ajouter_erreurs_du_service(form, erreur)
         else:
@@ -378,7 +383,10 @@ def projet_modifier(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.projet_social_modifier(
-                par=request.user, projet=ProjetSocial.objects.get(pk=projet.pk), **form.champs()
+                par=request.user,
+                projet=ProjetSocial.objects.get(pk=projet.pk),
+                version=form.version_lue,
+                **form.champs(),
             )
         except ValidationError as erreur:
             ajouter_erreurs_du_service(form, erreur)

@@ -90,7 +90,11 @@ def agrement_modifier(request, pk):
     agrement = _agrement_gere(request.user, pk)
     structure = agrement.structure
     form = AgrementForm(
-        request.POST or None, structure=structure, agrement=agrement, initial=AgrementForm.initial_pour(agrement)
+        request.POST or None,
+        structure=structure,
+        agrement=agrement,
+        initial=AgrementForm.initial_pour(agrement),
+        version=agrement.version,
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -98,6 +102,7 @@ def agrement_modifier(request, pk):
             services_agrements.agrement_modifier(
                 par=request.user,
                 agrement=agrement,
+                version=form.version_lue,
                 type=d["type"],
                 debut=d["debut"],
                 fin=d["fin"],
@@ -123,13 +128,14 @@ def agrement_decider(request, pk):
     if agrement.statut == Agrement.Statut.EXPIRE:
         messages.error(request, "Cet agrément a expiré : sa décision ne peut plus être modifiée.")
         return redirect("structures:agrements", pk=structure.pk)
-    form = DecisionForm(request.POST or None, agrement=agrement)
+    form = DecisionForm(request.POST or None, agrement=agrement, version=agrement.version)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             services_agrements.agrement_decider(
                 par=request.user,
                 agrement=agrement,
+                version=form.version_lue,
                 statut=d["statut"],
                 date_decision=d["date_decision"],
                 evaluations=form.evaluations(),

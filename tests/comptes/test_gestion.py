@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from maillage.comptes.models import Role, Utilisateur
 from tests.comptes.factories import UtilisateurFactory
+from tests.conftest import enregistrer_deux_fois, message_conflit
 
 from .test_connexion import connecter, est_connecte
 
@@ -226,6 +227,7 @@ class TestModification:
                 "role": Role.CONSEILLER,
                 "departements": ["94"],
                 "communes": [vitry.code],
+                "version": conseiller.version,
             },
         )
         assert reponse.status_code == 302
@@ -349,3 +351,24 @@ class TestRenvoiDInvitation:
 )
 def test_identifiants_aberrants(client_de, pilote, chemin, statut):
     assert client_de(pilote).get(chemin).status_code == statut
+
+
+class TestVersions:
+    def test_deux_modifications_la_seconde_refusee(self, pilote, conseiller, val_de_marne, vitry):
+        autre = UtilisateurFactory(role=Role.PILOTE, departements=[val_de_marne], first_name="Iris", last_name="Autre")
+        base = {"prenom": "Nora", "nom": "Haddad", "role": Role.CONSEILLER, "departements": ["94"]}
+        reponse = enregistrer_deux_fois(
+            url("modifier", conseiller.pk),
+            (autre, {**base, "organisme": "Caf 94", "communes": [vitry.code]}),
+            (pilote, {**base, "organisme": "Caf du Val-de-Marne"}),
+        )
+        message = message_conflit(reponse)
+        assert "Iris Autre" in message and "Organisme : « (vide) » → « Caf 94 »" in message
+        conseiller.refresh_from_db()
+        assert conseiller.organisme == "Caf 94" and list(conseiller.communes.all()) == [vitry]
+
+    def test_connexion_ne_change_pas_la_version(self, client, conseiller):
+        version = conseiller.version
+        client.force_login(conseiller)
+        conseiller.refresh_from_db()
+        assert conseiller.last_login is not None and conseiller.version == version

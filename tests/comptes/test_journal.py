@@ -42,7 +42,14 @@ class TestActeur:
         client.force_login(pilote)
         client.post(
             reverse("comptes:modifier", args=[partenaire.pk]),
-            {"prenom": "Nouveau", "nom": "Nom", "organisme": "", "role": Role.STRUCTURE, "departements": ["94"]},
+            {
+                "prenom": "Nouveau",
+                "nom": "Nom",
+                "organisme": "",
+                "role": Role.STRUCTURE,
+                "departements": ["94"],
+                "version": partenaire.version,
+            },
             REMOTE_ADDR="192.0.2.7",
         )
         entree = entrees(partenaire).last()
@@ -54,7 +61,7 @@ class TestActeur:
         services.compte_desactiver(par=pilote, cible=partenaire)
         entree = entrees(partenaire).last()
         assert entree.actor == pilote
-        assert entree.changes == {"is_active": ["True", "False"]}
+        assert entree.changes == {"is_active": ["True", "False"], "version": ["1", "2"]}
 
     def test_le_contexte_englobant_est_retabli(self, pilote, partenaire, conseiller):
         # As in a request: AuditlogMiddleware's context, then a service naming another actor.

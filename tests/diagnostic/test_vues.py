@@ -16,7 +16,7 @@ from maillage.comptes.models import Role
 from maillage.diagnostic.models import Indicateur, IndicateurCommune, ParametresDiagnostic, Scenario
 from maillage.structures.models import TypeStructure
 from tests.comptes.factories import UtilisateurFactory
-from tests.conftest import carre
+from tests.conftest import carre, enregistrer_deux_fois, message_conflit
 from tests.structures.factories import AgrementFactory, StructureFactory
 from tests.territoires.factories import CommuneFactory, DepartementFactory
 
@@ -268,7 +268,7 @@ def test_parametres_modifies_par_le_pilote(client, reseau, pilote):
     client.force_login(pilote)
     url = reverse("diagnostic:parametres", args=["94"])
     assert client.get(url).status_code == 200
-    reponse = client.post(url, {"distance_couverture_km": "4", "tampon_qpv_m": "300", **_poids()})
+    reponse = client.post(url, {"distance_couverture_km": "4", "tampon_qpv_m": "300", "version": 0, **_poids()})
     assert reponse.status_code == 302
     ligne = ParametresDiagnostic.objects.get(departement_id="94")
     assert ligne.distance_couverture_km == Decimal("4") and ligne.tampon_qpv_m == 300
@@ -276,6 +276,29 @@ def test_parametres_modifies_par_le_pilote(client, reseau, pilote):
     synthese = client.get(URL, {"date": DATE}).context["synthese"]
     assert synthese.population_couverte == 90_605 + 62_052
     assert synthese.communes_sans_structure == 2
+
+
+def test_parametres_deux_pilotes_le_second_refuse(reseau, pilote):
+    autre = UtilisateurFactory(role=Role.PILOTE, departements=[reseau[0].departement], first_name="Jo", last_name="Bis")
+    url = reverse("diagnostic:parametres", args=["94"])
+    reponse = enregistrer_deux_fois(
+        url,
+        (autre, {"distance_couverture_km": "4", "tampon_qpv_m": "300", **_poids()}),
+        (pilote, {"distance_couverture_km": "2", "tampon_qpv_m": "800", **_poids()}),
+    )
+    message = message_conflit(reponse)
+    assert "Jo Bis" in message and "Distance de couverture (km) : « (vide) » → « 4,00 »" in message
+    ligne = ParametresDiagnostic.objects.get(departement_id="94")
+    assert (ligne.distance_couverture_km, ligne.tampon_qpv_m, ligne.version) == (Decimal(4), 300, 1)
+    # Opened again, the form reads the current version: its save works and makes the next one.
+    reponse = enregistrer_deux_fois(
+        url,
+        (pilote, {"distance_couverture_km": "3", "tampon_qpv_m": "300", **_poids()}),
+        (autre, {"distance_couverture_km": "5", "tampon_qpv_m": "300", **_poids()}),
+    )
+    assert "« 4,00 » → « 3,00 »" in message_conflit(reponse)
+    ligne.refresh_from_db()
+    assert (ligne.distance_couverture_km, ligne.version) == (Decimal(3), 2)
 
 
 def test_parametres_invalides_rien_n_est_ecrit(client, reseau, pilote):
@@ -503,3 +526,21 @@ def test_scenario_devenu_incalculable_message_sans_500(client, reseau, pilote):
 def test_carte_connait_l_etat_des_qpv(client, reseau):
     donnees = client.get(URL, {"date": DATE}).context["donnees_carte"]
     assert donnees["qpv"] == {"QN09405M": True, "QN09406I": True, "QN09414M": False}
+
+
+def test_scenario_modifie_par_deux_pilotes_le_second_refuse(client, reseau, pilote):
+    client.force_login(pilote)
+    enregistrer = _simulation(action="enregistrer", nom="EVS à Vitry", **{"ajout-0-commune": "94081"})
+    client.post(URL_SIMULATION, enregistrer)
+    scenario = Scenario.objects.get()
+    autre = UtilisateurFactory(role=Role.PILOTE, departements=[reseau[0].departement], first_name="Lu", last_name="Bis")
+    reponse = enregistrer_deux_fois(
+        f"{URL_SIMULATION}?scenario={scenario.pk}",
+        (autre, {**enregistrer, "scenario": scenario.pk, "nom": "EVS à Vitry (variante)"}),
+        (pilote, {**enregistrer, "scenario": scenario.pk, "description": "Autre hypothèse"}),
+        attendu_premier=302,
+    )
+    assert reponse.status_code == 400
+    assert "Nom : « EVS à Vitry » → « EVS à Vitry (variante) »" in message_conflit(reponse)
+    scenario.refresh_from_db()
+    assert (scenario.nom, scenario.description, scenario.version) == ("EVS à Vitry (variante)", "", 2)

@@ -7,9 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from maillage.comptes.models import Role
+from maillage.core.versions import ConflitVersion
 from maillage.fiches import services as services_fiches
 from maillage.fiches.models import FicheExperience
 from tests.comptes.factories import UtilisateurFactory
+from tests.conftest import enregistrer_deux_fois, message_conflit
 from tests.structures.factories import StructureFactory
 from tests.territoires.factories import CommuneFactory, DepartementFactory
 
@@ -200,3 +202,32 @@ def test_pilote_cree_pour_une_structure_de_son_departement(jeu, client):
     assert reponse.status_code == 200 and not FicheExperience.objects.exists()
     client.post(reverse("observatoire:fiche_creer"), {**DONNEES, "structure": jeu.evs.pk})
     assert FicheExperience.objects.get().structure == jeu.evs
+
+
+def test_fiche_modifiee_par_deux_le_second_refuse(jeu):
+    fiche = services_fiches.fiche_creer(par=jeu.compte_cs, structure=jeu.cs, donnees=DONNEES)
+    url = reverse("observatoire:fiche_modifier", args=[fiche.pk])
+    reponse = enregistrer_deux_fois(
+        url,
+        (jeu.pilote, {**DONNEES, "resultats": "25 parents réguliers"}),
+        (jeu.compte_cs, {**DONNEES, "limites": "Peu de pères, horaires"}),
+    )
+    assert "« 20 parents réguliers » → « 25 parents réguliers »" in message_conflit(reponse)
+    fiche.refresh_from_db()
+    assert (fiche.resultats, fiche.limites, fiche.version) == ("25 parents réguliers", "Peu de pères", 2)
+
+
+def test_fiche_verification_atomique(jeu):
+    """Two saves of the same version: the first wins, the second is refused; a proposal between counts too."""
+    fiche = services_fiches.fiche_creer(par=jeu.compte_cs, structure=jeu.cs, donnees=DONNEES)
+    services_fiches.fiche_modifier(par=jeu.compte_cs, fiche=fiche, donnees={**DONNEES, "titre": "A"}, version=1)
+    with pytest.raises(ConflitVersion):
+        services_fiches.fiche_modifier(
+            par=jeu.pilote, fiche=FicheExperience.objects.get(pk=fiche.pk), donnees={**DONNEES, "titre": "B"}, version=1
+        )
+    services_fiches.fiche_proposer(par=jeu.compte_cs, fiche=FicheExperience.objects.get(pk=fiche.pk))
+    with pytest.raises(ConflitVersion, match="Statut"):
+        services_fiches.fiche_modifier(
+            par=jeu.pilote, fiche=FicheExperience.objects.get(pk=fiche.pk), donnees={**DONNEES, "titre": "C"}, version=2
+        )
+    assert FicheExperience.objects.get(pk=fiche.pk).titre == "A"

@@ -4,12 +4,14 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from maillage.comptes.models import Role
 from maillage.financements.models import BaremePS, Budget, LigneProduit
 from tests.comptes.factories import UtilisateurFactory
+from tests.conftest import enregistrer_deux_fois, message_conflit
 from tests.financements.factories import BudgetFactory
 from tests.structures.factories import AgrementFactory, StructureFactory
 
@@ -153,6 +155,7 @@ def test_budget_saisie(client, jeu, pilote):
             "charges_referent_familles": "40000",
             "ps_agc": "40000",
             "produit_communes": "150000,50",
+            "version": "0",
         },
     )
     assert reponse.status_code == 302
@@ -168,7 +171,14 @@ def test_budget_saisie_invalide(client, jeu, pilote):
     client.force_login(pilote)
     url = reverse("financements:budget", args=[jeu.cs1.pk, 2016, "realise"])
     reponse = client.post(
-        url, {"charges_totales": "1000", "charges_pilotage": "5000", "ps_acf": "10", "produit_usagers": "-3"}
+        url,
+        {
+            "charges_totales": "1000",
+            "charges_pilotage": "5000",
+            "ps_acf": "10",
+            "produit_usagers": "-3",
+            "version": "0",
+        },
     )
     assert reponse.status_code == 200
     page = texte(reponse)
@@ -214,3 +224,39 @@ def test_donnees_partielles_signalees(client, jeu):
     page = texte(client.get(tableau_de_bord()))
     assert "Données partielles" in page
     assert "Budgets réalisés 2015 enregistrés : 3 sur 4 structures actives." in page
+
+
+# --- No lost update -------------------------------------------------------------------------------
+
+
+def test_budget_deux_saisies_du_meme_budget_nouveau(jeu, pilote):
+    """Both opened the empty budget: the first creates it, the second would replace it silently: refused."""
+    url = reverse("financements:budget", args=[jeu.cs2.pk, 2016, "previsionnel"])
+    reponse = enregistrer_deux_fois(
+        url,
+        (pilote, {"charges_totales": "300000", "produit_communes": "1000"}),
+        (pilote, {"charges_totales": "250000"}),
+    )
+    assert "Total des charges : « (vide) » → « 300000,00 »" in message_conflit(reponse)
+    budget = Budget.objects.get(structure=jeu.cs2, annee=2016, nature="previsionnel")
+    assert budget.charges_totales == Decimal(300_000) and budget.produits.count() == 1
+
+
+def test_budget_modifie_entre_deux(jeu, pilote):
+    url = reverse("financements:budget", args=[jeu.cs2.pk, 2016, "previsionnel"])
+    enregistrer = {"charges_totales": "300000", "version": "0"}
+    client = Client()
+    client.force_login(pilote)
+    assert client.post(url, enregistrer).status_code == 302
+    reponse = enregistrer_deux_fois(
+        url,
+        (pilote, {"charges_totales": "310000", "produit_communes": "5"}),
+        (pilote, {"charges_totales": "300000", "commentaire": "Vu"}),
+    )
+    assert "« 300000,00 » → « 310000,00 »" in message_conflit(reponse)
+    budget = Budget.objects.get(structure=jeu.cs2, annee=2016, nature="previsionnel")
+    assert (budget.charges_totales, budget.commentaire, budget.version) == (Decimal(310_000), "", 2)
+    # A fresh save works and raises the version; a change of a produit alone raises it too.
+    assert client.post(url, {"charges_totales": "310000", "produit_communes": "6", "version": "2"}).status_code == 302
+    budget.refresh_from_db()
+    assert budget.version == 3 and budget.produits.get().montant == Decimal(6)

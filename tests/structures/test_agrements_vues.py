@@ -5,12 +5,13 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from maillage.comptes.models import Role
-from maillage.structures import regles
+from maillage.structures import regles, services_agrements
 from maillage.structures.models import (
     Agrement,
     DocumentProjet,
@@ -20,6 +21,7 @@ from maillage.structures.models import (
     TypeStructure,
 )
 from tests.comptes.factories import UtilisateurFactory
+from tests.conftest import enregistrer_deux_fois, message_conflit
 from tests.structures.factories import AgrementFactory, StructureFactory
 from tests.territoires.factories import CommuneFactory, DepartementFactory
 
@@ -79,6 +81,7 @@ def decision(**autres):
         "date_decision": "2013-10-15",
         "instance": "CAS du 15/10/2013",
         "commentaire": "Avis favorable : projet participatif.",
+        "version": 1,
     }
     for code in CRITERES_2012:
         donnees[f"critere_{code}"] = "satisfait"
@@ -239,7 +242,13 @@ class TestModifierEtDecider:
         assert 'value="2017-12-31"' in reponse.content.decode()
         reponse = client.post(
             url("agrement_modifier", agrement.pk),
-            {"type": "animation_globale", "debut": "2014-01-01", "fin": "2016-12-31", "date_decision": "2013-10-15"},
+            {
+                "type": "animation_globale",
+                "debut": "2014-01-01",
+                "fin": "2016-12-31",
+                "date_decision": "2013-10-15",
+                "version": 1,
+            },
         )
         assert reponse.status_code == 302
         agrement.refresh_from_db()
@@ -250,7 +259,13 @@ class TestModifierEtDecider:
         client.force_login(pilote)
         reponse = client.post(
             url("agrement_modifier", agrement.pk),
-            {"type": "animation_globale", "debut": "2014-01-01", "fin": "2016-12-31", "date_decision": "2013-10-15"},
+            {
+                "type": "animation_globale",
+                "debut": "2014-01-01",
+                "fin": "2016-12-31",
+                "date_decision": "2013-10-15",
+                "version": 1,
+            },
         )
         assert "ne peut pas être effacé" in reponse.content.decode()
         agrement.refresh_from_db()
@@ -392,3 +407,48 @@ class TestRenouvellements:
         assert len(self.get(client).context["lignes"]) >= 15
         assert beaucoup == peu
         assert beaucoup <= 10
+
+
+class TestVersions:
+    """A save from a form opened before another save is refused, with what changed; nothing is overwritten."""
+
+    def _modification(self, **autres):
+        return {"type": "animation_globale", "debut": "2014-01-01", "fin": "2017-12-31", **autres}
+
+    def test_modifier_deux_fois(self, pilote, val_de_marne, centre):
+        agrement = AgrementFactory(structure=centre, instance="CA")
+        autre = UtilisateurFactory(
+            role=Role.PILOTE, departements=[val_de_marne], first_name="Ada", last_name="Lovelace"
+        )
+        reponse = enregistrer_deux_fois(
+            url("agrement_modifier", agrement.pk),
+            (autre, self._modification(date_decision="2013-10-15", instance="CAS du 15/10/2013")),
+            (pilote, self._modification(date_decision="2013-10-15", instance="CA", fin="2016-12-31")),
+        )
+        message = message_conflit(reponse)
+        assert "Ada Lovelace" in message and "« CA » → « CAS du 15/10/2013 »" in message
+        agrement.refresh_from_db()
+        assert (agrement.instance, agrement.fin, agrement.version) == ("CAS du 15/10/2013", D(2017, 12, 31), 2)
+
+    def test_decider_apres_une_modification(self, pilote, centre):
+        agrement = AgrementFactory(structure=centre, statut=Agrement.Statut.EN_INSTRUCTION, date_decision=None)
+        client = Client()
+        client.force_login(pilote)
+        ouverte = client.get(url("agrement_decider", agrement.pk)).context["form"]["version"].value()
+        services_agrements.agrement_modifier(
+            par=pilote,
+            agrement=agrement,
+            version=1,
+            type="animation_globale",
+            debut=D(2014, 1, 1),
+            fin=D(2016, 12, 31),
+            date_decision=None,
+        )
+        reponse = client.post(url("agrement_decider", agrement.pk), decision(version=ouverte))
+        assert "31/12/2017 » → « 31/12/2016" in message_conflit(reponse)
+        agrement.refresh_from_db()
+        assert agrement.statut == Agrement.Statut.EN_INSTRUCTION and not agrement.evaluations.exists()
+        reponse = client.post(url("agrement_decider", agrement.pk), decision(version=agrement.version))
+        assert reponse.status_code == 302
+        agrement.refresh_from_db()
+        assert (agrement.statut, agrement.version) == (Agrement.Statut.ACCORDE, 3)

@@ -234,7 +234,7 @@ def test_creation_anonyme_vers_connexion(client, monde):
 
 
 def _donnees_profil(**autres):
-    return {"nom": "Centre social des Bleuets", "commune": "94028", "situation_qpv": "dans_qpv", **autres}
+    return {"nom": "Centre social des Bleuets", "commune": "94028", "situation_qpv": "dans_qpv", "version": 1, **autres}
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from maillage.core.versions import AvecVersion
 from maillage.core.widgets import ChampDate
 
 from .. import calendrier
@@ -190,7 +191,7 @@ class CampagneForm(_ReglagesCampagneForm):
                 self.initial.setdefault("questionnaire", socle.pk)
 
 
-class CampagneModifierForm(_ReglagesCampagneForm):
+class CampagneModifierForm(AvecVersion, _ReglagesCampagneForm):
     """Changing a campaign after its opening (typically: extending a deadline). The year and the questionnaire are
     not here: the answers depend on them."""
 
@@ -205,5 +206,6 @@ class CampagneModifierForm(_ReglagesCampagneForm):
                 "seuil_evolution": campagne.seuil_evolution,
             },
         )
+        kwargs.setdefault("version", campagne.version)
         super().__init__(*args, **kwargs)
         self.fields["seuil_evolution"].required = True

@@ -111,6 +111,7 @@ def campagne_modifier(request, pk):
                 date_limite_relecture=donnees["date_limite_relecture"],
                 federation_relit=donnees["federation_relit"],
                 seuil_evolution=donnees["seuil_evolution"],
+                version=form.version_lue,
             )
         except ValidationError as e:
             ajouter_erreurs_du_service(form, e)

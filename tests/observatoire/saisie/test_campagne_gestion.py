@@ -21,6 +21,7 @@ from maillage.observatoire import calendrier, services
 from maillage.observatoire.models import Campagne, Reponse, Statut
 from maillage.structures.models import TypeAgrement, TypeStructure
 from tests.comptes.factories import UtilisateurFactory
+from tests.conftest import enregistrer_deux_fois, message_conflit
 from tests.observatoire.factories import CampagneFactory, ReponseFactory, dates_campagne_en_cours
 from tests.structures.factories import AgrementFactory, StructureFactory
 from tests.territoires.factories import CommuneFactory, DepartementFactory
@@ -346,6 +347,7 @@ def _formulaire(campagne, **changements) -> dict:
         "date_limite_reponse": campagne.date_limite_reponse.isoformat(),
         "date_limite_relecture": campagne.date_limite_relecture.isoformat(),
         "seuil_evolution": "0,50",
+        "version": Campagne.objects.get(pk=campagne.pk).version,
         **changements,
     }
     return {champ: valeur for champ, valeur in donnees.items() if valeur is not None}
@@ -367,7 +369,7 @@ def test_formulaire_prerempli(client, gestion):
         assert f'value="{DATES[champ].isoformat()}"' in html
     assert 'value="0,35"' in html
     assert re.search(r'<input type="checkbox" name="federation_relit"[^>]* checked>', html)
-    assert set(page.context["form"].fields) == set(CHAMPS)  # neither the year nor the questionnaire
+    assert set(page.context["form"].fields) == {*CHAMPS, "version"}  # neither the year nor the questionnaire
     assert "2016 (données 2015)" in html and "en retard / relecture" in html
     assert "<script>" not in html and 'style="' not in html  # CSP: no inline script or style
 
@@ -659,3 +661,24 @@ def test_ouvrir_une_campagne_seuil_hors_bornes(client, gestion):
     )
     assert page.context["form"].errors["seuil_evolution"] == [SEUIL]
     assert not Campagne.objects.filter(annee=2017).exists()
+
+
+@pytest.mark.django_db
+def test_modifier_deux_fois_la_seconde_refusee(gestion):
+    campagne = gestion.campagne
+    autre = UtilisateurFactory(role=Role.PILOTE, departements=[gestion.dep], first_name="Yves", last_name="Autre")
+    prolongee = DATES["date_limite_relecture"] + 15 * JOUR
+    reponse = enregistrer_deux_fois(
+        _url_modifier(campagne),
+        (autre, _formulaire(campagne, date_limite_relecture=prolongee.isoformat(), version=None)),
+        (gestion.pilote, _formulaire(campagne, seuil_evolution="0,25", version=None)),
+    )
+    message = message_conflit(reponse)
+    assert "Yves Autre" in message
+    assert f"{DATES['date_limite_relecture']:%d/%m/%Y} » → « {prolongee:%d/%m/%Y} »" in message
+    campagne = Campagne.objects.get(pk=campagne.pk)
+    assert (campagne.date_limite_relecture, campagne.seuil_evolution, campagne.version) == (
+        prolongee,
+        Decimal("0.50"),
+        2,
+    )
