@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comptes', '0002_utilisateur_structure'),
+        ('comptes', '0003_journal_donnees_personnelles'),
     ]
 
     operations = [
