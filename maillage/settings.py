@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "maillage.core.middleware.PermissionsPolicyMiddleware",
     "maillage.core.middleware.RefusOctetNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -247,6 +248,14 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page uses, refused to the site and any frame (maillage.core.middleware).
+PERMISSIONS_POLICY = {
+    fonction: []
+    for fonction in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer", "microphone",
+        "midi", "payment", "usb", "serial", "bluetooth", "hid", "xr-spatial-tracking", "browsing-topics",
+    )
+}  # fmt: skip
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
