@@ -1,6 +1,9 @@
 """The versioned REST API (django-ninja): /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -32,6 +35,22 @@ def erreur_http(request, exc):
     if exc.status_code == 400 and str(message).startswith("Cannot parse request body"):
         message = "Corps de la requête illisible : un document JSON valide est attendu."
     return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+CORPS_JSON_ATTENDU = "Type de contenu non pris en charge : envoyez un document JSON (Content-Type: application/json)."
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(RawPostDataException)
+def corps_non_json(request, exc):
+    # A JSON body sent as multipart/form-data: the CSRF check parses the form first (bad boundary), after which
+    # the raw body can no longer be read; both used to end in a 500 or an HTML 400.
+    return api.create_response(request, {"detail": CORPS_JSON_ATTENDU}, status=415)
+
+
+@api.exception_handler(RequestDataTooBig)
+def corps_trop_gros(request, exc):
+    return api.create_response(request, {"detail": "Corps de la requête trop volumineux."}, status=413)
 
 
 @api.exception_handler(AuthenticationError)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "maillage.core.middleware.PermissionsPolicyMiddleware",
     "maillage.core.middleware.RefusOctetNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -179,10 +180,16 @@ LOGIN_REDIRECT_URL = "comptes:espace"
 LOGOUT_REDIRECT_URL = "accueil:accueil"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Throttled login (django-axes): lock an e-mail + IP pair after 5 failures for 15 minutes.
+# Throttled login (django-axes, thresholds in maillage/comptes/verrouillage.py): for 15 minutes, lock an e-mail
+# from one address after 5 failures, an e-mail from any address after 20, an address for any e-mail after 50.
+# Failures during a lock do not extend it; a new password lifts it.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+VERROUILLAGE_LIMITE_COMPTE = int(os.environ.get("VERROUILLAGE_LIMITE_COMPTE", "20"))
+VERROUILLAGE_LIMITE_ADRESSE = int(os.environ.get("VERROUILLAGE_LIMITE_ADRESSE", "50"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_HANDLER = "maillage.comptes.verrouillage.VerrouillageParSeuils"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
@@ -271,6 +278,14 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page uses, refused to the site and any frame (maillage.core.middleware).
+PERMISSIONS_POLICY = {
+    fonction: []
+    for fonction in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer", "microphone",
+        "midi", "payment", "usb", "serial", "bluetooth", "hid", "xr-spatial-tracking", "browsing-topics",
+    )
+}  # fmt: skip
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

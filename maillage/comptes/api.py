@@ -3,6 +3,7 @@
 from ninja import Router, Schema
 from ninja.security import django_auth
 
+from maillage.core.schemas import erreurs
 from maillage.territoires.api import CodeNom
 
 from . import selectors
@@ -24,7 +25,7 @@ class MoiOut(Schema):
 
 @router.get(
     "/moi",
-    response=MoiOut,
+    response={200: MoiOut, **erreurs(401)},
     auth=django_auth,
     url_name="comptes_moi",
     summary="Le compte connecté : rôle et périmètre",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpResponseBadRequest
 
 
@@ -17,3 +18,21 @@ class RefusOctetNulMiddleware:
                 "Requête invalide : caractère nul interdit.", content_type="text/plain; charset=utf-8"
             )
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Send `Permissions-Policy` (settings.PERMISSIONS_POLICY: feature → allowed origins, [] = nobody).
+
+    Django's SecurityMiddleware and django-csp set the other security headers; this one has no home there. The
+    pages use none of these browser features, so a script injected despite the CSP cannot use them either."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        politique = getattr(settings, "PERMISSIONS_POLICY", {})
+        self.valeur = ", ".join(f"{fonction}=({' '.join(origines)})" for fonction, origines in politique.items())
+
+    def __call__(self, request):
+        reponse = self.get_response(request)
+        if self.valeur:
+            reponse.headers.setdefault("Permissions-Policy", self.valeur)
+        return reponse

@@ -16,6 +16,7 @@ from ninja.security import SessionAuth
 from ninja.utils import check_csrf
 
 from maillage.core.permissions import peut
+from maillage.core.schemas import erreurs
 from maillage.territoires.api import CodeNom
 from maillage.territoires.models import EPCI, Departement
 from maillage.territoires.selectors import departement_par_code
@@ -25,16 +26,7 @@ from . import moteur, selectors, services
 router = Router(tags=["Diagnostic territorial"])
 
 
-class Erreur(Schema):
-    detail: str
-
-
-class ErreurValidation(Schema):
-    detail: str
-    erreurs: dict[str, list[str]] | list[Any] | None = None
-
-
-class SyntheseOut(Schema):
+class SyntheseDiagnosticOut(Schema):
     population: int
     population_couverte: int
     part_population_couverte: float | None
@@ -45,7 +37,7 @@ class SyntheseOut(Schema):
     structures: int
 
 
-class CommuneOut(Schema):
+class CommuneDiagnosticOut(Schema):
     code: str
     nom: str
     population: int
@@ -83,8 +75,8 @@ class DiagnosticOut(Schema):
     epci: CodeNom | None
     date: datetime.date
     parametres: ParametresOut
-    synthese: SyntheseOut
-    communes: list[CommuneOut]
+    synthese: SyntheseDiagnosticOut
+    communes: list[CommuneDiagnosticOut]
     qpv: list[QPVOut]
 
 
@@ -143,8 +135,8 @@ class SimulationOut(Schema):
     parametres: ParametresOut
     ajouts: list[AjoutOut]
     fermetures: list[int]
-    avant: SyntheseOut
-    apres: SyntheseOut
+    avant: SyntheseDiagnosticOut
+    apres: SyntheseDiagnosticOut
     ecarts: dict[str, EcartOut]
     classement: list[RangOut]
     communes: list[CommuneModifieeOut]
@@ -253,7 +245,7 @@ DESCRIPTION_COMMUNES = (
 
 @router.get(
     "/departements/{code}",
-    response={200: DiagnosticOut, 404: Erreur, 422: Erreur},
+    response={200: DiagnosticOut, **erreurs(404, 422)},
     url_name="diagnostic_departement",
     summary="Diagnostic territorial d'un département à une date",
     description="Couverture du département par les centres sociaux et EVS actifs à la date. " + DESCRIPTION_COMMUNES,
@@ -267,7 +259,7 @@ def diagnostic_departement(request, code: str, date: str | None = None):
 
 @router.get(
     "/departements/{code}/qpv",
-    response={200: QPVListeOut, 404: Erreur, 422: Erreur},
+    response={200: QPVListeOut, **erreurs(404, 422)},
     url_name="diagnostic_departement_qpv",
     summary="Les QPV d'un département et leur desserte à une date",
     description=(
@@ -292,7 +284,7 @@ def diagnostic_departement_qpv(request, code: str, date: str | None = None):
 
 @router.get(
     "/epci/{code}",
-    response={200: DiagnosticOut, 404: Erreur, 422: Erreur},
+    response={200: DiagnosticOut, **erreurs(404, 422)},
     url_name="diagnostic_epci",
     summary="Diagnostic territorial d'un EPCI à une date",
     description=(
@@ -316,7 +308,7 @@ def diagnostic_epci(request, code: str, date: str | None = None):
 
 @router.post(
     "/simulations",
-    response={200: SimulationOut, 401: Erreur, 403: Erreur, 404: Erreur, 422: ErreurValidation},
+    response={200: SimulationOut, **erreurs(400, 401, 403, 404, 413, 415, 422)},
     auth=session,
     url_name="diagnostic_simulation",
     summary="Simuler l'ouverture ou la fermeture de structures",

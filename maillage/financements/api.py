@@ -5,6 +5,7 @@ import datetime
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from maillage.core.schemas import erreurs
 from maillage.territoires.selectors import departement_par_code
 
 from . import selectors
@@ -12,10 +13,6 @@ from . import selectors
 router = Router(tags=["Indicateurs"])
 
 ANNEE_MIN, ANNEE_MAX = 2000, 2100
-
-
-class Erreur(Schema):
-    detail: str
 
 
 class StructuresOut(Schema):
@@ -61,7 +58,7 @@ def _euros(valeur) -> float:
 
 @router.get(
     "/departements/{code}",
-    response={200: IndicateursOut, 400: Erreur, 404: Erreur},
+    response={200: IndicateursOut, **erreurs(400, 404, 422)},
     summary="Indicateurs d'un département pour une année",
     description=(
         "Structures actives au 31 décembre de l'année, budgets réalisés de l'année (total des charges), "

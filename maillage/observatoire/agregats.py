@@ -204,6 +204,11 @@ def agreger(lignes: list[Ligne]) -> Groupe:
     return _groupe("ensemble", lignes)
 
 
+def groupe_vide(cle: str) -> Groupe:
+    """A group without any validated answer: every indicator present, counted 0, with no mean nor median."""
+    return _groupe(cle, [])
+
+
 def agreger_par(lignes: list[Ligne], dimension: str) -> list[Groupe]:
     """Aggregates by group (dimension: type, epci, commune or departement), sorted by key; each group's
     `parts["structures"]` is its share of the structures."""

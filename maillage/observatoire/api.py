@@ -11,15 +11,12 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from maillage.core.permissions import peut
+from maillage.core.schemas import erreurs
 
 from .models import Campagne
 from .resultats import selectors as selectors_resultats
 
 router = Router(tags=["Observatoire"])
-
-
-class Erreur(Schema):
-    detail: str
 
 
 class CampagneOut(Schema):
@@ -50,7 +47,7 @@ class BenevolesOut(Stat):
     moyenne_par_structure: float | None
 
 
-class SyntheseOut(Schema):
+class SyntheseCampagneOut(Schema):
     annee: int
     annee_donnees: int
     departement: str
@@ -90,7 +87,7 @@ def campagnes(request):
 
 @router.get(
     "/campagnes/{annee}/departements/{code}/synthese",
-    response={200: SyntheseOut, 403: Erreur, 404: Erreur},
+    response={200: SyntheseCampagneOut, **erreurs(403, 404, 422)},
     url_name="observatoire_synthese",
     summary="Synthèse d'une campagne pour un département",
     description=(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -107,6 +107,10 @@ def _lever(erreurs: dict) -> None:
         raise ValidationError(erreurs)
 
 
+def _campagne_existe(annee: int) -> str:
+    return f"Une campagne {annee} existe déjà pour ce département."
+
+
 def _valider_reglages(
     *, ouverture, date_limite_reponse, date_limite_relecture, seuil_evolution
 ) -> tuple[dict, Decimal | None]:
@@ -149,7 +153,7 @@ def campagne_creer(
     if not isinstance(annee, int) or isinstance(annee, bool) or not 2000 <= annee <= 2100:
         erreurs["annee"] = "L'année de collecte doit être une année entre 2000 et 2100."
     elif Campagne.objects.filter(departement=departement, annee=annee).exists():
-        erreurs["annee"] = f"Une campagne {annee} existe déjà pour ce département."
+        erreurs["annee"] = _campagne_existe(annee)
     if not isinstance(questionnaire, Questionnaire) or questionnaire.nature != Questionnaire.Nature.SOCLE:
         erreurs["questionnaire"] = "Choisissez un questionnaire socle."
     if bloc_thematique is not None and (
@@ -171,19 +175,26 @@ def campagne_creer(
             erreurs["bloc_thematique"] = [f"{prefixe} : {m}" for m in e.erreurs]
     _lever(erreurs)
     with transaction.atomic(), acteur(par):
-        campagne = Campagne.objects.create(
-            departement=departement,
-            annee=annee,
-            annee_donnees=annee - 1,
-            questionnaire=questionnaire,
-            bloc_thematique=bloc_thematique,
-            ouverture=ouverture,
-            date_limite_reponse=date_limite_reponse,
-            date_limite_relecture=date_limite_relecture,
-            federation_relit=bool(federation_relit),
-            seuil_evolution=seuil,
-            cree_par=par,
-        )
+        try:
+            # A savepoint: another request may create the same campaign between the check above and this write.
+            with transaction.atomic():
+                campagne = Campagne.objects.create(
+                    departement=departement,
+                    annee=annee,
+                    annee_donnees=annee - 1,
+                    questionnaire=questionnaire,
+                    bloc_thematique=bloc_thematique,
+                    ouverture=ouverture,
+                    date_limite_reponse=date_limite_reponse,
+                    date_limite_relecture=date_limite_relecture,
+                    federation_relit=bool(federation_relit),
+                    seuil_evolution=seuil,
+                    cree_par=par,
+                )
+        except IntegrityError:
+            if not Campagne.objects.filter(departement=departement, annee=annee).exists():
+                raise
+            raise ValidationError({"annee": _campagne_existe(annee)}) from None
         attendues = structures_actives(datetime.date(annee - 1, 12, 31), departement=code).values_list("pk", flat=True)
         Reponse.objects.bulk_create(
             [Reponse(campagne=campagne, structure_id=pk) for pk in attendues.order_by("pk")], batch_size=500

@@ -87,7 +87,8 @@ class DocumentProjetInline(ConsultationMixin, admin.TabularInline):
     model = DocumentProjet
     extra = 0
     fields = ("nature", "titre", "lien", "depose_par", "depose_le")
-    readonly_fields = ("lien",)
+    # depose_le is auto_now_add (not editable): a form may not name it, even a view-only one.
+    readonly_fields = ("lien", "depose_par", "depose_le")
 
     @admin.display(description="fichier")
     def lien(self, obj):

@@ -12,6 +12,7 @@ from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from maillage.core.schemas import erreurs
 from maillage.territoires.api import CodeNom
 from maillage.territoires.models import Commune
 from maillage.territoires.selectors import departement_par_code
@@ -127,7 +128,7 @@ def _item(structure: Structure) -> dict:
 
 @router.get(
     "",
-    response=PageStructures,
+    response={200: PageStructures, **erreurs(404, 422)},
     url_name="structures_liste",
     summary="Annuaire des centres sociaux et espaces de vie sociale",
     description=(
@@ -162,7 +163,7 @@ def liste(request, filtres: Query[Filtres]):
 
 @router.get(
     "/{id}",
-    response=StructureDetailOut,
+    response={200: StructureDetailOut, **erreurs(404, 422)},
     url_name="structures_detail",
     summary="Une structure et ses informations publiques",
     description=(

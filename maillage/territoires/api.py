@@ -4,6 +4,8 @@ from django.core.cache import cache
 from django.http import Http404
 from ninja import Router, Schema
 
+from maillage.core.schemas import erreurs
+
 from . import selectors
 from .models import Commune
 
@@ -39,7 +41,11 @@ class CommuneOut(CommuneListeOut):
     qpv: list[CodeNom]
 
 
-@router.get("/departements/{code}", response=DepartementOut, summary="Un département et ses chiffres clés")
+@router.get(
+    "/departements/{code}",
+    response={200: DepartementOut, **erreurs(404)},
+    summary="Un département et ses chiffres clés",
+)
 def departement(request, code: str):
     dep = selectors.departement_par_code(code, avec_chiffres=True)
     return {
@@ -51,7 +57,11 @@ def departement(request, code: str):
     }
 
 
-@router.get("/departements/{code}/communes", response=list[CommuneListeOut], summary="Les communes d'un département")
+@router.get(
+    "/departements/{code}/communes",
+    response={200: list[CommuneListeOut], **erreurs(404)},
+    summary="Les communes d'un département",
+)
 def communes(request, code: str):
     cle = f"territoires:api:communes:{code}:{selectors.version_territoires()}"
     liste = cache.get(cle)
@@ -70,7 +80,7 @@ def communes(request, code: str):
     return liste
 
 
-@router.get("/communes/{code}", response=CommuneOut, summary="Une commune")
+@router.get("/communes/{code}", response={200: CommuneOut, **erreurs(404)}, summary="Une commune")
 def commune(request, code: str):
     try:
         c = selectors.commune_detaillee(code)

@@ -511,8 +511,10 @@ def qpv_lire(
     nom_fichier: str = "",
     referentiel: ReferentielCommunes,
     generation: int | None = None,
+    nom_max: int | None = None,
 ) -> LectureQPV:
-    """Parse and validate a whole QPV file; the result lists the quartiers or, if any, every error."""
+    """Parse and validate a whole QPV file; the result lists the quartiers or, if any, every error.
+    `nom_max`: the longest name the store accepts (its column's length), checked here so that nothing is written."""
     if generation is not None and generation not in GENERATIONS:
         raise ValueError(f"génération inconnue : {generation}")
     texte, erreur = _decoder(contenu)
@@ -554,6 +556,13 @@ def qpv_lire(
                     colonne_nom,
                 )
             )
+        trop_longs = [n for n in noms if nom_max is not None and len(n) > nom_max]
+        for nom_quartier in trop_longs:
+            lecture.erreurs.append(
+                element.erreur(
+                    f"nom du quartier trop long : {len(nom_quartier)} caractères, {nom_max} au plus", colonne_nom
+                )
+            )
 
         codes_valides = []
         for code in codes:
@@ -583,7 +592,7 @@ def qpv_lire(
 
         communes, erreurs_communes = _communes_element(element, codes_valides, referentiel)
         lecture.erreurs.extend(erreurs_communes)
-        if len(codes_valides) != len(codes) or len(noms) != len(codes) or not nom:
+        if len(codes_valides) != len(codes) or len(noms) != len(codes) or not nom or trop_longs:
             continue
         for code, nom_quartier in zip(codes, noms, strict=True):
             quartier = quartiers.get(code)

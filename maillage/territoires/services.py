@@ -333,7 +333,11 @@ def qpv_importer(
 
     annoncer(f"Lecture et validation de {nom_fichier}…")
     resultat = lecture_qpv.qpv_lire(
-        contenu=contenu, nom_fichier=nom_fichier, referentiel=_referentiel_communes(), generation=generation
+        contenu=contenu,
+        nom_fichier=nom_fichier,
+        referentiel=_referentiel_communes(),
+        generation=generation,
+        nom_max=QPV._meta.get_field("nom").max_length,
     )
     if resultat.erreurs:
         raise refuser(resultat.erreurs, empreinte=empreinte)

@@ -1,9 +1,13 @@
 """Login (with django-axes throttling), logout, password reset and change."""
 
+import datetime
 import re
 
 import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.core import mail
+from django.db.models import F
 from django.urls import reverse
 
 from tests.comptes.factories import UtilisateurFactory
@@ -17,6 +21,11 @@ CONNEXION = reverse("comptes:connexion")
 
 def connecter(client, email, mot_de_passe, **extra):
     return client.post(CONNEXION, {"username": email, "password": mot_de_passe, **extra})
+
+
+def depuis(client, adresse, email, mot_de_passe):
+    """A login attempt from this network address."""
+    return client.post(CONNEXION, {"username": email, "password": mot_de_passe}, REMOTE_ADDR=adresse)
 
 
 def est_connecte(client) -> bool:
@@ -122,6 +131,49 @@ class TestLimitationDesTentatives:
         choisir_mot_de_passe(client, lien, "un-tout-nouveau-secret-7")
         assert connecter(client, "pilote@caf94.fr", "un-tout-nouveau-secret-7").status_code == 302
         assert est_connecte(client)
+
+
+class TestVerrouillageParCompteEtParAdresse:
+    """Beyond the e-mail + address pair: one e-mail guessed from many addresses, many e-mails tried from one."""
+
+    def test_echecs_sur_un_compte_depuis_des_adresses_differentes_le_bloquent(self, client, pilote):
+        limite = settings.VERROUILLAGE_LIMITE_COMPTE
+        assert limite > settings.AXES_FAILURE_LIMIT
+        for i in range(limite - 1):
+            assert depuis(client, f"10.0.{i}.1", "pilote@caf94.fr", "mauvais").status_code == 200
+        # One failure short: the owner still gets in from their own machine, which clears the account's counters.
+        assert depuis(client, "192.168.1.20", "pilote@caf94.fr", MOT_DE_PASSE).status_code == 302
+        client.logout()
+        for i in range(limite):
+            depuis(client, f"10.1.{i}.1", "pilote@caf94.fr", "mauvais")
+        reponse = depuis(client, "192.168.1.20", "pilote@caf94.fr", MOT_DE_PASSE)
+        assert reponse.status_code == 429
+        assert "Connexion temporairement bloquée" in reponse.content.decode()
+        assert not est_connecte(client)
+
+    def test_echecs_sur_des_comptes_differents_depuis_une_adresse_la_bloquent(self, client, pilote, partenaire):
+        limite = settings.VERROUILLAGE_LIMITE_ADRESSE
+        for i in range(limite - 1):
+            depuis(client, "203.0.113.7", f"inconnu{i}@exemple.fr", "mauvais")
+        assert depuis(client, "203.0.113.7", "pilote@caf94.fr", MOT_DE_PASSE).status_code == 302
+        client.logout()
+        # That success cleared the pilot's counters, not the address's: one more failure locks the address.
+        depuis(client, "203.0.113.7", "encore@exemple.fr", "mauvais")
+        assert depuis(client, "203.0.113.7", "partenaire@cd94.fr", MOT_DE_PASSE).status_code == 429
+        assert not est_connecte(client)
+        # The accounts themselves are not locked: from another address they get in.
+        assert depuis(client, "198.51.100.2", "partenaire@cd94.fr", MOT_DE_PASSE).status_code == 302
+
+    def test_le_blocage_d_un_compte_cesse_apres_le_delai_meme_si_l_on_insiste(self, client, pilote):
+        """Attempts during a lock are not counted: knocking on a locked account does not keep it locked."""
+        for i in range(settings.VERROUILLAGE_LIMITE_COMPTE):
+            depuis(client, f"10.2.{i}.1", "pilote@caf94.fr", "mauvais")
+        delai = datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
+        AccessAttempt.objects.update(attempt_time=F("attempt_time") - delai + datetime.timedelta(minutes=1))
+        for i in range(3):
+            assert depuis(client, f"10.3.{i}.1", "pilote@caf94.fr", "mauvais").status_code == 429
+        AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=2))
+        assert depuis(client, "192.168.1.20", "pilote@caf94.fr", MOT_DE_PASSE).status_code == 302
 
 
 def demander_un_lien(client, email) -> str:

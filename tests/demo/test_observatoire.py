@@ -14,7 +14,9 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 from django.test import override_settings
+from django.urls import reverse
 
+from maillage.comptes.models import Utilisateur
 from maillage.demo import observatoire as demo
 from maillage.fiches.models import FicheExperience
 from maillage.financements import bareme_initial
@@ -100,6 +102,15 @@ def test_workflow_journalise(campagne):
         assert reponse.verrouillee
         assert list(reponse.transitions.values_list("vers", flat=True)) == [Statut.SOUMISE, Statut.VALIDEE]
     assert not Transition.objects.filter(reponse__statut=Statut.BROUILLON).exists()
+
+
+def test_toutes_les_pages_de_relecture_s_ouvrent(campagne, client):
+    """Most demo answers were submitted by a structure without account (no author): their review page, which
+    shows the history of statuses, used to answer 500."""
+    assert Transition.objects.filter(reponse__campagne=campagne, par__isnull=True).exists()
+    client.force_login(Utilisateur.objects.get(email="pilote@demo.maillage.fr"))
+    for pk in campagne.reponses.exclude(statut=Statut.BROUILLON).values_list("pk", flat=True):
+        assert client.get(reverse("observatoire:relire", args=[pk])).status_code == 200, pk
 
 
 def test_historique_date_comme_en_2016(campagne):

@@ -291,6 +291,21 @@ def test_simulation_json_mal_forme_4xx(client, pilote):
     assert reponse.status_code == 422
 
 
+@pytest.mark.parametrize("type_de_contenu", ["multipart/form-data", "multipart/form-data; boundary=xyz"])
+def test_simulation_json_envoye_en_multipart_415(pilote, type_de_contenu):
+    """A JSON body labelled multipart/form-data: the CSRF check parses the form first (no or a wrong boundary)
+    and the body can no longer be read; that used to be a 500 (or an HTML 400), now a 415 with a French reason."""
+    navigateur = Client(enforce_csrf_checks=True)
+    navigateur.force_login(pilote)
+    navigateur.get("/")
+    jeton = navigateur.cookies["csrftoken"].value
+    reponse = navigateur.generic(
+        "POST", SIMULATION, data=json.dumps(_corps()), content_type=type_de_contenu, HTTP_X_CSRFTOKEN=jeton
+    )
+    assert reponse.status_code == 415
+    assert reponse.json()["detail"].startswith("Type de contenu non pris en charge : envoyez un document JSON")
+
+
 def test_simulation_fermeture_d_un_autre_departement_422(client, pilote, monde):  # noqa: F811
     seine_et_marne = DepartementFactory(code="77", nom="Seine-et-Marne", region=monde.region)
     ailleurs = StructureFactory(commune=_commune(seine_et_marne, "77001", "Voisine", 1_000, 2.72))

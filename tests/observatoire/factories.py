@@ -4,7 +4,7 @@ import datetime
 
 import factory
 
-from maillage.observatoire.models import Campagne, Questionnaire, Reponse
+from maillage.observatoire.models import Campagne, Commentaire, Questionnaire, Reponse, Statut, Transition
 from tests.structures.factories import StructureFactory
 from tests.territoires.factories import DepartementFactory
 
@@ -89,3 +89,20 @@ class ReponseFactory(factory.django.DjangoModelFactory):
 
     campagne = factory.SubFactory(CampagneFactory)
     structure = factory.SubFactory(StructureFactory)
+
+
+class TransitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Transition
+
+    reponse = factory.SubFactory(ReponseFactory)
+    de = Statut.BROUILLON
+    vers = Statut.SOUMISE
+
+
+class CommentaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commentaire
+
+    reponse = factory.SubFactory(ReponseFactory)
+    texte = "Un commentaire de relecture"

@@ -413,6 +413,26 @@ def test_code_mal_forme_et_code_manquant_toutes_les_erreurs(communes_94, tmp_pat
     assert len(assert_rien_ecrit().erreurs) == 4
 
 
+def test_nom_plus_long_que_la_colonne_refuse_avant_toute_ecriture(communes_94, tmp_path):
+    """A 10,000-character name used to reach the database (DataError on PostgreSQL, a traceback): it is now a
+    line, column and reason, and nothing is written, not even the good lines."""
+    long = "Quartier " + "x" * 10_000
+    chemin = ecrire(
+        tmp_path, "liste.csv", f"code_qp,lib_qp,insee_com\nQN09401M,Bon,{IVRY}\nQN09402M,{long},{CRETEIL}\n"
+    )
+
+    message = refus(chemin)
+
+    maximum = QPV._meta.get_field("nom").max_length
+    assert f"ligne 3, champ « lib_qp » : nom du quartier trop long : 10009 caractères, {maximum} au plus" in message
+    assert long not in message
+    assert len(assert_rien_ecrit().erreurs) == 1
+    # Exactly the column's length is accepted.
+    ecrire(tmp_path, "liste.csv", f"code_qp,lib_qp,insee_com\nQN09402M,{'y' * maximum},{CRETEIL}\n")
+    importer(chemin)
+    assert len(QPV.objects.get(code="QN09402M").nom) == maximum
+
+
 def test_meme_qpv_avec_deux_noms(communes_94, tmp_path):
     chemin = ecrire(
         tmp_path, "liste.csv", f"code_qp,lib_qp,insee_com\nQN09403M,La Haie,{CRETEIL}\nQN09403M,La Hêtraie,{BONNEUIL}\n"

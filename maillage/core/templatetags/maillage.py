@@ -8,3 +8,13 @@ register.filter("nombre", formats.nombre)
 register.filter("euros", formats.euros)
 register.filter("euros_compacts", formats.euros_compacts)
 register.filter("pourcentage", formats.pourcentage)
+
+
+@register.filter
+def personne(utilisateur, absent: str = "—") -> str:
+    """Who did something, for display: full name, else e-mail, else `absent`. Author keys are nullable (SET_NULL
+    when an account is deleted, None for imports and system actions): a template must never dereference them."""
+    if utilisateur is None:
+        return absent
+    nom = utilisateur.get_full_name() if hasattr(utilisateur, "get_full_name") else ""
+    return nom or getattr(utilisateur, "email", "") or absent

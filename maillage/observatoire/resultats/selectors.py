@@ -140,7 +140,7 @@ def fiche_nationale(annee: int, *, visible=None) -> dict:
         {
             "campagne": c,
             "departement": c.departement,
-            "groupe": par_departement.get(c.departement_id) or agregats.Groupe(c.departement_id, 0),
+            "groupe": par_departement.get(c.departement_id) or agregats.groupe_vide(c.departement_id),
         }
         for c in campagnes
     ]

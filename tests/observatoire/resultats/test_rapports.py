@@ -13,6 +13,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from maillage.observatoire.resultats import rapports
+from tests.observatoire.factories import CampagneFactory, ReponseFactory
+from tests.structures.factories import StructureFactory
+from tests.territoires.factories import CommuneFactory, DepartementFactory
 
 from . import test_resultats as base
 
@@ -90,6 +93,28 @@ def test_xlsx_une_ligne_par_structure_et_agregats(client, jeu):
 def test_xlsx_campagne_inconnue_404(client, jeu):
     client.force_login(jeu.pilote)
     assert client.get(reverse("observatoire:rapport_xlsx", args=[2011, "94"])).status_code == 404
+
+
+def test_fiche_nationale_xlsx_avec_une_campagne_sans_reponse_validee(jeu):
+    """A campaign whose answers are all drafts or under review has no aggregate: its row reads 0 and empty cells
+    instead of failing on the first indicator (KeyError)."""
+    dep77 = DepartementFactory(code="77", nom="Seine-et-Marne", region=jeu.dep.region)
+    c77 = CampagneFactory(departement=dep77, annee=2016, questionnaire=jeu.c2016.questionnaire)
+    ReponseFactory(campagne=c77, structure=StructureFactory(commune=CommuneFactory(code="77001", departement=dep77)))
+
+    lignes = list(
+        lire_classeur(rapports.fiche_nationale_xlsx(2016, [jeu.c93.pk, c77.pk]))
+        .worksheets[0]
+        .iter_rows(values_only=True)
+    )
+
+    entetes, par_code = lignes[0], {ligne[1]: ligne for ligne in lignes[1:]}
+    seine_et_marne = par_code["77"]
+    assert seine_et_marne[entetes.index("Réponses attendues")] == 1
+    assert seine_et_marne[entetes.index("Réponses validées")] == 0
+    assert seine_et_marne[entetes.index("Personnes touchées (total)")] is None
+    assert seine_et_marne[entetes.index("Personnes touchées (médiane)")] is None
+    assert par_code[None][entetes.index("Personnes touchées (total)")] == 1000  # the whole: the 93 only
 
 
 # --- PDF ----------------------------------------------------------------------------------------------

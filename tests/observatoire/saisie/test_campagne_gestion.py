@@ -682,3 +682,30 @@ def test_modifier_deux_fois_la_seconde_refusee(gestion):
         Decimal("0.50"),
         2,
     )
+
+
+def test_ouverture_concurrente_erreur_de_formulaire(client, gestion, monkeypatch):
+    """Two pilots open the same campaign at once: the second one's check passed before the first one wrote; the
+    unique constraint refuses its write and the form says so (no 500, nothing half-written)."""
+    valider = services._valider_reglages
+
+    def concurrent_ecrit_entre_temps(**reglages):
+        CampagneFactory(departement=gestion.dep, annee=2017, questionnaire=gestion.socle)
+        return valider(**reglages)
+
+    monkeypatch.setattr(services, "_valider_reglages", concurrent_ecrit_entre_temps)
+    client.force_login(gestion.pilote)
+    page = client.post(
+        reverse("observatoire:campagne_creer", args=["94"]),
+        {
+            "annee": "2017",
+            "questionnaire": gestion.socle.pk,
+            "ouverture": "2017-03-01",
+            "date_limite_reponse": "2017-04-30",
+            "date_limite_relecture": "2017-06-15",
+        },
+    )
+    assert page.status_code == 200
+    assert page.context["form"].errors["annee"] == ["Une campagne 2017 existe déjà pour ce département."]
+    campagne = Campagne.objects.get(departement=gestion.dep, annee=2017)
+    assert not campagne.reponses.exists()  # the competitor's (factory) campaign, untouched
