@@ -20,7 +20,7 @@ from .models import Mandat, Organisation, Utilisateur
 
 def profil(user) -> Utilisateur:
     """The user with their départements and communes, for « Mon espace » and the API."""
-    return Utilisateur.objects.select_related("structure").prefetch_related("departements", "communes").get(pk=user.pk)
+    return Utilisateur.objects.select_related("structure", "organisation").prefetch_related("departements", "communes").get(pk=user.pk)
 
 
 def departements_geres(user):
@@ -53,6 +53,24 @@ def organisations_du_departement(code: str):
             nombre_mandats=Count("mandats", filter=en_vigueur, distinct=True),
         )
         .order_by("nom")
+    )
+
+
+def mandats_en_cours_du_compte(user):
+    """The live mandates that apply to this account (its organisation's, or those naming it)."""
+    if not user.organisation_id:
+        return Mandat.objects.none()
+    aujourdhui = timezone.localdate()
+    return (
+        Mandat.objects.filter(
+            organisation_id=user.organisation_id,
+            organisation__actif=True,
+            revoque_le__isnull=True,
+            debut__lte=aujourdhui,
+        )
+        .filter(Q(fin__isnull=True) | Q(fin__gte=aujourdhui))
+        .filter(Q(utilisateur__isnull=True) | Q(utilisateur_id=user.pk))
+        .order_by("nature", "debut")
     )
 
 

@@ -71,6 +71,7 @@ def espace(request):
     user = request.user
     contexte = {
         "profil": selectors.profil(user),
+        "mandats": selectors.mandats_en_cours_du_compte(user) if user.role == Role.PARTENAIRE else [],
         "departements_geres": list(selectors.departements_geres(user)) if user.role == Role.PILOTE else [],
         "gere_des_comptes": selectors.departements_geres(user).exists(),
         "peut_voir_chargements": peut(user, "chargement.voir"),
