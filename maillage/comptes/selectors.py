@@ -20,7 +20,11 @@ from .models import Mandat, Organisation, Utilisateur
 
 def profil(user) -> Utilisateur:
     """The user with their départements and communes, for « Mon espace » and the API."""
-    return Utilisateur.objects.select_related("structure", "organisation").prefetch_related("departements", "communes").get(pk=user.pk)
+    return (
+        Utilisateur.objects.select_related("structure", "organisation")
+        .prefetch_related("departements", "communes")
+        .get(pk=user.pk)
+    )
 
 
 def departements_geres(user):
