@@ -89,8 +89,9 @@ def test_un_partenaire_sans_mandat_n_ouvre_ni_reponses_ni_contacts_ni_budgets(cl
     # Only the contact published with consent; no link to the budgets.
     assert "Publié" in fiche and "Secrète" not in fiche
     assert urls["budgets"] not in fiche
-    synthese = client.get(reverse("observatoire:synthese", args=["94", 2016])).content.decode()
-    assert urls["xlsx"] not in synthese
+    synthese = client.get(reverse("observatoire:synthese", args=[2016, "94"]))
+    assert synthese.status_code == 200
+    assert urls["xlsx"] not in synthese.content.decode()
 
 
 def test_le_correspondant_mandate_de_la_federation_relit(client, monde):
@@ -99,6 +100,7 @@ def test_le_correspondant_mandate_de_la_federation_relit(client, monde):
     assert client.get(urls["relire"]).status_code == 200
     assert client.get(urls["suivi"]).status_code == 200
     assert client.get(urls["xlsx"]).status_code != 403
+    assert urls["xlsx"] in client.get(reverse("observatoire:synthese", args=[2016, "94"])).content.decode()
     assert client.post(urls["valider"]).status_code == 302
     monde.reponse.refresh_from_db()
     assert monde.reponse.statut == Statut.VALIDEE
