@@ -4,7 +4,38 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from maillage.territoires.models import Commune
 
-from .models import OperationDonneesPersonnelles, Utilisateur
+from .models import Mandat, OperationDonneesPersonnelles, Organisation, Utilisateur
+
+
+class MandatEnLigne(admin.TabularInline):
+    model = Mandat
+    fk_name = "organisation"
+    extra = 0
+    fields = ("nature", "utilisateur", "departement", "debut", "fin", "motif", "accorde_par", "revoque_le")
+    readonly_fields = ("accorde_par", "revoque_le")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        # Granted by a pilote through the mandates page (the service checks scope and the SENACS charter).
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("nom", "type", "departement", "siret", "actif")
+    list_filter = ("type", "actif", "departement")
+    search_fields = ("nom", "siret")
+    raw_id_fields = ("communes", "epci")
+    inlines = [MandatEnLigne]
+
+
+@admin.register(Mandat)
+class MandatAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "nature", "departement", "debut", "fin", "revoque_le", "accorde_par")
+    list_filter = ("nature", "departement")
+    search_fields = ("organisation__nom", "motif")
+    raw_id_fields = ("organisation", "utilisateur", "accorde_par", "revoque_par")
+    readonly_fields = ("accorde_le",)
 
 
 class UtilisateurCreationForm(AdminUserCreationForm):
@@ -27,10 +58,11 @@ class UtilisateurAdmin(UserAdmin):
     list_filter = ("role", "is_active", "is_staff", "is_superuser", "est_demo", "departements")
     search_fields = ("email", "first_name", "last_name", "organisme")
     readonly_fields = ("est_demo", "last_login", "date_joined")
+    raw_id_fields = ("organisation",)
     filter_horizontal = ("departements", "communes", "groups", "user_permissions")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Identité", {"fields": ("first_name", "last_name", "organisme")}),
+        ("Identité", {"fields": ("first_name", "last_name", "organisation", "organisme")}),
         ("Rôle et périmètre", {"fields": ("is_active", "role", "departements", "communes")}),
         ("Droits techniques", {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates et démonstration", {"fields": ("last_login", "date_joined", "est_demo")}),

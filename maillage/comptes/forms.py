@@ -5,7 +5,7 @@ from maillage.core.permissions import codes_departements, peut
 from maillage.core.versions import AvecVersion
 
 from . import selectors
-from .models import Role
+from .models import Mandat, Organisation, Role
 
 
 class ConnexionForm(AuthenticationForm):
@@ -52,6 +52,13 @@ class CompteForm(AvecVersion, forms.Form):
         required=False,
         help_text="Caf, Conseil départemental, commune, fédération, centre social…",
     )
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=None,
+        required=False,
+        help_text="L'organisation de la personne : ses mandats (correspondant observatoire, co-financeur) "
+        "valent pour ses comptes partenaires.",
+    )
     role = forms.ChoiceField(label="Rôle", widget=forms.RadioSelect)
     departements = forms.ModelMultipleChoiceField(
         label="Départements", queryset=None, widget=forms.CheckboxSelectMultiple
@@ -77,6 +84,10 @@ class CompteForm(AvecVersion, forms.Form):
             del self.fields["email"]
             codes |= {d.code for d in cible.departements.all()}
         self.fields["communes"].queryset = selectors.communes_des_departements(codes)
+        self.fields["organisation"].queryset = selectors.organisations_pour_choix(codes)
+        self.fields["organisation"].label_from_instance = lambda o: (
+            f"{o.nom} ({o.get_type_display()}, {o.departement_id})"
+        )
         self.fields["communes"].label_from_instance = lambda c: f"{c.nom} ({c.code})"
 
     def clean(self):
@@ -97,6 +108,7 @@ class CompteForm(AvecVersion, forms.Form):
             "prenom": cible.first_name,
             "nom": cible.last_name,
             "organisme": cible.organisme,
+            "organisation": cible.organisation,
             "role": cible.role,
             "departements": list(cible.departements.all()),
             "communes": list(cible.communes.all()),
@@ -146,3 +158,65 @@ class PersonneForm(forms.Form):
         label="Adresse e-mail de la personne",
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+
+
+class OrganisationForm(forms.Form):
+    nom = forms.CharField(label="Nom", max_length=200)
+    type = forms.ChoiceField(label="Type", choices=Organisation.Type.choices)
+    siret = forms.CharField(label="SIRET", max_length=20, required=False, help_text="14 chiffres, s'il est connu.")
+    communes = forms.ModelMultipleChoiceField(
+        label="Communes de son territoire",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Pour une commune, un CCAS, une association… Une organisation départementale n'en a pas besoin.",
+    )
+    epci = forms.ModelChoiceField(label="EPCI / EPT", queryset=None, required=False)
+    actif = forms.BooleanField(label="Organisation active", required=False, initial=True)
+
+    def __init__(self, *args, departement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communes"].queryset = selectors.communes_des_departements([departement.code])
+        self.fields["communes"].label_from_instance = lambda c: f"{c.nom} ({c.code})"
+        self.fields["epci"].queryset = selectors.epci_du_departement(departement.code)
+
+    @classmethod
+    def initial_pour(cls, organisation) -> dict:
+        return {
+            "nom": organisation.nom,
+            "type": organisation.type,
+            "siret": organisation.siret,
+            "communes": list(organisation.communes.all()),
+            "epci": organisation.epci,
+            "actif": organisation.actif,
+        }
+
+
+class MandatForm(forms.Form):
+    nature = forms.ChoiceField(label="Nature du mandat", choices=Mandat.Nature.choices, widget=forms.RadioSelect)
+    utilisateur = forms.ModelChoiceField(
+        label="Compte désigné",
+        queryset=None,
+        required=False,
+        empty_label="Tous les comptes partenaires de l'organisation",
+    )
+    debut = forms.DateField(label="Début", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    fin = forms.DateField(
+        label="Fin",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Incluse. Vide : jusqu'à révocation.",
+    )
+    motif = forms.CharField(
+        label="Motif", widget=forms.Textarea(attrs={"rows": 3}), help_text="Délibération, convention, courrier…"
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["utilisateur"].queryset = organisation.comptes.filter(role=Role.PARTENAIRE, is_active=True)
+        if "nature" not in self.initial:
+            # The SENACS charter: review goes to the federation (or the Caf); other partners co-fund.
+            correspondant = organisation.type in {Organisation.Type.FEDERATION, Organisation.Type.CAF}
+            self.initial["nature"] = (
+                Mandat.Nature.CORRESPONDANT_OBSERVATOIRE if correspondant else Mandat.Nature.CO_FINANCEUR
+            )

@@ -1,8 +1,106 @@
-"""Rules of accounts, the load journal and the audit trail (registered with maillage.core.permissions, loaded by
-ComptesConfig.ready())."""
+"""Rules of accounts, organisations and mandates, the load journal and the audit trail (registered with
+maillage.core.permissions, loaded by ComptesConfig.ready()).
 
-from maillage.core.permissions import codes_departements, dans_perimetre, est_admin, regle
+Also the partners' mandates as the other apps' rules read them (`mandat_sur_structure`, `mandat_sur_departement`):
+a partner account holds a mandate when its organisation (or the account itself) was granted one that is live today.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from maillage.core.permissions import actif, codes_departements, dans_perimetre, est_admin, regle
 from maillage.core.roles import Role
+
+from .models import Mandat, Organisation
+
+# Types whose territory is a set of communes: without communes or EPCI, their territory is empty.
+TYPES_LOCAUX = {
+    Organisation.Type.COMMUNE,
+    Organisation.Type.EPCI,
+    Organisation.Type.CCAS,
+    Organisation.Type.ASSOCIATION,
+    Organisation.Type.RPE,
+    Organisation.Type.AUTRE,
+}
+# Review of answers is reserved by the SENACS charter to Caf and federation correspondents.
+TYPES_CORRESPONDANTS = {Organisation.Type.CAF, Organisation.Type.FEDERATION}
+
+
+@dataclass(frozen=True)
+class MandatActif:
+    """A live mandate as the rules read it; `communes` None means the whole département."""
+
+    nature: str
+    departement: str
+    communes: frozenset[str] | None
+
+
+def territoire(organisation) -> frozenset[str] | None:
+    """Commune codes of the organisation's territory: its communes and those of its EPCI; None (the whole
+    département) for a départemental organisation (Caf, Préfecture, DDETS, Conseil départemental, fédération)
+    given no commune."""
+    codes = set(organisation.communes.values_list("code", flat=True))
+    if organisation.epci_id:
+        codes |= set(organisation.epci.communes.values_list("code", flat=True))
+    if not codes and organisation.type not in TYPES_LOCAUX:
+        return None
+    return frozenset(codes)
+
+
+def mandats_en_vigueur(user, jour: datetime.date | None = None) -> tuple[MandatActif, ...]:
+    """The partner's live mandates, cached on the user object for the request."""
+    if not actif(user) or getattr(user, "role", None) != Role.PARTENAIRE:
+        return ()
+    cache = getattr(user, "_mandats", None)
+    if cache is not None:
+        return cache
+    if not getattr(user, "organisation_id", None):
+        user._mandats = ()
+        return ()
+    jour = jour or datetime.date.today()
+    mandats = (
+        Mandat.objects.filter(
+            organisation_id=user.organisation_id,
+            organisation__actif=True,
+            revoque_le__isnull=True,
+            debut__lte=jour,
+        )
+        .filter(Q(fin__isnull=True) | Q(fin__gte=jour))
+        .filter(Q(utilisateur__isnull=True) | Q(utilisateur_id=user.pk))
+        .select_related("organisation__epci")
+    )
+    territoires: dict[int, frozenset[str] | None] = {}
+    resultat = []
+    for m in mandats:
+        if m.organisation_id not in territoires:
+            territoires[m.organisation_id] = territoire(m.organisation)
+        resultat.append(MandatActif(m.nature, m.departement_id, territoires[m.organisation_id]))
+    user._mandats = tuple(resultat)
+    return user._mandats
+
+
+def mandat_sur_structure(user, nature: str, structure) -> bool:
+    """A live mandate of `nature` whose département and territory hold the structure."""
+    return any(
+        m.nature == nature
+        and m.departement == structure.departement_id
+        and (m.communes is None or structure.commune_id in m.communes)
+        for m in mandats_en_vigueur(user)
+    )
+
+
+def mandat_sur_departement(user, nature: str, departement, *, entier: bool = False) -> bool:
+    """A live mandate of `nature` in the département (over all of it when `entier`)."""
+    code = departement if isinstance(departement, str) else getattr(departement, "departement_id", None)
+    if code is None:
+        code = getattr(departement, "code", None)
+    return any(
+        m.nature == nature and m.departement == code and (not entier or m.communes is None)
+        for m in mandats_en_vigueur(user)
+    )
+
 
 # Roles a pilote may give; pilote and admin accounts are created by an administrator.
 ROLES_DELEGUES = {Role.CONSEILLER, Role.PARTENAIRE, Role.STRUCTURE}
@@ -55,10 +153,36 @@ def _compte_attribuer_role(user, role):
     return user.role == Role.PILOTE and role in ROLES_DELEGUES
 
 
-@regle("chargement.voir")
-def _chargement_voir(user, obj):
-    """Consulter le journal des chargements et imports de données."""
-    return est_admin(user) or user.role == Role.PILOTE
+@regle("organisation.gerer")
+def _organisation_gerer(user, departement):
+    """Créer et modifier les organisations partenaires d'un département, accorder et révoquer leurs mandats.
+
+    obj: an Organisation, a Mandat, a Departement or a département code."""
+    return est_admin(user) or (user.role == Role.PILOTE and dans_perimetre(user, departement))
+
+
+@regle(
+    "chargement.voir",
+    cas={
+        "chargement d'un département": {},
+        "chargement national (sans département)": {"departements_concernes": frozenset()},
+    },
+)
+def _chargement_voir(user, chargement):
+    """Consulter le journal des chargements et imports de données.
+
+    Without an object: may open the journal (filtered row by row). A row naming départements (structures,
+    campaign, indicators, territories of some départements) is seen by the pilotes of all of them; a row without
+    département (the national referential: QPV, territories of all France) concerns public data and is seen by
+    every pilote."""
+    if est_admin(user):
+        return True
+    if user.role != Role.PILOTE:
+        return False
+    if chargement is None:
+        return True
+    concernes = chargement.departements_concernes
+    return not concernes or concernes <= codes_departements(user)
 
 
 @regle("audit.voir")

@@ -13,14 +13,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from maillage.core.permissions import departements_autorises
-from maillage.territoires.models import Commune, Departement
+from maillage.territoires.models import EPCI, Commune, Departement
 
-from .models import Utilisateur
+from .models import Mandat, Organisation, Utilisateur
 
 
 def profil(user) -> Utilisateur:
     """The user with their départements and communes, for « Mon espace » and the API."""
-    return Utilisateur.objects.select_related("structure").prefetch_related("departements", "communes").get(pk=user.pk)
+    return (
+        Utilisateur.objects.select_related("structure", "organisation")
+        .prefetch_related("departements", "communes")
+        .get(pk=user.pk)
+    )
 
 
 def departements_geres(user):
@@ -30,6 +34,56 @@ def departements_geres(user):
 
 def communes_des_departements(codes):
     return Commune.objects.filter(departement_id__in=codes).only("code", "nom", "departement_id").order_by("nom")
+
+
+def organisations_pour_choix(codes):
+    return Organisation.objects.filter(departement_id__in=codes, actif=True).order_by("nom")
+
+
+def epci_du_departement(code: str):
+    return EPCI.objects.filter(communes__departement_id=code).distinct().order_by("nom")
+
+
+def organisations_du_departement(code: str):
+    """Organisations of a département with their number of accounts and of live mandates (one query)."""
+    aujourdhui = timezone.localdate()
+    en_vigueur = Q(mandats__revoque_le__isnull=True, mandats__debut__lte=aujourdhui) & (
+        Q(mandats__fin__isnull=True) | Q(mandats__fin__gte=aujourdhui)
+    )
+    return (
+        Organisation.objects.filter(departement_id=code)
+        .annotate(
+            nombre_comptes=Count("comptes", distinct=True),
+            nombre_mandats=Count("mandats", filter=en_vigueur, distinct=True),
+        )
+        .order_by("nom")
+    )
+
+
+def mandats_en_cours_du_compte(user):
+    """The live mandates that apply to this account (its organisation's, or those naming it)."""
+    if not user.organisation_id:
+        return Mandat.objects.none()
+    aujourdhui = timezone.localdate()
+    return (
+        Mandat.objects.filter(
+            organisation_id=user.organisation_id,
+            organisation__actif=True,
+            revoque_le__isnull=True,
+            debut__lte=aujourdhui,
+        )
+        .filter(Q(fin__isnull=True) | Q(fin__gte=aujourdhui))
+        .filter(Q(utilisateur__isnull=True) | Q(utilisateur_id=user.pk))
+        .order_by("nature", "debut")
+    )
+
+
+def mandats_de_l_organisation(organisation):
+    return organisation.mandats.select_related("utilisateur", "accorde_par", "revoque_par").order_by("-debut", "-pk")
+
+
+def mandats_du_departement(code: str):
+    return Mandat.objects.filter(departement_id=code).select_related("organisation", "utilisateur", "accorde_par")
 
 
 class Statut:
@@ -48,6 +102,7 @@ def comptes_du_departement(code: str, *, role: str = "", statut: str = "", reche
     comptes = (
         Utilisateur.objects.filter(departements__code=code)
         .annotate(nombre_communes=Count("communes", distinct=True))
+        .select_related("organisation")
         .prefetch_related("departements")
         .order_by("last_name", "first_name", "email")
     )

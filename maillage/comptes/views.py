@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -14,8 +15,8 @@ from maillage.territoires.models import Departement
 from maillage.territoires.selectors import departement_par_code
 
 from . import deux_facteurs, selectors, services
-from .forms import CompteForm, ConnexionForm, FiltreComptesForm, MotDePasseOublieForm
-from .models import Role, Utilisateur
+from .forms import CompteForm, ConnexionForm, FiltreComptesForm, MandatForm, MotDePasseOublieForm, OrganisationForm
+from .models import Mandat, Organisation, Role, Utilisateur
 
 PAR_PAGE = 50
 
@@ -83,6 +84,7 @@ def espace(request):
     user = request.user
     contexte = {
         "profil": selectors.profil(user),
+        "mandats": selectors.mandats_en_cours_du_compte(user) if user.role == Role.PARTENAIRE else [],
         "departements_geres": list(selectors.departements_geres(user)) if user.role == Role.PILOTE else [],
         "gere_des_comptes": selectors.departements_geres(user).exists(),
         "peut_voir_chargements": peut(user, "chargement.voir"),
@@ -167,6 +169,7 @@ def _donnees(form) -> dict:
         "prenom": d["prenom"],
         "nom": d["nom"],
         "organisme": d["organisme"],
+        "organisation": d["organisation"],
         "role": d["role"],
         "departements": list(d["departements"]),
         "communes": list(d["communes"]),
@@ -254,3 +257,121 @@ def journal(request, code):
     page = Paginator(selectors.journal_des_comptes(departement.code), PAR_PAGE).get_page(request.GET.get("page"))
     entrees = selectors.entrees_lisibles(page)
     return render(request, "comptes/journal.html", {"departement": departement, "page": page, "entrees": entrees})
+
+
+# --- Organisations and mandates -----------------------------------------------------------------------------------
+
+
+@login_required
+def organisations(request, code):
+    departement = departement_par_code(code)
+    exiger(request.user, "organisation.gerer", departement)
+    contexte = {"departement": departement, "organisations": selectors.organisations_du_departement(code)}
+    return render(request, "comptes/organisations.html", contexte)
+
+
+@login_required
+def organisation_creer(request, code):
+    departement = departement_par_code(code)
+    exiger(request.user, "organisation.gerer", departement)
+    form = OrganisationForm(request.POST or None, departement=departement)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            organisation = services.organisation_creer(
+                par=request.user,
+                nom=d["nom"],
+                type=d["type"],
+                departement=departement,
+                communes=d["communes"],
+                epci=d["epci"],
+                siret=d["siret"],
+            )
+        except ValidationError as erreur:
+            ajouter_erreurs_du_service(form, erreur)
+        else:
+            messages.success(request, f"L'organisation « {organisation.nom} » est créée.")
+            return redirect("comptes:organisation", pk=organisation.pk)
+    return render(
+        request, "comptes/organisation_formulaire.html", {"form": form, "departement": departement, "cible": None}
+    )
+
+
+def _organisation_geree(user, pk) -> Organisation:
+    organisation = get_object_or_404(Organisation.objects.select_related("departement", "epci"), pk=pk)
+    exiger(user, "organisation.gerer", organisation)
+    return organisation
+
+
+@login_required
+def organisation_modifier(request, pk):
+    organisation = _organisation_geree(request.user, pk)
+    form = OrganisationForm(
+        request.POST or None, departement=organisation.departement, initial=OrganisationForm.initial_pour(organisation)
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.organisation_modifier(
+                par=request.user,
+                organisation=organisation,
+                nom=d["nom"],
+                type=d["type"],
+                communes=d["communes"],
+                epci=d["epci"],
+                siret=d["siret"],
+                actif=d["actif"],
+            )
+        except ValidationError as erreur:
+            ajouter_erreurs_du_service(form, erreur)
+        else:
+            messages.success(request, f"L'organisation « {organisation.nom} » est modifiée.")
+            return redirect("comptes:organisation", pk=organisation.pk)
+    contexte = {"form": form, "departement": organisation.departement, "cible": organisation}
+    return render(request, "comptes/organisation_formulaire.html", contexte)
+
+
+@login_required
+def organisation(request, pk):
+    """An organisation: its accounts, its mandates (live, ended, revoked) and the form to grant one."""
+    organisation = _organisation_geree(request.user, pk)
+    form = MandatForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            mandat = services.mandat_accorder(
+                par=request.user,
+                organisation=organisation,
+                nature=d["nature"],
+                debut=d["debut"],
+                fin=d["fin"],
+                motif=d["motif"],
+                utilisateur=d["utilisateur"],
+            )
+        except ValidationError as erreur:
+            ajouter_erreurs_du_service(form, erreur)
+        else:
+            messages.success(request, f"Mandat « {mandat.get_nature_display()} » accordé.")
+            return redirect("comptes:organisation", pk=organisation.pk)
+    contexte = {
+        "organisation": organisation,
+        "departement": organisation.departement,
+        "comptes": organisation.comptes.order_by("last_name", "first_name", "email"),
+        "mandats": selectors.mandats_de_l_organisation(organisation),
+        "form": form,
+        "aujourdhui": timezone.localdate(),
+    }
+    return render(request, "comptes/organisation.html", contexte)
+
+
+@require_POST
+@login_required
+def mandat_revoquer(request, pk):
+    mandat = get_object_or_404(Mandat.objects.select_related("organisation"), pk=pk)
+    try:
+        services.mandat_revoquer(par=request.user, mandat=mandat)
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+    else:
+        messages.success(request, f"Mandat « {mandat.get_nature_display()} » révoqué.")
+    return redirect("comptes:organisation", pk=mandat.organisation_id)

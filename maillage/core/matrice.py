@@ -20,7 +20,17 @@ from django.conf import settings
 from .permissions import Regle, peut, regles
 from .roles import Role
 
-ROLES = ["pilote", "conseiller", "partenaire", "structure", "public", "admin"]
+ROLES = ["pilote", "conseiller", "partenaire", "correspondant", "cofinanceur", "structure", "public", "admin"]
+# Columns that are a partner holding a live mandate in département 94 (see `utilisateur_fictif`).
+MANDATS = {
+    "correspondant": SimpleNamespace(nature="correspondant_observatoire", departement="94", communes=None),
+    # A commune organisation: its territory is its own commune (a départemental one reads the whole département).
+    "cofinanceur": SimpleNamespace(nature="co_financeur", departement="94", communes=frozenset({"94028"})),
+}
+ENTETES = {
+    "correspondant": "Partenaire correspondant observatoire",
+    "cofinanceur": "Partenaire co-financeur (commune)",
+}
 INCONNU = "?"
 FICHIER = Path(settings.BASE_DIR) / "docs" / "permissions.md"
 DEBUT = "<!-- début de la matrice : générée par `python manage.py permissions --ecrire`, ne pas modifier à la main -->"
@@ -48,7 +58,7 @@ PORTEES = {
     (True, True, False): "dans son périmètre",
     (False, False, False): "non",
 }
-PROPRE_PAR_ROLE = {"conseiller": "sur ses communes", "structure": "sa structure"}
+PROPRE_PAR_ROLE = {"conseiller": "sur ses communes", "structure": "sa structure", "cofinanceur": "sur son territoire"}
 
 
 class _Departements:
@@ -63,6 +73,9 @@ def utilisateur_fictif(role: str):
     """A user of `role` with preset scope caches: rules read `_codes_departements` / `_codes_communes`, never the DB."""
     if role == "public":
         return SimpleNamespace(pk=None, id=None, is_authenticated=False, is_active=False, is_superuser=False)
+    mandat = MANDATS.get(role)
+    if mandat is not None:
+        role = Role.PARTENAIRE
     return SimpleNamespace(
         pk=MOI,
         id=MOI,
@@ -74,6 +87,9 @@ def utilisateur_fictif(role: str):
         structure_id=SIEN.structure if role == Role.STRUCTURE else None,
         _codes_departements={SIEN.departement},
         _codes_communes={SIEN.commune} if role == Role.CONSEILLER else set(),
+        # Live mandates as `maillage.comptes.permissions.mandats_en_vigueur` caches them.
+        _mandats=(mandat,) if mandat is not None else (),
+        organisation_id=None,
     )
 
 
@@ -98,6 +114,7 @@ def objet_exemple(lieu: Lieu, variante=None):
         federation_relit=False,
         public=False,
         regle="",
+        departements_concernes=frozenset({lieu.departement}),
     )
     for nom, valeur in (variante or {}).items():
         setattr(objet, nom, valeur)
@@ -160,7 +177,7 @@ def markdown() -> str:
     lignes = []
     for label, nom, rangees in sections():
         lignes += [f"### {nom} (`{label}`)", ""]
-        lignes.append("| Action | " + " | ".join(role.capitalize() for role in ROLES) + " |")
+        lignes.append("| Action | " + " | ".join(ENTETES.get(role, role.capitalize()) for role in ROLES) + " |")
         lignes.append("|---" * (len(ROLES) + 1) + "|")
         for r in rangees:
             tete = f"`{r.action}`<br>{_echapper(r.description)}"
@@ -176,7 +193,7 @@ def texte() -> str:
         lignes += [f"== {nom} ({label})", ""]
         for r in rangees:
             lignes += [f"{r.action} — {r.description}"]
-            lignes += [f"    {role:<11} {r.cellules[role]}" for role in ROLES]
+            lignes += [f"    {role:<13} {r.cellules[role]}" for role in ROLES]
             lignes.append("")
     return "\n".join(lignes).rstrip("\n") + "\n"
 
@@ -193,10 +210,16 @@ Lecture d'une case, pour un compte de ce rôle :
 - **dans son périmètre** : dans ses départements ;
 - **sur ses communes** (conseiller) : sur les communes de son secteur ;
 - **sa structure** (compte structure) : pour sa propre structure ;
+- **sa structure** (compte structure) : pour sa propre structure ;
+- **sur son territoire** (partenaire co-financeur) : pour les structures des communes de son organisation ;
 - **non** : jamais ;
 - entre parenthèses : les cas de l'objet où cela s'applique (par exemple une fiche publiée au public).
 
-« Public » désigne une personne non connectée ; « admin », l'administrateur·rice technique.
+« Public » désigne une personne non connectée ; « admin », l'administrateur·rice technique. Un compte
+partenaire n'a de droits en plus de la colonne « Partenaire » que par un **mandat** en cours de son organisation
+(voir après le tableau) : la colonne « correspondant observatoire » montre un partenaire titulaire de ce mandat
+dans son département ; la colonne « co-financeur (commune) » un partenaire d'une commune titulaire d'un mandat
+de co-financeur (celui d'une organisation départementale vaut pour tout le département, voir plus bas).
 
 {DEBUT}
 {FIN}

@@ -179,6 +179,8 @@ def charger(*, annoncer=print) -> dict:
             ouverture=datetime.date(ANNEE, 3, 1),
             date_limite_reponse=datetime.date(ANNEE, 5, 31),
             date_limite_relecture=datetime.date(ANNEE, 7, 15),
+            # The federation's mandated correspondent (the demo partner) reviews with the Caf.
+            federation_relit=True,
         )
         _remplir(campagne, pilote)
         _fiches(pilote)

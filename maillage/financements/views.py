@@ -47,7 +47,7 @@ def bareme(request):
 
 def _structure(request, pk: int) -> Structure:
     structure = get_object_or_404(Structure.objects.select_related("commune", "departement", "gestionnaire"), pk=pk)
-    exiger(request.user, "structure.voir_prive", structure)
+    exiger(request.user, "structure.voir_budgets", structure)
     return structure
 
 

@@ -1,15 +1,25 @@
 """Rules of the observatoire: campaigns and questionnaire answers (registered with
 maillage.core.permissions, loaded by ObservatoireConfig.ready())."""
 
+from maillage.comptes.models import Mandat
+from maillage.comptes.permissions import mandat_sur_departement
 from maillage.core.permissions import dans_perimetre, est_admin, regle
 from maillage.core.roles import Role
 from maillage.structures.permissions import est_sa_structure, suit_la_commune
 
-# Whether the département's federation reviews the answers: the partners' access depends on it.
+# Whether the campaign opens review to mandated correspondents (its `federation_relit` flag): a partner's access
+# depends on it and on a live "correspondant observatoire" mandate in the département.
 _RELECTURE_FEDERALE = {
-    "campagne relue par la fédération": {"federation_relit": True},
+    "campagne relue par les correspondants mandatés": {"federation_relit": True},
     "sinon": {"federation_relit": False},
 }
+
+
+def est_correspondant(user, departement) -> bool:
+    """A partner holding a live correspondant observatoire mandate in the département."""
+    return user.role == Role.PARTENAIRE and mandat_sur_departement(
+        user, Mandat.Nature.CORRESPONDANT_OBSERVATOIRE, departement
+    )
 
 
 @regle("campagne.gerer")
@@ -55,8 +65,8 @@ def _reponse_modifier(user, reponse):
 def _reponse_relire(user, reponse):
     """Relire une réponse : commenter, renvoyer pour correction, valider, rouvrir.
 
-    The pilote in scope, the conseiller on their communes, and the partners of the département (the federation)
-    only when the campaign lets them review."""
+    The pilote in scope, the conseiller on their communes, and a partner holding a live correspondant
+    observatoire mandate in the département, when the campaign opens review to mandated correspondents."""
     if reponse is None:
         return False
     if est_admin(user):
@@ -67,7 +77,7 @@ def _reponse_relire(user, reponse):
     if user.role == Role.CONSEILLER:
         return suit_la_commune(user, structure)
     if user.role == Role.PARTENAIRE:
-        return reponse.campagne.federation_relit and dans_perimetre(user, structure)
+        return reponse.campagne.federation_relit and est_correspondant(user, structure)
     return False
 
 
@@ -76,7 +86,7 @@ def _campagne_suivre(user, campagne):
     """Suivre une campagne (tableau de suivi) et relancer les structures.
 
     Those who may review some of its answers: the pilote, the conseiller (on their communes only, filtered by the
-    board), partners when the campaign lets them review."""
+    board), mandated correspondents when the campaign opens review to them."""
     if campagne is None:
         return False
     if est_admin(user):
@@ -84,5 +94,18 @@ def _campagne_suivre(user, campagne):
     if user.role in {Role.PILOTE, Role.CONSEILLER}:
         return dans_perimetre(user, campagne)
     if user.role == Role.PARTENAIRE:
-        return campagne.federation_relit and dans_perimetre(user, campagne)
+        return campagne.federation_relit and est_correspondant(user, campagne)
     return False
+
+
+@regle("reponses.exporter")
+def _reponses_exporter(user, departement):
+    """Télécharger toutes les réponses individuelles d'une campagne (classeur XLSX, une ligne par structure).
+
+    Every structure's answers at once: the pilote in scope and the mandated correspondents of the département.
+    obj: a Campagne, a Departement or a département code."""
+    if est_admin(user):
+        return True
+    if user.role == Role.PILOTE:
+        return dans_perimetre(user, departement)
+    return est_correspondant(user, departement)

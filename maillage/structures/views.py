@@ -133,6 +133,7 @@ def structure(request, pk):
     aujourdhui = datetime.date.today()
     agrements = selectors.agrements_en_cours(s, aujourdhui)
     voir_prive = peut(request.user, "structure.voir_prive", s)
+    voir_contacts = peut(request.user, "structure.voir_contacts", s)
     contexte = {
         "structure": s,
         "agrements": agrements,
@@ -140,7 +141,9 @@ def structure(request, pk):
         "aujourdhui": aujourdhui,
         "contacts_publics": list(selectors.contacts_publics(s)),
         "voir_prive": voir_prive,
-        "contacts": list(s.contacts.all()) if voir_prive else [],
+        "voir_contacts": voir_contacts,
+        "voir_budgets": peut(request.user, "structure.voir_budgets", s),
+        "contacts": list(s.contacts.all()) if voir_contacts else [],
         "projets": list(selectors.projets_avec_documents(s)) if voir_prive else [],
         "peut_modifier": peut(request.user, "structure.modifier", s),
         "peut_gerer": peut(request.user, "structure.gerer", s),

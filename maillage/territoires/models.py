@@ -137,3 +137,15 @@ class Chargement(models.Model):
 
     def __str__(self):
         return f"{self.commande} du {self.debut:%d/%m/%Y %H:%M} ({self.get_statut_display()})"
+
+    @property
+    def departements_concernes(self) -> frozenset[str]:
+        """Codes of the départements the load was about (its parameters `departement` or `departements`);
+        empty for a national load."""
+        parametres = self.parametres if isinstance(self.parametres, dict) else {}
+        codes = set()
+        if isinstance(un := parametres.get("departement"), str) and un:
+            codes.add(un)
+        if isinstance(plusieurs := parametres.get("departements"), list):
+            codes |= {str(c) for c in plusieurs if c}
+        return frozenset(codes)

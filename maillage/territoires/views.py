@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from maillage.core.formats import cle_texte
-from maillage.core.permissions import exiger
+from maillage.core.permissions import exiger, peut
 
 from . import selectors
 from .models import Commune
@@ -223,7 +223,9 @@ def commune(request, code):
 def chargements(request):
     """Journal of data loads and imports: what was loaded, from which file, by whom, with what result."""
     exiger(request.user, "chargement.voir")
-    page = Paginator(selectors.journal_des_chargements(), 50).get_page(request.GET.get("page"))
+    # Row by row: a pilote sees the loads of their départements and the national ones (rule `chargement.voir`).
+    lignes = [c for c in selectors.journal_des_chargements() if peut(request.user, "chargement.voir", c)]
+    page = Paginator(lignes, 50).get_page(request.GET.get("page"))
     return render(request, "territoires/chargements.html", {"page": page})
 
 
@@ -233,5 +235,6 @@ def chargement(request, pk):
     ligne = selectors.chargement_par_pk(pk)
     if ligne is None:
         raise Http404("Chargement inconnu.")
+    exiger(request.user, "chargement.voir", ligne)
     resume = json.dumps(ligne.resume, ensure_ascii=False, indent=2)
     return render(request, "territoires/chargement.html", {"chargement": ligne, "resume_json": resume})

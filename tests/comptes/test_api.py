@@ -25,6 +25,8 @@ def test_conseiller(client, conseiller):
         "role": "conseiller",
         "role_libelle": "Conseiller·e territorial·e",
         "organisme": "Caf du Val-de-Marne",
+        "organisation": None,
+        "mandats": [],
         "departements": [{"code": "94", "nom": "Val-de-Marne"}],
         "communes": [{"code": "94028", "nom": "Créteil"}],
     }
@@ -40,3 +42,25 @@ def test_compte_desactive_401(client, partenaire):
 def test_dans_l_openapi(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/comptes/moi" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_moi_donne_l_organisation_et_les_mandats_en_cours(client, territoire_94):
+    from maillage.comptes.models import Mandat, Organisation, Role
+    from tests.comptes.factories import MandatFactory, OrganisationFactory, UtilisateurFactory
+
+    federation = OrganisationFactory(departement=territoire_94.departement, type=Organisation.Type.FEDERATION)
+    MandatFactory(organisation=federation, nature=Mandat.Nature.CORRESPONDANT_OBSERVATOIRE)
+    client.force_login(
+        UtilisateurFactory(role=Role.PARTENAIRE, departements=[territoire_94.departement], organisation=federation)
+    )
+    donnees = client.get("/api/v1/comptes/moi").json()
+    assert donnees["organisation"] == {
+        "id": federation.pk,
+        "nom": federation.nom,
+        "type": "federation",
+        "departement": "94",
+    }
+    assert donnees["mandats"] == [
+        {"nature": "correspondant_observatoire", "departement": "94", "debut": "2016-01-01", "fin": None}
+    ]

@@ -6,7 +6,7 @@ from auditlog.registry import auditlog
 from django.apps import apps
 
 SUIVIS = {
-    "comptes": {"Utilisateur"},
+    "comptes": {"Utilisateur", "Organisation", "Mandat"},
     "territoires": {"Region", "Departement", "EPCI", "Commune", "QPV"},
     "structures": {
         "Gestionnaire",

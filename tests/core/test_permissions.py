@@ -143,10 +143,22 @@ def test_matrice_vraie_sur_quelques_cases():
         "pilote": "dans son périmètre",
         "conseiller": "sur ses communes",
         "partenaire": "non",
+        "correspondant": "non",
+        "cofinanceur": "non",
         "structure": "sa structure",
         "public": "non",
         "admin": "oui",
     }
+    # Partners: only a mandate opens answers, budgets; named contacts never.
+    assert cellules["reponse.relire"]["partenaire"] == "non"
+    assert (
+        cellules["reponse.relire"]["correspondant"]
+        == "dans son périmètre (campagne relue par les correspondants mandatés)"
+    )
+    assert cellules["structure.voir_budgets"]["cofinanceur"] == "sur son territoire"
+    assert cellules["structure.voir_budgets"]["partenaire"] == "non"
+    assert {cellules["structure.voir_contacts"][r] for r in ("partenaire", "correspondant", "cofinanceur")} == {"non"}
+    assert cellules["reponses.exporter"]["partenaire"] == "non"
     assert cellules["scenario.voir"]["partenaire"] == "dans son périmètre (scénario partagé)"
     assert cellules["reponse.modifier"]["structure"] == "sa structure (brouillon ou à corriger)"
     assert cellules["reponse.modifier"]["admin"] == "non"

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 
-from maillage.comptes.models import Role, Utilisateur
+from maillage.comptes.models import Mandat, Organisation, Role, Utilisateur
 from maillage.demo.management.commands import charger_demo
 from maillage.territoires.models import QPV, Commune
 from tests.territoires.factories import CommuneFactory, QPVFactory
@@ -50,7 +50,20 @@ def test_un_compte_par_role(demo, communes_94, val_de_marne):
     assert sorted(c.code for c in comptes[Role.CONSEILLER].communes.all()) == ["94028", "94041", "94081"]
     assert comptes[Role.ADMIN].is_superuser and comptes[Role.ADMIN].is_staff
     assert not comptes[Role.PILOTE].is_staff
-    assert comptes[Role.PARTENAIRE].organisme == "Conseil départemental"
+    # The demo partner is the federation's correspondant observatoire (a live mandate granted by the pilote).
+    federation = comptes[Role.PARTENAIRE].organisation
+    assert federation.type == Organisation.Type.FEDERATION
+    assert comptes[Role.PARTENAIRE].organisme == federation.nom
+    mandat = federation.mandats.get()
+    assert mandat.nature == Mandat.Nature.CORRESPONDANT_OBSERVATOIRE and mandat.en_vigueur()
+    assert mandat.accorde_par == comptes[Role.PILOTE]
+    assert comptes[Role.PILOTE].organisation.type == Organisation.Type.CAF
+    assert set(Organisation.objects.values_list("type", flat=True)) == {
+        Organisation.Type.CAF,
+        Organisation.Type.CONSEIL_DEPARTEMENTAL,
+        Organisation.Type.PREFECTURE,
+        Organisation.Type.FEDERATION,
+    }
     assert all(c.check_password(charger_demo.MOT_DE_PASSE) for c in comptes.values())
     for compte in comptes.values():
         assert compte.email in sortie

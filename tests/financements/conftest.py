@@ -6,10 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from maillage.comptes.models import Role
+from maillage.comptes.models import Mandat, Organisation, Role
 from maillage.financements.models import Budget, LigneProduit
 from maillage.structures.models import Agrement, Gestionnaire, TypeAgrement, TypeStructure
-from tests.comptes.factories import UtilisateurFactory
+from tests.comptes.factories import MandatFactory, OrganisationFactory, UtilisateurFactory
 from tests.financements.factories import BudgetFactory
 from tests.structures.factories import AgrementFactory, GestionnaireFactory, StructureFactory
 from tests.territoires.factories import CommuneFactory, DepartementFactory, RegionFactory
@@ -104,8 +104,23 @@ def pilote(territoire_94):
 
 @pytest.fixture
 def partenaire(territoire_94):
+    """The Conseil départemental, co-financeur of the whole département (a live mandate)."""
+    conseil = OrganisationFactory(
+        departement=territoire_94.departement, type=Organisation.Type.CONSEIL_DEPARTEMENTAL, nom="CD 94"
+    )
+    MandatFactory(organisation=conseil, nature=Mandat.Nature.CO_FINANCEUR)
     return UtilisateurFactory(
-        email="partenaire@cd94.fr", role=Role.PARTENAIRE, departements=[territoire_94.departement]
+        email="partenaire@cd94.fr",
+        role=Role.PARTENAIRE,
+        departements=[territoire_94.departement],
+        organisation=conseil,
+    )
+
+
+@pytest.fixture
+def partenaire_sans_mandat(territoire_94):
+    return UtilisateurFactory(
+        email="partenaire@prefecture94.fr", role=Role.PARTENAIRE, departements=[territoire_94.departement]
     )
 
 

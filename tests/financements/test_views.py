@@ -50,7 +50,9 @@ def test_tableau_de_bord_public(client, jeu, settings):
     assert "Centre social Alpha" not in page
 
 
-@pytest.mark.parametrize("qui", ["anonyme", "structure", "conseiller", "pilote_93", "partenaire_93"])
+@pytest.mark.parametrize(
+    "qui", ["anonyme", "structure", "conseiller", "pilote_93", "partenaire_93", "partenaire_sans_mandat"]
+)
 def test_tableau_par_structure_cache(client, jeu, qui, request):
     if qui != "anonyme":
         client.force_login(request.getfixturevalue({"structure": "compte_structure"}.get(qui, qui)))
@@ -139,6 +141,12 @@ def test_budget_calcul_explique(client, jeu, partenaire):
     assert "écart : 16 000,00 €" in page
     assert '<form method="post" class="formulaire"' not in page  # a partner reads, does not write
     assert client.post(reverse("financements:budget", args=[jeu.cs2.pk, 2015, "realise"]), {}).status_code == 403
+
+
+def test_budgets_fermes_au_partenaire_sans_mandat(client, jeu, partenaire_sans_mandat):
+    client.force_login(partenaire_sans_mandat)
+    assert client.get(reverse("financements:budgets", args=[jeu.cs2.pk])).status_code == 403
+    assert client.get(reverse("financements:budget", args=[jeu.cs2.pk, 2015, "realise"])).status_code == 403
 
 
 def test_budget_saisie(client, jeu, pilote):

@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from maillage.comptes.models import Role
+from maillage.comptes.models import Mandat, Role
 from maillage.core.permissions import peut
 from maillage.observatoire import selectors, services
 from maillage.observatoire.models import Campagne, Commentaire, Reponse, Statut, Transition
 from maillage.structures.models import TypeAgrement, TypeStructure
-from tests.comptes.factories import UtilisateurFactory
+from tests.comptes.factories import MandatFactory, UtilisateurFactory
 from tests.financements.factories import BudgetFactory, LigneProduitFactory
 from tests.observatoire.factories import CampagneFactory, ReponseFactory, dates_campagne_en_cours
 from tests.structures.factories import AgrementFactory, StructureFactory
@@ -56,6 +56,13 @@ def reseau(territoire_94):
         conseiller=UtilisateurFactory(role=Role.CONSEILLER, departements=[dep], communes=[creteil]),
         conseiller_vitry=UtilisateurFactory(role=Role.CONSEILLER, departements=[dep], communes=[vitry]),
         partenaire=UtilisateurFactory(role=Role.PARTENAIRE, departements=[dep]),
+        correspondant=UtilisateurFactory(
+            role=Role.PARTENAIRE,
+            departements=[dep],
+            organisation=MandatFactory(
+                nature=Mandat.Nature.CORRESPONDANT_OBSERVATOIRE, organisation__departement=dep
+            ).organisation,
+        ),
         compte_cs=UtilisateurFactory(role=Role.STRUCTURE, departements=[dep], structure=cs),
         compte_evs=UtilisateurFactory(role=Role.STRUCTURE, departements=[dep], structure=evs),
     )
@@ -335,10 +342,14 @@ def test_relecture_refusee(reseau, qui):
 
 
 @pytest.mark.django_db
-def test_la_federation_relit_si_la_campagne_le_permet(reseau):
+def test_la_federation_mandatee_relit_si_la_campagne_le_permet(reseau):
     reponse = services.reponse_soumettre(par=reseau.compte_cs, reponse=_remplie(reseau, federation_relit=True))
-    assert peut(reseau.partenaire, "reponse.voir", reponse)
-    reponse = services.reponse_renvoyer(par=reseau.partenaire, reponse=reponse, motif="Résultat à revoir")
+    assert peut(reseau.correspondant, "reponse.voir", reponse)
+    # Without a correspondant observatoire mandate, a partner of the département does not review.
+    assert not peut(reseau.partenaire, "reponse.voir", reponse)
+    with pytest.raises(PermissionDenied):
+        services.reponse_renvoyer(par=reseau.partenaire, reponse=reponse, motif="Résultat à revoir")
+    reponse = services.reponse_renvoyer(par=reseau.correspondant, reponse=reponse, motif="Résultat à revoir")
     assert reponse.statut == Statut.A_CORRIGER
 
 

@@ -83,13 +83,14 @@ def test_rapport_reutilise_tant_que_les_donnees_ne_changent_pas(client, jeu):
 
 @pytest.mark.django_db
 def test_travail_de_rapport_reserve(client, jeu, settings):
-    """The job's page follows the report's own rule: the XLSX is for the département's pilots and partners."""
+    """The job's page follows the report's own rule: the XLSX is for the département's pilots and mandated
+    correspondents."""
     settings.TASKS = BASE
     client.force_login(jeu.pilote)
     page = client.get(url("rapport_xlsx", jeu.c2016)).url
-    client.force_login(jeu.partenaire)
+    client.force_login(jeu.correspondant)
     assert client.get(page).status_code == 200
-    for compte in (jeu.pilote93, jeu.structure_cs1):
+    for compte in (jeu.pilote93, jeu.structure_cs1, jeu.partenaire):
         client.force_login(compte)
         assert client.get(page).status_code == 403
     client.logout()

@@ -6,10 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from maillage.comptes.models import Role
+from maillage.comptes.models import Mandat, Organisation, Role
 from maillage.structures import services
 from maillage.structures.models import Contact, DocumentProjet, ProjetSocial, Structure, TypeStructure
-from tests.comptes.factories import UtilisateurFactory
+from tests.comptes.factories import MandatFactory, OrganisationFactory, UtilisateurFactory
 from tests.conftest import carre
 from tests.structures.factories import AgrementFactory, GestionnaireFactory, StructureFactory
 from tests.territoires.factories import CommuneFactory, DepartementFactory
@@ -74,6 +74,17 @@ def monde(territoire_94):
             "pilote": pilote,
             "pilote93": UtilisateurFactory(role=Role.PILOTE, departements=[dep93]),
             "partenaire": UtilisateurFactory(role=Role.PARTENAIRE, departements=[dep94]),
+            # The commune of Créteil, co-financeur: reads its structures' budgets, nothing else private.
+            "cofinanceur": UtilisateurFactory(
+                role=Role.PARTENAIRE,
+                departements=[dep94],
+                organisation=MandatFactory(
+                    nature=Mandat.Nature.CO_FINANCEUR,
+                    organisation=OrganisationFactory(
+                        departement=dep94, type=Organisation.Type.COMMUNE, communes=[creteil]
+                    ),
+                ).organisation,
+            ),
             "conseiller": UtilisateurFactory(role=Role.CONSEILLER, departements=[dep94], communes=[creteil]),
             "conseiller_vitry": UtilisateurFactory(role=Role.CONSEILLER, departements=[dep94], communes=[vitry]),
             "compte_structure": UtilisateurFactory(role=Role.STRUCTURE, departements=[dep94], structure=structure),
@@ -109,7 +120,7 @@ def test_fiche_publique_anonyme(client, monde):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("qui", ["pilote", "partenaire", "conseiller", "compte_structure"])
+@pytest.mark.parametrize("qui", ["pilote", "conseiller", "compte_structure"])
 def test_fiche_privee_pour_les_habilites(client, monde, qui):
     contenu = _fiche(client, monde, getattr(monde, qui))
     assert "Données non publiques" in contenu
@@ -118,7 +129,7 @@ def test_fiche_privee_pour_les_habilites(client, monde, qui):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("qui", ["pilote93", "conseiller_vitry", "compte_autre"])
+@pytest.mark.parametrize("qui", ["pilote93", "conseiller_vitry", "compte_autre", "partenaire", "cofinanceur"])
 def test_fiche_privee_cachee_hors_perimetre(client, monde, qui):
     contenu = _fiche(client, monde, getattr(monde, qui))
     assert "Données non publiques" not in contenu
@@ -142,8 +153,10 @@ def test_liens_vers_agrements_et_budgets_selon_les_droits(client, monde):
     budgets = reverse("financements:budgets", args=[monde.structure.pk])
     contenu = _fiche(client, monde, monde.pilote)
     assert agrements in contenu and budgets in contenu
-    # A partner reads the budgets but does not decide on agréments.
+    # A partner without mandate reads neither; a co-financeur of the commune reads the budgets only.
     contenu = _fiche(client, monde, monde.partenaire)
+    assert agrements not in contenu and budgets not in contenu
+    contenu = _fiche(client, monde, monde.cofinanceur)
     assert agrements not in contenu and budgets in contenu
     client.logout()
     contenu = _fiche(client, monde)
@@ -353,7 +366,7 @@ def test_contact_d_une_autre_structure(client, monde):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("qui", ["pilote", "partenaire", "conseiller", "compte_structure"])
+@pytest.mark.parametrize("qui", ["pilote", "conseiller", "compte_structure"])
 def test_telechargement_autorise(client, monde, qui):
     client.force_login(getattr(monde, qui))
     reponse = client.get(reverse("structures:document", args=[monde.document.pk]))
@@ -364,7 +377,7 @@ def test_telechargement_autorise(client, monde, qui):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("qui", ["pilote93", "conseiller_vitry", "compte_autre"])
+@pytest.mark.parametrize("qui", ["pilote93", "conseiller_vitry", "compte_autre", "partenaire", "cofinanceur"])
 def test_telechargement_refuse(client, monde, qui):
     client.force_login(getattr(monde, qui))
     assert client.get(reverse("structures:document", args=[monde.document.pk])).status_code == 403

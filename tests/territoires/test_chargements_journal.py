@@ -51,3 +51,49 @@ def test_anonyme_renvoye_vers_la_connexion(client, refuse):
 def test_chargement_inconnu(client):
     client.force_login(UtilisateurFactory(role=Role.PILOTE))
     assert client.get("/territoires/chargements/999999/").status_code == 404
+
+
+# --- Scope: a pilote sees the loads of their départements and the national ones --------------------------------
+
+
+def _chargement(fichier, parametres):
+    maintenant = timezone.now()
+    return Chargement.objects.create(
+        commande="importer_structures",
+        fichier=fichier,
+        parametres=parametres,
+        statut=Chargement.Statut.REFUSE,
+        erreurs=[{"ligne": 2, "champ": "nom", "raison": "valeur « Centre de Mme Dupont » refusée"}],
+        auteur="pilote94@exemple.fr",
+        debut=maintenant,
+        fin=maintenant,
+    )
+
+
+def test_le_pilote_d_un_autre_departement_ne_voit_pas_le_journal_du_94(client, refuse):
+    dep_94, dep_93 = DepartementFactory(code="94"), DepartementFactory(code="93")
+    du_94 = _chargement("structures_94.csv", {"departement": "94"})
+    plusieurs = _chargement("indicateurs_93_94.csv", {"departements": ["93", "94"]})
+    pilote_93 = UtilisateurFactory(role=Role.PILOTE, departements=[dep_93])
+    client.force_login(pilote_93)
+    liste = client.get("/territoires/chargements/").content.decode()
+    assert "structures_94.csv" not in liste and "pilote94@exemple.fr" not in liste
+    # A load of several départements needs them all; a national one (no département) is seen by every pilote.
+    assert "indicateurs_93_94.csv" not in liste
+    assert "qpv_casse.csv" in liste
+    assert client.get(f"/territoires/chargements/{du_94.pk}/").status_code == 403
+    assert client.get(f"/territoires/chargements/{plusieurs.pk}/").status_code == 403
+    assert client.get(f"/territoires/chargements/{refuse.pk}/").status_code == 200
+
+    client.force_login(UtilisateurFactory(role=Role.PILOTE, departements=[dep_94]))
+    assert "structures_94.csv" in client.get("/territoires/chargements/").content.decode()
+    assert client.get(f"/territoires/chargements/{du_94.pk}/").status_code == 200
+    client.force_login(UtilisateurFactory(role=Role.PILOTE, departements=[dep_93, dep_94]))
+    assert client.get(f"/territoires/chargements/{plusieurs.pk}/").status_code == 200
+
+
+def test_l_administrateur_voit_tout_le_journal(client):
+    DepartementFactory(code="94")
+    du_94 = _chargement("structures_94.csv", {"departement": "94"})
+    client.force_login(UtilisateurFactory(role=Role.ADMIN, is_superuser=True, is_staff=True))
+    assert client.get(f"/territoires/chargements/{du_94.pk}/").status_code == 200

@@ -3,7 +3,7 @@ portrait, and the report's downloads (PDF, XLSX).
 
 Access: a campaign's aggregates are public once it is published (`Campagne.publiee`); before that only the Caf
 staff and partners in scope see them (rule `departement.voir_pilotage`). Individual answers are never public: the
-XLSX (one row per structure) needs `departement.voir_finances` (pilote, partenaire in scope), a portrait needs
+XLSX (one row per structure) needs `reponses.exporter` (pilote, mandated correspondents), a portrait needs
 `reponse.voir` on the structure's answer.
 """
 
@@ -35,7 +35,7 @@ def synthese(request, code, annee):
     """The département synthesis of a campaign: also the printable departmental report."""
     campagne = _campagne_visible(request, annee, code)
     contexte = rapports.contexte_rapport(campagne)
-    contexte["peut_xlsx"] = peut(request.user, "departement.voir_finances", campagne.departement_id)
+    contexte["peut_xlsx"] = peut(request.user, "reponses.exporter", campagne.departement_id)
     contexte["pdf_disponible"] = rapports.pdf_disponible()
     return render(request, "observatoire/resultats/synthese.html", contexte)
 
@@ -112,8 +112,8 @@ def rapport_xlsx(request, code, annee):
     """The workbook: one row per structure (individual answers) plus the aggregates; generated in the background
     and reused until the data change."""
     campagne = selectors_resultats.campagne_de(annee, code)
-    exiger(request.user, "departement.voir_finances", campagne.departement_id)
-    return _rapport(request, campagne, "xlsx", public=False, regle="departement.voir_finances")
+    exiger(request.user, "reponses.exporter", campagne.departement_id)
+    return _rapport(request, campagne, "xlsx", public=False, regle="reponses.exporter")
 
 
 def fiche_nationale_xlsx(request, annee):

@@ -128,9 +128,12 @@ class _ReglagesCampagneForm(forms.Form):
         " modifiables.",
     )
     federation_relit = forms.BooleanField(
-        label="La fédération relit les réponses",
+        label="Les correspondants mandatés relisent les réponses",
         required=False,
-        help_text="Les partenaires du département peuvent commenter, renvoyer et valider les réponses.",
+        help_text=(
+            "Les partenaires titulaires d'un mandat de correspondant observatoire en cours (fédération, Caf) peuvent"
+            " commenter, renvoyer et valider les réponses."
+        ),
     )
     seuil_evolution = forms.DecimalField(
         label="Seuil d'évolution signalée",

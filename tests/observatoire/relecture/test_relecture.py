@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.comptes.models import Role
+from maillage.comptes.models import Mandat, Organisation, Role
 from maillage.observatoire.models import Commentaire, Statut, Transition
 from maillage.observatoire.relecture import selectors as selectors_relecture
 from maillage.observatoire.relecture import services as services_relecture
-from tests.comptes.factories import UtilisateurFactory
+from tests.comptes.factories import MandatFactory, OrganisationFactory, UtilisateurFactory
 from tests.observatoire.factories import CampagneFactory, ReponseFactory
 from tests.structures.factories import StructureFactory
 from tests.territoires.factories import DepartementFactory
@@ -113,7 +113,9 @@ def test_acces_conseiller_de_la_commune_et_federation_si_autorisee(client, obs):
     creteil = obs.communes[0]
     client.force_login(UtilisateurFactory(role=Role.CONSEILLER, departements=[obs.dep], communes=[creteil]))
     assert client.get(_url(obs)).status_code == 200
-    partenaire = UtilisateurFactory(role=Role.PARTENAIRE, departements=[obs.dep])
+    federation = OrganisationFactory(departement=obs.dep, type=Organisation.Type.FEDERATION)
+    partenaire = UtilisateurFactory(role=Role.PARTENAIRE, departements=[obs.dep], organisation=federation)
+    MandatFactory(organisation=federation, nature=Mandat.Nature.CORRESPONDANT_OBSERVATOIRE, accorde_par=obs.pilote)
     client.force_login(partenaire)
     assert client.get(reverse("observatoire:suivi", args=[obs.campagne.pk])).status_code == 403
     obs.campagne.federation_relit = True

@@ -57,14 +57,14 @@ def lire_classeur(contenu: bytes):
 # --- XLSX ---------------------------------------------------------------------------------------------
 
 
-def test_xlsx_reserve_pilote_et_partenaire_du_departement(client, jeu):
+def test_xlsx_reserve_pilote_et_correspondant_mandate_du_departement(client, jeu):
     base.publier(jeu.c2016)  # published aggregates are public, individual answers are not
     adresse = url("rapport_xlsx", jeu.c2016)
     assert client.get(adresse).status_code == 403
-    for user in (jeu.conseiller, jeu.structure_cs1, jeu.pilote93):
+    for user in (jeu.conseiller, jeu.structure_cs1, jeu.pilote93, jeu.partenaire):
         client.force_login(user)
         assert client.get(adresse).status_code == 403
-    for user in (jeu.pilote, jeu.partenaire):
+    for user in (jeu.pilote, jeu.correspondant):
         client.force_login(user)
         reponse = client.get(adresse)
         assert reponse.status_code == 200

@@ -6,12 +6,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.comptes.models import Role
+from maillage.comptes.models import Mandat, Role
 from maillage.observatoire import agregats, services
 from maillage.observatoire.models import Statut
 from maillage.observatoire.resultats import selectors as selectors_resultats
 from maillage.structures.models import TypeStructure
-from tests.comptes.factories import UtilisateurFactory
+from tests.comptes.factories import MandatFactory, UtilisateurFactory
 from tests.observatoire.factories import CampagneFactory, ReponseFactory
 from tests.structures.factories import StructureFactory
 from tests.territoires.factories import CommuneFactory, DepartementFactory
@@ -90,6 +90,8 @@ def jeu(territoire_94):
         pilote=compte(Role.PILOTE, departements=[dep]),
         conseiller=compte(Role.CONSEILLER, departements=[dep], communes=[creteil]),
         partenaire=compte(Role.PARTENAIRE, departements=[dep]),
+        correspondant=compte(Role.PARTENAIRE, departements=[dep], organisation=MandatFactory(
+            nature=Mandat.Nature.CORRESPONDANT_OBSERVATOIRE, organisation__departement=dep).organisation),
         pilote93=compte(Role.PILOTE, departements=[dep93]),
         structure_cs1=compte(Role.STRUCTURE, departements=[dep], structure=cs1),
         structure_cs2=compte(Role.STRUCTURE, departements=[dep], structure=cs2),

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from maillage.comptes.models import Role, Utilisateur
 from maillage.core.formats import euros, euros_compacts, nombre, pourcentage
-from maillage.demo import observatoire, registre
+from maillage.demo import observatoire, organisations, registre
 from maillage.territoires.models import QPV, Commune, Departement
 
 DEPARTEMENT = "94"
@@ -48,7 +48,14 @@ COMPTES = [
         "Caf du Val-de-Marne",
         communes=("94028", "94081", "94041"),  # Créteil, Vitry-sur-Seine, Ivry-sur-Seine
     ),
-    CompteDemo(Role.PARTENAIRE, "partenaire@demo.maillage.fr", "Sophie", "Marchand", "Conseil départemental"),
+    CompteDemo(
+        Role.PARTENAIRE,
+        "partenaire@demo.maillage.fr",
+        "Sophie",
+        "Marchand",
+        "Fédération des centres sociaux du Val-de-Marne",
+        note="correspondante observatoire de la fédération (mandat fictif) : relit les réponses de la campagne 2016",
+    ),
     CompteDemo(
         Role.STRUCTURE,
         "structure@demo.maillage.fr",
@@ -84,6 +91,7 @@ class Command(BaseCommand):
             Etape("Territoires du Val-de-Marne", "charger_territoires", territoires=True),
             Etape("Quartiers prioritaires 2024 du Val-de-Marne", "importer_qpv", territoires=True),
             Etape("Comptes de démonstration", "creer_comptes"),
+            Etape("Organisations partenaires et mandats (fictifs)", "charger_organisations"),
             Etape("Structures, agréments et budgets du Val-de-Marne (fictifs)", "charger_structures"),
             Etape("Comptes des structures de démonstration", "lier_comptes_structures"),
             Etape("Observatoire : campagne SENACS 2016, données 2015 (fictives)", "charger_observatoire"),
@@ -141,6 +149,9 @@ class Command(BaseCommand):
             if manquantes := set(modele.communes) - {c.code for c in communes}:
                 self.stderr.write(f"  Communes absentes pour {modele.email} : {', '.join(sorted(manquantes))}.")
             compte.communes.set(communes)
+
+    def charger_organisations(self):
+        organisations.charger(annoncer=self.stdout.write)
 
     def charger_structures(self):
         resume = registre.charger(annoncer=self.stdout.write)
