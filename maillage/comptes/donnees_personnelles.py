@@ -103,12 +103,12 @@ def _departements(email) -> set[str]:
 
 def _a_un_historique(compte) -> bool:
     """Whether the account changed data or signed anything (comments, fiches, jobs…): then deleting it would blank
-    the author of those rows (their foreign keys are SET_NULL), so it is anonymised instead."""
+    the author of those rows (SET_NULL) or be refused (PROTECT: mandates), so it is anonymised instead."""
     # include_hidden: most author fields are declared with related_name="+".
     signes = [
         r
         for r in Utilisateur._meta.get_fields(include_hidden=True)
-        if r.auto_created and r.one_to_many and r.on_delete is models.SET_NULL
+        if r.auto_created and r.one_to_many and r.on_delete in (models.SET_NULL, models.PROTECT)
     ]
     return any(r.related_model._default_manager.filter(**{r.field.name: compte}).exists() for r in signes)
 

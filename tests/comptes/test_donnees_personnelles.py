@@ -182,3 +182,28 @@ class TestPurge:
         assert LogEntry.objects.exists()
         call_command("purger_journaux")
         assert not LogEntry.objects.exists()
+
+
+def test_compte_designe_dans_un_mandat_anonymise_sans_erreur(val_de_marne, pilote):
+    """A mandate names the account (PROTECT): erasing it keeps the row, anonymised, and the mandate's record."""
+    from maillage.comptes import services
+    from maillage.comptes.models import Mandat, Organisation
+
+    federation = services.organisation_creer(
+        par=pilote, nom="Fédération (fictive)", type=Organisation.Type.FEDERATION, departement=val_de_marne
+    )
+    compte = UtilisateurFactory(
+        email="correspondante@federation.fr", role=Role.PARTENAIRE, departements=[val_de_marne], organisation=federation
+    )
+    mandat = services.mandat_accorder(
+        par=pilote,
+        organisation=federation,
+        nature=Mandat.Nature.CORRESPONDANT_OBSERVATOIRE,
+        debut=datetime.date(2016, 1, 1),
+        motif="Convention",
+        utilisateur=compte,
+    )
+    registre.effacer("correspondante@federation.fr")
+    compte.refresh_from_db()
+    assert compte.email.endswith("@anonyme.invalid") and not compte.is_active
+    assert Mandat.objects.get(pk=mandat.pk).utilisateur_id == compte.pk
