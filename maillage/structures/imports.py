@@ -24,6 +24,7 @@ from .models import Gestionnaire, SituationQPV, TypeStructure
 from .siret import erreur_siret, normaliser
 
 TAILLE_MAX_IMPORT = 5 * 1024 * 1024  # 5 Mo: a national file of 4,000 structures is about 1 Mo in CSV
+LIGNES_MAX_IMPORT = 20_000  # the national registry holds about 4,000 structures
 OBLIGATOIRES = ("nom", "type", "gestionnaire", "forme_juridique", "commune_code")
 BOOLEENS = ("multi_sites", "itinerante", "gens_du_voyage", "adherent_federation")
 
@@ -53,8 +54,11 @@ def lire_fichier(contenu: bytes) -> Tableau:
 
     Raises `maillage.core.fichiers.FichierIllisible`.
     """
-    lu = lire_tableau(contenu, code=lambda titre: ENTETES.get(_cle(titre)), feuilles=("Structures",))
-    lignes = list(lu.lignes())
+    lu = lire_tableau(
+        contenu, code=lambda titre: ENTETES.get(_cle(titre)), feuilles=("Structures",), lignes_max=LIGNES_MAX_IMPORT
+    )
+    # A missing mandatory column is known at the header: the rows are not read (see `_verifier_colonnes`).
+    lignes = list(lu.lignes()) if all(code in lu.colonnes for code in OBLIGATOIRES) else []
     return Tableau(lu.format, lu.colonnes, lignes, lu.inconnues, lu.erreurs, lu.ligne_entete or 1)
 
 
