@@ -326,3 +326,29 @@ def test_en_tete_fausse_refusee_sans_lire_les_lignes(registre):
         importer(b"Nom;Type\n" + b"x;y\n" * 30_000)
     raisons = [e["raison"] for e in refus.value.erreurs]
     assert all("colonne obligatoire absente" in r for r in raisons) and len(raisons) == 3
+
+
+def test_meme_nouvelle_structure_deux_fois_refusee(registre):
+    avant = etat()
+    ligne = nouvelle_ligne()
+    with pytest.raises(ImportRefuse) as refus:
+        importer(csv_de([ligne, ligne]))
+    [erreur] = refus.value.erreurs
+    assert erreur["ligne"] == 3 and "les lignes 2 et 3 décrivent la même nouvelle structure" in erreur["raison"]
+    assert "même nom dans la même commune" in erreur["raison"]
+
+    siret = jeu.siret_valide("4230000000099")
+    autre = nouvelle_ligne(Nom="Un autre nom", SIRET=siret)
+    with pytest.raises(ImportRefuse) as refus:
+        importer(csv_de([nouvelle_ligne(SIRET=siret), nouvelle_ligne(), autre]))
+    raisons = {e["ligne"]: e["raison"] for e in refus.value.erreurs}
+    assert "les lignes 2 et 3" in raisons[3] and "les lignes 2 et 4" in raisons[4] and f"SIRET {siret}" in raisons[4]
+    assert etat() == avant
+
+
+def test_meme_nom_dans_deux_communes_accepte(registre):
+    ailleurs = nouvelle_ligne(
+        **{"Code commune (INSEE)": "94028", "Code postal": "94000", "Longitude": "", "Latitude": ""}
+    )
+    resume = importer(csv_de([nouvelle_ligne(), ailleurs]))
+    assert resume["compteurs"]["creer"] == 2

@@ -1,6 +1,8 @@
 from django import template
+from django.utils.html import format_html
 
 from maillage.core import formats
+from maillage.core.formulaires import CHAMP_JETON, nouveau_jeton
 
 register = template.Library()
 
@@ -8,3 +10,9 @@ register.filter("nombre", formats.nombre)
 register.filter("euros", formats.euros)
 register.filter("euros_compacts", formats.euros_compacts)
 register.filter("pourcentage", formats.pourcentage)
+
+
+@register.simple_tag
+def jeton_formulaire():
+    """The hidden one-time token of a creation form (see `core.formulaires.creation_unique`)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', CHAMP_JETON, nouveau_jeton())
