@@ -28,6 +28,7 @@ import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -124,7 +125,7 @@ def _verifier_archive(contenu: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
             membres = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as erreur:
+    except ERREURS_XLSX as erreur:
         raise FichierIllisible(f"classeur XLSX illisible ({erreur}).") from None
     if len(membres) > MEMBRES_MAX:
         raise FichierIllisible(f"classeur XLSX anormal ({len(membres)} éléments dans l'archive).")
@@ -178,8 +179,20 @@ def _rangees_csv(contenu: bytes, lignes_max: int) -> Iterator[tuple[int, list]]:
     return lire()
 
 
-# What openpyxl raises on a damaged archive or sheet.
-ERREURS_XLSX = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError)
+# What openpyxl raises on a damaged archive or sheet (zlib.error: a corrupt deflated member; RuntimeError: an
+# encrypted one; NotImplementedError: an unknown compression).
+ERREURS_XLSX = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    SyntaxError,
+    RuntimeError,
+    NotImplementedError,
+)
 
 
 def _sans_taille(feuille) -> None:

@@ -9,6 +9,7 @@ import datetime
 import json
 import os
 import zipfile
+import zlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -407,7 +408,7 @@ def erreur_document(fichier) -> str | None:
                 )
             else:
                 valide = "[Content_Types].xml" in noms and any(n.startswith(_DOSSIER_OOXML[ext]) for n in noms)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, RuntimeError, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, OSError, KeyError, ValueError, EOFError, RuntimeError, NotImplementedError):
         # RuntimeError: an encrypted member; NotImplementedError: an unknown compression.
         valide = False
     finally:
