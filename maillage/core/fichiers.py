@@ -22,6 +22,7 @@ known). Problems of the header (a column named twice) and cells under a column w
 listed in `Tableau.erreurs`, so that the importer reports them with the rest of the file.
 """
 
+import contextlib
 import csv
 import io
 import os
@@ -31,6 +32,8 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from .imports import ErreurLigne
 from .tableurs import DEBUTS_DANGEREUX
@@ -195,19 +198,32 @@ ERREURS_XLSX = (
 )
 
 
+_GET_SIZE_OPENPYXL = ReadOnlyWorksheet._get_size
+
+
 def _sans_taille(feuille) -> None:
-    """Replaces ReadOnlyWorksheet._get_size: a sheet without <dimension> would be parsed whole when the workbook
-    opens (every sheet, before one row is read); the dimensions are reset anyway."""
+    """Stands for ReadOnlyWorksheet._get_size while we open a workbook: a sheet without <dimension> would be parsed
+    whole when the workbook opens (every sheet, before one row is read); the dimensions are reset anyway."""
+
+
+@contextlib.contextmanager
+def _ouverture_sans_taille():
+    # Only this opening: other read-only readers keep openpyxl's behaviour (restored to the original, never to
+    # what a concurrent opening left).
+    ReadOnlyWorksheet._get_size = _sans_taille
+    try:
+        yield
+    finally:
+        ReadOnlyWorksheet._get_size = _GET_SIZE_OPENPYXL
 
 
 def _rangees_xlsx(contenu: bytes, feuilles: Sequence[str], lignes_max: int) -> Iterator[tuple[int, list]]:
     from openpyxl import load_workbook
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     _verifier_archive(contenu)
-    ReadOnlyWorksheet._get_size = _sans_taille
     try:
-        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
+        with _ouverture_sans_taille():
+            classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
     except ERREURS_XLSX as erreur:
         raise FichierIllisible(f"classeur XLSX illisible ({erreur}).") from None
     noms = {cle(nom): nom for nom in classeur.sheetnames}

@@ -248,3 +248,11 @@ def test_csv_trop_de_lignes_et_trop_gros(monkeypatch):
 def test_formule_neutralisee_par_nos_exports_relue_sans_apostrophe():
     tableau = lire_tableau(b"nom;note\n'=HYPERLINK(1);'l'Arche\n")
     assert lignes(tableau) == [(2, {"nom": "=HYPERLINK(1)", "note": "'l'Arche"})]
+
+
+def test_les_autres_lecteurs_gardent_les_dimensions_du_classeur():
+    from openpyxl import load_workbook
+
+    contenu = classeur(("F", [["a", "b"], ["x", "y"]]))
+    list(lire_tableau(contenu).lignes())
+    assert load_workbook(io.BytesIO(contenu), read_only=True).active.max_row == 2
