@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from maillage.core.formulaires import ajouter_erreurs_du_service
+from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import exiger, peut
 from maillage.territoires.models import Departement
 from maillage.territoires.selectors import departement_par_code
@@ -145,6 +145,7 @@ def _url_site(request) -> str:
 
 
 @login_required
+@creation_unique
 def inviter(request, code):
     departement = _departement_gere(request.user, code)
     form = CompteForm(

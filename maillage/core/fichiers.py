@@ -10,21 +10,33 @@ read lazily (`lignes()` → (line number, {code: raw value}); `rangees()` → (l
 - XLSX: openpyxl in read-only mode, values only (dates as dates), streamed row by row; the first sheet whose name
   matches one of `feuilles` (case and accents ignored), else the first sheet. Row numbers are the sheet's.
 
+Limits, checked before and while reading so that a small hostile file (a « zip bomb »: a few hundred Ko of XLSX
+declaring millions of rows or one huge string) is refused at once, with nothing read further: the file's size
+(`TAILLE_MAX`), for XLSX the uncompressed size of the archive's members as its directory declares them (zipfile
+never inflates a member beyond it) and their number, then the rows (`LIGNES_MAX`, blank ones included), the
+cells of a row (`COLONNES_MAX`) and the characters of a cell (`CELLULE_MAX`). A text cell written by our exports
+as `'=…` (a neutralised formula, `maillage.core.tableurs`) is read back without its quote.
+
 A file that cannot be read at all raises `FichierIllisible` (its `erreur` is an `ErreurLigne`, with the line when
 known). Problems of the header (a column named twice) and cells under a column without header are `ErreurLigne`s
 listed in `Tableau.erreurs`, so that the importer reports them with the rest of the file.
 """
 
+import contextlib
 import csv
 import io
 import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
 from .imports import ErreurLigne
+from .tableurs import DEBUTS_DANGEREUX
 
 FORMAT_CSV = "CSV"
 FORMAT_XLSX = "XLSX"
@@ -32,6 +44,13 @@ SEPARATEURS = (";", ",", "\t")
 LIGNES_ENTETE_MAX = 30  # lines read to sniff the separator, and to look for a header after title rows
 SIGNATURE_XLSX = b"PK\x03\x04"  # a zip archive: an Office Open XML workbook
 ENCODAGES = ("utf-8-sig", "cp1252")  # then latin-1, which never fails
+TAILLE_MAX = 20 * 1024 * 1024  # bytes of the file as sent; importers may ask less
+TAILLE_DECOMPRESSEE_MAX = 50 * 1024 * 1024  # XLSX: all members once inflated
+TAILLE_TEXTES_MAX = 10 * 1024 * 1024  # XLSX: the shared strings, which openpyxl reads whole when it opens the file
+MEMBRES_MAX = 500  # XLSX: entries of the archive
+LIGNES_MAX = 100_000  # rows (or CSV lines): the national list of communes is about 35,000
+COLONNES_MAX = 1_000  # cells of one row
+CELLULE_MAX = 32_767  # characters of one cell: a spreadsheet's own limit
 VIDE = "le fichier est vide : il faut une ligne d'en-têtes puis les lignes de données."
 
 
@@ -77,6 +96,56 @@ def contenu_de(source) -> bytes:
     return source.read()
 
 
+def _mo(octets: int) -> str:
+    return f"{octets / (1024 * 1024):.0f} Mo".replace(".", ",")
+
+
+def _nombre(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def _verifier_rangee(numero: int, valeurs: list, lignes_max: int) -> list:
+    """The row, within the limits (rows, cells, characters), quoted formulas read back; else FichierIllisible."""
+    if numero > lignes_max:
+        raise FichierIllisible(f"trop de lignes (plus de {_nombre(lignes_max)}) : découpez le fichier.", numero)
+    if len(valeurs) > COLONNES_MAX:
+        raise FichierIllisible(f"trop de colonnes ({len(valeurs)}, {COLONNES_MAX} au plus).", numero)
+    for position, valeur in enumerate(valeurs):
+        if isinstance(valeur, str):
+            if len(valeur) > CELLULE_MAX:
+                raise FichierIllisible(
+                    f"cellule trop longue en colonne n° {position + 1} ({_nombre(len(valeur))} caractères, "
+                    f"{_nombre(CELLULE_MAX)} au plus).",
+                    numero,
+                )
+            if len(valeur) > 1 and valeur[0] == "'" and valeur[1] in DEBUTS_DANGEREUX:
+                valeurs[position] = valeur[1:]
+    return valeurs
+
+
+def _verifier_archive(contenu: bytes) -> None:
+    """Refuse a zip whose members would inflate beyond the limits, before any XML is parsed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+            membres = archive.infolist()
+    except ERREURS_XLSX as erreur:
+        raise FichierIllisible(f"classeur XLSX illisible ({erreur}).") from None
+    if len(membres) > MEMBRES_MAX:
+        raise FichierIllisible(f"classeur XLSX anormal ({len(membres)} éléments dans l'archive).")
+    textes = sum(m.file_size for m in membres if m.filename.lower().endswith("sharedstrings.xml"))
+    if textes > TAILLE_TEXTES_MAX:
+        raise FichierIllisible(
+            f"classeur XLSX anormal : textes partagés trop volumineux ({_mo(textes)}, {_mo(TAILLE_TEXTES_MAX)} au "
+            "plus) : découpez le fichier ou enregistrez-le en CSV."
+        )
+    total = sum(membre.file_size for membre in membres)
+    if total > TAILLE_DECOMPRESSEE_MAX:
+        raise FichierIllisible(
+            f"classeur XLSX trop volumineux une fois décompressé ({_mo(total)}, {_mo(TAILLE_DECOMPRESSEE_MAX)} "
+            "au plus) : découpez le fichier ou enregistrez-le en CSV."
+        )
+
+
 def decoder(contenu: bytes) -> str:
     """Text of a CSV file: UTF-8 (BOM dropped), else Windows-1252 (spreadsheets' « CSV »), else Latin-1."""
     for encodage in ENCODAGES:
@@ -89,14 +158,15 @@ def decoder(contenu: bytes) -> str:
 
 def separateur(texte_csv: str) -> str:
     """`;`, `,` or tab: the most frequent in the first lines (title rows above a header have none)."""
-    debut = texte_csv.splitlines()[:LIGNES_ENTETE_MAX]
+    # Only the beginning is split: a file of millions of empty lines must not become a list of them.
+    debut = texte_csv[:65_536].splitlines()[:LIGNES_ENTETE_MAX]
     return max(SEPARATEURS, key=lambda s: sum(ligne.count(s) for ligne in debut))
 
 
 # --- Rows ----------------------------------------------------------------------------------------------
 
 
-def _rangees_csv(contenu: bytes) -> Iterator[tuple[int, list]]:
+def _rangees_csv(contenu: bytes, lignes_max: int) -> Iterator[tuple[int, list]]:
     texte_csv = decoder(contenu)
     if "\x00" in texte_csv:
         raise FichierIllisible("ce n'est pas un fichier CSV ou XLSX (octets nuls) : enregistrez-le en CSV ou en XLSX.")
@@ -105,22 +175,55 @@ def _rangees_csv(contenu: bytes) -> Iterator[tuple[int, list]]:
     def lire():
         try:
             for valeurs in lecteur:
-                yield lecteur.line_num, valeurs
+                yield lecteur.line_num, _verifier_rangee(lecteur.line_num, valeurs, lignes_max)
         except csv.Error as erreur:
             raise FichierIllisible(f"CSV mal formé ({erreur}).", lecteur.line_num) from None
 
     return lire()
 
 
-# What openpyxl raises on a damaged archive or sheet.
-ERREURS_XLSX = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError)
+# What openpyxl raises on a damaged archive or sheet (zlib.error: a corrupt deflated member; RuntimeError: an
+# encrypted one; NotImplementedError: an unknown compression).
+ERREURS_XLSX = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    SyntaxError,
+    RuntimeError,
+    NotImplementedError,
+)
 
 
-def _rangees_xlsx(contenu: bytes, feuilles: Sequence[str]) -> Iterator[tuple[int, list]]:
+_GET_SIZE_OPENPYXL = ReadOnlyWorksheet._get_size
+
+
+def _sans_taille(feuille) -> None:
+    """Stands for ReadOnlyWorksheet._get_size while we open a workbook: a sheet without <dimension> would be parsed
+    whole when the workbook opens (every sheet, before one row is read); the dimensions are reset anyway."""
+
+
+@contextlib.contextmanager
+def _ouverture_sans_taille():
+    # Only this opening: other read-only readers keep openpyxl's behaviour (restored to the original, never to
+    # what a concurrent opening left).
+    ReadOnlyWorksheet._get_size = _sans_taille
+    try:
+        yield
+    finally:
+        ReadOnlyWorksheet._get_size = _GET_SIZE_OPENPYXL
+
+
+def _rangees_xlsx(contenu: bytes, feuilles: Sequence[str], lignes_max: int) -> Iterator[tuple[int, list]]:
     from openpyxl import load_workbook
 
+    _verifier_archive(contenu)
     try:
-        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
+        with _ouverture_sans_taille():
+            classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
     except ERREURS_XLSX as erreur:
         raise FichierIllisible(f"classeur XLSX illisible ({erreur}).") from None
     noms = {cle(nom): nom for nom in classeur.sheetnames}
@@ -129,11 +232,13 @@ def _rangees_xlsx(contenu: bytes, feuilles: Sequence[str]) -> Iterator[tuple[int
         classeur.close()
         raise FichierIllisible("classeur XLSX sans feuille.")
     feuille = classeur[voulue] if voulue else classeur.worksheets[0]
+    # The declared dimension (say A1:XFD1048576) would pad every row and add empty rows up to it.
+    feuille.reset_dimensions()
 
     def lire():
         try:
             for numero, valeurs in enumerate(feuille.iter_rows(values_only=True), 1):
-                yield numero, list(valeurs)
+                yield numero, _verifier_rangee(numero, list(valeurs), lignes_max)
         except ERREURS_XLSX as erreur:
             raise FichierIllisible(f"classeur XLSX illisible ({erreur}).") from None
         finally:
@@ -143,11 +248,16 @@ def _rangees_xlsx(contenu: bytes, feuilles: Sequence[str]) -> Iterator[tuple[int
     return lire()
 
 
-def lire_rangees(contenu: bytes, *, feuilles: Sequence[str] = ()) -> tuple[str, Iterator[tuple[int, list]]]:
-    """(format, lazy (line number, raw cells) of every row, blank ones included); raises FichierIllisible."""
+def lire_rangees(
+    contenu: bytes, *, feuilles: Sequence[str] = (), lignes_max: int = LIGNES_MAX
+) -> tuple[str, Iterator[tuple[int, list]]]:
+    """(format, lazy (line number, raw cells) of every row, blank ones included); raises FichierIllisible, also
+    while rows are read (a limit passed)."""
+    if len(contenu) > TAILLE_MAX:
+        raise FichierIllisible(f"fichier trop volumineux ({_mo(len(contenu))}, {_mo(TAILLE_MAX)} au plus).")
     if contenu[:4] == SIGNATURE_XLSX:
-        return FORMAT_XLSX, _rangees_xlsx(contenu, feuilles)
-    return FORMAT_CSV, _rangees_csv(contenu)
+        return FORMAT_XLSX, _rangees_xlsx(contenu, feuilles, lignes_max)
+    return FORMAT_CSV, _rangees_csv(contenu, lignes_max)
 
 
 # --- Header and data rows ------------------------------------------------------------------------------
@@ -208,18 +318,20 @@ def lire_tableau(
     code: Callable[[str], str | None] = _titre,
     est_entete: Callable[[list[str]], bool] | None = None,
     feuilles: Sequence[str] = (),
+    lignes_max: int = LIGNES_MAX,
 ) -> Tableau:
     """Read `source` (bytes, path or uploaded file) up to its header; the data rows are read by `Tableau.lignes()`.
 
     `code(header as written)` gives the column's code, or None for a column the importer does not know (listed in
     `inconnues`); a code met twice is an error. The header is the first non-blank row, or, with `est_entete`, the
     first of the first `LIGNES_ENTETE_MAX` rows whose headers it accepts (title rows above it are skipped).
-    Raises FichierIllisible for an unreadable or empty file.
+    Raises FichierIllisible for an unreadable or empty file, or one beyond the limits (see the module); the rows
+    read later by `lignes()` / `rangees()` may raise it too.
     """
     contenu = contenu_de(source)
     if not contenu.strip():
         raise FichierIllisible(VIDE)
-    format, rangees = lire_rangees(contenu, feuilles=feuilles)
+    format, rangees = lire_rangees(contenu, feuilles=feuilles, lignes_max=lignes_max)
     vu_contenu = False
     for indice, (numero, valeurs) in enumerate(rangees):
         if est_entete is not None and indice >= LIGNES_ENTETE_MAX:

@@ -68,3 +68,19 @@ class Travail(models.Model):
         if self.statut == self.Statut.TERMINE:
             return 100
         return int(100 * self.fait / self.total) if self.total else 0
+
+
+class JetonFormulaire(models.Model):
+    """A creation form's one-time token, once sent: a second sending of the same form (double click, reload,
+    replay) finds it and is sent to what the first one created (`url`) instead of creating it again."""
+
+    jeton = models.CharField(max_length=64, primary_key=True)
+    cree_le = models.DateTimeField(auto_now_add=True, db_index=True)
+    url = models.CharField(max_length=500, blank=True, help_text="Où la première réponse a redirigé")
+
+    class Meta:
+        verbose_name = "jeton de formulaire"
+        verbose_name_plural = "jetons de formulaire"
+
+    def __str__(self):
+        return self.jeton

@@ -4,10 +4,9 @@ Pure functions of the engine's results (moteur.Resultat, selectors' Simulation/C
 Caf indicators are passed in only when the user may see them.
 """
 
-import csv
-import io
 import json
 
+from maillage.core.tableurs import classeur_octets, ecrire_csv, nouveau_classeur
 from maillage.structures.models import TypeStructure
 
 from .models import Indicateur
@@ -164,31 +163,24 @@ def _lire(objet, nom):
 
 def en_csv(entetes, lignes) -> bytes:
     """Semicolon-separated UTF-8 with a BOM, decimal commas: what a French spreadsheet opens as is."""
-    tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
-    ecrivain.writerow(entetes)
-    for ligne in lignes:
-        ecrivain.writerow([_cellule_csv(v) for v in ligne])
-    return ("\ufeff" + tampon.getvalue()).encode("utf-8")
+    return ecrire_csv(entetes, lignes, convertir=_cellule_csv).encode("utf-8")
 
 
-def _cellule_csv(valeur):
+def _cellule_csv(valeur) -> str:
     if valeur is None:
         return ""
     if isinstance(valeur, float):
         return f"{valeur}".replace(".", ",")
-    return valeur
+    return str(valeur)
 
 
 def en_xlsx(feuilles) -> bytes:
     """`feuilles`: [(sheet name, headers, rows)] → an XLSX workbook, headers in bold, frozen first row."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    classeur = Workbook()
-    classeur.remove(classeur.active)
+    resultat = nouveau_classeur(vide=True)
     for nom, entetes, lignes in feuilles:
-        feuille = classeur.create_sheet(nom[:31])
+        feuille = resultat.create_sheet(nom[:31])
         feuille.append(entetes)
         for cellule in feuille[1]:
             cellule.font = Font(bold=True)
@@ -197,9 +189,7 @@ def en_xlsx(feuilles) -> bytes:
         feuille.freeze_panes = "A2"
         for colonne, entete in zip(feuille.columns, entetes, strict=False):
             feuille.column_dimensions[colonne[0].column_letter].width = min(max(12, len(str(entete)) + 2), 45)
-    tampon = io.BytesIO()
-    classeur.save(tampon)
-    return tampon.getvalue()
+    return classeur_octets(resultat)
 
 
 def en_geojson(resultat, geometries: dict[str, str], *, indicateurs_caf=None) -> bytes:

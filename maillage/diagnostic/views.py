@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from maillage.core.formats import cle_texte
-from maillage.core.formulaires import ajouter_erreurs_du_service
+from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import dans_perimetre, exiger, peut
 from maillage.territoires.selectors import departement_par_code
 
@@ -275,6 +275,7 @@ def _structures_fermables(code: str, date: datetime.date, noms: dict[str, str]) 
 
 
 @login_required
+@creation_unique
 def simulation(request, code):
     dep = departement_par_code(code)
     code = dep.code

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from maillage.comptes.models import Role
-from maillage.core.formulaires import ajouter_erreurs_du_service
+from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import codes_departements, est_admin, exiger, peut
 
 from . import selectors as selectors_fiches
@@ -79,6 +79,7 @@ def fiche(request, pk):
 
 
 @login_required
+@creation_unique
 def fiche_creer(request):
     user = request.user
     structures = None

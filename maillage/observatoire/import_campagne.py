@@ -21,6 +21,7 @@ from .questionnaire import Definition
 
 COLONNES_STRUCTURE = ("siret", "structure_id")
 TAILLE_MAX = 5 * 1024 * 1024
+LIGNES_MAX = 20_000  # one row per structure of a département
 
 
 Erreur = ErreurLigne
@@ -51,8 +52,10 @@ def lire(contenu: bytes) -> Fichier:
     """Read a CSV or XLSX file (first sheet) into its header and rows; raises FichierIllisible."""
     if len(contenu) > TAILLE_MAX:
         raise FichierIllisible("fichier trop volumineux (5 Mo au plus).")
-    tableau = lire_tableau(contenu)
-    rangees = list(tableau.rangees())
+    tableau = lire_tableau(contenu, lignes_max=LIGNES_MAX)
+    # Without an identifier column the file is refused at its header: its rows are not even read.
+    identifie = any(titre.casefold() in COLONNES_STRUCTURE for titre in tableau.titres)
+    rangees = list(tableau.rangees()) if identifie else []
     return Fichier(format=tableau.format, entetes=tableau.titres, lignes=rangees, erreurs=tableau.erreurs)
 
 

@@ -35,15 +35,15 @@ Export (`manage.py exporter_structures`, the directory's download link `structur
   ======================  ==============================================================================
 """
 
-import csv
 import datetime
-import io
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+
+from maillage.core.tableurs import classeur_octets, ecrire_csv, nouveau_classeur
 
 from .models import Agrement, Structure, TypeStructure
 from .selectors import agrement_principal, structures_actives, structures_filtrer
@@ -172,36 +172,17 @@ def ligne_export(structure) -> dict:
     }
 
 
-def _texte(valeur) -> str:
-    if valeur is None:
-        return ""
-    if isinstance(valeur, bool):
-        return "oui" if valeur else "non"
-    if isinstance(valeur, datetime.date):
-        return valeur.isoformat()
-    if isinstance(valeur, float):
-        return repr(valeur)
-    return str(valeur)
-
-
 def exporter_csv(lignes: Iterable[dict]) -> str:
-    """CSV text with a BOM, `;`-separated, French headers."""
-    tampon = io.StringIO()
-    tampon.write("\ufeff")
-    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
-    ecrivain.writerow([c.libelle for c in COLONNES])
-    for ligne in lignes:
-        ecrivain.writerow([_texte(ligne[c.code]) for c in COLONNES])
-    return tampon.getvalue()
+    """CSV text with a BOM, `;`-separated, French headers; text cells made safe by the core writer."""
+    return ecrire_csv([c.libelle for c in COLONNES], ([ligne[c.code] for c in COLONNES] for ligne in lignes))
 
 
 def exporter_xlsx(lignes: Iterable[dict], zones: Iterable[dict] = ()) -> bytes:
     """A workbook: sheet « Structures » (one row per structure), sheet « Zone de compétence » (one per link)."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    classeur = Workbook()
-    feuille = classeur.active
+    resultat = nouveau_classeur()
+    feuille = resultat.active
     feuille.title = "Structures"
     feuille.append([c.libelle for c in COLONNES])
     for ligne in lignes:
@@ -215,7 +196,7 @@ def exporter_xlsx(lignes: Iterable[dict], zones: Iterable[dict] = ()) -> bytes:
         for numero, colonne in enumerate(COLONNES, start=1):
             if colonne.code in DATES or colonne.code in ("agrement_debut", "agrement_fin"):
                 feuille.cell(row=feuille.max_row, column=numero).number_format = "DD/MM/YYYY"
-    zone = classeur.create_sheet("Zone de compétence")
+    zone = resultat.create_sheet("Zone de compétence")
     zone.append([libelle for _, libelle in COLONNES_ZONE])
     for lien in zones:
         zone.append([lien[code] for code, _ in COLONNES_ZONE])
@@ -223,9 +204,7 @@ def exporter_xlsx(lignes: Iterable[dict], zones: Iterable[dict] = ()) -> bytes:
         for cellule in onglet[1]:
             cellule.font = Font(bold=True)
         onglet.freeze_panes = "A2"
-    tampon = io.BytesIO()
-    classeur.save(tampon)
-    return tampon.getvalue()
+    return classeur_octets(resultat)
 
 
 def liens_zone(structures: Iterable) -> list[dict]:

@@ -24,6 +24,7 @@ from .models import Gestionnaire, SituationQPV, TypeStructure
 from .siret import erreur_siret, normaliser
 
 TAILLE_MAX_IMPORT = 5 * 1024 * 1024  # 5 Mo: a national file of 4,000 structures is about 1 Mo in CSV
+LIGNES_MAX_IMPORT = 20_000  # the national registry holds about 4,000 structures
 OBLIGATOIRES = ("nom", "type", "gestionnaire", "forme_juridique", "commune_code")
 BOOLEENS = ("multi_sites", "itinerante", "gens_du_voyage", "adherent_federation")
 
@@ -53,8 +54,11 @@ def lire_fichier(contenu: bytes) -> Tableau:
 
     Raises `maillage.core.fichiers.FichierIllisible`.
     """
-    lu = lire_tableau(contenu, code=lambda titre: ENTETES.get(_cle(titre)), feuilles=("Structures",))
-    lignes = list(lu.lignes())
+    lu = lire_tableau(
+        contenu, code=lambda titre: ENTETES.get(_cle(titre)), feuilles=("Structures",), lignes_max=LIGNES_MAX_IMPORT
+    )
+    # A missing mandatory column is known at the header: the rows are not read (see `_verifier_colonnes`).
+    lignes = list(lu.lignes()) if all(code in lu.colonnes for code in OBLIGATOIRES) else []
     return Tableau(lu.format, lu.colonnes, lignes, lu.inconnues, lu.erreurs, lu.ligne_entete or 1)
 
 
@@ -342,10 +346,41 @@ def _verifier_contact(ligne: _Ligne) -> None:
     ligne.valeurs["site_web"] = site
 
 
+def _verifier_nouvelle(ligne: _Ligne, nouvelles: dict[tuple, int]) -> None:
+    """Two rows creating the same structure (same SIRET, or same name in the same commune) would create it twice."""
+    cles = []
+    if ligne.valeurs.get("siret"):
+        cles.append((("siret", ligne.valeurs["siret"]), "siret", f"même SIRET {ligne.valeurs['siret']}"))
+    if ligne.valeurs.get("nom") and ligne.valeurs.get("commune_id"):
+        cles.append(
+            (("nom", _cle(ligne.valeurs["nom"]), ligne.valeurs["commune_id"]), "nom", "même nom dans la même commune")
+        )
+    for cle, colonne, raison in cles:
+        if cle in nouvelles:
+            ligne.erreur(
+                colonne,
+                f"les lignes {nouvelles[cle]} et {ligne.numero} décrivent la même nouvelle structure ({raison}) : "
+                "elle serait créée deux fois ; gardez une seule ligne.",
+            )
+            return
+    for cle, _, _ in cles:
+        nouvelles.setdefault(cle, ligne.numero)
+
+
 def _verifier_doublons_et_registre(
-    ligne: _Ligne, identifiant: int | None, ids_vus: dict[int, int], referentiel: Referentiel
+    ligne: _Ligne,
+    identifiant: int | None,
+    ids_vus: dict[int, int],
+    referentiel: Referentiel,
+    nouvelles: dict[tuple, int] | None = None,
 ) -> tuple[int | None, Erreur | None]:
-    """The row's identifier against the rest of the file and the registry: (id to update or None, warning)."""
+    """The row's identifier against the rest of the file and the registry: (id to update or None, warning).
+
+    A row that creates a structure is also compared with the other new rows (`nouvelles`: key → first line)."""
+    nouvelles = {} if nouvelles is None else nouvelles
+    # Only rows without error so far: a wrong row is reported for its own reason first.
+    if not ligne.erreurs and (identifiant is None or identifiant not in referentiel.structures):
+        _verifier_nouvelle(ligne, nouvelles)
     if identifiant is None:
         return None, None
     if identifiant in ids_vus:
@@ -375,6 +410,7 @@ def valider(tableau: Tableau, referentiel: Referentiel) -> Resultat:
         return Resultat(tableau.format, [], erreurs, avertissements, tableau.colonnes)
     valides: list[LigneValide] = []
     ids_vus: dict[int, int] = {}
+    nouvelles: dict[tuple, int] = {}
     for numero, brut in tableau.lignes:
         ligne = _Ligne(numero, brut, tableau.colonnes)
         identifiant = _verifier_identite(ligne)
@@ -384,7 +420,7 @@ def valider(tableau: Tableau, referentiel: Referentiel) -> Resultat:
         _verifier_dates(ligne)
         _verifier_drapeaux(ligne)
         _verifier_contact(ligne)
-        identifiant, avertissement = _verifier_doublons_et_registre(ligne, identifiant, ids_vus, referentiel)
+        identifiant, avertissement = _verifier_doublons_et_registre(ligne, identifiant, ids_vus, referentiel, nouvelles)
         if avertissement:
             avertissements.append(avertissement)
         erreurs.extend(ligne.erreurs)

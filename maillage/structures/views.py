@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from maillage.comptes.models import Role
-from maillage.core.formulaires import ajouter_erreurs_du_service
+from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import codes_departements, est_admin, exiger, peut
 from maillage.territoires.models import Departement
 from maillage.territoires.selectors import departement_par_code, departements_par_codes
@@ -178,6 +178,7 @@ def _groupes(form) -> list[tuple[str, list]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@creation_unique
 def structure_creer(request, code):
     departement = departement_par_code(code)
     exiger(request.user, "structure.creer", departement)
@@ -257,6 +258,7 @@ def structure_fermer(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@creation_unique
 def gestionnaire_creer(request, code):
     departement = departement_par_code(code)
     exiger(request.user, "structure.creer", departement)
@@ -298,6 +300,7 @@ def _retour_prive(structure) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@creation_unique
 def contact_creer(request, pk):
     s = get_object_or_404(Structure, pk=pk)
     exiger(request.user, "structure.modifier", s)
@@ -362,6 +365,7 @@ def contact_supprimer(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@creation_unique
 def projet_creer(request, pk):
     s = get_object_or_404(Structure, pk=pk)
     exiger(request.user, "structure.modifier", s)
@@ -406,6 +410,7 @@ def projet_modifier(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@creation_unique
 def document_deposer(request, pk):
     projet = get_object_or_404(ProjetSocial.objects.select_related("structure"), pk=pk)
     exiger(request.user, "structure.modifier", projet.structure)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from maillage.core.formulaires import ajouter_erreurs_du_service
+from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import exiger, peut
 from maillage.territoires.selectors import departement_par_code
 
@@ -59,6 +59,7 @@ def agrements(request, pk):
 
 
 @login_required
+@creation_unique
 def agrement_ajouter(request, pk):
     structure = _structure_geree(request.user, pk)
     form = AgrementForm(request.POST or None, structure=structure)

@@ -3,13 +3,16 @@
 import csv
 import datetime
 import io
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from maillage.core import fichiers
 from maillage.core.fichiers import FORMAT_CSV, FORMAT_XLSX, FichierIllisible, cle, lire_tableau
 from maillage.core.imports import ErreurLigne, ImportRefuse, message_refus
+from tests.core import bombes
 
 
 def lignes(tableau) -> list[tuple[int, dict]]:
@@ -185,3 +188,71 @@ def test_message_de_refus_et_import_refuse():
     assert message_refus(1200) == "Fichier refusé : 1\u202f200 erreurs, rien n'a été importé."
     refus = ImportRefuse("non", erreurs=[ErreurLigne("x", 2).en_dict()])
     assert refus.message == "non" and refus.erreurs[0]["ligne"] == 2 and refus.chargement is None
+
+
+# --- Limits: hostile files are refused at once ------------------------------------------------------
+
+
+def refus(contenu: bytes, **options) -> FichierIllisible:
+    """The refusal of `contenu`, header and rows read; fails if it takes more than two seconds."""
+    debut = time.monotonic()
+    with pytest.raises(FichierIllisible) as erreur:
+        list(lire_tableau(contenu, **options).lignes())
+    assert time.monotonic() - debut < 2
+    return erreur.value
+
+
+def test_xlsx_trop_volumineux_une_fois_decompresse(monkeypatch):
+    monkeypatch.setattr(fichiers, "TAILLE_DECOMPRESSEE_MAX", 1024 * 1024)
+    bombe = bombes.xlsx_lignes(["nom", "commune"], ["Centre social", "94028"], 30_000)
+    assert len(bombe) < 20_000
+    assert "trop volumineux une fois décompressé" in str(refus(bombe))
+
+
+def test_xlsx_une_chaine_immense_refusee_sans_etre_lue():
+    bombe = bombes.xlsx_longue_chaine(["nom"], 100_000_000)
+    assert len(bombe) < 200_000
+    assert "trop volumineux une fois décompressé" in str(refus(bombe))
+
+
+def test_xlsx_dimension_et_rangee_lointaines():
+    bombe = bombes.xlsx_brut(
+        [bombes.rangee(1, ["nom"]), b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'],
+        dimension="A1:XFD1048576",
+    )
+    erreur = refus(bombe, lignes_max=1000)
+    assert erreur.erreur.ligne == 1001 and "trop de lignes" in str(erreur)
+
+
+def test_xlsx_colonne_lointaine():
+    bombe = bombes.xlsx_brut(
+        [bombes.rangee(1, ["nom"]), b'<row r="2"><c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>']
+    )
+    erreur = refus(bombe)
+    assert erreur.erreur.ligne == 2 and "trop de colonnes (16384" in str(erreur)
+
+
+def test_xlsx_et_csv_cellule_trop_longue():
+    assert "cellule trop longue en colonne n° 1" in str(refus(bombes.xlsx_longue_chaine(["a"], 40_000)))
+    erreur = refus(("a;b\nx;" + "y" * 40_000 + "\n").encode())
+    assert erreur.erreur.ligne == 2 and "cellule trop longue" in str(erreur)
+
+
+def test_csv_trop_de_lignes_et_trop_gros(monkeypatch):
+    erreur = refus(b"nom\n" + b"x\n" * 5000, lignes_max=1000)
+    assert erreur.erreur.ligne == 1001
+    monkeypatch.setattr(fichiers, "TAILLE_MAX", 1000)
+    assert "fichier trop volumineux" in str(refus(b"nom\n" + b"x\n" * 1000))
+
+
+def test_formule_neutralisee_par_nos_exports_relue_sans_apostrophe():
+    tableau = lire_tableau(b"nom;note\n'=HYPERLINK(1);'l'Arche\n")
+    assert lignes(tableau) == [(2, {"nom": "=HYPERLINK(1)", "note": "'l'Arche"})]
+
+
+def test_les_autres_lecteurs_gardent_les_dimensions_du_classeur():
+    from openpyxl import load_workbook
+
+    contenu = classeur(("F", [["a", "b"], ["x", "y"]]))
+    list(lire_tableau(contenu).lignes())
+    assert load_workbook(io.BytesIO(contenu), read_only=True).active.max_row == 2

@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -39,3 +42,15 @@ def test_message_avec_parametres():
     form = _formulaire()
     ajouter_erreurs_du_service(form, ValidationError({"nom": ValidationError("Au plus %(n)s.", params={"n": 3})}))
     assert form.errors["nom"] == ["Au plus 3."]
+
+
+def test_chaque_vue_de_creation_est_a_usage_unique():
+    """Every creation view refuses a second sending of the same form (`core.formulaires.creation_unique`)."""
+    racine = Path(__file__).resolve().parents[2] / "maillage"
+    motif = re.compile(r"((?:@[^\n]+\n)*)def (\w+_(?:creer|ajouter|deposer)|inviter|simulation)\(request")
+    vues = {}
+    for chemin in racine.rglob("views*.py"):
+        for decorateurs, nom in motif.findall(chemin.read_text(encoding="utf-8")):
+            vues[f"{chemin.parent.name}.{nom}"] = "@creation_unique" in decorateurs
+    assert len(vues) >= 10
+    assert [nom for nom, unique in vues.items() if not unique] == []

@@ -1,6 +1,7 @@
 """Import of a past campaign export (importer_campagne): whole file checked first, nothing written on any error."""
 
 import io
+import time
 from io import StringIO
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.management.base import CommandError
 from maillage.observatoire import services
 from maillage.observatoire.models import Campagne, Reponse, Statut, Transition
 from maillage.territoires.models import Chargement
+from tests.core import bombes
 from tests.structures.factories import AgrementFactory, StructureFactory
 from tests.territoires.factories import CommuneFactory, DepartementFactory
 
@@ -193,3 +195,20 @@ def test_campagne_existante_brouillon_valide_par_import(reseau):
     reponse = campagne.reponses.get(structure=evs)
     assert reponse.statut == Statut.VALIDEE and reponse.valeurs == {"pers_effectif": 2}
     assert list(reponse.transitions.values_list("motif", flat=True)) == ["import : evs.csv"]
+
+
+def test_classeur_bombe_refuse_vite_sans_trace(reseau):
+    """293 Ko of XLSX holding one string of 100 Mo: refused at once, a French message, nothing written."""
+    _, _, _, tmp_path = reseau
+    chemin = tmp_path / "bombe.xlsx"
+    chemin.write_bytes(bombes.xlsx_longue_chaine(["siret", "pers_effectif"], 100_000_000))
+    debut = time.monotonic()
+    message = refus(chemin)
+    assert time.monotonic() - debut < 3
+    assert "trop volumineux une fois décompressé" in message
+
+
+def test_sans_colonne_d_identifiant_refuse_a_l_en_tete(reseau):
+    _, _, _, tmp_path = reseau
+    message = refus(fichier(tmp_path, "pers_effectif;pers_etp\n" + "1;2\n" * 30_000))
+    assert "il faut une colonne « siret » ou « structure_id »" in message and "trop de lignes" not in message

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import time
 
 import pytest
 from auditlog.models import LogEntry
@@ -9,10 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from maillage.core.imports import ImportRefuse
-from maillage.structures import exports
+from maillage.structures import exports, imports
 from maillage.structures.models import Gestionnaire, Structure
 from maillage.structures.services_import import structures_importer
 from maillage.territoires.models import Chargement
+from tests.core import bombes
 from tests.structures import test_echanges_export as jeu
 
 # The shared data set (fixture) of the exports' tests.
@@ -295,3 +297,58 @@ def test_colonne_en_double_refusee_et_simulation_sans_journal(registre):
     assert refus.value.chargement.statut == Chargement.Statut.REFUSE
     assert refus.value.chargement.erreurs == [erreur]
     assert etat() == avant
+
+
+# --- Hostile files ------------------------------------------------------------------------------
+
+
+def test_classeur_bombe_refuse_vite_sans_rien_ecrire(registre, monkeypatch):
+    """A few hundred Ko of XLSX holding one huge string, or too many rows: a quick, clean refusal."""
+    monkeypatch.setattr(imports, "LIGNES_MAX_IMPORT", 100)
+    avant = etat()
+    for bombe in (
+        bombes.xlsx_longue_chaine(LIBELLES, 100_000_000),
+        bombes.xlsx_lignes(LIBELLES, ["x"] * len(LIBELLES), 30_000),
+    ):
+        assert len(bombe) < 300_000
+        debut = time.monotonic()
+        with pytest.raises(ImportRefuse) as refus:
+            importer(bombe)
+        assert time.monotonic() - debut < 3
+        raisons = " ".join(e["raison"] for e in refus.value.erreurs)
+        assert "trop volumineux une fois décompressé" in raisons or "trop de lignes" in raisons
+    assert etat() == avant
+
+
+def test_en_tete_fausse_refusee_sans_lire_les_lignes(registre):
+    """The missing columns are known at row 1: the rows (here too many) are not read."""
+    with pytest.raises(ImportRefuse) as refus:
+        importer(b"Nom;Type\n" + b"x;y\n" * 30_000)
+    raisons = [e["raison"] for e in refus.value.erreurs]
+    assert all("colonne obligatoire absente" in r for r in raisons) and len(raisons) == 3
+
+
+def test_meme_nouvelle_structure_deux_fois_refusee(registre):
+    avant = etat()
+    ligne = nouvelle_ligne()
+    with pytest.raises(ImportRefuse) as refus:
+        importer(csv_de([ligne, ligne]))
+    [erreur] = refus.value.erreurs
+    assert erreur["ligne"] == 3 and "les lignes 2 et 3 décrivent la même nouvelle structure" in erreur["raison"]
+    assert "même nom dans la même commune" in erreur["raison"]
+
+    siret = jeu.siret_valide("4230000000099")
+    autre = nouvelle_ligne(Nom="Un autre nom", SIRET=siret)
+    with pytest.raises(ImportRefuse) as refus:
+        importer(csv_de([nouvelle_ligne(SIRET=siret), nouvelle_ligne(), autre]))
+    raisons = {e["ligne"]: e["raison"] for e in refus.value.erreurs}
+    assert "les lignes 2 et 3" in raisons[3] and "les lignes 2 et 4" in raisons[4] and f"SIRET {siret}" in raisons[4]
+    assert etat() == avant
+
+
+def test_meme_nom_dans_deux_communes_accepte(registre):
+    ailleurs = nouvelle_ligne(
+        **{"Code commune (INSEE)": "94028", "Code postal": "94000", "Longitude": "", "Latitude": ""}
+    )
+    resume = importer(csv_de([nouvelle_ligne(), ailleurs]))
+    assert resume["compteurs"]["creer"] == 2

@@ -1,6 +1,7 @@
 """The public structure page and the back-office pages of the registry: what each role sees and may do."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -457,3 +458,49 @@ def test_projet_d_une_autre_structure(client, monde):
     assert reponse.status_code == 403
     monde.projet.refresh_from_db()
     assert monde.projet.intitule == "Projet social 2024-2027"
+
+
+# --- Double sending of a creation form ---------------------------------------------------------------
+
+
+def _jeton(page) -> str:
+    return re.search(r'name="jeton_formulaire" value="([0-9a-f]{32})"', page.content.decode()).group(1)
+
+
+@pytest.mark.django_db
+def test_double_envoi_cree_une_seule_structure(client, monde):
+    client.force_login(monde.pilote)
+    url = reverse("structures:structure_creer", args=["94"])
+    jeton = _jeton(client.get(url))
+    donnees = _donnees_creation(monde, jeton_formulaire=jeton)
+    reponses = [client.post(url, donnees) for _ in range(20)]
+    s = Structure.objects.get(nom="EVS du Port")
+    fiche = reverse("structures:structure", args=[s.pk])
+    assert all(r.status_code == 302 and r["Location"] == fiche for r in reponses)
+    assert "Ce formulaire a déjà été envoyé" in client.get(fiche).content.decode()
+    # A new display of the form is a new token: a deliberate second creation is allowed.
+    client.post(url, _donnees_creation(monde, nom="EVS du Port 2", jeton_formulaire=_jeton(client.get(url))))
+    assert Structure.objects.filter(nom__startswith="EVS du Port").count() == 2
+
+
+@pytest.mark.django_db
+def test_envoi_refuse_puis_corrige_avec_le_meme_jeton(client, monde):
+    client.force_login(monde.pilote)
+    url = reverse("structures:structure_creer", args=["94"])
+    jeton = _jeton(client.get(url))
+    refus = client.post(url, _donnees_creation(monde, commune="93008", jeton_formulaire=jeton))
+    assert refus.status_code == 200 and not Structure.objects.filter(nom="EVS du Port").exists()
+    assert client.post(url, _donnees_creation(monde, jeton_formulaire=jeton)).status_code == 302
+    assert Structure.objects.filter(nom="EVS du Port").count() == 1
+
+
+@pytest.mark.django_db
+def test_double_envoi_d_un_contact(client, monde):
+    client.force_login(monde.compte_structure)
+    url = reverse("structures:contact_creer", args=[monde.structure.pk])
+    jeton = _jeton(client.get(url))
+    avant = Contact.objects.count()
+    donnees = {"fonction": "accueil", "prenom": "Sam", "nom": "Accueil", "base_legale": "mission_publique"}
+    for _ in range(3):
+        client.post(url, {**donnees, "jeton_formulaire": jeton})
+    assert Contact.objects.count() == avant + 1

@@ -1,6 +1,8 @@
 from django import template
+from django.utils.html import format_html
 
 from maillage.core import formats
+from maillage.core.formulaires import CHAMP_JETON, nouveau_jeton
 
 register = template.Library()
 
@@ -18,3 +20,9 @@ def personne(utilisateur, absent: str = "—") -> str:
         return absent
     nom = utilisateur.get_full_name() if hasattr(utilisateur, "get_full_name") else ""
     return nom or getattr(utilisateur, "email", "") or absent
+
+
+@register.simple_tag
+def jeton_formulaire():
+    """The hidden one-time token of a creation form (see `core.formulaires.creation_unique`)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', CHAMP_JETON, nouveau_jeton())

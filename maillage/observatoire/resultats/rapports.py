@@ -8,14 +8,14 @@ import ctypes.util
 import functools
 import hashlib
 import importlib.util
-import io
 import sys
 
 from auditlog.models import LogEntry
 from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
-from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from maillage.core.tableurs import classeur_octets, nouveau_classeur
 
 from .. import agregats, selectors
 from ..models import Campagne, Questionnaire, Reponse
@@ -208,7 +208,7 @@ def rapport_xlsx(campagne: Campagne, *, progression=_rien) -> bytes:
     `progression(fait, total, etape)` counts the structures written, then the aggregates."""
     definition = selectors.definition_campagne(campagne)
     codes = list(definition.questions)
-    classeur = Workbook()
+    classeur = nouveau_classeur()
     feuille = classeur.active
     feuille.title = "Réponses"
     feuille.append(["structure_id", "structure", "commune", "type", "statut"] + codes)
@@ -251,10 +251,9 @@ def rapport_xlsx(campagne: Campagne, *, progression=_rien) -> bytes:
         )
     for titre, cle in (("Par type", "par_type"), ("Par EPCI", "par_epci"), ("Par commune", "par_commune")):
         _stat_lignes(classeur.create_sheet(titre), donnees[cle])
-    sortie = io.BytesIO()
-    classeur.save(sortie)
+    contenu = classeur_octets(classeur)
     progression(total, total, "Classeur prêt")
-    return sortie.getvalue()
+    return contenu
 
 
 # --- National sheet --------------------------------------------------------------------------------------
@@ -284,7 +283,7 @@ def fiche_nationale_xlsx(annee: int, campagne_ids: list[int], *, progression=_ri
         .values("campagne_id")
         .annotate(attendues=Count("id"), recues=Count("id", filter=~Q(statut="brouillon")))
     }
-    classeur = Workbook()
+    classeur = nouveau_classeur()
     feuille = classeur.active
     feuille.title = f"Fiche nationale {annee}"
     feuille.append(
@@ -324,7 +323,6 @@ def fiche_nationale_xlsx(annee: int, campagne_ids: list[int], *, progression=_ri
         cellule.font = Font(bold=True)
     feuille.freeze_panes = "C2"
     progression(2, 3, "Écriture du classeur")
-    sortie = io.BytesIO()
-    classeur.save(sortie)
+    contenu = classeur_octets(classeur)
     progression(3, 3, "Classeur prêt")
-    return sortie.getvalue()
+    return contenu

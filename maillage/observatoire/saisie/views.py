@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from maillage.comptes.models import Role
-from maillage.core.formulaires import ajouter_erreurs_du_service
+from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import exiger, peut
 from maillage.territoires.selectors import departement_par_code
 
@@ -52,6 +52,7 @@ def campagnes(request, code):
 
 
 @login_required
+@creation_unique
 def campagne_creer(request, code):
     departement = departement_par_code(code)
     exiger(request.user, "campagne.gerer", departement)
