@@ -49,7 +49,8 @@ DOSSIER_DONNEES = "donnees/"
 DOSSIER_MEDIA = "media/"
 # Rebuilt by `migrate` (other ids on another base): referenced by natural keys, never saved nor emptied.
 RECREES = frozenset({"contenttypes.contenttype", "auth.permission"})
-# Transient: not saved, emptied by a restore (stale sessions, lockouts, queued tasks, jobs and their reports).
+# Transient: not saved, emptied by a restore (stale sessions, lockouts, queued tasks, jobs and their reports,
+# one-time form tokens).
 TRANSITOIRES = frozenset(
     {
         "sessions.session",
@@ -57,6 +58,7 @@ TRANSITOIRES = frozenset(
         "axes.accessattemptexpiration",
         "django_tasks_database.dbtaskresult",
         "core.travail",
+        "core.jetonformulaire",
     }
 )
 # Media written by the transient models above (core.Travail's reports): regenerated on demand.
