@@ -272,6 +272,7 @@ def organisations(request, code):
 
 
 @login_required
+@creation_unique
 def organisation_creer(request, code):
     departement = departement_par_code(code)
     exiger(request.user, "organisation.gerer", departement)
@@ -333,6 +334,7 @@ def organisation_modifier(request, pk):
 
 
 @login_required
+@creation_unique  # its form grants a mandate: sent twice, one mandate
 def organisation(request, pk):
     """An organisation: its accounts, its mandates (live, ended, revoked) and the form to grant one."""
     organisation = _organisation_geree(request.user, pk)

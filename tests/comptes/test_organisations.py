@@ -215,3 +215,23 @@ def test_le_partenaire_voit_son_organisation_et_ses_mandats(client, territoire_9
     page = client.get(reverse("comptes:espace")).content.decode()
     assert "Fédération (fictive)" in page and "Correspondant observatoire" in page
     assert "Co-financeur" not in page
+
+
+def test_organisation_et_mandat_envoyes_deux_fois_une_seule_creation(client, pilote, territoire_94):
+    client.force_login(pilote)
+    url = reverse("comptes:organisation_creer", args=[territoire_94.departement.code])
+
+    def jeton(page):
+        return re.search(r'name="jeton_formulaire" value="([0-9a-f]{32})"', page.content.decode()).group(1)
+
+    donnees = {"nom": "Fédération (fictive)", "type": Organisation.Type.FEDERATION, "siret": ""}
+    donnees["jeton_formulaire"] = jeton(client.get(url))
+    premiere, seconde = client.post(url, donnees), client.post(url, donnees)
+    federation = Organisation.objects.get()
+    assert premiere.url == seconde.url == reverse("comptes:organisation", args=[federation.pk])
+    fiche = reverse("comptes:organisation", args=[federation.pk])
+    mandat = {"nature": Mandat.Nature.CORRESPONDANT_OBSERVATOIRE, "debut": "2016-01-01", "fin": "", "motif": "Charte"}
+    mandat["jeton_formulaire"] = jeton(client.get(fiche))
+    for _ in range(3):
+        assert client.post(fiche, mandat).status_code == 302
+    assert Mandat.objects.count() == 1
