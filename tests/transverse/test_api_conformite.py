@@ -11,6 +11,8 @@ import functools
 import pytest
 import schemathesis
 from django.conf import settings
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as reglages_hypothesis
@@ -84,11 +86,22 @@ def _session_pilote() -> dict:
     return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
+@pytest.fixture
+def connexion_gardee():
+    """Like Django's test client: the end of a request must not close the connection that holds the test's
+    transaction (calling the WSGI application directly would, on PostgreSQL)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize(
     "nom,role",
     [pytest.param(nom, role, marks=cas_connus(nom, role)) for nom in operations() for role in ("anonyme", "pilote")],
 )
-def test_api_conforme_au_document(demo, settings, nom, role):
+def test_api_conforme_au_document(demo, connexion_gardee, settings, nom, role):
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
     session = _session_pilote() if role == "pilote" else {}
 

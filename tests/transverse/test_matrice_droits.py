@@ -108,13 +108,21 @@ def routes() -> list[tuple[str, URLPattern]]:
     return sorted(vues.items())
 
 
-def _cloner(objet, **champs):
+def _cloner(original, **champs):
+    """A saved copy of `original` with `champs` changed (`original` itself is left as it was)."""
+    objet = type(original).objects.get(pk=original.pk)
     objet.pk = None
     objet._state.adding = True
     for champ, valeur in champs.items():
         setattr(objet, champ, valeur)
     objet.save()
     return objet
+
+
+def _pdf():
+    from django.core.files.base import ContentFile
+
+    return ContentFile(b"%PDF-1.4\n%%EOF\n", name="document-de-test.pdf")
 
 
 def objets_94() -> dict:
@@ -125,6 +133,10 @@ def objets_94() -> dict:
         departement_id="94", nom="Scénario de test", date_reference=datetime.date(2016, 12, 31)
     )
     document = DocumentProjet.objects.filter(projet=projet).first() if projet else None
+    if projet and document is None:  # the demo deposits no document
+        document = DocumentProjet.objects.create(
+            projet=projet, nature=DocumentProjet.Nature.AUTRE, titre="Document de test", fichier=_pdf()
+        )
     travail = Travail.objects.create(nature="test.matrice", libelle="Travail de test", departement_id="94")
     reponse = Reponse.objects.filter(structure=structure).select_related("campagne__questionnaire").first()
     return {
@@ -165,7 +177,7 @@ def objets_93(de_94: dict) -> dict:
         "chargement": None,
         "contact": _cloner(de_94["contact"], structure=structure) if de_94["contact"] else None,
         "projet": projet,
-        "document": _cloner(de_94["document"], projet=projet) if de_94["document"] and projet else None,
+        "document": _cloner(de_94["document"], projet=projet, fichier=_pdf()) if de_94["document"] and projet else None,
         "agrement": _cloner(de_94["agrement"], structure=structure) if de_94["agrement"] else None,
         "scenario": _cloner(Scenario.objects.get(pk=de_94["scenario"].pk), departement=dep),
         "campagne": campagne,
@@ -226,6 +238,7 @@ def observer(client, methode: str, url: str) -> str:
         reponse = client.get(url) if methode == "GET" else client.post(url)
         ecrit = LogEntry.objects.count() > avant
         transaction.set_rollback(True)
+    reponse.close()  # a file response keeps its file open until then
     client.cookies = cookies
     return classe(reponse) + ("+écrit" if ecrit else "")
 
