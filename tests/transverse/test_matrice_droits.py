@@ -29,7 +29,8 @@ from pathlib import Path
 
 import pytest
 from auditlog.models import LogEntry
-from django.db import transaction
+from django.core import signals
+from django.db import close_old_connections, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from maillage.comptes.models import Role, Utilisateur
@@ -238,7 +239,13 @@ def observer(client, methode: str, url: str) -> str:
         reponse = client.get(url) if methode == "GET" else client.post(url)
         ecrit = LogEntry.objects.count() > avant
         transaction.set_rollback(True)
-    reponse.close()  # a file response keeps its file open until then
+    # A file response keeps its file open until closed; closing also signals the end of the request, which must
+    # not close the connection holding the test's transaction (PostgreSQL), as the test client ensures.
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        reponse.close()
+    finally:
+        signals.request_finished.connect(close_old_connections)
     client.cookies = cookies
     return classe(reponse) + ("+écrit" if ecrit else "")
 
