@@ -31,6 +31,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/djlint maillage/ --lint
 	$(VENV)/bin/lint-imports --no-cache --no-logo
+	$(PY) scripts/audit_dependances.py requirements.txt
 
 format: install
 	$(VENV)/bin/ruff check --fix .
