@@ -7,6 +7,7 @@ from ninja import Router, Schema
 from maillage.core.schemas import erreurs
 
 from . import selectors
+from .codes import code_departement
 from .models import Commune
 
 router = Router(tags=["Territoires"])
@@ -63,10 +64,14 @@ def departement(request, code: str):
     summary="Les communes d'un département",
 )
 def communes(request, code: str):
-    cle = f"territoires:api:communes:{code}:{selectors.version_territoires()}"
+    # The typed code is normalised before it reaches the cache key (spaces or odd characters are not valid keys).
+    normalise = code_departement(code)
+    if normalise is None:
+        selectors.departement_par_code(code)  # the 404 with its reason
+    cle = f"territoires:api:communes:{normalise}:{selectors.version_territoires()}"
     liste = cache.get(cle)
     if liste is None:
-        dep = selectors.departement_par_code(code)
+        dep = selectors.departement_par_code(normalise)
         liste = [
             {
                 "code": c.code,

@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 import pytest
 
 from tests.territoires.factories import CommuneFactory, DepartementFactory, EPCIFactory, QPVFactory, RegionFactory
@@ -40,6 +42,16 @@ def test_departement_inconnu(client, val_de_marne, code):
     reponse = client.get(f"/api/v1/territoires/departements/{code}")
     assert reponse.status_code == 404
     assert "Département inconnu" in reponse.json()["detail"]
+
+
+@pytest.mark.parametrize("code", ["9 4", "94 ", "9\t4", "é" * 300])
+def test_communes_d_un_code_illisible_404_sans_toucher_au_cache(client, val_de_marne, code):
+    # The typed code used to enter the cache key as is: a CacheKeyWarning (an error under pytest, a refusal by
+    # memcached) answered 500.
+    reponse = client.get(f"/api/v1/territoires/departements/{quote(code)}/communes")
+    assert reponse.status_code in (200, 404)
+    if reponse.status_code == 404:
+        assert "Département inconnu" in reponse.json()["detail"]
 
 
 def test_communes_du_departement(client, val_de_marne, django_assert_max_num_queries):

@@ -53,26 +53,9 @@ def operations() -> dict:
     return {resultat.ok().label: resultat.ok() for resultat in schema_api().get_all_operations()}
 
 
-# Known defects, by operation and role. Undocumented 401/404 are fixed by the branch « défauts »: the integrator
-# removes those markers after merging it. The 500 on a département code with spaces is new (see its reason).
-NON_DOCUMENTE = "corrigé par la branche défauts (réponses 401/404 non documentées dans l'OpenAPI)"
-CLE_DE_CACHE = (
-    "à corriger : le code saisi entre tel quel dans une clé de cache (CacheKeyWarning, erreur 500 en test, "
-    "refusée par memcached) ; et 404 non documentée (branche défauts)"
-)
-CONNUS = {
-    ("GET /api/v1/territoires/departements/{code}", "anonyme"): NON_DOCUMENTE,
-    ("GET /api/v1/territoires/departements/{code}", "pilote"): NON_DOCUMENTE,
-    ("GET /api/v1/territoires/departements/{code}/communes", "anonyme"): CLE_DE_CACHE,
-    ("GET /api/v1/territoires/departements/{code}/communes", "pilote"): CLE_DE_CACHE,
-    ("GET /api/v1/territoires/communes/{code}", "anonyme"): NON_DOCUMENTE,
-    ("GET /api/v1/territoires/communes/{code}", "pilote"): NON_DOCUMENTE,
-    ("GET /api/v1/comptes/moi", "anonyme"): NON_DOCUMENTE,
-    ("GET /api/v1/structures", "anonyme"): NON_DOCUMENTE,
-    ("GET /api/v1/structures", "pilote"): NON_DOCUMENTE,
-    ("GET /api/v1/structures/{id}", "anonyme"): NON_DOCUMENTE,
-    ("GET /api/v1/structures/{id}", "pilote"): NON_DOCUMENTE,
-}
+# Known defects, by operation and role (a strict xfail each, with its reason): none today. A defect found here is
+# fixed, or listed with the reason it cannot be yet.
+CONNUS: dict[tuple[str, str], str] = {}
 
 
 def cas_connus(nom, role):

@@ -22,10 +22,6 @@ def test_pages_atteignables_sans_erreur(demo, role):
     assert len(resultat.pages_html) >= 5, resultat.visitees
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="corrigé par la branche défauts (transition sans auteur : t.par.email sur la page de relecture)",
-)
 @pytest.mark.parametrize("role", ["pilote", "conseiller", "admin"])
 def test_relecture_de_chaque_reponse(demo, role):
     client = client_de(role)
