@@ -202,6 +202,26 @@ def _territoire_valide(*, type_, departement, communes, epci) -> dict:
     return erreurs
 
 
+def _organisation_valider(*, departement, nom, type_, siret, communes, epci, sauf=None) -> tuple[str, str]:
+    """All the errors of an organisation's fields at once; returns the cleaned name and SIRET."""
+    nom = " ".join((nom or "").split())
+    erreurs = {}
+    homonymes = Organisation.objects.filter(departement=departement, nom__iexact=nom).exclude(pk=sauf)
+    if not nom:
+        erreurs["nom"] = "Indiquez le nom de l'organisation."
+    elif homonymes.exists():
+        erreurs["nom"] = "Une organisation porte déjà ce nom dans ce département."
+    if type_ not in Organisation.Type.values:
+        erreurs["type"] = "Choisissez un type d'organisation."
+    siret = normaliser(siret or "")
+    if siret and (erreur := erreur_siret(siret)):
+        erreurs["siret"] = erreur
+    erreurs |= _territoire_valide(type_=type_, departement=departement, communes=communes, epci=epci)
+    if erreurs:
+        raise ValidationError(erreurs)
+    return nom, siret
+
+
 def organisation_creer(
     *,
     par,
@@ -215,20 +235,9 @@ def organisation_creer(
     """Create a partner organisation in a département the pilote manages."""
     exiger(par, "organisation.gerer", departement)
     communes = list(communes)
-    nom = " ".join((nom or "").split())
-    erreurs = {}
-    if not nom:
-        erreurs["nom"] = "Indiquez le nom de l'organisation."
-    elif Organisation.objects.filter(departement=departement, nom__iexact=nom).exists():
-        erreurs["nom"] = "Une organisation porte déjà ce nom dans ce département."
-    if type not in Organisation.Type.values:
-        erreurs["type"] = "Choisissez un type d'organisation."
-    siret = normaliser(siret or "")
-    if siret and (erreur := erreur_siret(siret)):
-        erreurs["siret"] = erreur
-    erreurs |= _territoire_valide(type_=type, departement=departement, communes=communes, epci=epci)
-    if erreurs:
-        raise ValidationError(erreurs)
+    nom, siret = _organisation_valider(
+        departement=departement, nom=nom, type_=type, siret=siret, communes=communes, epci=epci
+    )
     with transaction.atomic(), acteur(par):
         organisation = Organisation.objects.create(nom=nom, type=type, departement=departement, epci=epci, siret=siret)
         organisation.communes.set(communes)
@@ -248,24 +257,15 @@ def organisation_modifier(
 ) -> Organisation:
     exiger(par, "organisation.gerer", organisation)
     communes = list(communes)
-    nom = " ".join((nom or "").split())
-    erreurs = {}
-    if not nom:
-        erreurs["nom"] = "Indiquez le nom de l'organisation."
-    elif (
-        Organisation.objects.filter(departement_id=organisation.departement_id, nom__iexact=nom)
-        .exclude(pk=organisation.pk)
-        .exists()
-    ):
-        erreurs["nom"] = "Une organisation porte déjà ce nom dans ce département."
-    if type not in Organisation.Type.values:
-        erreurs["type"] = "Choisissez un type d'organisation."
-    siret = normaliser(siret or "")
-    if siret and (erreur := erreur_siret(siret)):
-        erreurs["siret"] = erreur
-    erreurs |= _territoire_valide(type_=type, departement=organisation.departement, communes=communes, epci=epci)
-    if erreurs:
-        raise ValidationError(erreurs)
+    nom, siret = _organisation_valider(
+        departement=organisation.departement,
+        nom=nom,
+        type_=type,
+        siret=siret,
+        communes=communes,
+        epci=epci,
+        sauf=organisation.pk,
+    )
     with transaction.atomic(), acteur(par):
         organisation.nom, organisation.type, organisation.epci, organisation.siret = nom, type, epci, siret
         organisation.actif = bool(actif)
