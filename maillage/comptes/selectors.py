@@ -221,8 +221,18 @@ class EntreeLisible:
     def auteur(self) -> str:
         if self.entree.actor is not None:
             return str(self.entree.actor)
-        # The actor may have been deleted since; auditlog keeps their address.
-        return self.entree.actor_email or "Système (commande ou chargement de données)"
+        # The actor may have been deleted since; auditlog keeps their address. A command-line import names its author.
+        return self.entree.actor_email or self.donnees.get("auteur") or "Système (commande ou chargement de données)"
+
+    @property
+    def donnees(self) -> dict:
+        return self.entree.additional_data if isinstance(self.entree.additional_data, dict) else {}
+
+    @property
+    def chargement(self) -> int | None:
+        """The journal row (`territoires.Chargement`) of the import that wrote this entry, if any."""
+        pk = self.donnees.get("chargement")
+        return pk if isinstance(pk, int) else None
 
 
 def entrees_lisibles(entrees) -> list[EntreeLisible]:

@@ -11,6 +11,8 @@ millésime, it is removed (the file is the publication).
 Population rule: an imported population also becomes the commune's reference population (`Commune.population`,
 `population_millesime`, `population_source`, used by the whole application) when its millésime is newer than or
 equal to the commune's current one (or the commune has none). An older millésime is kept as an indicator only.
+Each commune whose reference population changes gets an audit entry naming the run's `Chargement` row and author;
+the indicators themselves are journaled by that row only (not registered for the audit trail).
 """
 
 import hashlib
@@ -21,6 +23,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from maillage.core.audit import journaliser_en_masse
 from maillage.core.formats import nombre
 from maillage.core.imports import ImportRefuse
 from maillage.territoires.models import Chargement, Commune
@@ -36,6 +39,7 @@ from . import imports
 from .models import Indicateur, IndicateurCommune
 
 COMMANDE_POPULATIONS = "importer_populations"
+CHAMPS_POPULATION = ("population", "population_millesime", "population_source")
 COMMANDE_CAF = "importer_indicateurs_caf"
 LONGUEUR_SOURCE = IndicateurCommune._meta.get_field("source").max_length
 LONGUEUR_SOURCE_COMMUNE = Commune._meta.get_field("population_source").max_length
@@ -193,8 +197,16 @@ def _importer(
         )
         _ecrire(plan, journal, annoncer)
         if population and population["a_modifier"]:
-            _mettre_a_jour(
-                Commune, population["a_modifier"], ("population", "population_millesime", "population_source")
+            _mettre_a_jour(Commune, population["a_modifier"], CHAMPS_POPULATION)
+            # The commune's reference population is used everywhere: one audit entry per changed commune.
+            journaliser_en_masse(
+                population["a_modifier"],
+                action="modifier",
+                chargement_id=journal.pk,
+                commande=commande,
+                fichier=nom_fichier,
+                auteur=auteur,
+                changements=population["changements"],
             )
         Chargement.objects.filter(pk=journal.pk).update(fin=timezone.now())
     resume["chargement"] = journal.pk
@@ -255,10 +267,10 @@ def _planifier_communes(lecture: imports.Lecture, sources: dict[int, str]) -> di
     valeurs = {v.commune: v for v in lecture.valeurs}
     departements = {imports.departement_de_commune(code) for code in valeurs}
     communes = Commune.objects.filter(departement_id__in=departements).only(
-        "code", "population", "population_millesime", "population_source"
+        "code", "nom", "population", "population_millesime", "population_source"
     )
     compteurs = {"mises_a_jour": 0, "a_jour": 0, "millesime_plus_recent_conserve": 0}
-    a_modifier = []
+    a_modifier, changements = [], []
     for commune in communes.iterator(chunk_size=5000):
         valeur = valeurs.get(commune.code)
         if valeur is None:
@@ -270,10 +282,23 @@ def _planifier_communes(lecture: imports.Lecture, sources: dict[int, str]) -> di
         if (commune.population, commune.population_millesime, commune.population_source) == voulu:
             compteurs["a_jour"] += 1
             continue
+        avant = (commune.population, commune.population_millesime, commune.population_source)
         commune.population, commune.population_millesime, commune.population_source = voulu
         a_modifier.append(commune)
+        changements.append(
+            {
+                champ: [_texte(ancien), _texte(nouveau)]
+                for champ, ancien, nouveau in zip(CHAMPS_POPULATION, avant, voulu, strict=True)
+                if ancien != nouveau
+            }
+        )
         compteurs["mises_a_jour"] += 1
-    return {"compteurs": compteurs, "a_modifier": a_modifier}
+    return {"compteurs": compteurs, "a_modifier": a_modifier, "changements": changements}
+
+
+def _texte(valeur) -> str:
+    # auditlog's text of a value: "None" for an empty one.
+    return str(valeur)
 
 
 def _ecrire(plan: dict, journal: Chargement, annoncer) -> None:

@@ -5,6 +5,7 @@ from auditlog.registry import auditlog
 from .models import Campagne, Questionnaire, Reponse
 
 # Campaigns and answers per object (the answers' bulk creation at campaign opening is not recorded, the
-# campaign's creation is); transitions and comments are themselves a journal.
+# campaign's creation is; the past campaign import writes its own entries, `journaliser_en_masse`); transitions
+# and comments are themselves a journal.
 for modele in (Questionnaire, Campagne, Reponse):
     auditlog.register(modele)

@@ -5,18 +5,19 @@ in one transaction: the campaign of the year is created when missing (dates of t
 active at the end of the data year, like `services.campagne_creer`), and each row's answer is stored as validated
 (locked) with a Transition whose reason names the file. Re-importing the same file changes nothing. A validated
 answer with other values is refused (reopen it first). Each applied or refused run is journaled in a
-`territoires.Chargement` row.
+`territoires.Chargement` row; the created campaign and every created or changed answer get their audit entry, with
+the importing user (or the command's author) and that row.
 """
 
+import copy
 import datetime
 import hashlib
-from contextlib import nullcontext
 from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.core.audit import acteur
+from maillage.core.audit import ecart, journaliser_en_masse, sans_journal_automatique
 from maillage.core.fichiers import FichierIllisible
 from maillage.structures.models import Structure
 from maillage.structures.selectors import structures_actives
@@ -106,7 +107,7 @@ def campagne_importer(
     erreurs = list(resultat.erreurs)
     existantes = {}
     if campagne is not None:
-        existantes = {r.structure_id: r for r in Reponse.objects.filter(campagne=campagne)}
+        existantes = {r.structure_id: r for r in Reponse.objects.filter(campagne=campagne).select_related("structure")}
         for ligne in resultat.lignes:
             reponse = existantes.get(ligne.structure_id)
             if reponse is not None and reponse.statut == Statut.VALIDEE and reponse.valeurs != ligne.valeurs:
@@ -123,7 +124,8 @@ def campagne_importer(
 
     resume = {"format": fichier.format, "lignes": len(resultat.lignes), "campagne_creee": False}
     importees = inchangees = 0
-    with transaction.atomic(), acteur(utilisateur) if utilisateur is not None else nullcontext():
+    creees, modifiees = [], []
+    with transaction.atomic(), sans_journal_automatique():
         if campagne is None:
             campagne = Campagne.objects.create(
                 departement_id=code,
@@ -141,8 +143,11 @@ def campagne_importer(
             Reponse.objects.bulk_create(
                 [Reponse(campagne=campagne, structure_id=pk) for pk in attendues.order_by("pk")], batch_size=500
             )
-            existantes = {r.structure_id: r for r in Reponse.objects.filter(campagne=campagne)}
+            existantes = {
+                r.structure_id: r for r in Reponse.objects.filter(campagne=campagne).select_related("structure")
+            }
             resume["campagne_creee"] = True
+            creees = [campagne, *existantes.values()]
         maintenant = timezone.now()
         motif = f"import : {nom_fichier}"[:2000]
         for ligne in resultat.lignes:
@@ -151,6 +156,7 @@ def campagne_importer(
                 inchangees += 1
                 continue
             ancien = reponse.statut if reponse.pk else Statut.BROUILLON
+            avant = copy.copy(reponse) if reponse.pk else None
             reponse.valeurs = ligne.valeurs
             reponse.statut = Statut.VALIDEE
             reponse.verrouillee = True
@@ -159,10 +165,14 @@ def campagne_importer(
             reponse.version = (reponse.version or 1) + 1
             reponse.modifiee_par = utilisateur
             reponse.save()
+            if avant is None:
+                creees.append(reponse)
+            else:
+                modifiees.append((reponse, ecart(avant, reponse)))
             Transition.objects.create(reponse=reponse, de=ancien, vers=Statut.VALIDEE, par=utilisateur, motif=motif)
             importees += 1
         resume.update({"campagne": campagne.pk, "importees": importees, "inchangees": inchangees})
-        chargement_journaliser(
+        chargement = chargement_journaliser(
             commande=COMMANDE,
             fichier=nom_fichier[:500],
             empreinte=empreinte,
@@ -173,4 +183,14 @@ def campagne_importer(
             debut=debut,
             fin=timezone.now(),
         )
+        trace = partial(
+            journaliser_en_masse,
+            par=utilisateur,
+            chargement_id=chargement.pk,
+            commande=COMMANDE,
+            fichier=nom_fichier,
+            auteur=auteur,
+        )
+        trace(creees, action="creer")
+        trace([r for r, _ in modifiees], action="modifier", changements=[c for _, c in modifiees])
     return resume

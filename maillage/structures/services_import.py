@@ -4,18 +4,18 @@
 wrong and `appliquer` is true — writes everything in one transaction: rows whose `id` is a known structure
 update it (only the fields that differ: re-importing an export changes nothing), the other rows create a
 structure. Gestionnaires are matched by (nom, forme juridique), case-insensitively, or created. Each applied or
-refused run is journaled in a `territoires.Chargement` row; updates also go through `save()`, so the audit
-trail records who changed what (bulk-created structures are listed in the journal's summary).
+refused run is journaled in a `territoires.Chargement` row; every created or updated structure and every created
+gestionnaire gets its audit entry, with the importing user (or the command's author) and the journal row.
 """
 
+import copy
 import hashlib
-from contextlib import nullcontext
 from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.core.audit import acteur
+from maillage.core.audit import ecart, journaliser_en_masse, sans_journal_automatique
 from maillage.core.fichiers import FichierIllisible
 from maillage.core.formats import nombre
 from maillage.territoires.models import Chargement, Commune
@@ -208,9 +208,9 @@ def structures_importer(
     if not appliquer:
         return resume
 
-    with transaction.atomic(), acteur(utilisateur) if utilisateur is not None else nullcontext():
+    with transaction.atomic(), sans_journal_automatique():
         gestionnaires = _gestionnaires(resultat.lignes, existantes.values())
-        a_creer = []
+        a_creer, modifiees = [], []
         for ligne, etape in zip(resultat.lignes, plan, strict=True):
             gestionnaire = gestionnaires[_cle_gestionnaire(*ligne.gestionnaire)]
             if etape["action"] == "creer":
@@ -218,6 +218,7 @@ def structures_importer(
                 a_creer.append(Structure(gestionnaire=gestionnaire, departement_id=ligne.departement, **ligne.valeurs))
             elif etape["action"] == "modifier":
                 structure = existantes[ligne.id]
+                avant = copy.copy(structure)
                 for champ in etape["champs"]:
                     if champ == "gestionnaire":
                         structure.gestionnaire = gestionnaire
@@ -228,12 +229,13 @@ def structures_importer(
                     ["commune", "departement"] if "commune_id" in etape["champs"] else []
                 )
                 structure.save(update_fields=[*champs, "modifie_le"])
+                modifiees.append((structure, ecart(avant, structure, champs)))
         crees = Structure.objects.bulk_create(a_creer)
         for etape, structure in zip([p for p in plan if p["action"] == "creer"], crees, strict=True):
             etape["id"] = structure.pk
         resume["applique"] = True
         resume["gestionnaires_crees"] = gestionnaires.crees
-        chargement_journaliser(
+        chargement = chargement_journaliser(
             commande=COMMANDE,
             fichier=nom_fichier[:500],
             empreinte=empreinte,
@@ -246,11 +248,28 @@ def structures_importer(
             debut=debut,
             fin=timezone.now(),
         )
+        trace = partial(
+            journaliser_en_masse,
+            par=utilisateur,
+            chargement_id=chargement.pk,
+            commande=COMMANDE,
+            fichier=nom_fichier,
+            auteur=auteur,
+        )
+        trace(gestionnaires.nouveaux, action="creer")
+        trace(crees, action="creer")
+        trace([s for s, _ in modifiees], action="modifier", changements=[c for _, c in modifiees])
     return resume
 
 
 class _Gestionnaires(dict):
-    crees = 0
+    def __init__(self):
+        super().__init__()
+        self.nouveaux = []
+
+    @property
+    def crees(self) -> int:
+        return len(self.nouveaux)
 
 
 def _gestionnaires(lignes: list[imports.LigneValide], structures) -> _Gestionnaires:
@@ -272,7 +291,7 @@ def _gestionnaires(lignes: list[imports.LigneValide], structures) -> _Gestionnai
         existant = Gestionnaire.objects.filter(nom__iexact=nom.strip(), forme_juridique=forme).order_by("pk").first()
         if existant is None:
             existant = Gestionnaire.objects.create(nom=" ".join(nom.split()), forme_juridique=forme)
-            trouves.crees += 1
+            trouves.nouveaux.append(existant)
         trouves[cle] = existant
     return trouves
 

@@ -177,3 +177,12 @@ def journal_des_chargements():
 
 def chargement_par_pk(pk) -> Chargement | None:
     return Chargement.objects.filter(pk=pk).first()
+
+
+def entrees_du_chargement(chargement: Chargement):
+    """The audit entries an import wrote (each names its Chargement row), oldest first."""
+    return (
+        LogEntry.objects.filter(additional_data__chargement=chargement.pk)
+        .select_related("content_type", "actor")
+        .order_by("pk")
+    )

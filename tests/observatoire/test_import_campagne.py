@@ -212,3 +212,41 @@ def test_sans_colonne_d_identifiant_refuse_a_l_en_tete(reseau):
     _, _, _, tmp_path = reseau
     message = refus(fichier(tmp_path, "pers_effectif;pers_etp\n" + "1;2\n" * 30_000))
     assert "il faut une colonne « siret » ou « structure_id »" in message and "trop de lignes" not in message
+
+
+def test_import_journalise_la_campagne_et_les_reponses_avec_son_chargement(reseau):
+    from auditlog.models import LogEntry
+
+    cs, evs, _, tmp_path = reseau
+    chemin = fichier(tmp_path, bon_fichier(cs, evs))
+    importer(chemin)
+    chargement = Chargement.objects.get(commande="importer_campagne")
+    entrees = LogEntry.objects.filter(additional_data__chargement=chargement.pk)
+    campagne = Campagne.objects.get(departement_id="94", annee=2015)
+    reponses = Reponse.objects.filter(campagne=campagne)
+    assert entrees.filter(content_type__model="campagne", object_id=campagne.pk, action=0).count() == 1
+    # Each answer: its draft created with the campaign, then validated by the file.
+    for reponse in reponses:
+        actions = sorted(
+            entrees.filter(content_type__model="reponse", object_id=reponse.pk).values_list("action", flat=True)
+        )
+        assert actions == [LogEntry.Action.CREATE, LogEntry.Action.UPDATE]
+    validee = entrees.get(content_type__model="reponse", object_id=reponses.get(structure=cs).pk, action=1)
+    assert validee.changes_dict["statut"] == ["brouillon", "validee"]
+    assert all(e.actor is None and e.additional_data["commande"] == "importer_campagne" for e in entrees)
+    assert all(e.additional_data["auteur"] for e in entrees)
+    assert LogEntry.objects.filter(additional_data__isnull=True, timestamp__gte=chargement.debut).count() == 0
+
+    total = LogEntry.objects.count()
+    importer(chemin)
+    assert LogEntry.objects.count() == total
+
+
+def test_import_refuse_n_ecrit_aucune_entree(reseau):
+    from auditlog.models import LogEntry
+
+    cs, evs, _, tmp_path = reseau
+    total = LogEntry.objects.count()
+    with pytest.raises(CommandError):
+        importer(fichier(tmp_path, bon_fichier(cs, evs) + ";999999;3;;;;;;\n"))
+    assert LogEntry.objects.count() == total

@@ -9,11 +9,13 @@ from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from maillage.comptes.models import Role
 from maillage.core.imports import ImportRefuse
 from maillage.structures import exports, imports
 from maillage.structures.models import Gestionnaire, Structure
 from maillage.structures.services_import import structures_importer
-from maillage.territoires.models import Chargement
+from maillage.territoires.models import Chargement, Departement
+from tests.comptes.factories import UtilisateurFactory
 from tests.core import bombes
 from tests.structures import test_echanges_export as jeu
 
@@ -352,3 +354,67 @@ def test_meme_nom_dans_deux_communes_accepte(registre):
     )
     resume = importer(csv_de([nouvelle_ligne(), ailleurs]))
     assert resume["compteurs"]["creer"] == 2
+
+
+def _entrees_de_l_import(chargement):
+    return LogEntry.objects.filter(additional_data__chargement=chargement.pk)
+
+
+def test_import_journalise_chaque_ecriture_avec_son_auteur_et_son_chargement(registre, client):
+    pilote = UtilisateurFactory(role=Role.PILOTE, departements=[Departement.objects.get(code="94")])
+    texte = exporter(departement="94").lstrip("\ufeff")
+    lignes = list(csv.DictReader(io.StringIO(texte), delimiter=";"))
+    bleuets = next(ligne for ligne in lignes if ligne["Nom"] == "Centre social Les Bleuets")
+    bleuets["Nom"] = "Centre social Les Bleuets et Mont-Mesly"
+    lignes.append(nouvelle_ligne())
+    contenu = csv_de(lignes)
+
+    importer(contenu, departement="94", utilisateur=pilote, auteur=pilote.email)
+
+    chargement = Chargement.objects.get(commande="importer_structures")
+    entrees = _entrees_de_l_import(chargement)
+    port = Structure.objects.get(nom="Espace de vie sociale du Port")
+    attendues = {
+        ("structure", registre["bleuets"].pk, LogEntry.Action.UPDATE),
+        ("structure", port.pk, LogEntry.Action.CREATE),
+        ("gestionnaire", port.gestionnaire_id, LogEntry.Action.CREATE),
+    }
+    assert {(e.content_type.model, e.object_id, e.action) for e in entrees} == attendues
+    assert all(e.actor == pilote for e in entrees)
+    assert all(e.additional_data["commande"] == "importer_structures" for e in entrees)
+    assert all(e.additional_data["fichier"] == "test.csv" for e in entrees)
+    modification = entrees.get(action=LogEntry.Action.UPDATE)
+    assert modification.changes_dict == {
+        "nom": ["Centre social Les Bleuets", "Centre social Les Bleuets et Mont-Mesly"]
+    }
+    creation = entrees.get(action=LogEntry.Action.CREATE, content_type__model="structure")
+    assert creation.changes_dict["nom"] == ["None", "Espace de vie sociale du Port"]
+    # Nothing is written by auditlog itself, without the import's link.
+    assert not LogEntry.objects.exclude(pk__in=entrees.values("pk")).filter(timestamp__gte=chargement.debut).exists()
+
+    # The import's page lists what it wrote.
+    client.force_login(pilote)
+    page = client.get(f"/territoires/chargements/{chargement.pk}/").content.decode()
+    assert "Objets créés ou modifiés (3)" in page and "Espace de vie sociale du Port" in page
+
+    # The same file again: the new row has no id, so it comes back through the export, which changes nothing.
+    total = LogEntry.objects.count()
+    importer(exporter(departement="94").lstrip("\ufeff").encode(), departement="94", utilisateur=pilote)
+    assert LogEntry.objects.count() == total
+
+
+def test_import_en_ligne_de_commande_nomme_son_auteur(registre):
+    importer(csv_de([nouvelle_ligne()]), departement="94", auteur="exploitation (cron)")
+    chargement = Chargement.objects.get(commande="importer_structures")
+    entrees = _entrees_de_l_import(chargement)
+    assert entrees.count() == 2  # the structure and its new gestionnaire
+    assert all(e.actor is None and e.additional_data["auteur"] == "exploitation (cron)" for e in entrees)
+
+
+def test_import_refuse_n_ecrit_aucune_entree(registre, django_user_model):
+    pilote = django_user_model.objects.create_user(email="pilote@exemple.fr")
+    total = LogEntry.objects.count()
+    with pytest.raises(ImportRefuse):
+        importer(csv_de([nouvelle_ligne(), nouvelle_ligne(Type="inconnu")]), departement="94", utilisateur=pilote)
+    assert LogEntry.objects.count() == total
+    assert Chargement.objects.get(commande="importer_structures").statut == Chargement.Statut.REFUSE
