@@ -30,9 +30,27 @@ def chargement_journaliser(
 ) -> Chargement:
     """The one home of the journal of loads and imports (bulk writes bypass the per-object audit trail)."""
     champs.setdefault("fin", timezone.now())
+    champs = {cle: _sans_nul(valeur) for cle, valeur in champs.items()}
     return Chargement.objects.create(
-        commande=commande, statut=statut, debut=debut, fichier=fichier[:500], auteur=auteur[:200], **champs
+        commande=commande,
+        statut=statut,
+        debut=debut,
+        fichier=_sans_nul(fichier)[:500],
+        auteur=_sans_nul(auteur)[:200],
+        **champs,
     )
+
+
+def _sans_nul(valeur):
+    """PostgreSQL stores no NUL character in text or JSON (« unsupported Unicode escape sequence »), and a refused
+    file's errors quote its cells as they are: shown as « \\x00 » instead."""
+    if isinstance(valeur, str):
+        return valeur.replace("\x00", "\\x00")
+    if isinstance(valeur, dict):
+        return {_sans_nul(cle): _sans_nul(v) for cle, v in valeur.items()}
+    if isinstance(valeur, list | tuple):
+        return [_sans_nul(v) for v in valeur]
+    return valeur
 
 
 def import_refuser(

@@ -574,3 +574,16 @@ def test_admin_affiche_sans_contours_et_montre_les_erreurs(communes_94, admin_cl
     assert b"coordinates" not in commune.content
     assert "voir sur OpenStreetMap" in commune.content.decode()
     assert admin_client.get(reverse("admin:territoires_commune_add")).status_code == 403
+
+
+@pytest.mark.parametrize("nom", ["Mont\x00Mesly", "\x00"])
+def test_caractere_nul_dans_le_fichier_sans_erreur_de_base(communes_94, tmp_path, nom):
+    """PostgreSQL refuses NUL in text and JSON: a file quoting one must give a French refusal (or an import), and
+    its journal row must be written — found by the hostile-files test on PostgreSQL only."""
+    chemin = ecrire(tmp_path, "liste.csv", f"code_qp;lib_qp;insee_com\r\nQN\x0009405M;{nom};94028\r\n")
+    try:
+        importer(chemin)
+    except CommandError as refus:
+        assert "refusé" in str(refus).lower() or "erreur" in str(refus).lower()
+    journal = Chargement.objects.latest("pk")
+    assert "\x00" not in json.dumps(journal.erreurs) + journal.fichier

@@ -33,7 +33,7 @@ from django.core import signals
 from django.db import close_old_connections, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from maillage.comptes.models import Role, Utilisateur
+from maillage.comptes.models import Mandat, Organisation, Role, Utilisateur
 from maillage.core.models import Travail
 from maillage.diagnostic.models import Scenario
 from maillage.fiches.models import FicheExperience
@@ -82,6 +82,9 @@ SORTE_DU_PK = {
     "observatoire:fiche_proposer": "fiche",
     "observatoire:fiche_publier": "fiche",
     "core:travail": "travail",
+    "comptes:organisation": "organisation",
+    "comptes:organisation_modifier": "organisation",
+    "comptes:mandat_revoquer": "mandat",
 }
 # Routes whose `code` is a commune's or an EPCI's, not a département's.
 SORTE_DU_CODE = {
@@ -156,6 +159,8 @@ def objets_94() -> dict:
         "reponse": reponse,
         "fiche": FicheExperience.objects.filter(structure__departement_id="94").first(),
         "travail": travail,
+        "organisation": Organisation.objects.filter(departement_id="94", type=Organisation.Type.FEDERATION).first(),
+        "mandat": Mandat.objects.filter(departement_id="94").order_by("pk").first(),
     }
 
 
@@ -169,6 +174,7 @@ def objets_93(de_94: dict) -> dict:
     structure = _cloner(Structure.objects.get(pk=de_94["structure"].pk), commune=commune, departement=dep, siret="")
     projet = _cloner(de_94["projet"], structure=structure) if de_94["projet"] else None
     campagne = _cloner(Campagne.objects.get(pk=de_94["campagne"].pk), departement=dep)
+    organisation = _cloner(de_94["organisation"], departement=dep) if de_94["organisation"] else None
     return {
         "departement": "93",
         "commune": commune.code,
@@ -185,6 +191,8 @@ def objets_93(de_94: dict) -> dict:
         "reponse": _cloner(Reponse.objects.get(pk=de_94["reponse"].pk), campagne=campagne, structure=structure),
         "fiche": _cloner(de_94["fiche"], structure=structure) if de_94["fiche"] else None,
         "travail": Travail.objects.create(nature="test.matrice", libelle="Travail de test", departement=dep),
+        "organisation": organisation,
+        "mandat": _cloner(de_94["mandat"], organisation=organisation, departement=dep) if de_94["mandat"] else None,
     }
 
 
