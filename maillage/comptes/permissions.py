@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from maillage.core.permissions import actif, codes_departements, dans_perimetre, est_admin, regle
+from maillage.core.permissions import actif, code_departement_de, codes_departements, dans_perimetre, est_admin, regle
 from maillage.core.roles import Role
 
 from .models import Mandat, Organisation
@@ -49,7 +49,7 @@ def territoire(organisation) -> frozenset[str] | None:
     return frozenset(codes)
 
 
-def mandats_en_vigueur(user, jour: datetime.date | None = None) -> tuple[MandatActif, ...]:
+def mandats_en_vigueur(user) -> tuple[MandatActif, ...]:
     """The partner's live mandates, cached on the user object for the request."""
     if not actif(user) or getattr(user, "role", None) != Role.PARTENAIRE:
         return ()
@@ -59,7 +59,7 @@ def mandats_en_vigueur(user, jour: datetime.date | None = None) -> tuple[MandatA
     if not getattr(user, "organisation_id", None):
         user._mandats = ()
         return ()
-    jour = jour or datetime.date.today()
+    jour = datetime.date.today()
     mandats = (
         Mandat.objects.filter(
             organisation_id=user.organisation_id,
@@ -93,9 +93,7 @@ def mandat_sur_structure(user, nature: str, structure) -> bool:
 
 def mandat_sur_departement(user, nature: str, departement, *, entier: bool = False) -> bool:
     """A live mandate of `nature` in the département (over all of it when `entier`)."""
-    code = departement if isinstance(departement, str) else getattr(departement, "departement_id", None)
-    if code is None:
-        code = getattr(departement, "code", None)
+    code = code_departement_de(departement)
     return any(
         m.nature == nature and m.departement == code and (not entier or m.communes is None)
         for m in mandats_en_vigueur(user)

@@ -112,7 +112,7 @@ def codes_communes(user) -> set[str]:
     return cache
 
 
-def _code_departement(obj) -> str | None:
+def code_departement_de(obj) -> str | None:
     """Accepts a Departement, anything with a `departement_id`, or a code string."""
     if obj is None:
         return None
@@ -124,7 +124,7 @@ def _code_departement(obj) -> str | None:
 
 
 def dans_perimetre(user, obj) -> bool:
-    return _code_departement(obj) in codes_departements(user)
+    return code_departement_de(obj) in codes_departements(user)
 
 
 def peut(user, action: str, obj=None) -> bool:

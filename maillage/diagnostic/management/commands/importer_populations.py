@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from maillage.core.imports import ImportRefuse
 from maillage.diagnostic.services_import import populations_importer, refus_texte, resume_texte
-from maillage.territoires.chargement import normaliser_code_departement
+from maillage.territoires.codes import normaliser_code_departement
 
 
 class Command(BaseCommand):
