@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "maillage.diagnostic",
     "maillage.observatoire",
     "maillage.fiches",
+    "maillage.schema",
     "maillage.accueil",
     # Fabricated data (demo, national set): after the domain apps it imports.
     "maillage.demo",
@@ -197,6 +198,8 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
 AXES_VERBOSE = False
 
 # Two-factor authentication (django-otp): required for pilote and admin accounts in production, optional for others.
+# The one clock (maillage.core.horloge): empty = the real date; an ISO date pins "today" (demo, tests).
+MAILLAGE_AUJOURDHUI = os.environ.get("MAILLAGE_AUJOURDHUI", "")
 MAILLAGE_2FA_OBLIGATOIRE = env_bool("MAILLAGE_2FA_OBLIGATOIRE", not DEBUG)
 OTP_TOTP_ISSUER = os.environ.get("MAILLAGE_NOM", "Maillage")
 # Each wrong code doubles the wait before the next attempt (1 s, 2 s, 4 s…), per device.

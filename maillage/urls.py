@@ -16,6 +16,7 @@ urlpatterns = [
     path("financements/", include("maillage.financements.urls")),
     path("diagnostic/", include("maillage.diagnostic.urls")),
     path("observatoire/", include("maillage.observatoire.urls")),
+    path("schemas/", include("maillage.schema.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

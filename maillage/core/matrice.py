@@ -89,7 +89,8 @@ def utilisateur_fictif(role: str):
         _codes_communes={SIEN.commune} if role == Role.CONSEILLER else set(),
         # Live mandates as `maillage.comptes.permissions.mandats_en_vigueur` caches them.
         _mandats=(mandat,) if mandat is not None else (),
-        organisation_id=None,
+        # A partner's organisation: the one piloting the representative object at the user's own spot.
+        organisation_id=MOI if role == Role.PARTENAIRE else None,
     )
 
 
@@ -115,6 +116,10 @@ def objet_exemple(lieu: Lieu, variante=None):
         public=False,
         regle="",
         departements_concernes=frozenset({lieu.departement}),
+        # Schéma directeur: the organisation piloting a fiche action or owning a decision, its referent accounts.
+        pilote_id=lieu.demandeur,
+        responsable_id=lieu.demandeur,
+        referent_ids=frozenset({lieu.demandeur}),
     )
     for nom, valeur in (variante or {}).items():
         setattr(objet, nom, valeur)

@@ -1,0 +1,95 @@
+from django.contrib import admin
+
+from .models import (
+    Axe,
+    Decision,
+    DirectionProgres,
+    DocumentSchema,
+    Enjeu,
+    FicheAction,
+    Indicateur,
+    Instance,
+    Jalon,
+    Orientation,
+    Reunion,
+    Schema,
+    ValeurIndicateur,
+)
+
+
+class EnjeuInline(admin.TabularInline):
+    model = Enjeu
+    extra = 0
+
+
+class DirectionInline(admin.TabularInline):
+    model = DirectionProgres
+    extra = 0
+
+
+class AxeInline(admin.TabularInline):
+    model = Axe
+    extra = 0
+
+
+@admin.register(Schema)
+class SchemaAdmin(admin.ModelAdmin):
+    list_display = ("titre", "departement", "debut", "fin", "statut", "date_adoption")
+    list_filter = ("statut", "departement")
+    search_fields = ("titre",)
+    filter_horizontal = ("signataires",)
+    inlines = [EnjeuInline, DirectionInline, AxeInline]
+
+
+@admin.register(Orientation)
+class OrientationAdmin(admin.ModelAdmin):
+    list_display = ("titre", "axe", "numero")
+    list_select_related = ("axe",)
+
+
+class JalonInline(admin.TabularInline):
+    model = Jalon
+    extra = 0
+
+
+@admin.register(FicheAction)
+class FicheActionAdmin(admin.ModelAdmin):
+    list_display = ("numero", "titre", "schema", "pilote", "statut", "avancement")
+    list_filter = ("statut", "schema")
+    list_select_related = ("schema", "pilote")
+    search_fields = ("numero", "titre")
+    raw_id_fields = ("communes", "epci", "qpv", "structures", "referents")
+    inlines = [JalonInline]
+
+
+class ValeurInline(admin.TabularInline):
+    model = ValeurIndicateur
+    extra = 0
+
+
+@admin.register(Indicateur)
+class IndicateurAdmin(admin.ModelAdmin):
+    list_display = ("code", "libelle", "schema", "source", "definition")
+    list_filter = ("source", "schema")
+    inlines = [ValeurInline]
+
+
+@admin.register(Instance)
+class InstanceAdmin(admin.ModelAdmin):
+    list_display = ("nom", "type", "schema")
+
+
+class DecisionInline(admin.TabularInline):
+    model = Decision
+    extra = 0
+    raw_id_fields = ("fiches",)
+
+
+@admin.register(Reunion)
+class ReunionAdmin(admin.ModelAdmin):
+    list_display = ("instance", "date", "lieu")
+    list_select_related = ("instance",)
+    inlines = [DecisionInline]
+
+
+admin.site.register(DocumentSchema)

@@ -1,0 +1,3 @@
+"""Pages of the schéma directeur (to be written)."""
+
+urlpatterns: list = []
