@@ -416,6 +416,9 @@ class Reunion(Versionne):
     )
     compte_rendu = models.TextField("compte rendu", blank=True)
     compte_rendu_fichier = models.FileField("compte rendu (fichier)", upload_to="schemas/reunions/%Y/", blank=True)
+    # Progress of the schéma and of each axe when the meeting was held: the next meeting shows what moved since.
+    # {"date": ISO, "schema": float|None, "axes": {"<numéro>": float|None}}
+    avancements_figes = models.JSONField("avancements au jour de la réunion", default=dict, blank=True)
     cree_le = models.DateTimeField(auto_now_add=True)
     modifie_le = models.DateTimeField(auto_now=True)
 
