@@ -36,6 +36,7 @@ from .forms_gouvernance import (
     valeurs_reunion,
 )
 from .models import Decision, Instance, Reunion, Schema
+from .selectors_indicateurs import indicateurs_du_schema
 
 DECISIONS_PAR_PAGE = 50
 
@@ -334,21 +335,11 @@ def reunion_compte_rendu(request, pk):
     return reponse
 
 
-def _indicateurs(schema):
-    """The indicator lines of the schéma (with `en_bonne_voie`), from the indicators' selector."""
-    try:
-        from .selectors_indicateurs import indicateurs_du_schema
-    except ImportError:  # until the indicators' selector is merged
-        return None
-    return indicateurs_du_schema(schema)
-
-
 @login_required
 def reunion_preparer(request, pk):
     reunion = _reunion(request, pk, "schema.voir_interne")
     schema = reunion.instance.schema
-    indicateurs = _indicateurs(schema)
-    preparation = selecteurs.preparation(reunion, indicateurs=indicateurs)
+    preparation = selecteurs.preparation(reunion, indicateurs=indicateurs_du_schema(schema))
     precedente = preparation.precedente
     return _page(
         request,
@@ -359,7 +350,6 @@ def reunion_preparer(request, pk):
         titre_reunion=selecteurs.titre(reunion),
         titre_precedente=selecteurs.titre(precedente) if precedente else "",
         date_precedente=selecteurs.date_figee(precedente) if precedente else None,
-        indicateurs_connus=indicateurs is not None,
         p=preparation,
     )
 

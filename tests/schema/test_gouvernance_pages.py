@@ -12,7 +12,14 @@ from django.urls import reverse
 
 from maillage.schema.models import Decision, Instance, Reunion
 from tests.conftest import enregistrer_deux_fois, message_conflit
-from tests.schema.factories import DecisionFactory, FicheActionFactory
+from tests.schema.factories import (
+    DecisionFactory,
+    FicheActionFactory,
+    IndicateurFactory,
+    InstanceFactory,
+    ReunionFactory,
+    ValeurIndicateurFactory,
+)
 from tests.schema.test_gouvernance import construire_jeu, moment, pdf
 
 
@@ -364,6 +371,7 @@ def test_page_de_preparation_chiffres(g):
 def test_preparation_requetes_constantes(g, django_assert_max_num_queries):
     c = client(g.pilote)
     url = reverse("schema:reunion_preparer", args=[g.novembre.pk])
+    _indicateur(g.schema, "BASE", 15)  # the values' prefetch runs once there is an indicator
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -372,6 +380,7 @@ def test_preparation_requetes_constantes(g, django_assert_max_num_queries):
     avant = len(capture)
     orientation = g.fiches[0].orientation
     for n in range(20):
+        _indicateur(g.schema, f"I{n}", n)
         fiche = FicheActionFactory(orientation=orientation, numero=f"1.1.{n + 10}", fin=datetime.date(2016, 1, 31),
                                    debut=datetime.date(2016, 1, 1))  # fmt: skip
         d = DecisionFactory(reunion=g.juin, echeance=datetime.date(2016, 7, 1))
@@ -380,6 +389,7 @@ def test_preparation_requetes_constantes(g, django_assert_max_num_queries):
         reponse = c.get(url)
     assert len(reponse.context["p"].actions_en_retard) == 22
     assert len(reponse.context["p"].decisions_dues) == 22
+    assert len(reponse.context["p"].indicateurs_hors_trajectoire) == 13  # values 0 to 12 below 12.5
 
 
 def test_gouvernance_requetes_constantes(g, django_assert_max_num_queries):
@@ -391,8 +401,6 @@ def test_gouvernance_requetes_constantes(g, django_assert_max_num_queries):
     with CaptureQueriesContext(connection) as capture:
         assert c.get(url).status_code == 200
     avant = len(capture)
-    from tests.schema.factories import InstanceFactory, ReunionFactory
-
     for n in range(10):
         instance = InstanceFactory(schema=g.schema, nom=f"Groupe {n}", type="groupe")
         instance.organisations.set([g.cd, g.federation])
@@ -400,3 +408,27 @@ def test_gouvernance_requetes_constantes(g, django_assert_max_num_queries):
         ReunionFactory(instance=instance, date=moment(datetime.date(2016, 12, n + 1)))
     with django_assert_max_num_queries(avant):
         assert c.get(url).status_code == 200
+
+
+def _indicateur(schema, code, derniere, sens="hausse"):
+    """Baseline 10 at 31/12/2015, target 20 at 31/12/2019: 12.5 expected at 31/12/2016."""
+    indicateur = IndicateurFactory(
+        schema=schema, code=code, libelle=f"Indicateur {code}", sens=sens,
+        reference_valeur=10, reference_date=datetime.date(2015, 12, 31),
+        cible_valeur=20, cible_date=datetime.date(2019, 12, 31),
+    )  # fmt: skip
+    ValeurIndicateurFactory(indicateur=indicateur, date=datetime.date(2016, 12, 31), valeur=derniere)
+    return indicateur
+
+
+def test_preparation_indicateurs_hors_trajectoire(g):
+    _indicateur(g.schema, "EN-RETARD", 11)
+    _indicateur(g.schema, "EN-AVANCE", 14)
+    _indicateur(g.schema, "BAISSE-RATEE", 14, sens="baisse")
+    IndicateurFactory(schema=g.schema, code="SANS-VALEUR")
+    _indicateur(g.schema93, "DU-93", 0)
+    reponse = client(g.pilote).get(reverse("schema:reunion_preparer", args=[g.novembre.pk]))
+    assert [ligne.code for ligne in reponse.context["p"].indicateurs_hors_trajectoire] == ["BAISSE-RATEE", "EN-RETARD"]
+    page = texte(reponse)
+    assert "Indicateurs hors trajectoire (2)" in page and "(2 sur 4)" in page
+    assert "EN-RETARD — Indicateur EN-RETARD" in page and "EN-AVANCE" not in page and "DU-93" not in page

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('schema', '0001_initial'),
+        ('schema', '0002_indicateurs_version'),
     ]
 
     operations = [
