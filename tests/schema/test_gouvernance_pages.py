@@ -6,7 +6,9 @@ import datetime
 import html
 
 import pytest
+from django.core import signals
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
 
@@ -227,7 +229,12 @@ def test_compte_rendu_servi_apres_controle(g):
     assert reponse["Cache-Control"] == "private, no-store"
     assert 'attachment; filename="compte-rendu.pdf"' in reponse["Content-Disposition"]
     assert b"".join(reponse.streaming_content).startswith(b"%PDF-")
-    reponse.close()
+    # Close the file, without the end-of-request signal closing the connection of the test's transaction.
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        reponse.close()
+    finally:
+        signals.request_finished.connect(close_old_connections)
     assert client(g.pilote93).get(url).status_code == 403
     assert client().get(url).status_code == 302
     assert client(g.pilote).get(reverse("schema:reunion_compte_rendu", args=[g.novembre.pk])).status_code == 404
