@@ -31,10 +31,16 @@ class ChoixFiches(forms.ModelMultipleChoiceField):
         return f"{fiche.numero} — {fiche.titre}"
 
 
-def _organisations(schema, label, **kwargs):
+def _deja(initial: dict, champ: str) -> list[int]:
+    """Ids of the objects an edit form opens with (kept as choices even if deactivated since)."""
+    valeur = initial.get(champ) or []
+    return [o.pk for o in (valeur if isinstance(valeur, list | tuple) else [valeur]) if o is not None]
+
+
+def _organisations(schema, label, deja=(), **kwargs):
     return ChoixOrganisations(
         label=label,
-        queryset=selecteurs.organisations_du_departement(schema),
+        queryset=selecteurs.organisations_du_departement(schema, deja=deja),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choisissez des organisations du département du schéma."},
@@ -42,10 +48,10 @@ def _organisations(schema, label, **kwargs):
     )
 
 
-def _comptes(schema, label, **kwargs):
+def _comptes(schema, label, deja=(), **kwargs):
     return ChoixCompte(
         label=label,
-        queryset=selecteurs.comptes_du_departement(schema),
+        queryset=selecteurs.comptes_du_departement(schema, deja=deja),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choisissez des comptes du département du schéma."},
@@ -60,9 +66,14 @@ class InstanceForm(AvecVersion, forms.Form):
 
     def __init__(self, *args, schema, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisations"] = _organisations(schema, "Organisations membres")
+        self.fields["organisations"] = _organisations(
+            schema, "Organisations membres", _deja(self.initial, "organisations")
+        )
         self.fields["membres"] = _comptes(
-            schema, "Membres (comptes)", help_text="Les personnes qui siègent, parmi les comptes du département."
+            schema,
+            "Membres (comptes)",
+            _deja(self.initial, "membres"),
+            help_text="Les personnes qui siègent, parmi les comptes du département.",
         )
         if "version" in self.fields:
             self.fields["version"] = self.fields.pop("version")  # keep it last, hidden
@@ -93,8 +104,10 @@ class ReunionForm(AvecVersion, forms.Form):
         super().__init__(*args, **kwargs)
         if reunion is None:
             return
-        self.fields["organisations_presentes"] = _organisations(schema, "Organisations présentes")
-        self.fields["presents"] = _comptes(schema, "Personnes présentes (comptes)")
+        self.fields["organisations_presentes"] = _organisations(
+            schema, "Organisations présentes", _deja(self.initial, "organisations_presentes")
+        )
+        self.fields["presents"] = _comptes(schema, "Personnes présentes (comptes)", _deja(self.initial, "presents"))
         self.fields["compte_rendu"] = forms.CharField(
             label="Compte rendu", required=False, widget=forms.Textarea(attrs={"rows": 10})
         )
@@ -162,7 +175,7 @@ class DecisionForm(AvecVersion, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["responsable"] = forms.ModelChoiceField(
             label="Organisation responsable",
-            queryset=selecteurs.organisations_du_departement(schema),
+            queryset=selecteurs.organisations_du_departement(schema, deja=_deja(self.initial, "responsable")),
             required=False,
             empty_label="— Aucune —",
             error_messages={"invalid_choice": "Choisissez une organisation du département du schéma."},
@@ -216,7 +229,7 @@ class FiltresDecisionsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["responsable"] = forms.ModelChoiceField(
             label="Responsable",
-            queryset=selecteurs.organisations_du_departement(schema),
+            queryset=selecteurs.organisations_du_departement(schema, inactives=True),
             required=False,
             empty_label="Tous",
             error_messages={"invalid_choice": "Cette organisation n'est pas du département : filtre ignoré."},

@@ -26,15 +26,21 @@ def date_locale(moment: datetime.datetime) -> datetime.date:
     return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
 
 
-def organisations_du_departement(schema: Schema) -> QuerySet[Organisation]:
-    """The organisations a schéma's governance may name: those of its département, active ones."""
-    return Organisation.objects.filter(departement_id=schema.departement_id, actif=True).order_by("nom")
+def organisations_du_departement(schema: Schema, *, deja=(), inactives: bool = False) -> QuerySet[Organisation]:
+    """The organisations a schéma's governance may name: active ones of its département, and those already named
+    (`deja`: ids), so that editing a past record does not drop an organisation deactivated since; all of them
+    with `inactives` (filters)."""
+    qs = Organisation.objects.filter(departement_id=schema.departement_id)
+    if not inactives:
+        qs = qs.filter(Q(actif=True) | Q(pk__in=list(deja)))
+    return qs.order_by("nom")
 
 
-def comptes_du_departement(schema: Schema) -> QuerySet[Utilisateur]:
-    """The accounts a schéma's governance may name (members, people present): active accounts of its département."""
+def comptes_du_departement(schema: Schema, *, deja=()) -> QuerySet[Utilisateur]:
+    """The accounts a schéma's governance may name (members, people present): active accounts of its département,
+    and those already named (`deja`: ids; an account closed since stays in a past meeting's attendance)."""
     return (
-        Utilisateur.objects.filter(departements=schema.departement_id, is_active=True)
+        Utilisateur.objects.filter(Q(is_active=True) | Q(pk__in=list(deja)), departements=schema.departement_id)
         .select_related("organisation")
         .order_by("last_name", "first_name", "email")
     )

@@ -201,6 +201,33 @@ def test_planifier_puis_documenter_une_reunion(g):
     assert "Télécharger le compte rendu (compte-rendu.pdf)" in page
 
 
+def test_presents_desactives_depuis_gardes_a_la_modification(g):
+    from maillage.comptes.models import Organisation, Utilisateur
+
+    g.juin.presents.set([g.partenaire_cd])
+    g.juin.organisations_presentes.set([g.federation])
+    Utilisateur.objects.filter(pk=g.partenaire_cd.pk).update(is_active=False)
+    Organisation.objects.filter(pk=g.federation.pk).update(actif=False)
+    c = client(g.pilote)
+    url = reverse("schema:reunion_modifier", args=[g.juin.pk])
+    form = c.get(url).context["form"]
+    donnees = {
+        "jour": "2016-06-15",
+        "heure": "15:00",
+        "lieu": "Caf",
+        "presents": form.initial["presents"][0].pk,
+        "organisations_presentes": form.initial["organisations_presentes"][0].pk,
+        "version": 1,
+    }
+    assert c.post(url, donnees).status_code == 302
+    assert list(g.juin.presents.all()) == [g.partenaire_cd]
+    assert list(g.juin.organisations_presentes.all()) == [g.federation]
+    # Not offered for a new record.
+    form = c.get(reverse("schema:instance_creer", args=[g.schema.pk])).context["form"]
+    assert g.partenaire_cd not in form.fields["membres"].queryset
+    assert g.federation not in form.fields["organisations"].queryset
+
+
 def test_fichier_refuse_dans_le_formulaire_rien_d_ecrit(g):
     reponse = client(g.pilote).post(
         reverse("schema:reunion_modifier", args=[g.juin.pk]),
