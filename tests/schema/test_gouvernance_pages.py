@@ -270,6 +270,10 @@ def test_compte_rendu_servi_apres_controle(g):
 def test_figer_depuis_la_page_de_la_reunion(g, settings):
     settings.MAILLAGE_AUJOURDHUI = datetime.date(2016, 11, 25)
     c = client(g.pilote)
+    # On the meeting's own day, the button is there.
+    assert reverse("schema:reunion_figer", args=[g.novembre.pk]) in texte(
+        c.get(reverse("schema:reunion", args=[g.novembre.pk]))
+    )
     reponse = c.post(reverse("schema:reunion_figer", args=[g.novembre.pk]), {"version": 1}, follow=True)
     assert "l'avancement du schéma y est figé" in texte(reponse)
     g.novembre.refresh_from_db()
