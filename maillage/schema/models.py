@@ -376,7 +376,7 @@ class ValeurIndicateur(Versionne):
         return f"{self.valeur} au {self.date:%d/%m/%Y}"
 
 
-class Instance(models.Model):
+class Instance(Versionne):
     """A body of the schéma's governance: COPIL, COTECH, a working group."""
 
     class Type(models.TextChoices):
