@@ -7,4 +7,4 @@ class SchemaConfig(AppConfig):
     verbose_name = "Schéma directeur"
 
     def ready(self):
-        from . import audit, permissions  # noqa: F401  (this app's audited models and access rules)
+        from . import audit, donnees_personnelles, permissions  # noqa: F401  (audit, GDPR registry, access rules)
