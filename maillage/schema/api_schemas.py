@@ -220,7 +220,8 @@ def schemas(request, filtres: Query[FiltresSchemas]):
         "departement_id", "-debut", "pk"
     )
     total = visibles.count()
-    page = list(visibles[filtres.offset : filtres.offset + filtres.limit])
+    # Past the end, no query: a huge offset would overflow the database's integer.
+    page = list(visibles[filtres.offset : filtres.offset + filtres.limit]) if filtres.offset < total else []
     avancements = selectors.avancements(page)
     return {"count": total, "items": [_item(s, avancements[s.pk]) for s in page]}
 

@@ -108,6 +108,9 @@ def test_liste_filtres_refuses(client, petit):
     assert reponse.status_code == 422 and "limit" in reponse.json()["detail"]
     assert client.get(URL, {"offset": -1}).status_code == 422
     assert client.get(URL, {"limit": 1, "offset": 1}).json() == {"count": 1, "items": []}
+    assert client.get(URL, {"offset": 10**20}).json() == {"count": 1, "items": []}
+    assert client.get(f"{URL}/{10**20}").status_code == 404
+    assert client.get(f"{URL}/actions/{10**20}").status_code == 404
 
 
 def test_schema_detail_au_contrat(client, petit):

@@ -188,7 +188,7 @@ def test_droits_de_la_page_et_de_l_export(jeu):
     autre = DepartementFactory(code="93", nom="Seine-Saint-Denis")
     for url in (_url(jeu), _url(jeu, "export") + "?format=csv"):
         reponse = Client().get(url)
-        assert reponse.status_code == 302 and "connexion" in reponse["Location"] or "login" in reponse["Location"]
+        assert reponse.status_code == 302 and "?next=" in reponse["Location"]
         assert _client(UtilisateurFactory(role=Role.PILOTE, departements=[autre])).get(url).status_code == 403
     assert Client().post(_url(jeu, "confirmer")).status_code == 302
     assert Client().get("/schemas/999999/mise-a-jour/").status_code in (302, 404)
@@ -298,6 +298,30 @@ def test_aller_retour_xlsx(jeu):
     ]
     assert _confirmer(client, jeu, apercu, "fiches.xlsx").status_code == 302
     assert FicheAction.objects.filter(pk=jeu["f3"].pk, statut="reportee", avancement=15).exists()
+
+
+def test_apercu_en_requetes_constantes(jeu, django_assert_max_num_queries):
+    client = _client(jeu["pilote"])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def tout_avancer():
+        rangees = _export_csv(client, jeu)
+        colonne = rangees[0].index("Avancement (%)")
+        for rangee in rangees[1:]:
+            rangee[colonne] = "99"
+        return _csv(rangees)
+
+    contenu = tout_avancer()
+    with CaptureQueriesContext(connection) as petit:
+        assert len(_deposer(client, jeu, contenu).context["apercu"].modifiees) == 3
+    requetes = len(petit)  # now: the next request empties the log the count is read from
+    orientation = jeu["f1"].orientation
+    for i in range(40):
+        JalonFactory(fiche=FicheActionFactory(orientation=orientation, numero=f"9.{i}", pilote=jeu["caf"]))
+    contenu = tout_avancer()
+    with django_assert_max_num_queries(requetes):
+        assert len(_deposer(client, jeu, contenu).context["apercu"].modifiees) == 43
 
 
 def test_fichier_sans_changement(jeu):
