@@ -11,6 +11,8 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from maillage.comptes.models import Role
@@ -556,3 +558,27 @@ def test_jalons_format_tolere(jeu):
     with pytest.raises(ImportRefuse) as refus:
         echanges.analyser(par=jeu["pilote"], schema=jeu["schema"], contenu=contenu)
     assert re.search(r"J\d+ est écrit deux fois", refus.value.erreurs[0]["raison"])
+
+
+@settings(
+    max_examples=30,
+    deadline=4000,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_classeur_abime_refuse_ou_lu_jamais_d_erreur(jeu, data):
+    """Truncated or altered bytes of a real export: read, or refused with its reasons; never another exception."""
+    if "export" not in jeu:
+        jeu["export"] = echanges.exporter(jeu["schema"], "xlsx")
+    contenu = jeu["export"]
+    n = data.draw(st.integers(0, len(contenu) - 1))
+    octet = data.draw(st.integers(0, 255))
+    abime = data.draw(st.sampled_from([contenu[:n], contenu[:n] + bytes([octet]) + contenu[n + 1 :]]))
+    avant = _etat(jeu)
+    try:
+        echanges.analyser(par=jeu["pilote"], schema=jeu["schema"], contenu=abime)
+    except ImportRefuse as refus:
+        assert refus.erreurs and all(e["raison"] for e in refus.erreurs)
+    assert _etat(jeu) == avant
