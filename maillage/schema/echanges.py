@@ -343,9 +343,8 @@ def _conflit(fiche: FicheAction, version: int) -> str:
 class _Lecture:
     """The checks of one file against one schéma for one user; errors collected, never raised one by one."""
 
-    def __init__(self, *, par, schema: Schema, tableau, nom_fichier: str):
+    def __init__(self, *, par, schema: Schema, tableau):
         self.par, self.schema, self.tableau = par, schema, tableau
-        self.nom_fichier = nom_fichier
         self.erreurs: list[ErreurLigne] = []
         self.fiches = fiches_du_schema(schema)
         self.par_id = {f.pk: f for f in self.fiches}
@@ -515,7 +514,7 @@ def _empreinte_plan(modifiees: list[LigneModifiee]) -> str:
     return hashlib.sha256(json.dumps(plan, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def analyser(*, par, schema: Schema, contenu: bytes, nom_fichier: str = "") -> Apercu:
+def analyser(*, par, schema: Schema, contenu: bytes) -> Apercu:
     """Read and check the whole file; the preview of its changes, or ImportRefuse listing every error."""
     if len(contenu) > TAILLE_MAX:
         taille = nombre(len(contenu) / (1024 * 1024), 1)
@@ -530,7 +529,7 @@ def analyser(*, par, schema: Schema, contenu: bytes, nom_fichier: str = "") -> A
                 "aucune ligne d'en-têtes avec une colonne « Numéro » ou « Identifiant » : partez de l'export de "
                 "cette page."
             )
-        lecture = _Lecture(par=par, schema=schema, tableau=tableau, nom_fichier=nom_fichier)
+        lecture = _Lecture(par=par, schema=schema, tableau=tableau)
         if "version" not in tableau.positions:
             lecture.erreur(
                 "colonne « Version » absente : elle dit quelle version de chaque fiche vous avez modifiée ; partez "
@@ -574,7 +573,7 @@ def importer(*, par, schema: Schema, contenu: bytes, nom_fichier: str, empreinte
     """Check the file again and write its changes in one transaction, each through `services.fiche_mettre_a_jour`
     (its rules, its audit, its comment); ImportRefuse and nothing written if anything is wrong, or if the changes
     are no longer those of the preview the user confirmed (`empreinte_plan`)."""
-    apercu = analyser(par=par, schema=schema, contenu=contenu, nom_fichier=nom_fichier)
+    apercu = analyser(par=par, schema=schema, contenu=contenu)
     if apercu.empreinte_plan != empreinte_plan:
         raise _refus([ErreurLigne(PLAN_CHANGE)], PLAN_CHANGE)
     fiches = {f.pk: f for f in fiches_du_schema(schema)}

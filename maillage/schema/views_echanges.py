@@ -108,7 +108,7 @@ def mise_a_jour(request, pk):
     contenu = fichier.read()
     nom_fichier = (fichier.name or "import")[:200]
     try:
-        apercu = echanges.analyser(par=request.user, schema=schema, contenu=contenu, nom_fichier=nom_fichier)
+        apercu = echanges.analyser(par=request.user, schema=schema, contenu=contenu)
     except ImportRefuse as refus:
         return _page(request, schema, form=form, statut=400, refus=refus, nom_fichier=nom_fichier)
     if apercu.modifiees:
