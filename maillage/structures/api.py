@@ -157,7 +157,8 @@ def liste(request, filtres: Query[Filtres]):
         date=date, departement=departement, commune=commune, type=type_, gestion=gestion
     )
     total = structures.count()
-    page = structures[filtres.offset : filtres.offset + filtres.limit]
+    # Past the end, no query: a huge offset would overflow the database's integer (a 500 on SQLite).
+    page = structures[filtres.offset : filtres.offset + filtres.limit] if filtres.offset < total else []
     return {"count": total, "items": [_item(s) for s in page]}
 
 

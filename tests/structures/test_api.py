@@ -70,6 +70,9 @@ def test_pagination(client, registre):
     assert page["count"] == suite["count"] == 3
     assert len(page["items"]) == 2 and len(suite["items"]) == 1
     assert {s["id"] for s in page["items"]}.isdisjoint({s["id"] for s in suite["items"]})
+    # Far past the end (beyond the database's integers): an empty page, not a 500.
+    loin = client.get(URL, {"departement": "94", "offset": 99999999999999999999})
+    assert loin.status_code == 200 and loin.json() == {"count": 3, "items": []}
 
 
 @pytest.mark.parametrize(
