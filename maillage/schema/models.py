@@ -300,7 +300,7 @@ class CommentaireAction(models.Model):
         return self.texte[:80]
 
 
-class Indicateur(models.Model):
+class Indicateur(Versionne):
     class Sens(models.TextChoices):
         HAUSSE = "hausse", "Plus c'est haut, mieux c'est"
         BAISSE = "baisse", "Plus c'est bas, mieux c'est"
@@ -348,7 +348,7 @@ class Indicateur(models.Model):
         return f"{self.code} — {self.libelle}"
 
 
-class ValeurIndicateur(models.Model):
+class ValeurIndicateur(Versionne):
     """One dated value of an indicator: typed in (with author and comment) or computed (with its method).
 
     A computed value at 31 December of a closed year is frozen (`figee`): later changes of the data do not touch it."""
