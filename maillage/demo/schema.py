@@ -6,8 +6,9 @@ directions de progrès and 4 axes are the seed's own words (`ENJEUX`, `DIRECTION
 FICTIONAL and says so: the adoption date (a Caf board of June 2016), the orientations, the ~25 fiches actions
 (`FicheAction.fictive`), their pilots, statuses, progress and milestones, the committees and their decisions.
 
-Indicators: the computed ones name a definition of the indicators' catalogue and leave their baseline empty: the
-recomputation reads it from the demo data at 31/12/2015 (47 structures, 35 CS, 12 EVS, 17,5 M€, ≈ 2,7 M€ of Caf
+Indicators: the computed ones name a definition of the indicators' catalogue (`maillage.schema.indicateurs`) and
+leave their baseline empty: the recomputation (`services_indicateurs.indicateurs_recalculer`, run at the end of the
+step) reads it from the demo data at 31/12/2015 (47 structures, 35 CS, 12 EVS, 17,5 M€, ≈ 2,7 M€ of Caf
 funding, 2/3 of the CS associative), never typed here. A few manual ones carry typed values.
 
 The application's clock is the real date unless MAILLAGE_AUJOURDHUI is set (the demo does not set it): milestones
@@ -44,6 +45,7 @@ from maillage.schema.models import (
     TransitionSchema,
     ValeurIndicateur,
 )
+from maillage.schema.services_indicateurs import indicateurs_recalculer
 from maillage.schema.sorties import chiffres_cles
 from maillage.structures.models import Structure
 from maillage.territoires.models import QPV, Commune, Departement
@@ -575,7 +577,7 @@ INDICATEURS_CALCULES = [
     ("QPV_SANS", "Quartiers prioritaires sans structure", "QPV", "baisse", "qpv_sans_structure", {}, 0, 3),
     ("TAUX_REPONSE", "Taux de réponse à l'observatoire SENACS", "%", "hausse",
      "taux_reponse_observatoire", {}, 100, 2),
-    ("BENEVOLES", "Bénévoles d'activité des structures", "bénévoles", "hausse", "benevoles", {}, 1400, 4),
+    ("BENEVOLES", "Bénévoles d'activité des structures", "bénévoles", "hausse", "benevoles", {}, 1800, 4),
 ]  # fmt: skip
 
 # (code, libellé, unité, valeur de référence, cible, rattachement ("axe", n) or ("fiche", numéro), typed values)
@@ -620,7 +622,9 @@ def charger(*, annoncer=print) -> dict:
         annoncer("  comptes, territoires ou structures de démonstration absents : schéma non créé.")
         return {"ignore": True, **resume()}
     with transaction.atomic(), acteur(pilote):
-        _ecrire(pilote, departement, _organisations(pilote, departement))
+        schema = _ecrire(pilote, departement, _organisations(pilote, departement))
+    # Baselines at 31/12/2015, yearly values and today's, computed from the demo data by the catalogue.
+    indicateurs_recalculer(schema=schema)
     return resume()
 
 
