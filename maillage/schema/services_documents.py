@@ -14,7 +14,14 @@ from maillage.structures.services import TAILLE_MAX_DOCUMENT, TYPES_DOCUMENTS, e
 
 from .models import DocumentSchema, Schema
 
-__all__ = ["TAILLE_MAX_DOCUMENT", "TYPES_DOCUMENTS", "document_deposer", "document_supprimer", "extension"]
+__all__ = [
+    "TAILLE_MAX_DOCUMENT",
+    "TYPES_DOCUMENTS",
+    "document_deposer",
+    "document_supprimer",
+    "erreur_document",
+    "extension",
+]
 
 LONGUEUR_TITRE = DocumentSchema._meta.get_field("titre").max_length
 

@@ -53,6 +53,8 @@ from .models import (
     TransitionSchema,
     ValeurIndicateur,
 )
+from .selectors_indicateurs import indicateurs_du_schema, version_donnees_schema
+from .services_indicateurs import indicateurs_recalculer
 
 __all__ = ["MESSAGE_PDF", "PDFIndisponible", "pdf_disponible", "verifier_pdf"]
 
@@ -137,8 +139,12 @@ def empreinte_donnees(schema: Schema, *, jour: datetime.date | None = None) -> s
     """Changes whenever something a document of `schema` shows may have changed: audited edits of the schéma's
     models and of the organisations, accounts and budgets it names or sums, its comments, transitions and indicator
     values (computed ones are written without audit entries), the diagnostic's data version (registry, territories,
-    loads) and the day (late milestones, « produit le »). A generated file is reused while this stays the same."""
+    loads), the indicators' data version and the day (late milestones, « produit le »). A generated file is reused
+    while this stays the same."""
     jour = jour or aujourdhui()
+    # Computed indicators first brought up to date (nothing written when they are): the key then stays the same
+    # after the job, which would otherwise recompute them and change their values' dates.
+    indicateurs_recalculer(schema=schema, jour=jour)
     modeles = (
         Schema, DocumentSchema, Enjeu, DirectionProgres, Axe, Orientation, FicheAction, Jalon, Indicateur,
         ValeurIndicateur, Instance, Reunion, Decision, Organisation, Utilisateur, Budget, LigneProduit,
@@ -162,6 +168,7 @@ def empreinte_donnees(schema: Schema, *, jour: datetime.date | None = None) -> s
         valeurs["m"].isoformat() if valeurs["m"] else "",
         ",".join(versions),
         version_diagnostic(),
+        version_donnees_schema(schema.departement_id),
     ]
     return hashlib.sha256("|".join(map(str, parties)).encode()).hexdigest()[:32]
 
@@ -212,36 +219,6 @@ def tableau_chiffres(schema: Schema, *, jour: datetime.date) -> dict:
         "actuel_date": jour,
         "actuel_annee_budgets": actuels["annee_budgets"],
     }
-
-
-def _derniere_valeur(indicateur: Indicateur):
-    valeurs = list(indicateur.valeurs.all())
-    return valeurs[-1] if valeurs else None
-
-
-def _indicateurs(schema: Schema) -> list[dict]:
-    """Each indicator with its baseline, target and values (two queries)."""
-    lignes = []
-    for indicateur in (
-        Indicateur.objects.filter(schema=schema)
-        .select_related("axe", "fiche")
-        .prefetch_related(Prefetch("valeurs", queryset=ValeurIndicateur.objects.order_by("date")))
-        .order_by("ordre", "code")
-    ):
-        valeurs = list(indicateur.valeurs.all())
-        reference = indicateur.reference_valeur
-        if reference is None and indicateur.reference_date:
-            # A computed baseline is the value at the reference date.
-            reference = next((v.valeur for v in valeurs if v.date == indicateur.reference_date), None)
-        lignes.append(
-            {
-                "indicateur": indicateur,
-                "reference": reference,
-                "valeurs": valeurs,
-                "derniere": valeurs[-1] if valeurs else None,
-            }
-        )
-    return lignes
 
 
 def _gouvernance(schema: Schema, *, interne: bool) -> list[Instance]:
@@ -302,7 +279,7 @@ def contexte_document(schema: Schema, *, interne: bool, jour: datetime.date | No
         "statuts": [(libelle, statuts[code]) for code, libelle in FicheAction.Statut.choices],
         "nombre_fiches": len(arbre.fiches),
         "fictives": any(n.fiche.fictive for n in arbre.fiches),
-        "indicateurs": _indicateurs(schema),
+        "indicateurs": indicateurs_du_schema(schema),
         "instances": _gouvernance(schema, interne=interne),
     }
 
@@ -518,7 +495,7 @@ def schema_xlsx(schema: Schema, *, progression=_rien) -> bytes:
         ),
     )
     progression(3, total, "Indicateurs et valeurs")
-    indicateurs = _indicateurs(schema)
+    indicateurs = indicateurs_du_schema(schema)
     _feuille(
         classeur,
         "Indicateurs",
@@ -537,50 +514,46 @@ def schema_xlsx(schema: Schema, *, progression=_rien) -> bytes:
             "Date de la cible",
             "Dernière valeur",
             "Date de la dernière valeur",
+            "En bonne voie",
         ],  # fmt: skip
         (
             (
-                i["indicateur"].code,
-                i["indicateur"].libelle,
-                i["indicateur"].unite,
-                i["indicateur"].get_sens_display(),
-                i["indicateur"].get_source_display(),
-                i["indicateur"].definition,
-                ", ".join(f"{k} = {v}" for k, v in (i["indicateur"].parametres or {}).items()),
-                _rattachement(i["indicateur"]),
-                _nombre(i["reference"]),
-                i["indicateur"].reference_date,
-                _nombre(i["indicateur"].cible_valeur),
-                i["indicateur"].cible_date,
-                _nombre(i["derniere"].valeur) if i["derniere"] else None,
-                i["derniere"].date if i["derniere"] else None,
+                ligne.code,
+                ligne.libelle,
+                ligne.unite,
+                ligne.indicateur.get_sens_display(),
+                ligne.indicateur.get_source_display(),
+                ligne.indicateur.definition,
+                ", ".join(f"{k} = {v}" for k, v in (ligne.indicateur.parametres or {}).items()),
+                ligne.rattachement,
+                _nombre(ligne.reference.valeur) if ligne.reference else None,
+                ligne.reference.date if ligne.reference else ligne.indicateur.reference_date,
+                _nombre(ligne.cible.valeur) if ligne.cible else None,
+                ligne.cible.date if ligne.cible else None,
+                _nombre(ligne.derniere.valeur) if ligne.derniere else None,
+                ligne.derniere.date if ligne.derniere else None,
+                "" if ligne.en_bonne_voie is None else _oui(ligne.en_bonne_voie),
             )
-            for i in indicateurs
+            for ligne in indicateurs
         ),
     )
-    auteurs = {
-        u.pk: u
-        for u in Utilisateur.objects.filter(
-            pk__in={v.auteur_id for i in indicateurs for v in i["valeurs"] if v.auteur_id}
-        )
-    }
     _feuille(
         classeur,
         "Valeurs",
         ["Indicateur", "Date", "Valeur", "Source", "Auteur", "Commentaire", "Méthode de calcul", "Figée"],
         (
             (
-                i["indicateur"].code,
+                ligne.code,
                 v.date,
                 _nombre(v.valeur),
                 v.get_source_display(),
-                _personne(auteurs.get(v.auteur_id)),
+                _personne(v.auteur),
                 v.commentaire,
                 v.methode,
                 _oui(v.figee),
             )
-            for i in indicateurs
-            for v in i["valeurs"]
+            for ligne in indicateurs
+            for v in ligne.indicateur.valeurs.all()
         ),
     )
     progression(4, total, "Décisions")
@@ -629,14 +602,6 @@ def schema_xlsx(schema: Schema, *, progression=_rien) -> bytes:
     contenu = classeur_octets(classeur)
     progression(total, total, "Classeur prêt")
     return contenu
-
-
-def _rattachement(indicateur: Indicateur) -> str:
-    if indicateur.fiche_id:
-        return f"Fiche action {indicateur.fiche.numero}"
-    if indicateur.axe_id:
-        return f"Axe {indicateur.axe.numero}"
-    return "Schéma"
 
 
 # --- Background work ---------------------------------------------------------------------------------------
