@@ -281,6 +281,7 @@ def contexte_document(schema: Schema, *, interne: bool, jour: datetime.date | No
         "fictives": any(n.fiche.fictive for n in arbre.fiches),
         "indicateurs": indicateurs_du_schema(schema),
         "instances": _gouvernance(schema, interne=interne),
+        "largeurs": range(101),  # progress bars' width classes (no inline style)
     }
 
 
