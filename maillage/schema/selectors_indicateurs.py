@@ -324,6 +324,20 @@ def indicateurs_du_schema(schema: Schema, *, recalculer: bool = True) -> list[Li
     return lignes
 
 
+def ligne_indicateur(indicateur: Indicateur, *, recalculer: bool = True) -> LigneIndicateur:
+    """One indicator as a line (brought up to date first when computed and stale); its `indicateur` has its values
+    with their author prefetched (the history table)."""
+    schema = indicateur.schema
+    if recalculer and indicateur.source == Indicateur.Source.CALCULE:
+        from . import services_indicateurs
+
+        if services_indicateurs.a_recalculer(schema, [indicateur]):
+            services_indicateurs.indicateurs_recalculer(schema=schema)
+    charge = indicateurs_avec_valeurs(schema).filter(pk=indicateur.pk).first()
+    charge.schema = schema
+    return ligne(charge)
+
+
 def indicateur_detaille(pk) -> Indicateur | None:
     """One indicator with its schéma (and département), axe and fiche; None when unknown."""
     return (

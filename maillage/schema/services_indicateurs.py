@@ -73,13 +73,13 @@ def _cle(version: str, indicateur: Indicateur, schema: Schema, jour: datetime.da
     return f"{version}@{jour.isoformat()}#{hashlib.sha256(plan.encode()).hexdigest()[:12]}"[:100]
 
 
-def a_recalculer(schema: Schema, indicateurs, *, jour: datetime.date | None = None) -> bool:
+def a_recalculer(schema: Schema, indicateurs, *, jour: datetime.date | None = None, version: str | None = None) -> bool:
     """Has any computed indicator among `indicateurs` (of `schema`) stale values? The data version's queries."""
     calcules = [i for i in indicateurs if i.source == Source.CALCULE]
     if not calcules:
         return False
     jour = jour or aujourdhui()
-    version = version_donnees_schema(schema.departement_id)
+    version = version or version_donnees_schema(schema.departement_id)
     return any(i.version_donnees != _cle(version, i, schema, jour) for i in calcules)
 
 
@@ -89,6 +89,8 @@ def indicateurs_recalculer(*, schema: Schema, force: bool = False, jour: datetim
     `force` recomputes every value that is not frozen, even when nothing changed (frozen ones never)."""
     jour = jour or aujourdhui()
     version = version_donnees_schema(schema.departement_id)
+    if not force and not a_recalculer(schema, Indicateur.objects.filter(schema=schema), jour=jour, version=version):
+        return 0  # up to date: no transaction, no lock
     cles = {}
     with transaction.atomic(), sans_journal_automatique():
         # Locked rows: two requests finding the values stale at once compute them once, one after the other.
@@ -342,8 +344,11 @@ def valider_indicateur(schema: Schema, donnees: dict, *, indicateur: Indicateur 
                 propres["parametres"] = definition.valider_parametres(donnees.get("parametres"))
             except ValueError as e:
                 erreurs["parametres"] = str(e)
-    elif donnees.get("parametres") not in (None, "", {}):
-        erreurs["parametres"] = "Seul un indicateur calculé a des paramètres."
+    else:
+        if donnees.get("definition"):
+            erreurs["definition"] = "Un indicateur saisi n'a pas de définition : choisissez la source « Calculé »."
+        if donnees.get("parametres") not in (None, "", {}):
+            erreurs["parametres"] = "Seul un indicateur calculé a des paramètres."
 
     propres["code"] = _texte(donnees, "code", 30, "Le code", erreurs, obligatoire=True)
     if propres["code"] and "code" not in erreurs and not MOTIF_CODE.fullmatch(propres["code"]):
