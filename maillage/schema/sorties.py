@@ -36,6 +36,7 @@ from maillage.structures.selectors import structures_actives
 
 from . import progression as regle_progression
 from . import selectors
+from .graphiques import svg_indicateur
 from .models import (
     Axe,
     CommentaireAction,
@@ -264,6 +265,9 @@ def contexte_document(schema: Schema, *, interne: bool, jour: datetime.date | No
             noeud.fiche.liste_referents = [noms[pk] for pk in referents.get(noeud.fiche.pk, []) if pk in noms]
             noeud.fiche.dernier_commentaire = derniers_commentaires.get(noeud.fiche.pk)
     statuts = arbre.par_statut()
+    indicateurs = indicateurs_du_schema(schema)
+    for ligne in indicateurs:
+        ligne.graphique = svg_indicateur(ligne, identifiant=f"graphique-{ligne.indicateur.pk}")
     return {
         "schema": schema,
         "interne": interne,
@@ -279,7 +283,7 @@ def contexte_document(schema: Schema, *, interne: bool, jour: datetime.date | No
         "statuts": [(libelle, statuts[code]) for code, libelle in FicheAction.Statut.choices],
         "nombre_fiches": len(arbre.fiches),
         "fictives": any(n.fiche.fictive for n in arbre.fiches),
-        "indicateurs": indicateurs_du_schema(schema),
+        "indicateurs": indicateurs,
         "instances": _gouvernance(schema, interne=interne),
         "largeurs": range(101),  # progress bars' width classes (no inline style)
     }
