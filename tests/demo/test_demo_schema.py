@@ -43,7 +43,7 @@ Les orientations s’articulent autour de 4 grands axes :
 1. Organiser l’action publique, promouvoir des modes de coopération plus stratégiques ;
 2. Redonner du sens à l’évaluation, repenser les démarches dans une logique plus collaborative et plus opérationnelle ;
 3. Favoriser le développement de l’animation de la vie sociale sur les territoires prioritaires, sécuriser les gestionnaires ;
-4. Mettre en commun les expertises, animer le réseau départemental autour des grands enjeux de l’animation de la vie sociale."""
+4. Mettre en commun les expertises, animer le réseau départemental autour des grands enjeux de l’animation de la vie sociale."""  # noqa: E501 (verbatim)
 REFERENCE = datetime.date(2015, 12, 31)
 
 
