@@ -8,7 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 from auditlog.models import LogEntry
+from django.core import signals
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import close_old_connections
 from django.urls import reverse
 
 from maillage.comptes.models import Organisation, Role
@@ -131,7 +133,13 @@ def telecharger(client, doc):
     """The response, its file read and closed (FileResponse keeps it open until then)."""
     reponse = client.get(reverse("schema:document", args=[doc.pk]))
     reponse.contenu = b"".join(reponse.streaming_content) if reponse.streaming else reponse.content
-    reponse.close()
+    # Closing also signals the end of the request, which must not close the connection holding the test's
+    # transaction (PostgreSQL), as the test client itself ensures.
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        reponse.close()
+    finally:
+        signals.request_finished.connect(close_old_connections)
     return reponse
 
 
