@@ -577,7 +577,8 @@ INDICATEURS_CALCULES = [
     ("QPV_SANS", "Quartiers prioritaires sans structure", "QPV", "baisse", "qpv_sans_structure", {}, 0, 3),
     ("TAUX_REPONSE", "Taux de réponse à l'observatoire SENACS", "%", "hausse",
      "taux_reponse_observatoire", {}, 100, 2),
-    ("BENEVOLES", "Bénévoles d'activité des structures", "bénévoles", "hausse", "benevoles", {}, 1800, 4),
+    ("BENEVOLES", "Bénévoles des structures (activité et gouvernance)", "bénévoles", "hausse",
+     "benevoles", {}, 1800, 4),
 ]  # fmt: skip
 
 # (code, libellé, unité, valeur de référence, cible, rattachement ("axe", n) or ("fiche", numéro), typed values)

@@ -1,6 +1,7 @@
 """Load the demo: Val-de-Marne territories and QPV, one account per role (fictional people), then the
 fictional registry of 2015 (structures, agréments, budgets: `maillage.demo.registre`) and its accounts,
-then the observatoire's 2016 campaign (`maillage.demo.observatoire`).
+then the observatoire's 2016 campaign (`maillage.demo.observatoire`), then the schéma directeur 2016-2020 with its
+fictional fiches actions (`maillage.demo.schema`).
 
 Only with MAILLAGE_DEMO on, which settings allow only with DEBUG on. Each step is idempotent and
 skips what is already loaded, so a re-run is quick. Later capabilities add their steps to `etapes()`.
