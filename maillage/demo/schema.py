@@ -560,7 +560,7 @@ ORIENTATIONS: dict[int, list[OrientationDemo]] = {
     ],
 }
 
-# (code, libellé, unité, sens, définition, paramètres, cible, axe, ordre) — computed from the data.
+# (code, libellé, unité, sens, définition, paramètres, cible at 31/12/2020, axe or None) — computed from the data.
 INDICATEURS_CALCULES = [
     ("STRUCTURES", "Structures de l'animation de la vie sociale actives", "structures", "hausse",
      "structures_actives", {}, 54, None),
