@@ -1,6 +1,7 @@
 """Load the demo: Val-de-Marne territories and QPV, one account per role (fictional people), then the
 fictional registry of 2015 (structures, agréments, budgets: `maillage.demo.registre`) and its accounts,
-then the observatoire's 2016 campaign (`maillage.demo.observatoire`).
+then the observatoire's 2016 campaign (`maillage.demo.observatoire`), then the schéma directeur 2016-2020 with its
+fictional fiches actions (`maillage.demo.schema`).
 
 Only with MAILLAGE_DEMO on, which settings allow only with DEBUG on. Each step is idempotent and
 skips what is already loaded, so a re-run is quick. Later capabilities add their steps to `etapes()`.
@@ -19,6 +20,7 @@ from django.urls import reverse
 from maillage.comptes.models import Role, Utilisateur
 from maillage.core.formats import euros, euros_compacts, nombre, pourcentage
 from maillage.demo import observatoire, organisations, registre
+from maillage.demo import schema as schema_demo
 from maillage.territoires.models import QPV, Commune, Departement
 
 DEPARTEMENT = "94"
@@ -95,6 +97,7 @@ class Command(BaseCommand):
             Etape("Structures, agréments et budgets du Val-de-Marne (fictifs)", "charger_structures"),
             Etape("Comptes des structures de démonstration", "lier_comptes_structures"),
             Etape("Observatoire : campagne SENACS 2016, données 2015 (fictives)", "charger_observatoire"),
+            Etape("Schéma directeur AVS 2016-2020 (fiches fictives)", "charger_schema"),
         ]
 
     def handle(self, *args, **options):
@@ -191,6 +194,14 @@ class Command(BaseCommand):
             f"  Campagne 2016 (réponses FICTIVES) : {r['attendues']} réponses attendues, {r['recues']} reçues,"
             f" {r['validees']} validées."
         )
+
+    def charger_schema(self):
+        r = schema_demo.charger(annoncer=self.stdout.write)
+        if not r.get("ignore"):
+            self.stdout.write(
+                f"  {r['fiches']} fiches actions FICTIVES, {r['indicateurs']} indicateurs, "
+                f"{r['decisions']} décisions de comité."
+            )
 
     # --- Summary -------------------------------------------------------------
 
