@@ -29,10 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import outils  # bench/outils.py: environment, subprocess with peak memory, gunicorn server, one request
-
+RACINE = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 TITRE = "## Schéma directeur"
 ACTIONS, ACTIONS_PETIT = 200, 20
@@ -272,7 +269,7 @@ def commande_requetes(cible: dict) -> dict:
 def _commande(argv: list[str]) -> None:
     """`python bench/schema.py COMMANDE [JSON]`: Django side, prints one JSON line."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maillage.settings")
-    racine = str(outils.RACINE)
+    racine = str(RACINE)
     if racine not in sys.path:
         sys.path.insert(0, racine)
     import django
@@ -295,7 +292,18 @@ def _commande(argv: list[str]) -> None:
 # --- Runner side (bench/run.py) -----------------------------------------------------------------------------------
 
 
+def _outils():
+    """bench/outils.py, imported when needed: importing this module (run.py, tests) leaves sys.path alone."""
+    dossier = str(Path(__file__).resolve().parent)
+    if dossier not in sys.path:
+        sys.path.insert(0, dossier)
+    import outils  # bench/outils.py: environment, subprocess with peak memory, gunicorn server
+
+    return outils
+
+
 def _lancer(database_url: str, commande: str, parametres: dict) -> dict:
+    outils = _outils()
     env = outils.environnement(database_url) | {
         "DJANGO_SETTINGS_MODULE": "maillage.settings",
         "ALLOWED_HOSTS": "testserver",
@@ -306,6 +314,7 @@ def _lancer(database_url: str, commande: str, parametres: dict) -> dict:
 
 def _manage(database_url: str, *args: str) -> tuple[float, int, str]:
     """`manage.py ARGS` on `database_url`: seconds, peak MB, last line of output."""
+    outils = _outils()
     duree, memoire, sortie = outils.lancer([outils.PYTHON, "manage.py", *args], outils.environnement(database_url))
     return duree, memoire, (sortie.strip().splitlines() or [""])[-1]
 
@@ -358,6 +367,7 @@ def _port_dans_la_plage() -> int:
 
 def mesurer_http(database_url: str, cible: dict, requetes: int) -> tuple[dict, dict, int]:
     """Latencies over HTTP, interleaved with the floor: {name: median/p95}, {name: reason not measured}, worker MB."""
+    outils = _outils()
     if os.environ.get("BENCH_PORTS"):
         outils.port_libre = _port_dans_la_plage  # read by outils.servir when it starts gunicorn
     cookies = {cible["cookie_session"]: cible["session"]}
