@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import diagnostic as bench_diagnostic  # bench/diagnostic.py, beside this file
 import observatoire as bench_observatoire  # bench/observatoire.py, beside this file
+import schema as bench_schema  # bench/schema.py, beside this file: the schéma directeur (own databases bench_sch*)
 import structures  # bench/structures.py, beside this file
 from outils import (  # bench/outils.py: helpers shared with structures.py and observatoire.py
     PYTHON,
@@ -309,7 +310,7 @@ def main():
     parser.add_argument("--sortie", default=str(RACINE / "docs" / "performance.md"))
     parser.add_argument(
         "--seulement",
-        choices=["observatoire"],
+        choices=["observatoire", "schema"],
         help="Ne mesurer que cette partie (sa section du fichier de sortie est remplacée, les autres gardées)",
     )
     options = parser.parse_args()
@@ -317,6 +318,9 @@ def main():
     perimetre = "départements 94 et 75" if options.rapide else "toute la France (communes de type COM)"
     if options.seulement == "observatoire":
         observatoire_seul(options, departements, perimetre)
+        return
+    if options.seulement == "schema":  # bench/schema.py: its own databases, its section replaced in place
+        bench_schema.executer(options, departements, perimetre)
         return
 
     chargements = {}
@@ -373,6 +377,8 @@ def main():
     print(texte)
     Path(options.sortie).write_text(texte, encoding="utf-8")
     print(f"Écrit dans {options.sortie}")
+    # Schéma directeur (bench/schema.py): its own databases; appends its section to the file just written.
+    bench_schema.executer(options, departements, perimetre)
 
 
 if __name__ == "__main__":
