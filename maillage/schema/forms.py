@@ -4,6 +4,8 @@ Choices are limited to the schéma's département (organisations, accounts, comm
 forged value is an invalid choice before the service checks it again. Long lists are check boxes in a scrolling
 box with a filter field (schema/cases.js), usable on a phone."""
 
+import re
+
 from django import forms
 
 from maillage.core.versions import AvecVersion
@@ -18,6 +20,15 @@ class CasesDefilantes(forms.CheckboxSelectMultiple):
 
     def __init__(self, attrs=None):
         super().__init__(attrs={"class": "cases-defilantes", **(attrs or {})})
+
+
+class ChampEuros(forms.DecimalField):
+    """An amount as French users type it: "12 500,50", "12 500 €" (any space, the euro sign ignored)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s\u00a0\u202f\u2009€]", "", value)
+        return super().to_python(value)
 
 
 def _organisation(o) -> str:
@@ -187,7 +198,7 @@ class FicheForm(AvecVersion, forms.Form):
         initial=1,
         help_text="Poids de l'action dans l'avancement de son orientation, de son axe et du schéma.",
     )
-    budget = forms.DecimalField(
+    budget = ChampEuros(
         label="Budget prévu (€)",
         required=False,
         min_value=0,

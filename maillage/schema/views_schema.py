@@ -129,6 +129,7 @@ def detail(request, pk):
             "filtre_actif": any(criteres.values()),
             "statuts": [(code, libelle, par_statut[code]) for code, libelle in FicheAction.Statut.choices],
             "nombre_fiches": len(arbre.fiches),
+            "fiches_en_retard": sum(1 for n in arbre.fiches if n.jalons_en_retard),
             "fige": fige,
             "date_fige": datetime.date.fromisoformat(fige["date"]) if fige.get("date") else None,
             "actuels": actuels,
