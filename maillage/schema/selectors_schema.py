@@ -20,7 +20,7 @@ from maillage.territoires.models import EPCI, QPV, Commune
 from .models import Axe, CommentaireAction, FicheAction, Indicateur, Jalon, Orientation, Schema, TransitionSchema
 from .selectors import Arbre, NoeudAxe, NoeudOrientation
 
-# --- Diagnostic figures at a date ----------------------------------------------------------------------------
+# --- Diagnostic figures at a date ---------------------------------------------------------------------------------
 
 # (key, French label, format): the order of the page. Formats: "nombre", "pourcentage" (share 0-1), "euros".
 CHIFFRES = (
@@ -120,7 +120,7 @@ def lignes_chiffres(fige: dict, actuel: dict | None) -> list[LigneChiffre]:
     return [LigneChiffre(cle, libelle, fmt, figes.get(cle), actuels.get(cle)) for cle, libelle, fmt in CHIFFRES]
 
 
-# --- A schéma and its lists ------------------------------------------------------------------------------------
+# --- A schéma and its lists ---------------------------------------------------------------------------------------
 
 
 def schema_detaille(pk) -> Schema:
@@ -179,7 +179,7 @@ def filtrer_arbre(arbre: Arbre, *, statut: str = "", pilote: int | None = None, 
     return filtre
 
 
-# --- A fiche action --------------------------------------------------------------------------------------------
+# --- A fiche action -----------------------------------------------------------------------------------------------
 
 
 def fiche_detaillee(pk) -> FicheAction:
@@ -210,7 +210,7 @@ def decisions_de_la_fiche(fiche: FicheAction):
     )
 
 
-# --- Choices of the edit forms ---------------------------------------------------------------------------------
+# --- Choices of the edit forms ------------------------------------------------------------------------------------
 
 
 def organisations_du_departement(code: str) -> QuerySet[Organisation]:

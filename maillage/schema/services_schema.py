@@ -51,7 +51,7 @@ LIBELLES_NATURES = {
 }
 
 
-# --- Shared checks ---------------------------------------------------------------------------------------------
+# --- Shared checks ------------------------------------------------------------------------------------------------
 
 
 def _texte(donnees: dict, champ: str, erreurs: dict, *, requis: str = "", limite: int = LONGUEUR_TEXTE) -> str:
@@ -98,7 +98,7 @@ def _dans_le_departement(objets, autorises, champ: str, erreurs: dict, message: 
     return liste
 
 
-# --- The schéma ------------------------------------------------------------------------------------------------
+# --- The schéma ---------------------------------------------------------------------------------------------------
 
 CHAMPS_SCHEMA = ("titre", "debut", "fin", "realise_par", "presentation", "resume_diagnostic")
 
@@ -295,7 +295,7 @@ def schema_copier(*, par, source: Schema, titre: str, debut, fin) -> Schema:
         return copie
 
 
-# --- Ordered lists: enjeux, directions de progrès, axes, orientations --------------------------------------------
+# --- Ordered lists: enjeux, directions de progrès, axes, orientations ---------------------------------------------
 
 
 def nature_de(element) -> str:
@@ -441,7 +441,7 @@ def elements_renumeroter(*, par, schema: Schema, nature: str, axe: Axe | None = 
         _renumeroter(par, NATURES[nature], list(_freres(nature, schema=schema, axe=axe).order_by("numero", "pk")))
 
 
-# --- Fiches actions ----------------------------------------------------------------------------------------------
+# --- Fiches actions -----------------------------------------------------------------------------------------------
 
 CHAMPS_FICHE = ("numero", "titre", "objectifs", "description", "publics", "debut", "fin", "poids", "budget")
 RELATIONS_FICHE = ("partenaires", "referents", "communes", "epci", "qpv", "structures")
@@ -577,7 +577,7 @@ def fiche_modifier(*, par, fiche: FicheAction, donnees: dict, version: int | Non
         return fiche
 
 
-# --- Milestones ----------------------------------------------------------------------------------------------------
+# --- Milestones ---------------------------------------------------------------------------------------------------
 
 
 def _valider_jalon(libelle, echeance, fait, fait_le) -> tuple[str, datetime.date, bool, datetime.date | None]:

@@ -79,7 +79,7 @@ def _fiche(request, pk, regle: str = "schema.voir") -> FicheAction:
     return fiche
 
 
-# --- List ----------------------------------------------------------------------------------------------------------
+# --- List ---------------------------------------------------------------------------------------------------------
 
 
 def liste(request):
@@ -103,7 +103,7 @@ def liste(request):
     )
 
 
-# --- A schéma ------------------------------------------------------------------------------------------------------
+# --- A schéma -----------------------------------------------------------------------------------------------------
 
 
 @_connexion_si_anonyme
@@ -237,7 +237,7 @@ def schema_copier(request, pk):
     return render(request, "schema/copier.html", {"form": form, "source": source})
 
 
-# --- Ordered lists: enjeux, directions, axes, orientations ------------------------------------------------------
+# --- Ordered lists: enjeux, directions, axes, orientations --------------------------------------------------------
 
 
 @login_required
@@ -389,7 +389,7 @@ def elements_renumeroter(request, pk, nature):
     return _retour_structure(schema)
 
 
-# --- Fiches actions ---------------------------------------------------------------------------------------------
+# --- Fiches actions -----------------------------------------------------------------------------------------------
 
 
 @_connexion_si_anonyme

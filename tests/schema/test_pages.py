@@ -42,7 +42,7 @@ def texte(reponse) -> str:
     return html.unescape(reponse.content.decode())
 
 
-# --- List ----------------------------------------------------------------------------------------------------------
+# --- List ---------------------------------------------------------------------------------------------------------
 
 
 def test_liste_publique_montre_les_schemas_adoptes_du_departement_par_defaut(jeu, settings):
@@ -86,7 +86,7 @@ def test_liste_d_un_autre_departement_ne_montre_pas_les_brouillons(jeu):
     assert client_de().get(reverse("schema:liste"), {"departement": "zz"}).status_code == 200
 
 
-# --- A schéma's page ------------------------------------------------------------------------------------------------
+# --- A schéma's page ----------------------------------------------------------------------------------------------
 
 
 def test_page_publique_du_schema_sans_donnee_interne(jeu):
@@ -190,7 +190,9 @@ def _url_fiche(jeu, rang=0):
 
 def test_fiche_publique_sans_commentaire_ni_referent(jeu):
     f1 = jeu.fiches[0]
-    DecisionFactory(reunion=ReunionFactory(instance=InstanceFactory(schema=jeu.schema)), texte="Décision interne fictive").fiches.set([f1])
+    DecisionFactory(
+        reunion=ReunionFactory(instance=InstanceFactory(schema=jeu.schema)), texte="Décision interne fictive"
+    ).fiches.set([f1])
     IndicateurFactory(schema=jeu.schema, fiche=f1, code="F1IND", libelle="Indicateur fictif de la fiche")
     reponse = client_de().get(_url_fiche(jeu))
     assert reponse.status_code == 200
@@ -221,8 +223,13 @@ def test_mise_a_jour_par_qui_tient_la_fiche(jeu, qui):
     assert "Mettre à jour la fiche" in texte(client.get(_url_fiche(jeu)))
     reponse = client.post(
         _url_fiche(jeu),
-        {"statut": "en_cours", "avancement": "65", "jalons": [jalon.pk], "commentaire": "Réunion tenue",
-         "version": fiche.version},  # fmt: skip
+        {
+            "statut": "en_cours",
+            "avancement": "65",
+            "jalons": [jalon.pk],
+            "commentaire": "Réunion tenue",
+            "version": fiche.version,
+        },  # fmt: skip
     )
     assert reponse.status_code == 302, reponse.context and reponse.context["form"].errors
     fiche.refresh_from_db()

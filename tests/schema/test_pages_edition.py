@@ -84,7 +84,7 @@ def test_nature_inconnue_404(jeu):
     assert client.get(reverse("schema:element_modifier", args=["bidule", 1])).status_code == 404
 
 
-# --- The schéma --------------------------------------------------------------------------------------------------------
+# --- The schéma ---------------------------------------------------------------------------------------------------
 
 
 def test_creer_un_schema_par_le_formulaire(jeu):
@@ -160,7 +160,7 @@ def test_copier_par_le_formulaire(jeu):
     assert "Un schéma couvre au plus 10 ans." in texte(reponse)
 
 
-# --- Ordered lists -------------------------------------------------------------------------------------------------------
+# --- Ordered lists ------------------------------------------------------------------------------------------------
 
 
 def test_listes_ordonnees_par_les_pages(jeu):
@@ -210,7 +210,7 @@ def test_renumeroter_propose_quand_la_liste_a_des_trous(jeu):
     assert sorted(Enjeu.objects.filter(schema=jeu.schema).values_list("numero", flat=True)) == [1, 2]
 
 
-# --- Fiches and milestones --------------------------------------------------------------------------------------------
+# --- Fiches and milestones ----------------------------------------------------------------------------------------
 
 
 def _donnees_fiche(jeu, **kwargs):

@@ -47,7 +47,7 @@ def _donnees_schema(**kwargs):
             "presentation": "Une présentation", "resume_diagnostic": "", "signataires": [], **kwargs}  # fmt: skip
 
 
-# --- The schéma --------------------------------------------------------------------------------------------------
+# --- The schéma ---------------------------------------------------------------------------------------------------
 
 
 def test_creer_un_schema_en_elaboration_avec_sa_premiere_etape(jeu):
@@ -99,7 +99,7 @@ def test_modifier_refuse_une_version_perimee(jeu):
     assert Schema.objects.get(pk=schema.pk).titre == "Premier titre"
 
 
-# --- Status and frozen figures -----------------------------------------------------------------------------------
+# --- Status and frozen figures ------------------------------------------------------------------------------------
 
 
 def test_adoption_fige_les_chiffres_a_la_date_et_ils_ne_bougent_plus(jeu):
@@ -158,7 +158,9 @@ def test_transition_refusee_avec_un_message(jeu, vers, date, champ, message):
 def test_transition_ne_precede_pas_la_derniere_et_un_schema_clos_ne_change_plus(jeu):
     schema = services_schema.schema_creer(par=jeu.pilote, departement=jeu.dep, donnees=_donnees_schema())
     with pytest.raises(ValidationError, match="ne peut pas précéder le dernier changement"):
-        services_schema.schema_changer_statut(par=jeu.pilote, schema=schema, vers="adopte", date=datetime.date(2016, 1, 1))
+        services_schema.schema_changer_statut(
+            par=jeu.pilote, schema=schema, vers="adopte", date=datetime.date(2016, 1, 1)
+        )
     for vers in ("adopte", "en_cours", "evalue", "clos"):
         services_schema.schema_changer_statut(par=jeu.pilote, schema=schema, vers=vers, date=AUJOURDHUI)
     assert [t.vers for t in schema.transitions.order_by("pk")] == [
@@ -173,7 +175,7 @@ def test_transition_refusee_au_partenaire(jeu):
         services_schema.schema_changer_statut(par=jeu.partenaire, schema=jeu.brouillon, vers="adopte", date=AUJOURDHUI)
 
 
-# --- Copy ----------------------------------------------------------------------------------------------------------
+# --- Copy ---------------------------------------------------------------------------------------------------------
 
 
 def test_copier_reprend_la_structure_et_remet_les_fiches_a_zero(jeu):
@@ -284,7 +286,7 @@ def test_renumeroter_comble_les_trous(jeu):
     assert [n for n, _ in _titres(jeu.schema)] == [1, 2]
 
 
-# --- Fiches and milestones ------------------------------------------------------------------------------------------
+# --- Fiches and milestones ----------------------------------------------------------------------------------------
 
 
 def _donnees_fiche(jeu, **kwargs):
@@ -321,8 +323,14 @@ def test_fiche_validee_avant_d_ecrire(jeu):
             par=jeu.pilote,
             schema=jeu.schema,
             donnees=_donnees_fiche(
-                jeu, numero="1.1.1", orientation=autre_orientation, pilote=jeu.org93, referents=[jeu.partenaire93],
-                fin=datetime.date(2016, 1, 1), poids=0, budget=Decimal("-5"),
+                jeu,
+                numero="1.1.1",
+                orientation=autre_orientation,
+                pilote=jeu.org93,
+                referents=[jeu.partenaire93],
+                fin=datetime.date(2016, 1, 1),
+                poids=0,
+                budget=Decimal("-5"),
             ),  # fmt: skip
         )
     assert set(erreur.value.message_dict) == {"numero", "orientation", "pilote", "referents", "fin", "poids", "budget"}
