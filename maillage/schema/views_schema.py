@@ -283,6 +283,13 @@ def _element(request, nature: str, pk):
     return element, schema
 
 
+def _axe_du_schema(schema, valeur) -> Axe:
+    """The axe named by a request parameter, of this schéma; 404 for anything else (absent, not a number)."""
+    if not str(valeur or "").isdigit():
+        raise Http404("Axe introuvable.")
+    return get_object_or_404(Axe, pk=int(valeur), schema=schema)
+
+
 def _retour_structure(schema, element=None):
     return redirect(reverse("schema:structure", args=[schema.pk]) + (f"#{element}" if element else ""))
 
@@ -294,7 +301,7 @@ def element_ajouter(request, pk, nature):
     _nature(nature)
     axe = None
     if nature == "orientation":
-        axe = get_object_or_404(Axe, pk=request.GET.get("axe") or 0, schema=schema)
+        axe = _axe_du_schema(schema, request.GET.get("axe"))
     form = ElementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -383,7 +390,7 @@ def element_supprimer(request, nature, element):
 def elements_renumeroter(request, pk, nature):
     schema = _schema(request, pk, "schema.gerer")
     _nature(nature)
-    axe = get_object_or_404(Axe, pk=request.POST.get("axe") or 0, schema=schema) if nature == "orientation" else None
+    axe = _axe_du_schema(schema, request.POST.get("axe")) if nature == "orientation" else None
     services_schema.elements_renumeroter(par=request.user, schema=schema, nature=nature, axe=axe)
     messages.success(request, f"Liste des {LIBELLES[nature][1]} renumérotée.")
     return _retour_structure(schema)

@@ -82,6 +82,11 @@ def test_nature_inconnue_404(jeu):
     client = client_de(jeu.pilote)
     assert client.get(reverse("schema:element_ajouter", args=[jeu.schema.pk, "bidule"])).status_code == 404
     assert client.get(reverse("schema:element_modifier", args=["bidule", 1])).status_code == 404
+    ajouter_orientation = reverse("schema:element_ajouter", args=[jeu.schema.pk, "orientation"])
+    for axe in ("", "abc", str(jeu.axes[0].pk + 1000)):
+        assert client.get(ajouter_orientation, {"axe": axe}).status_code == 404, axe
+    renumeroter = reverse("schema:elements_renumeroter", args=[jeu.schema.pk, "orientation"])
+    assert client.post(renumeroter, {"axe": "x"}).status_code == 404
 
 
 # --- The schéma ---------------------------------------------------------------------------------------------------
