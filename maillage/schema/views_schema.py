@@ -327,8 +327,8 @@ def element_ajouter(request, pk, nature):
 
 
 @login_required
-def element_modifier(request, nature, element):
-    element, schema = _element(request, nature, element)
+def element_modifier(request, nature, pk):
+    element, schema = _element(request, nature, pk)
     form = ElementForm(
         request.POST or None, initial={"numero": element.numero, "titre": element.titre, "texte": element.texte}
     )
@@ -355,16 +355,16 @@ def element_modifier(request, nature, element):
 
 @login_required
 @require_POST
-def element_deplacer(request, nature, element):
-    element, schema = _element(request, nature, element)
+def element_deplacer(request, nature, pk):
+    element, schema = _element(request, nature, pk)
     sens = -1 if request.POST.get("sens") == "monter" else 1
     services_schema.element_deplacer(par=request.user, element=element, sens=sens)
     return _retour_structure(schema, f"{nature}-{element.pk}")
 
 
 @login_required
-def element_supprimer(request, nature, element):
-    element, schema = _element(request, nature, element)
+def element_supprimer(request, nature, pk):
+    element, schema = _element(request, nature, pk)
     if request.method == "POST":
         try:
             services_schema.element_supprimer(par=request.user, element=element)
@@ -580,9 +580,9 @@ urlpatterns = [
     path("<int:pk>/structure/", structure, name="structure"),
     path("<int:pk>/structure/<str:nature>/ajouter/", element_ajouter, name="element_ajouter"),
     path("<int:pk>/structure/<str:nature>/renumeroter/", elements_renumeroter, name="elements_renumeroter"),
-    path("elements/<str:nature>/<int:element>/modifier/", element_modifier, name="element_modifier"),
-    path("elements/<str:nature>/<int:element>/deplacer/", element_deplacer, name="element_deplacer"),
-    path("elements/<str:nature>/<int:element>/supprimer/", element_supprimer, name="element_supprimer"),
+    path("elements/<str:nature>/<int:pk>/modifier/", element_modifier, name="element_modifier"),
+    path("elements/<str:nature>/<int:pk>/deplacer/", element_deplacer, name="element_deplacer"),
+    path("elements/<str:nature>/<int:pk>/supprimer/", element_supprimer, name="element_supprimer"),
     path("<int:pk>/actions/nouvelle/", fiche_creer, name="fiche_creer"),
     path("actions/<int:pk>/", fiche, name="fiche"),
     path("actions/<int:pk>/modifier/", fiche_modifier, name="fiche_modifier"),
