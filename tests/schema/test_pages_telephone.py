@@ -46,24 +46,30 @@ def jeu(territoire_94, settings, types_ps):
     return jeu_schema_94(territoire_94)
 
 
-def _page(chromium, live_server, utilisateur=None):
+@pytest.fixture
+def session_pilote(jeu):
+    """The pilote's session cookie, made before the browser starts: the ORM is not used once Playwright runs its
+    event loop in this thread (a connection opened then would outlive the test on PostgreSQL)."""
+    client = Client()
+    client.force_login(jeu.pilote)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _page(chromium, live_server, session=None, bypass_csp=True):
     # axe is injected as a script: the CSP of the pages would refuse it.
-    contexte = chromium.new_context(viewport=TELEPHONE, locale="fr-FR", bypass_csp=True)
+    contexte = chromium.new_context(viewport=TELEPHONE, locale="fr-FR", bypass_csp=bypass_csp)
     contexte.set_default_timeout(10_000)
-    if utilisateur is not None:
-        client = Client()
-        client.force_login(utilisateur)
-        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    if session is not None:
         contexte.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
     return contexte, contexte.new_page()
 
 
-def test_pages_du_schema_au_telephone(chromium, live_server, jeu):
+def test_pages_du_schema_au_telephone(jeu, session_pilote, live_server, chromium):
     s, f = jeu.schema.pk, jeu.fiches[0].pk
     pages = {
         None: [reverse("schema:liste") + "?departement=94", reverse("schema:detail", args=[s]),
                reverse("schema:fiche", args=[f])],
-        jeu.pilote: [
+        session_pilote: [
             reverse("schema:detail", args=[s]), reverse("schema:fiche", args=[f]),
             reverse("schema:fiche_modifier", args=[f]), reverse("schema:structure", args=[s]),
             reverse("schema:modifier", args=[s]), reverse("schema:statut", args=[jeu.brouillon.pk]),
@@ -71,8 +77,8 @@ def test_pages_du_schema_au_telephone(chromium, live_server, jeu):
         ],
     }  # fmt: skip
     problemes = []
-    for utilisateur, urls in pages.items():
-        contexte, page = _page(chromium, live_server, utilisateur)
+    for session, urls in pages.items():
+        contexte, page = _page(chromium, live_server, session)
         for url in urls:
             reponse = page.goto(live_server.url + url)
             assert reponse.status == 200, url
@@ -84,20 +90,20 @@ def test_pages_du_schema_au_telephone(chromium, live_server, jeu):
     assert not problemes, "\n".join(problemes)
 
 
-def test_filtrer_une_longue_liste_de_cases(chromium, live_server, jeu):
+@pytest.fixture
+def communes_en_plus(jeu):
     from tests.territoires.factories import CommuneFactory
 
     for i in range(12):
         CommuneFactory(departement=jeu.dep, code=f"940{60 + i}", nom=f"Commune fictive {i}")
-    contexte = chromium.new_context(viewport=TELEPHONE, locale="fr-FR")  # the real CSP: the script is a file
-    client = Client()
-    client.force_login(jeu.pilote)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    contexte.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
-    page = contexte.new_page()
+
+
+def test_filtrer_une_longue_liste_de_cases(jeu, communes_en_plus, session_pilote, live_server, chromium):
+    contexte, page = _page(chromium, live_server, session_pilote, bypass_csp=False)  # the real CSP: a script file
+    url = live_server.url + reverse("schema:fiche_modifier", args=[jeu.fiches[0].pk])
     erreurs = []
     page.on("pageerror", lambda e: erreurs.append(str(e)))
-    page.goto(live_server.url + reverse("schema:fiche_modifier", args=[jeu.fiches[0].pk]))
+    page.goto(url)
     filtre = page.get_by_label("Filtrer : Communes")
     filtre.fill("creteil")
     visibles = page.locator("#id_communes label:visible")
