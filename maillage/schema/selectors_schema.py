@@ -22,11 +22,12 @@ from .selectors import Arbre, NoeudAxe, NoeudOrientation
 
 # --- Diagnostic figures at a date ---------------------------------------------------------------------------------
 
-# (key, French label, format): the order of the page. Formats: "nombre", "pourcentage" (share 0-1), "euros".
+# (key, French label, format): the order of the page and the PDF. Formats: "nombre", "decimal", "pourcentage"
+# (share 0-1), "euros". Labels starting with « dont » are parts of the row above.
 CHIFFRES = (
     ("structures", "Structures actives (centres sociaux et EVS)", "nombre"),
-    ("centres_sociaux", "Centres sociaux", "nombre"),
-    ("evs", "Espaces de vie sociale", "nombre"),
+    ("centres_sociaux", "dont centres sociaux", "nombre"),
+    ("evs", "dont espaces de vie sociale", "nombre"),
     ("part_cs_associatifs", "Part des centres sociaux à gestion associative", "pourcentage"),
     ("population", "Population du département", "nombre"),
     ("part_population_couverte", "Part de la population couverte", "pourcentage"),
@@ -48,7 +49,7 @@ def _nombre_json(valeur):
     return valeur
 
 
-def annee_budgets(departement: str, date: datetime.date) -> int:
+def annee_budgets_avant(departement: str, date: datetime.date) -> int:
     """The latest closed year before `date` with budgets réalisés in the département (else the year before)."""
     annee = Budget.objects.filter(
         structure__departement_id=departement, nature=Budget.Nature.REALISE, annee__lt=date.year
@@ -56,13 +57,14 @@ def annee_budgets(departement: str, date: datetime.date) -> int:
     return annee or date.year - 1
 
 
-def chiffres_diagnostic(departement: str, date: datetime.date) -> dict:
+def chiffres_diagnostic(departement: str, date: datetime.date, *, annee_budgets: int | None = None) -> dict:
     """The key figures of the registry, the diagnostic and the budgets of `departement` at `date`:
     {"date": ISO, "annee_budgets": int, "chiffres": {key of CHIFFRES: number or None}}.
 
     Structures are those active at the date (an agrément covers it); coverage is the diagnostic's at the date;
-    money is the budgets réalisés of the latest closed year before it. Read through the registry's, the
-    diagnostic's and the budgets' own selectors: the same figures as their pages."""
+    money is the budgets réalisés of `annee_budgets` (default: the latest closed year before the date). Read
+    through the registry's, the diagnostic's and the budgets' own selectors: the same figures as their pages.
+    What a schéma freezes at its adoption, and what its page and documents show beside it today."""
     par_type: dict[str, int] = {}
     cs_associatifs = 0
     lignes = (
@@ -81,7 +83,7 @@ def chiffres_diagnostic(departement: str, date: datetime.date) -> dict:
     total = sum(par_type.values())
     cs = par_type.get(TypeStructure.CENTRE_SOCIAL, 0)
     synthese = selectors_diagnostic.diagnostic_departement(departement, date).synthese
-    annee = annee_budgets(departement, date)
+    annee = annee_budgets or annee_budgets_avant(departement, date)
     c = selectors_financements.consolidation(annee=annee, departement=departement)
     chiffres = {
         "structures": total,
