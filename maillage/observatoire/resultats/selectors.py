@@ -5,9 +5,9 @@ sent back for correction are counted in the response rates but never in the figu
 number of queries whatever the number of answers.
 
 The synthesis and the national sheet are cached (Django cache) per data version, so that the common case reads
-no answer: `etat(campagnes)` signs `version_registre` (structures' names and places, territory names: audited edits
-and the journal of loads), `etats_reponses` (per campaign: counts by status, versions and last change of its
-answers, one grouped query) and the campaigns themselves. Each campaign's validated answers are also cached as
+no answer: `etat(campagnes)` signs `etats_reponses` (per campaign: counts by status, versions and last change of
+its answers and of the structures that answered, one grouped query), `version_registre` (territory names: audited
+edits and the journal of loads) and the campaigns themselves. Each campaign's validated answers are also cached as
 numbers (`_lignes_par_campagne`): after an answer is validated, only its campaign is read again, and the national
 sheet regroups numbers already read instead of reading the 4,000 answers' values again.
 """
@@ -36,9 +36,11 @@ DUREE_CACHE = 24 * 60 * 60
 
 
 def version_registre() -> str:
-    """Changes whenever what the results read besides the answers may change: a structure's name, type, commune or
-    département, a territory's name or EPCI (audited edits), a bulk load or import (the journal of loads)."""
-    return version_des_donnees(Structure, Commune, EPCI, Departement)
+    """Changes whenever the territories the results name may change: a commune's, EPCI's or département's name or
+    EPCI (audited edits), a bulk load or import (the journal of loads, which imports of structures write too). A
+    structure's own edits are in its campaigns' fingerprints (`etats_reponses`): editing a structure of one
+    département leaves the others' results in the cache."""
+    return version_des_donnees(Commune, EPCI, Departement)
 
 
 def _agregats_empreinte():
@@ -53,17 +55,19 @@ def _agregats_empreinte():
 
 def _empreinte(ligne: dict) -> str:
     modifiee = ligne["modifiee"].timestamp() if ligne["modifiee"] else 0
-    return f"{ligne['attendues']}.{ligne['recues']}.{ligne['validees']}.{ligne['versions']}.{modifiee}"
+    structures = ligne["structures"].timestamp() if ligne.get("structures") else 0
+    return f"{ligne['attendues']}.{ligne['recues']}.{ligne['validees']}.{ligne['versions']}.{modifiee}.{structures}"
 
 
 def etats_reponses(campagne_ids) -> dict[int, dict]:
     """{campaign pk: {attendues, recues, validees, empreinte}} of its answers, one grouped query. The fingerprint
     changes when an answer is created, deleted, saved (`modifie_le`, and `version`, which bulk writes that skip
-    `auto_now` still raise) or changes status. A campaign without answers is absent."""
+    `auto_now` still raise) or changes status, and when a structure that answered is saved (its name, type or
+    commune). A campaign without answers is absent."""
     lignes = (
         Reponse.objects.filter(campagne_id__in=list(campagne_ids))
         .values("campagne_id")
-        .annotate(**_agregats_empreinte())
+        .annotate(**_agregats_empreinte(), structures=Max("structure__modifie_le"))
         .order_by()
     )
     return {
@@ -218,18 +222,26 @@ class Etat:
 
 def etat(campagnes: list[Campagne], *, par_campagne: bool = True) -> Etat:
     """`Etat` of these campaigns, in two queries (answers, then audit trail and journal of loads). `par_campagne`
-    False: the answers are signed as a whole (one row to read instead of one per campaign: the national sheet's
-    common case), and `Etat.reponses` is None."""
+    False: the answers are signed as a whole (one row to read instead of one per campaign, and no join: the
+    national sheet's common case), and `Etat.reponses` is None until `_completer`."""
     ids = [c.pk for c in campagnes]
-    registre = version_registre()
     parties = [(c.pk, c.annee, c.modifie_le.isoformat(), c.publiee) for c in campagnes]
     if par_campagne:
-        reponses = etats_reponses(ids)
+        reponses, registre = etats_reponses(ids), version_registre()
         parties += [reponses.get(pk, {}).get("empreinte", "0") for pk in ids]
     else:
-        reponses = None
-        parties.append(empreinte_globale(ids))
+        # Without the per-campaign join on structures: any audited structure edit changes this version, and the
+        # miss reads the campaigns' fingerprints (`_completer`) to read again only the campaigns concerned.
+        reponses, registre = None, ""
+        parties += [empreinte_globale(ids), version_des_donnees(Structure, Commune, EPCI, Departement)]
     return Etat(reponses, registre, _signature(parties, registre))
+
+
+def _completer(etat_: Etat, campagne_ids) -> Etat:
+    """`etat_` with its per-campaign fingerprints and registry version, when it was signed as a whole."""
+    if etat_.reponses is not None:
+        return etat_
+    return dataclasses.replace(etat_, reponses=etats_reponses(campagne_ids), registre=version_registre())
 
 
 def synthese(campagne: Campagne, *, precedente=False, etat_: Etat | None = None) -> dict:
@@ -302,8 +314,7 @@ def fiche_nationale(annee: int, *, visible=None, campagnes=None, etat_: Etat | N
     agregees = cache.get(cle)
     if agregees is None:
         ids = [c.pk for c in campagnes]
-        if etat_.reponses is None:
-            etat_ = dataclasses.replace(etat_, reponses=etats_reponses(ids))
+        etat_ = _completer(etat_, ids)
         par_campagne = _lignes_par_campagne(etat_, ids)
         lignes = [ligne for pk in ids for ligne in par_campagne[pk]]
         agregees = {
