@@ -195,6 +195,7 @@ def rapport(
     registre: dict,
     observatoire: list[str] | None = None,
     charge: list[str] | None = None,
+    cas_courant: list[str] | None = None,
 ) -> str:
     lignes = [
         "# Performances",
@@ -265,7 +266,35 @@ def rapport(
         lignes += [*observatoire, ""]
     if charge:
         lignes += [*charge, ""]
+    if cas_courant:
+        lignes += [*cas_courant, ""]
     return "\n".join(lignes)
+
+
+RAPPORT_MAX = 5  # the common case of every page and API: within 5× the floor of the same run
+
+
+def section_cas_courant(latences: dict, observatoire: dict | None) -> list[str]:
+    """Every page and API of the HTTP tables against the floor of its own series, with the × 5 verdict."""
+    lignes = [
+        f"## Cas courant : chaque page et API à moins de × {RAPPORT_MAX} du plancher",
+        "",
+        "Médianes des tableaux HTTP ci-dessus (gunicorn, 1 worker, requêtes alternées), chacune rapportée au "
+        "plancher `/sante/` de sa propre série.",
+        "",
+        "| URL | série | médiane | rapport au plancher | à moins de × 5 |",
+        "|---|---|---:|---:|---|",
+    ]
+    series = [("registre et territoires", latences)]
+    if observatoire:
+        series.append(("observatoire", {bench_observatoire.LIBELLES[n]: m for n, m in observatoire["http"].items()}))
+    for serie, mesures in series:
+        plancher = next(iter(mesures.values()))["mediane"]
+        for nom, m in list(mesures.items())[1:]:
+            rapport = m["mediane"] / plancher
+            verdict = "oui" if rapport <= RAPPORT_MAX else "**non**"
+            lignes.append(f"| {nom} | {serie} | {m['mediane']:.1f} ms | × {rapport:.1f} | {verdict} |")
+    return lignes
 
 
 TITRE_OBSERVATOIRE = "## Observatoire"
@@ -409,7 +438,10 @@ def main():
         observatoire, {**contexte, "base": base_latences, "rapide": options.rapide}
     )
     section_charge = bench_charge.section_markdown(charge, contexte) if charge else None
-    texte = rapport(chargements, latences, a_froid, memoire, contexte, registre, section_observatoire, section_charge)
+    cas_courant = section_cas_courant(latences, observatoire)
+    texte = rapport(
+        chargements, latences, a_froid, memoire, contexte, registre, section_observatoire, section_charge, cas_courant
+    )
     print(texte)
     Path(options.sortie).write_text(texte, encoding="utf-8")
     print(f"Écrit dans {options.sortie}")
