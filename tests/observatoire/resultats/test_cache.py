@@ -101,3 +101,13 @@ def test_pages_en_cache_requetes_bornees(client, jeu, django_assert_max_num_quer
         assert client.get(url_synthese(jeu.c2016)).status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get(url_fiche).status_code == 200
+
+
+def test_une_structure_d_un_autre_departement_ne_fait_pas_relire_la_synthese(jeu):
+    selectors_resultats.synthese(jeu.c2016)  # fills the cache
+    cs93 = Reponse.objects.get(campagne=jeu.c93).structure
+    cs93.nom = "Centre social de Bobigny-Centre"
+    cs93.save()
+    with CaptureQueriesContext(connection) as requetes:
+        selectors_resultats.synthese(jeu.c2016)
+    assert not [q for q in requetes.captured_queries if '"valeurs"' in q["sql"]]  # the 94's answers not read again
