@@ -274,6 +274,30 @@ def rapport(
 RAPPORT_MAX = 5  # the common case of every page and API: within 5× the floor of the same run
 
 
+NOTE_CAS_COURANT = [
+    "",
+    (
+        "Au-dessus de × 5 (nombres de requêtes SQL : tableaux « Requêtes SQL » ci-dessus) : les pages d'un seul "
+        "compte et les écritures, qui ne se partagent pas par un cache commun — la page d'une section du "
+        "questionnaire (la réponse de la structure connectée, son jeton CSRF et sa version : 5 requêtes) et son "
+        "enregistrement automatique (une écriture : verrou de version, journal d'audit, 13 requêtes dans une "
+        "transaction) ; et deux API que ce travail n'a pas encore mises en cache : l'API structures (4 requêtes : "
+        "comptage, page de 50 avec l'agrément du jour en sous-requêtes, puis la sérialisation des 50 lignes) et l'API"
+        " indicateurs (la consolidation du département, 4 requêtes à chaque appel ; le tableau de bord qui l'affiche,"
+        " lui, est en cache)."
+    ),
+    "",
+    (
+        "Sous charge (section « Charge »), une écriture sur dix change la version des données de toutes les pages qui"
+        " lisent les structures (la version est celle du journal d'audit, commune à tous les départements) : chaque "
+        "worker recalcule alors l'annuaire, le tableau de bord, le diagnostic et la fiche nationale, même d'un autre "
+        "département que la structure modifiée. La synthèse de l'observatoire et les lignes de chaque campagne ne "
+        "dépendent, elles, que des structures qui ont répondu à la campagne. Une version par département pour les "
+        "autres pages est la suite logique."
+    ),
+]
+
+
 def section_cas_courant(latences: dict, observatoire: dict | None) -> list[str]:
     """Every page and API of the HTTP tables against the floor of its own series, with the × 5 verdict."""
     lignes = [
@@ -294,7 +318,7 @@ def section_cas_courant(latences: dict, observatoire: dict | None) -> list[str]:
             rapport = m["mediane"] / plancher
             verdict = "oui" if rapport <= RAPPORT_MAX else "**non**"
             lignes.append(f"| {nom} | {serie} | {m['mediane']:.1f} ms | × {rapport:.1f} | {verdict} |")
-    return lignes
+    return lignes + NOTE_CAS_COURANT
 
 
 TITRE_OBSERVATOIRE = "## Observatoire"
