@@ -138,7 +138,8 @@ def version_des_donnees(*modeles) -> str:
             types,
         )
         entree, chargement, fin = curseur.fetchone()
-    return f"{entree or 0}-{chargement or 0}-{fin or ''}"
+    # A datetime on PostgreSQL, text on SQLite: without spaces either way (cache keys must not hold any).
+    return f"{entree or 0}-{chargement or 0}-{str(fin or '').replace(' ', 'T')}"
 
 
 def version_territoires() -> str:
