@@ -30,6 +30,7 @@ from ..models import Campagne, Reponse, Statut
 
 STATUTS_RECUS = (Statut.SOUMISE, Statut.A_CORRIGER, Statut.VALIDEE)
 DUREE_CACHE = 24 * 60 * 60
+ANNEES_POSSIBLES = (1900, 2200)
 
 
 # --- Data versions ------------------------------------------------------------------------------
@@ -95,10 +96,14 @@ def campagne_de(annee: int, code: str, *, avec_precedente: bool = False):
     département's campaign of the year before or None), read in the same query."""
     normalise = code_departement(code)
     annees = [annee, annee - 1] if avec_precedente else [annee]
-    campagnes = {
-        c.annee: c
-        for c in Campagne.objects.select_related("departement").filter(annee__in=annees, departement_id=normalise)
-    }
+    campagnes = {}
+    # A year out of any campaign's range (an API path may hold any integer) is not looked up: SQLite's integers
+    # stop at 2**63.
+    if normalise is not None and ANNEES_POSSIBLES[0] <= annee <= ANNEES_POSSIBLES[1]:
+        campagnes = {
+            c.annee: c
+            for c in Campagne.objects.select_related("departement").filter(annee__in=annees, departement_id=normalise)
+        }
     campagne = campagnes.get(annee)
     if campagne is None:
         if departement_du_code(code) is None:
