@@ -10,6 +10,8 @@ dashed line from the baseline (the straight path "en bonne voie" is measured aga
 import datetime
 from html import escape
 
+from maillage.core.formats import NBSP, euros_compacts, nombre
+
 from .indicateurs import formater
 
 BLEU, GRIS, ORANGE, AXE = "#0b5c8a", "#5f6b76", "#b35c00", "#8a949e"
@@ -17,6 +19,15 @@ BLEU, GRIS, ORANGE, AXE = "#0b5c8a", "#5f6b76", "#b35c00", "#8a949e"
 
 def _jour(date: datetime.date | None) -> str:
     return date.strftime("%d/%m/%Y") if date else "date inconnue"
+
+
+def _borne(valeur: float, unite: str) -> str:
+    """An axis bound, short enough for the left margin: 17,3 M€, 65 %, 47 (the unit is in the title and table)."""
+    unite = (unite or "").strip()
+    if unite in {"€", "euros"}:
+        return euros_compacts(valeur)
+    texte = nombre(valeur, 0 if abs(valeur) >= 10 or valeur == int(valeur) else 1)
+    return f"{texte}{NBSP}%" if unite == "%" else texte
 
 
 def description(ligne) -> str:
@@ -80,9 +91,9 @@ def svg_indicateur(ligne, largeur: int = 320, hauteur: int = 140, *, identifiant
         f'stroke="{AXE}" stroke-width="1"/>',
         f'<line x1="{gauche}" y1="{haut}" x2="{gauche}" y2="{haut + hauteur_utile}" stroke="{AXE}" stroke-width="1"/>',
         f'<text x="{gauche - 4}" y="{haut + 8}" text-anchor="end" font-size="10" fill="{GRIS}">'
-        f"{escape(formater(round(maxi, 2), ligne.unite))}</text>",
+        f"{escape(_borne(maxi, ligne.unite))}</text>",
         f'<text x="{gauche - 4}" y="{haut + hauteur_utile}" text-anchor="end" font-size="10" fill="{GRIS}">'
-        f"{escape(formater(round(mini, 2), ligne.unite))}</text>",
+        f"{escape(_borne(mini, ligne.unite))}</text>",
         f'<text x="{gauche}" y="{hauteur - 6}" font-size="10" fill="{GRIS}">'
         f"{datetime.date.fromordinal(debut).year}</text>",
     ]
