@@ -3,7 +3,8 @@ end of the full run).
 
 On its own databases (`bench_sch`: the territories of the run's perimeter, the national registry set and
 `generer_schemas_nationaux`, one schéma of 200 fiches actions and 20 indicators per département; `bench_sch_petit`:
-the measured département only, schémas of 20 fiches actions), the département measured being the one with most
+the measured département only, schémas of 20 fiches actions; both prefixed by BENCH_PREFIXE when set, for shared
+servers), the département measured being the one with most
 structures (the heaviest recomputation):
 
 1. latencies over HTTP (gunicorn, loopback, interleaved with the floor `/sante/` of the same run): the schéma's API
@@ -31,6 +32,8 @@ from pathlib import Path
 
 RACINE = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+# Prefix of the databases created (shared servers: each engineer keeps to its own names), as in bench/run.py.
+PREFIXE = os.environ.get("BENCH_PREFIXE", "")
 TITRE = "## Schéma directeur"
 ACTIONS, ACTIONS_PETIT = 200, 20
 ECHELLE_PETIT = 0.02  # the small database holds one département: a small registry is enough
@@ -320,6 +323,7 @@ def _manage(database_url: str, *args: str) -> tuple[float, int, str]:
 
 
 def base_postgresql(nom: str) -> str:
+    nom = PREFIXE + nom
     for sql in (f"DROP DATABASE IF EXISTS {nom}", f"CREATE DATABASE {nom}"):
         subprocess.run(["psql", f"{PG_URL}/postgres", "-q", "-c", sql], check=True, capture_output=True)
     return f"{PG_URL}/{nom}"
