@@ -45,8 +45,8 @@ from maillage.schema.models import (
     TransitionSchema,
     ValeurIndicateur,
 )
+from maillage.schema.selectors_schema import chiffres_diagnostic
 from maillage.schema.services_indicateurs import indicateurs_recalculer
-from maillage.schema.sorties import chiffres_cles
 from maillage.structures.models import Structure
 from maillage.territoires.models import QPV, Commune, Departement
 
@@ -676,7 +676,7 @@ def _ecrire(pilote, departement, organisations: dict[str, Organisation]) -> Sche
         resume_diagnostic=RESUME_DIAGNOSTIC,
         # The diagnostic the schéma was built on: the registry and coverage at 31/12/2015, frozen at adoption.
         diagnostic_fige={
-            **chiffres_cles(DEPARTEMENT, REFERENCE, annee_budgets=REFERENCE.year),
+            **chiffres_diagnostic(DEPARTEMENT, REFERENCE, annee_budgets=REFERENCE.year),
             "fige_le": DATE_ADOPTION.isoformat(),
         },
     )

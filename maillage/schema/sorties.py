@@ -3,9 +3,8 @@ as background work (`core.travaux`) and reused while the data they show do not c
 
 Two versions of the PDF: the public one (an adopted schéma, for anyone: no comment, no person's name) and the
 internal one (rule `schema.voir_interne`: referents, people present at meetings, minutes, last comment of each
-action). The workbook, with the comments, is internal. The key figures (`chiffres_cles`) read the registry, the
-budgets and the coverage diagnostic at a date: what a schéma freezes at its adoption (`Schema.diagnostic_fige`) and
-what its documents show beside them today.
+action). The workbook, with the comments, is internal. The key figures are those of the schéma page
+(`selectors_schema.chiffres_diagnostic`): frozen at adoption (`Schema.diagnostic_fige`) beside today's.
 
 WeasyPrint needs the Pango libraries: the mechanism and its French message are the observatoire report's
 (`observatoire.resultats.rapports`: `verifier_pdf`, `PDFIndisponible`).
@@ -13,7 +12,6 @@ WeasyPrint needs the Pango libraries: the mechanism and its French message are t
 
 import datetime
 import hashlib
-from dataclasses import dataclass
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -23,16 +21,13 @@ from django.utils import timezone
 from openpyxl.styles import Font
 
 from maillage.comptes.models import Organisation, Utilisateur
-from maillage.core.formats import euros, nombre, pourcentage
 from maillage.core.horloge import aujourdhui
 from maillage.core.tableurs import classeur_octets, nouveau_classeur
 from maillage.core.travaux import ErreurTravail, executer, task
-from maillage.diagnostic.selectors import diagnostic_departement, version_diagnostic
+from maillage.diagnostic.selectors import version_diagnostic
 from maillage.financements.models import Budget, LigneProduit
-from maillage.financements.selectors import annee_par_defaut, consolidation
 from maillage.observatoire.resultats.rapports import MESSAGE_PDF, PDFIndisponible, pdf_disponible, verifier_pdf
-from maillage.structures.models import ModeGestion, Structure, TypeStructure
-from maillage.structures.selectors import structures_actives
+from maillage.structures.models import Structure
 
 from . import progression as regle_progression
 from . import selectors
@@ -55,66 +50,11 @@ from .models import (
     ValeurIndicateur,
 )
 from .selectors_indicateurs import indicateurs_du_schema, version_donnees_schema
+from .selectors_schema import CHIFFRES, chiffres_diagnostic
 from .services_indicateurs import indicateurs_recalculer
+from .templatetags.schema_format import chiffre as chiffre_affiche
 
 __all__ = ["MESSAGE_PDF", "PDFIndisponible", "pdf_disponible", "verifier_pdf"]
-
-
-@dataclass(frozen=True)
-class Chiffre:
-    code: str
-    libelle: str
-    unite: str  # "nombre", "euros" or "part" (a share in [0, 1])
-    sous_total: bool = False
-
-
-CHIFFRES = [
-    Chiffre("structures", "Structures de l'animation de la vie sociale actives", "nombre"),
-    Chiffre("centres_sociaux", "dont centres sociaux", "nombre", True),
-    Chiffre("evs", "dont espaces de vie sociale", "nombre", True),
-    Chiffre("part_cs_associatifs", "Part des centres sociaux à gestion associative", "part"),
-    Chiffre("budget_total", "Budget cumulé (budgets réalisés)", "euros"),
-    Chiffre("budget_evs", "dont espaces de vie sociale", "euros", True),
-    Chiffre("financement_caf", "Financement de la Caf (prestations de service et fonds locaux)", "euros"),
-    Chiffre("part_population_couverte", "Part de la population couverte par une structure", "part"),
-    Chiffre("communes_sans_structure", "Communes sans structure", "nombre"),
-    Chiffre("qpv_sans_structure", "Quartiers prioritaires (QPV) sans structure", "nombre"),
-]
-PAR_CODE = {c.code: c for c in CHIFFRES}
-
-
-def chiffres_cles(departement: str, date: datetime.date, *, annee_budgets: int | None = None) -> dict:
-    """{"date", "annee_budgets", "chiffres": {code: number|None}} — structures and coverage at `date`, budgets
-    réalisés and Caf funding of `annee_budgets` (default: the latest year with budgets réalisés). JSON-able, so that
-    a schéma can freeze it."""
-    annee_budgets = annee_budgets or annee_par_defaut(departement)
-    actives = structures_actives(date, departement=departement)
-    par_type = dict.fromkeys(TypeStructure.values, 0)
-    associatifs = 0
-    for type_, mode in actives.order_by().values_list("type", "gestionnaire__mode_gestion"):
-        par_type[type_] += 1
-        associatifs += type_ == TypeStructure.CENTRE_SOCIAL and mode == ModeGestion.ASSOCIATIVE
-    cs = par_type[TypeStructure.CENTRE_SOCIAL]
-    finances = consolidation(annee=annee_budgets, departement=departement)
-    synthese = diagnostic_departement(departement, date).synthese
-    return {
-        "date": date.isoformat(),
-        "annee_budgets": annee_budgets,
-        "chiffres": {
-            "structures": sum(par_type.values()),
-            "centres_sociaux": cs,
-            "evs": par_type[TypeStructure.EVS],
-            "part_cs_associatifs": round(associatifs / cs, 4) if cs else None,
-            "budget_total": float(finances.budget_total),
-            "budget_evs": float(finances.budget_evs),
-            "financement_caf": float(finances.financement_caf),
-            "part_population_couverte": (
-                round(synthese.part_population_couverte, 4) if synthese.part_population_couverte is not None else None
-            ),
-            "communes_sans_structure": synthese.communes_sans_structure,
-            "qpv_sans_structure": synthese.qpv_sans_structure,
-        },
-    }
 
 
 # --- Outputs of a schéma: PDF and XLSX ---------------------------------------------------------------------------
@@ -177,16 +117,6 @@ def empreinte_donnees(schema: Schema, *, jour: datetime.date | None = None) -> s
 # --- What the documents show ---------------------------------------------------------------------------------
 
 
-def valeur_affichee(valeur, unite: str) -> str:
-    if valeur is None:
-        return "—"
-    if unite == "euros":
-        return euros(valeur)
-    if unite == "part":
-        return pourcentage(valeur)
-    return nombre(valeur)
-
-
 def _date_iso(texte) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(str(texte))
@@ -198,19 +128,16 @@ def tableau_chiffres(schema: Schema, *, jour: datetime.date) -> dict:
     """The key figures frozen at adoption (when the schéma has them) beside today's, as display rows."""
     fige = schema.diagnostic_fige if isinstance(schema.diagnostic_fige, dict) else {}
     chiffres_figes = fige.get("chiffres") if isinstance(fige.get("chiffres"), dict) else {}
-    actuels = chiffres_cles(schema.departement_id, jour)
-    codes = [c.code for c in CHIFFRES] + [c for c in chiffres_figes if c not in PAR_CODE]
-    lignes = []
-    for code in codes:
-        chiffre = PAR_CODE.get(code) or Chiffre(code, code.replace("_", " ").capitalize(), "nombre")
-        lignes.append(
-            {
-                "libelle": chiffre.libelle,
-                "sous_total": chiffre.sous_total,
-                "fige": valeur_affichee(chiffres_figes.get(code), chiffre.unite) if chiffres_figes else None,
-                "actuel": valeur_affichee(actuels["chiffres"].get(code), chiffre.unite) if code in PAR_CODE else "—",
-            }
-        )
+    actuels = chiffres_diagnostic(schema.departement_id, jour)
+    lignes = [
+        {
+            "libelle": libelle,
+            "sous_total": libelle.startswith("dont "),
+            "fige": chiffre_affiche(chiffres_figes.get(code), format_) if chiffres_figes else None,
+            "actuel": chiffre_affiche(actuels["chiffres"].get(code), format_),
+        }
+        for code, libelle, format_ in CHIFFRES
+    ]
     return {
         "lignes": lignes,
         "fige_date": _date_iso(fige.get("date")),

@@ -145,7 +145,8 @@ def test_html_du_pdf_public_sans_commentaire_ni_nom(monde):
                 "Rencontres du réseau", "Document produit le", "version publique", "1 jalon en retard")  # fmt: skip
     for attendu in attendus:
         assert attendu in html, attendu
-    assert "Au 31/12/2015 (figés à l'adoption)" in html and "17\u202f500\u202f000\xa0€" in html
+    # The same figures and formats as the schéma page (17,5 M€).
+    assert "Au 31/12/2015 (figés à l'adoption)" in html and "17,5\xa0M€" in html
     for interdit in (COMMENTAIRE, "Sophie", "Référente", "Claire", "Compte rendu interne"):
         assert interdit not in html, interdit
 
