@@ -5,7 +5,9 @@ and the choices of the edit forms (organisations, accounts, territories, structu
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from maillage.comptes.models import Organisation, Utilisateur
@@ -106,6 +108,20 @@ def chiffres_diagnostic(departement: str, date: datetime.date, *, annee_budgets:
     return {"date": date.isoformat(), "annee_budgets": annee, "chiffres": chiffres}
 
 
+def chiffres_diagnostic_en_cache(departement: str, date: datetime.date) -> dict:
+    """`chiffres_diagnostic` for the pages, kept in cache by the data version of what it reads (registry,
+    territories, diagnostic parameters, budgets: the one of the computed indicators). The adoption freezes a fresh
+    read, never this one."""
+    from .selectors_indicateurs import version_donnees_schema  # heavy imports, only for the pages
+
+    cle = f"schema:chiffres:{departement}:{date.isoformat()}:{version_donnees_schema(departement)}"
+    chiffres = cache.get(cle)
+    if chiffres is None:
+        chiffres = chiffres_diagnostic(departement, date)
+        cache.set(cle, chiffres, 24 * 60 * 60)
+    return chiffres
+
+
 @dataclass
 class LigneChiffre:
     cle: str
@@ -153,6 +169,39 @@ def organisations_pilotes(arbre: Arbre) -> list[Organisation]:
     """The pilot organisations of the tree's fiches, by name (no query: read from the tree)."""
     vues = {n.fiche.pilote_id: n.fiche.pilote for n in arbre.fiches if n.fiche.pilote_id}
     return sorted(vues.values(), key=lambda o: o.nom.casefold())
+
+
+class Pilote(NamedTuple):
+    """A pilot organisation as the tree's filter lists it (what the page keeps in cache)."""
+
+    pk: int
+    nom: str
+
+
+@dataclass(frozen=True)
+class ResumeArbre:
+    """What the schéma's page shows of its whole tree besides the listed fiches: kept in cache with its rendering
+    (by data version and day), so that a visit does not read the tree again."""
+
+    avancement: float | None
+    regle: str
+    jour: datetime.date
+    par_statut: dict[str, int]
+    nombre_fiches: int
+    fiches_en_retard: int
+    pilotes: tuple[Pilote, ...]
+
+
+def resume_arbre(arbre: Arbre) -> ResumeArbre:
+    return ResumeArbre(
+        avancement=arbre.avancement,
+        regle=arbre.regle,
+        jour=arbre.jour,
+        par_statut=arbre.par_statut(),
+        nombre_fiches=len(arbre.fiches),
+        fiches_en_retard=sum(1 for n in arbre.fiches if n.jalons_en_retard),
+        pilotes=tuple(Pilote(o.pk, o.nom) for o in organisations_pilotes(arbre)),
+    )
 
 
 @dataclass

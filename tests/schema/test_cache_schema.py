@@ -1,13 +1,16 @@
-"""Answers of the schéma kept in cache by version of its data (`selectors.version_schema`): any change through the
-services, the API, the admin (audited saves) or a write that skips the audit trail is seen by the very next read."""
+"""Answers of the schéma kept in cache by version of its data (`selectors.version_schema`): the API's detail and the
+schéma's page (its tree, rendered once per filters, and today's figures). Any change through the services, the API,
+the admin (audited saves) or a write that skips the audit trail is seen by the very next read."""
 
 import datetime
+import html
 import json
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from maillage.comptes.models import Role
@@ -19,8 +22,10 @@ from tests.schema.factories import (
     AxeFactory,
     EnjeuFactory,
     FicheActionFactory,
+    JalonFactory,
     OrientationFactory,
     SchemaFactory,
+    jeu_schema_94,
 )
 from tests.territoires.factories import DepartementFactory
 
@@ -122,3 +127,67 @@ def test_ecriture_sans_journal_visible_aussitot(client, schema):
 def test_version_propre_a_chaque_schema(schema):
     autre = SchemaFactory()
     assert selectors.version_schema(schema) != selectors.version_schema(autre)
+
+
+# --- The schéma's page: its tree rendered once per data version, day and filters --------------------------------
+
+
+@pytest.fixture
+def jeu(territoire_94, settings):
+    settings.MAILLAGE_AUJOURDHUI = datetime.date(2016, 11, 15).isoformat()
+    return jeu_schema_94(territoire_94)
+
+
+def _page(client, schema, **filtres) -> str:
+    reponse = client.get(reverse("schema:detail", args=[schema.pk]), filtres)
+    assert reponse.status_code == 200
+    return html.unescape(reponse.content.decode())
+
+
+def test_page_mise_a_jour_de_fiche_visible_aussitot(jeu):
+    client = Client()
+    client.force_login(jeu.partenaire)
+    f1 = jeu.fiches[0]
+    page = _page(client, jeu.schema)
+    assert "1 jalon en retard" not in page and "1 en retard" in page and "En cours" in page
+    # Through the page's own form, then through the service: each visible on the next visit.
+    services.fiche_mettre_a_jour(
+        par=jeu.partenaire, fiche=f1, statut="realisee", jalons_faits={jeu.jalons[0].pk: True}, version=f1.version
+    )
+    page = _page(client, jeu.schema)
+    assert "Réalisée" in page and "1 en retard" not in page and "Avec un jalon en retard : 0" in page
+    # The filtered renderings too (another key): the fiche now « réalisée » is listed under that status.
+    assert "Comité des financeurs fictif" in _page(client, jeu.schema, statut="realisee")
+    assert "Comité des financeurs fictif" not in _page(client, jeu.schema, statut="en_cours")
+
+
+def test_page_titres_et_pilotes_modifies_visibles_aussitot(client, jeu):
+    _page(client, jeu.schema)
+    with acteur(jeu.pilote):
+        orientation = jeu.orientations[0]
+        orientation.titre = "Coopérer entre tous les financeurs"
+        orientation.save()
+        jeu.ville.nom = "Ville fictive de Vitry-sur-Seine"
+        jeu.ville.save()
+    page = _page(client, jeu.schema)
+    assert "Coopérer entre tous les financeurs" in page and "Ville fictive de Vitry-sur-Seine" in page
+
+
+def test_page_jalon_en_retard_le_lendemain(client, jeu, settings):
+    """The day is part of the key: a milestone becomes late at midnight without any change of the data."""
+    f2 = jeu.fiches[1]
+    JalonFactory(fiche=f2, libelle="Signature fictive", echeance=datetime.date(2016, 11, 15))
+    assert "Avec un jalon en retard : 1" in _page(client, jeu.schema)
+    settings.MAILLAGE_AUJOURDHUI = datetime.date(2016, 11, 16).isoformat()
+    assert "Avec un jalon en retard : 2" in _page(client, jeu.schema)
+
+
+def test_page_chiffres_du_jour_suivent_le_registre(client, jeu):
+    """Today's figures are kept in cache by the version of the data they read: a structure closing shows."""
+    assert _page(client, jeu.schema).count(">3<") >= 1
+    with acteur(jeu.pilote):
+        for agrement in jeu.structures[2].agrements.all():
+            agrement.fin = datetime.date(2016, 1, 31)
+            agrement.save()
+    page = _page(client, jeu.schema)
+    assert ">2<" in page
