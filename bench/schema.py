@@ -619,6 +619,23 @@ def section_markdown(r: dict, contexte: dict) -> list[str]:
             "2 000 structures chacun), ce qui alourdit le recalcul des indicateurs. Les cibles portent sur toute la "
             "France (`make bench` sans `--rapide`).",
         ]
+    lignes += [
+        "",
+        "### Ce qui tient les cibles",
+        "",
+        "- API du schéma et page du schéma : la réponse JSON du détail, et sur la page le résumé de l'arbre et le "
+        "rendu des axes, orientations et fiches (par filtres et par jour, pour les jalons en retard), sont gardés en "
+        "cache par version des données du schéma (`selectors.version_schema` : dernier changement audité des modèles "
+        "du schéma et des organisations, chargements, nombre et dernière modification des fiches, en une requête). "
+        "Ci-dessus, le cas courant ; les requêtes SQL sont comptées cache vidé (le calcul complet, après un "
+        "changement). L'API lit un arbre réduit (ni jalons ni référents).",
+        "- Recalcul : la couverture du diagnostic (le plus cher des calculs du catalogue) est calculée pour toutes "
+        "les dates de la série à la fois (`diagnostic.selectors.diagnostics_departement` : communes, QPV et "
+        "structures à portée avec les périodes de leurs agréments lus une fois, pas une fois par année).",
+        "- PDF : les fiches actions sont des blocs, non des lignes de tableau (WeasyPrint mesurait chaque cellule de "
+        "200 lignes pour fixer la largeur des colonnes), les autres tableaux ont une disposition fixe. Le reste du "
+        "temps est la mise en page du texte des 200 fiches et l'écriture du fichier (polices, graphiques).",
+    ]
     if not atteintes:
         bilan = "**aucune mesurée**"
     else:
