@@ -623,12 +623,13 @@ def section_markdown(r: dict, contexte: dict) -> list[str]:
         "",
         "### Ce qui tient les cibles",
         "",
-        "- API du schéma et page du schéma : la réponse JSON du détail, et sur la page le résumé de l'arbre et le "
-        "rendu des axes, orientations et fiches (par filtres et par jour, pour les jalons en retard), sont gardés en "
-        "cache par version des données du schéma (`selectors.version_schema` : dernier changement audité des modèles "
-        "du schéma et des organisations, chargements, nombre et dernière modification des fiches, en une requête). "
-        "Ci-dessus, le cas courant ; les requêtes SQL sont comptées cache vidé (le calcul complet, après un "
-        "changement). L'API lit un arbre réduit (ni jalons ni référents).",
+        "- API du schéma et page du schéma : la réponse JSON du détail, et le contenu de la page (par variante : "
+        "suivi interne, gestion, filtres ; et par jour, pour les jalons en retard) avec à part le rendu de l'arbre, "
+        "sont gardés en cache par version des données (`selectors.version_schema` : dernier changement audité des "
+        "modèles du schéma, des organisations et des comptes, chargements, nombre et dernière modification des "
+        "fiches, en une requête ; chiffres du jour : version des données du catalogue). Ci-dessus, le cas courant ; "
+        "les requêtes SQL sont comptées cache vidé (le calcul complet, après un changement). L'API lit un arbre "
+        "réduit (ni jalons ni référents).",
         "- Recalcul : la couverture du diagnostic (le plus cher des calculs du catalogue) est calculée pour toutes "
         "les dates de la série à la fois (`diagnostic.selectors.diagnostics_departement` : communes, QPV et "
         "structures à portée avec les périodes de leurs agréments lus une fois, pas une fois par année).",

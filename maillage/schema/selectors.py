@@ -34,13 +34,13 @@ def schemas_visibles(user, *, departement: str | None = None) -> QuerySet[Schema
     return (publics | qs.filter(departement_id__in=codes_departements(user))).distinct()
 
 
-def version_schema(schema: Schema) -> str:
+def version_schema(schema: Schema, *modeles) -> str:
     """Changes whenever what the tree of `schema` shows may have changed: part of the cache keys of its API detail
-    and its page. One round trip: the last audited edit of MODELES_ARBRE in any schéma (one recomputation too many,
-    never one too few), the last bulk load (`Chargement`), and the number and last change of the schéma's fiches
-    (`modifie_le`: also seen when a write skips the audit trail); the schéma row's own version comes from `schema`,
-    read by the request."""
-    types = [ct.pk for ct in ContentType.objects.get_for_models(*MODELES_ARBRE).values()]
+    and its page. One round trip: the last audited edit of MODELES_ARBRE (and `modeles`: what else a reader shows)
+    in any schéma (one recomputation too many, never one too few), the last bulk load (`Chargement`), and the number
+    and last change of the schéma's fiches (`modifie_le`: also seen when a write skips the audit trail); the schéma
+    row's own version comes from `schema`, read by the request."""
+    types = [ct.pk for ct in ContentType.objects.get_for_models(*MODELES_ARBRE, *modeles).values()]
     journal, chargements, fiches = LogEntry._meta.db_table, Chargement._meta.db_table, FicheAction._meta.db_table
     dans = ", ".join(["%s"] * len(types))
     with connection.cursor() as curseur:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from maillage.comptes.models import Organisation, Utilisateur
@@ -108,20 +107,6 @@ def chiffres_diagnostic(departement: str, date: datetime.date, *, annee_budgets:
     return {"date": date.isoformat(), "annee_budgets": annee, "chiffres": chiffres}
 
 
-def chiffres_diagnostic_en_cache(departement: str, date: datetime.date) -> dict:
-    """`chiffres_diagnostic` for the pages, kept in cache by the data version of what it reads (registry,
-    territories, diagnostic parameters, budgets: the one of the computed indicators). The adoption freezes a fresh
-    read, never this one."""
-    from .selectors_indicateurs import version_donnees_schema  # heavy imports, only for the pages
-
-    cle = f"schema:chiffres:{departement}:{date.isoformat()}:{version_donnees_schema(departement)}"
-    chiffres = cache.get(cle)
-    if chiffres is None:
-        chiffres = chiffres_diagnostic(departement, date)
-        cache.set(cle, chiffres, 24 * 60 * 60)
-    return chiffres
-
-
 @dataclass
 class LigneChiffre:
     cle: str
@@ -139,6 +124,11 @@ def lignes_chiffres(fige: dict, actuel: dict | None) -> list[LigneChiffre]:
 
 
 # --- A schéma and its lists ---------------------------------------------------------------------------------------
+
+
+def schema_seul(pk) -> Schema:
+    """The schéma with its département and previous schéma (one query): enough to check a rule."""
+    return Schema.objects.select_related("departement", "precedent").get(pk=pk)
 
 
 def schema_detaille(pk) -> Schema:

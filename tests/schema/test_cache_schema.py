@@ -191,3 +191,34 @@ def test_page_chiffres_du_jour_suivent_le_registre(client, jeu):
             agrement.save()
     page = _page(client, jeu.schema)
     assert ">2<" in page
+
+
+def test_page_une_variante_par_lecteur_et_par_filtres(jeu):
+    """The content kept for the public is not the one of the pilote (management links, internal history), nor the
+    one of another filter."""
+    url = reverse("schema:detail", args=[jeu.schema.pk])
+    public = html.unescape(Client().get(url).content.decode())
+    pilote = Client()
+    pilote.force_login(jeu.pilote)
+    interne = html.unescape(pilote.get(url).content.decode())
+    assert "Modifier le schéma" in interne and "Modifier le schéma" not in public
+    assert "Modifier le schéma" not in html.unescape(Client().get(url).content.decode())
+    filtree = html.unescape(Client().get(url, {"statut": "a_lancer"}).content.decode())
+    assert "Grille d'évaluation fictive" in filtree and "Comité des financeurs fictif" not in filtree
+    assert "Comité des financeurs fictif" in html.unescape(Client().get(url).content.decode())
+
+
+def test_page_nom_d_un_compte_de_l_historique_visible_aussitot(jeu):
+    """The internal history names who changed the status: an account renamed shows at once."""
+    from maillage.schema.models import TransitionSchema
+
+    TransitionSchema.objects.create(
+        schema=jeu.schema, de="en_elaboration", vers="adopte", date=datetime.date(2016, 6, 30), par=jeu.pilote
+    )
+    client = Client()
+    client.force_login(jeu.pilote)
+    _page(client, jeu.schema)
+    with acteur(jeu.pilote):
+        jeu.pilote.first_name, jeu.pilote.last_name = "Camille", "Nouveau-Nom"
+        jeu.pilote.save()
+    assert "Camille Nouveau-Nom" in _page(client, jeu.schema)
