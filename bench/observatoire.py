@@ -852,9 +852,12 @@ def section_markdown(r: dict, contexte: dict) -> list[str]:
         "",
         "### À froid : juste après un changement des données",
         "",
-        "Ces pages n'ont pas de cache applicatif : chaque requête recalcule les agrégats. Ci-dessous, chaque mesure "
-        "suit l'enregistrement d'une réponse validée de la campagne (ORM, journal d'audit compris) et un vidage du "
-        "cache ; client de test Django dans le processus, sans réseau.",
+        "La synthèse, son API et la fiche nationale sont mises en cache par version des données (réponses de chaque "
+        "campagne, structures qui y ont répondu, territoires) : le tableau HTTP ci-dessus est le cas courant. Après "
+        "une réponse validée, seule sa campagne est relue (les autres restent en cache, en nombres). Ci-dessous, le "
+        "pire cas : chaque mesure suit l'enregistrement d'une réponse validée de la campagne (ORM, journal d'audit "
+        "compris) et un vidage complet du cache, donc le calcul de toutes les campagnes lues ; client de test Django "
+        "dans le processus, sans réseau.",
         "",
         "| URL | médiane | p95 | mesures | rapport au plancher | première requête d'un processus neuf |",
         "|---|---:|---:|---:|---:|---:|",

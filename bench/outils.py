@@ -38,19 +38,27 @@ def lancer(args: list[str], env: dict) -> tuple[float, int, str]:
 
 
 def port_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback port: in BENCH_PORTS ("8700-8799") when set (shared machines), else any."""
+    debut, _, fin = os.environ.get("BENCH_PORTS", "0-0").partition("-")
+    for port in range(int(debut), int(fin or debut) + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise SystemExit(f"Aucun port libre dans BENCH_PORTS={os.environ['BENCH_PORTS']}")
 
 
 @contextlib.contextmanager
-def servir(database_url: str):
-    """gunicorn (1 sync worker) serving `database_url` on a free loopback port: yields (port, master process)."""
-    env = environnement(database_url)
+def servir(database_url: str, *, workers: int = 1, env_en_plus: dict | None = None):
+    """gunicorn (`workers` sync workers) serving `database_url` on a free loopback port: yields (port, master
+    process). `env_en_plus`: settings for this server only (e.g. MAILLAGE_2FA_OBLIGATOIRE=0 for the load test)."""
+    env = environnement(database_url) | (env_en_plus or {})
     lancer([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     port = port_libre()
     serveur = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "maillage.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
+        [str(Path(PYTHON).parent / "gunicorn"), "maillage.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers)],
         cwd=RACINE,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -9,11 +9,16 @@ Machines are shared and noisy, so every latency is reported next to a floor meas
    full-France PostgreSQL database, median and p95 over repeated requests, against the floor;
 3. the resident memory of the gunicorn worker after the run;
 4. the observatoire (bench/observatoire.py): ten yearly campaigns on the national set, the département synthesis,
-   the national sheet, the departmental PDF/XLSX and the autosave of a questionnaire section.
+   the national sheet, the departmental PDF/XLSX and the autosave of a questionnaire section;
+5. the load test (bench/charge.py, locust): 50 clients against gunicorn with 2 workers on PostgreSQL, the floor
+   `/sante/` then a mixed workload with one write in ten (about 2 minutes).
 
 Options: `--rapide` (two départements instead of France, for a quick check), `--requetes N`,
 `--sans-postgresql`, `--sortie FILE`, `--seulement observatoire` (only that part, on its own databases
-`bench_obs*`; its section of the existing docs/performance.md is replaced in place, the others are kept).
+`bench_obs*`; its section of the existing docs/performance.md is replaced in place, the others are kept),
+`--seulement charge --base DATABASE_URL` (only the load test, on a database where a previous run left the national
+set and the campaigns; its section is replaced in place). Environment: BENCH_POSTGRES (server URL), BENCH_PREFIXE
+(prefix of the databases created, for shared servers), BENCH_PORTS ("8700-8799": where to start the servers).
 """
 
 import argparse
@@ -29,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import charge as bench_charge  # bench/charge.py, beside this file
 import diagnostic as bench_diagnostic  # bench/diagnostic.py, beside this file
 import observatoire as bench_observatoire  # bench/observatoire.py, beside this file
 import schema as bench_schema  # bench/schema.py, beside this file: the schéma directeur (own databases bench_sch*)
@@ -44,9 +50,11 @@ from outils import (  # bench/outils.py: helpers shared with structures.py and o
 )
 
 PG_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+PREFIXE = os.environ.get("BENCH_PREFIXE", "")
 
 
 def base_postgresql(nom: str) -> str:
+    nom = PREFIXE + nom
     for sql in (f"DROP DATABASE IF EXISTS {nom}", f"CREATE DATABASE {nom}"):
         subprocess.run(["psql", f"{PG_URL}/postgres", "-q", "-c", sql], check=True, capture_output=True)
     return f"{PG_URL}/{nom}"
@@ -187,6 +195,8 @@ def rapport(
     contexte: dict,
     registre: dict,
     observatoire: list[str] | None = None,
+    charge: list[str] | None = None,
+    cas_courant: list[str] | None = None,
 ) -> str:
     lignes = [
         "# Performances",
@@ -214,13 +224,15 @@ def rapport(
         "",
         *tableau_latences(latences),
         "",
-        "La page du département, son GeoJSON et l'API des communes sont mis en cache par version des données",
-        "(chargements et journal d'audit) : ci-dessus, le cas courant. Ci-dessous, leur calcul complet, cache vidé",
-        "avant chaque requête (client de test Django dans le processus, sans réseau), comme après un chargement :",
+        "La page du département, son GeoJSON, l'API des communes, l'annuaire et le tableau de bord départemental",
+        "sont mis en cache par version des données (chargements et journal d'audit) : ci-dessus, le cas courant.",
+        "Ci-dessous, le calcul complet des premières, cache vidé avant chaque requête (client de test Django dans le",
+        "processus, sans réseau), comme après un chargement :",
         "",
         *tableau_latences(a_froid),
         "",
-        "Cibles : page et API du département ≤ 100 ms en médiane et à moins de × 3 du plancher.",
+        "Cibles : page et API du département ≤ 100 ms en médiane et à moins de × 3 du plancher ; cas courant de "
+        "chaque page et API à moins de × 5 du plancher.",
         "",
         f"Mémoire résidente maximale du worker gunicorn après la série : **{memoire} Mo** (cible < 300 Mo).",
         "",
@@ -253,17 +265,72 @@ def rapport(
         ]
     if observatoire:
         lignes += [*observatoire, ""]
+    if charge:
+        lignes += [*charge, ""]
+    if cas_courant:
+        lignes += [*cas_courant, ""]
     return "\n".join(lignes)
+
+
+RAPPORT_MAX = 5  # the common case of every page and API: within 5× the floor of the same run
+
+
+NOTE_CAS_COURANT = [
+    "",
+    (
+        "Au-dessus de × 5 (nombres de requêtes SQL : tableaux « Requêtes SQL » ci-dessus) : les pages d'un seul "
+        "compte et les écritures, qui ne se partagent pas par un cache commun — la page d'une section du "
+        "questionnaire (la réponse de la structure connectée, son jeton CSRF et sa version : 5 requêtes) et son "
+        "enregistrement automatique (une écriture : verrou de version, journal d'audit, 13 requêtes dans une "
+        "transaction) ; et deux API que ce travail n'a pas encore mises en cache : l'API structures (4 requêtes : "
+        "comptage, page de 50 avec l'agrément du jour en sous-requêtes, puis la sérialisation des 50 lignes) et l'API"
+        " indicateurs (la consolidation du département, 4 requêtes à chaque appel ; le tableau de bord qui l'affiche,"
+        " lui, est en cache)."
+    ),
+    "",
+    (
+        "Sous charge (section « Charge »), une écriture sur dix change la version des données de toutes les pages qui"
+        " lisent les structures (la version est celle du journal d'audit, commune à tous les départements) : chaque "
+        "worker recalcule alors l'annuaire, le tableau de bord, le diagnostic et la fiche nationale, même d'un autre "
+        "département que la structure modifiée. La synthèse de l'observatoire et les lignes de chaque campagne ne "
+        "dépendent, elles, que des structures qui ont répondu à la campagne. Une version par département pour les "
+        "autres pages est la suite logique."
+    ),
+]
+
+
+def section_cas_courant(latences: dict, observatoire: dict | None) -> list[str]:
+    """Every page and API of the HTTP tables against the floor of its own series, with the × 5 verdict."""
+    lignes = [
+        f"## Cas courant : chaque page et API à moins de × {RAPPORT_MAX} du plancher",
+        "",
+        "Médianes des tableaux HTTP ci-dessus (gunicorn, 1 worker, requêtes alternées), chacune rapportée au "
+        "plancher `/sante/` de sa propre série.",
+        "",
+        "| URL | série | médiane | rapport au plancher | à moins de × 5 |",
+        "|---|---|---:|---:|---|",
+    ]
+    series = [("registre et territoires", latences)]
+    if observatoire:
+        series.append(("observatoire", {bench_observatoire.LIBELLES[n]: m for n, m in observatoire["http"].items()}))
+    for serie, mesures in series:
+        plancher = next(iter(mesures.values()))["mediane"]
+        for nom, m in list(mesures.items())[1:]:
+            rapport = m["mediane"] / plancher
+            verdict = "oui" if rapport <= RAPPORT_MAX else "**non**"
+            lignes.append(f"| {nom} | {serie} | {m['mediane']:.1f} ms | × {rapport:.1f} | {verdict} |")
+    return lignes + NOTE_CAS_COURANT
 
 
 TITRE_OBSERVATOIRE = "## Observatoire"
 
 
-def remplacer_section(texte: str, section: list[str]) -> str:
-    """`texte` (docs/performance.md) with its « ## Observatoire… » section replaced by `section` (up to the next
-    level-2 heading, or the end), or `section` appended when absent. The other sections are kept as they are."""
+def remplacer_section(texte: str, section: list[str], titre: str = TITRE_OBSERVATOIRE) -> str:
+    """`texte` (docs/performance.md) with its section starting with `titre` (« ## Observatoire… ») replaced by
+    `section` (up to the next level-2 heading, or the end), or `section` appended when absent. The other sections
+    are kept as they are."""
     lignes = texte.rstrip("\n").split("\n")
-    debut = next((i for i, ligne in enumerate(lignes) if ligne.startswith(TITRE_OBSERVATOIRE)), None)
+    debut = next((i for i, ligne in enumerate(lignes) if ligne.startswith(titre)), None)
     if debut is None:
         return "\n".join([*lignes, "", *section, ""])
     fin = next((i for i in range(debut + 1, len(lignes)) if lignes[i].startswith("## ")), len(lignes))
@@ -302,6 +369,20 @@ def observatoire_seul(options, departements: list[str], perimetre: str) -> None:
     print(f"Section « Observatoire » écrite dans {sortie}")
 
 
+def charge_seule(options) -> None:
+    """`--seulement charge`: the load test on `--base` (national set and campaigns already there); its section of
+    the output file is replaced in place."""
+    if not options.base:
+        raise SystemExit("--seulement charge demande --base DATABASE_URL (jeu national et campagnes déjà générés).")
+    resultats = bench_charge.mesurer(options.base, options.departement, options.annee)
+    section = bench_charge.section_markdown(resultats, contexte_machine())
+    print("\n".join(section))
+    sortie = Path(options.sortie)
+    texte = sortie.read_text(encoding="utf-8") if sortie.exists() else "# Performances\n"
+    sortie.write_text(remplacer_section(texte, section, bench_charge.TITRE), encoding="utf-8")
+    print(f"Section « Charge » écrite dans {sortie}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rapide", action="store_true", help="94 et 75 seulement, au lieu de toute la France")
@@ -310,10 +391,16 @@ def main():
     parser.add_argument("--sortie", default=str(RACINE / "docs" / "performance.md"))
     parser.add_argument(
         "--seulement",
-        choices=["observatoire", "schema"],
+        choices=["observatoire", "charge", "schema"],
         help="Ne mesurer que cette partie (sa section du fichier de sortie est remplacée, les autres gardées)",
     )
+    parser.add_argument("--base", help="--seulement charge : base déjà remplie (DATABASE_URL)")
+    parser.add_argument("--departement", default="59", help="--seulement charge : département du pilote")
+    parser.add_argument("--annee", type=int, default=2024, help="--seulement charge : campagne lue")
     options = parser.parse_args()
+    if options.seulement == "charge":
+        charge_seule(options)
+        return
     departements = ["94", "75"] if options.rapide else []
     perimetre = "départements 94 et 75" if options.rapide else "toute la France (communes de type COM)"
     if options.seulement == "observatoire":
@@ -361,6 +448,11 @@ def main():
         # Last: the campaigns add ~40,000 answers to both databases (no effect on the pages measured above).
         annees = bench_observatoire.ANNEES_RAPIDE if options.rapide else bench_observatoire.ANNEES
         observatoire = bench_observatoire.mesurer(url_latences, petit, annees=annees, requetes=options.requetes)
+        charge = None
+        if not options.sans_postgresql:
+            print("Test de charge (locust, 50 clients, 2 workers)…", flush=True)
+            cible = observatoire["cible"]
+            charge = bench_charge.mesurer(url_latences, cible["departement"], cible["annee"])
     print("Moteur du diagnostic à l'échelle nationale…", flush=True)
     registre["moteur"] = bench_diagnostic.main(["--repetitions", "9"])
 
@@ -373,7 +465,11 @@ def main():
     section_observatoire = bench_observatoire.section_markdown(
         observatoire, {**contexte, "base": base_latences, "rapide": options.rapide}
     )
-    texte = rapport(chargements, latences, a_froid, memoire, contexte, registre, section_observatoire)
+    section_charge = bench_charge.section_markdown(charge, contexte) if charge else None
+    cas_courant = section_cas_courant(latences, observatoire)
+    texte = rapport(
+        chargements, latences, a_froid, memoire, contexte, registre, section_observatoire, section_charge, cas_courant
+    )
     print(texte)
     Path(options.sortie).write_text(texte, encoding="utf-8")
     print(f"Écrit dans {options.sortie}")

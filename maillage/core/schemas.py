@@ -23,6 +23,21 @@ class ErreurValidation(Schema):
     erreurs: dict[str, list[str]] | list[Any] | None = None
 
 
+class Changement(Schema):
+    champ: str
+    avant: str
+    maintenant: str
+
+
+class ErreurConflit(Schema):
+    """409: the object changed since the version the client read (maillage.core.versions.ConflitVersion): the
+    reason, the current version and what changed (field, value then → now)."""
+
+    detail: str
+    version: int
+    changements: list[Changement]
+
+
 def erreurs(*codes: int) -> dict[int, type[Schema]]:
-    """The `response=` entries of these error statuses (422 carries the detail by field)."""
-    return {code: ErreurValidation if code == 422 else Erreur for code in codes}
+    """The `response=` entries of these error statuses (422 carries the detail by field, 409 what changed)."""
+    return {code: ErreurValidation if code == 422 else ErreurConflit if code == 409 else Erreur for code in codes}

@@ -14,13 +14,16 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Exists, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from maillage.structures.models import Agrement, ModeGestion, Structure, TypeStructure
+from maillage.structures.models import Agrement, Gestionnaire, ModeGestion, Structure, TypeStructure
 from maillage.structures.selectors import STATUTS_ACTIFS, agrements_couvrant, structures_actives
+from maillage.territoires.models import Commune, Departement
+from maillage.territoires.selectors import version_des_donnees
 
 from . import moteur_ps
 from .models import BaremePS, Budget, Financeur, LigneProduit, TypePS
 
 ZERO = Decimal(0)
+DUREE_CACHE = 24 * 60 * 60
 MONTANT = DecimalField(max_digits=14, decimal_places=2)
 # Financeurs that make up the Caf's funding of a structure.
 FINANCEURS_CAF = (Financeur.CAF_PS, Financeur.CAF_FONDS_LOCAUX)
@@ -155,6 +158,14 @@ def ps_enregistrees(budget: Budget) -> dict[str, Decimal]:
 
 
 # --- Consolidations ----------------------------------------------------------------------------
+
+
+def version_financements() -> str:
+    """Changes whenever a consolidation's input may have changed: structures, agréments, gestionnaires, budgets
+    and their lines, the barème, territory names (audited edits; imports and loads through the journal of loads)."""
+    return version_des_donnees(
+        Structure, Agrement, Gestionnaire, Budget, LigneProduit, TypePS, BaremePS, Departement, Commune
+    )
 
 
 @dataclass

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from maillage.core.formulaires import ajouter_erreurs_du_service
@@ -161,6 +163,18 @@ def tableau_de_bord_departement(request, code):
 def tableau_de_bord(request, code, annee):
     dep = departement_par_code(code)
     annee = _annee_valide(annee)
+    voir_finances = peut(request.user, "departement.voir_finances", dep.code)
+    # Structures, budgets and the barème change only through audited edits and journaled imports: the dashboard's
+    # content is rendered once per data version (and per view: with or without the per-structure finances).
+    cle = f"financements:tableau_de_bord:{dep.code}:{annee}:{int(voir_finances)}:{selectors.version_financements()}"
+    corps = cache.get(cle)
+    if corps is None:
+        corps = render_to_string("financements/_tableau_de_bord.html", _contexte_tableau(dep, annee, voir_finances))
+        cache.set(cle, corps, selectors.DUREE_CACHE)
+    return render(request, "financements/tableau_de_bord.html", {"departement": dep, "annee": annee, "corps": corps})
+
+
+def _contexte_tableau(dep, annee: int, voir_finances: bool) -> dict:
     c = selectors.consolidation(annee=annee, departement=dep.code)
     organisme = settings.MAILLAGE_PLATEFORME["organisme"]
     phrase = phrase_departement(
@@ -203,29 +217,22 @@ def tableau_de_bord(request, code, annee):
             en_euros=False,
         ),
     }
-    voir_finances = peut(request.user, "departement.voir_finances", dep.code)
     annees = selectors.annees_disponibles(dep.code)
     if annee not in annees:
         annees = sorted([*annees, annee], reverse=True)
-    return render(
-        request,
-        "financements/tableau_de_bord.html",
-        {
-            "departement": dep,
-            "annee": annee,
-            "annees": annees,
-            "c": c,
-            "phrase": phrase,
-            "organisme": organisme,
-            "financeurs": financeurs,
-            "caf": caf,
-            "modes_cs": modes_cs,
-            "modes_evs": c.modes(TypeStructure.EVS),
-            "associatif": ModeGestion.ASSOCIATIVE,
-            "graphes": {cle: mark_safe(svg) for cle, svg in graphes.items()},  # built with html.escape
-            "voir_finances": voir_finances,
-            "structures": list(selectors.structures_avec_finances(annee, departement=dep.code))
-            if voir_finances
-            else None,
-        },
-    )
+    return {
+        "departement": dep,
+        "annee": annee,
+        "annees": annees,
+        "c": c,
+        "phrase": phrase,
+        "organisme": organisme,
+        "financeurs": financeurs,
+        "caf": caf,
+        "modes_cs": modes_cs,
+        "modes_evs": c.modes(TypeStructure.EVS),
+        "associatif": ModeGestion.ASSOCIATIVE,
+        "graphes": {cle: mark_safe(svg) for cle, svg in graphes.items()},  # built with html.escape
+        "voir_finances": voir_finances,
+        "structures": list(selectors.structures_avec_finances(annee, departement=dep.code)) if voir_finances else None,
+    }

@@ -102,8 +102,8 @@ def synthese(request, annee: int, code: str):
     campagne = selectors_resultats.campagne_de(annee, code.strip().upper())
     if not _visible(request, campagne):
         raise HttpError(403, "Cette campagne n'est pas publiée.")
-    compte = selectors_resultats.compteurs_reponses(campagne)
-    ensemble = selectors_resultats.agregats.agreger(selectors_resultats.lignes_validees([campagne]))
+    donnees = selectors_resultats.ensemble_de_la_campagne(campagne)  # cached per data version
+    compte, ensemble = donnees["reponses"], donnees["ensemble"]
     indicateurs = {cle: stat.as_dict() for cle, stat in ensemble.indicateurs.items()}
     indicateurs["benevoles"]["moyenne_par_structure"] = indicateurs["benevoles"]["moyenne"]
     indicateurs["parts_financeurs"] = ensemble.parts

@@ -43,7 +43,7 @@ class IndicateurOut(Schema):
     valeurs: list[ValeurOut]
 
 
-class IndicateursOut(Schema):
+class IndicateursSchemaOut(Schema):
     items: list[IndicateurOut]
 
 
@@ -53,7 +53,7 @@ def _nombre(valeur) -> float:
 
 @router.get(
     "/{id}/indicateurs",
-    response={200: IndicateursOut, **erreurs(404, 422)},
+    response={200: IndicateursSchemaOut, **erreurs(404, 422)},
     summary="Indicateurs d'un schéma directeur",
     description=(
         "Chaque indicateur avec sa source (`manuel` : valeurs saisies ; `calcule` : calculées par Maillage à partir "

@@ -159,20 +159,6 @@ class FicheActionPatch(Schema):
     )
 
 
-class ChangementOut(Schema):
-    champ: str
-    avant: str
-    maintenant: str
-
-
-class ConflitOut(Schema):
-    """A stale update: what changed since the version the client read."""
-
-    detail: str
-    version: int = Field(description="La version actuelle de la fiche")
-    changements: list[ChangementOut]
-
-
 class FiltresSchemas(Schema):
     departement: str | None = None
     limit: int = LIMITE_DEFAUT
@@ -392,7 +378,7 @@ def _valeurs(corps: FicheActionPatch) -> dict:
 
 @router.patch(
     "/actions/{id}",
-    response={200: FicheActionOut, 409: ConflitOut, **erreurs(400, 401, 403, 404, 413, 415, 422)},
+    response={200: FicheActionOut, **erreurs(400, 401, 403, 404, 409, 413, 415, 422)},
     auth=session,
     url_name="schemas_action_modifier",
     exclude_unset=True,

@@ -13,6 +13,8 @@ _STATUTS = {
     "en élaboration": {"statut": "en_elaboration"},
 }
 _PROPRE = "si son organisation la pilote ou s'il en est référent"
+# Those who carry the schéma and follow it from the inside.
+_PORTEURS = {Role.PILOTE, Role.CONSEILLER, Role.PARTENAIRE}
 
 
 def _schema_de(obj):
@@ -44,8 +46,15 @@ def _schema_voir(user, schema):
 @regle("schema.voir_interne")
 def _schema_voir_interne(user, schema):
     """Lire le suivi interne d'un schéma : commentaires des fiches actions, gouvernance (réunions, présents,
-    décisions), référents, export de suivi."""
-    return actif(user) and (est_admin(user) or dans_perimetre(user, _schema_de(schema)))
+    décisions), référents, export de suivi.
+
+    The Caf and the partners who carry the schéma, in scope; a structure account reads the schéma as published
+    (its follow-up names people: the minimum, as data protection asks)."""
+    if not actif(user):
+        return False
+    if est_admin(user):
+        return True
+    return user.role in _PORTEURS and dans_perimetre(user, _schema_de(schema))
 
 
 @regle("schema.gerer")

@@ -4,10 +4,20 @@ import datetime
 
 from django.db.models import Exists, OuterRef, Q
 
-from .models import Agrement, Structure
+from maillage.territoires.models import Commune, Departement
+from maillage.territoires.selectors import version_des_donnees
+
+from .models import Agrement, Gestionnaire, Structure
 
 # An agrément that was granted covers its period, even once it has expired since.
 STATUTS_ACTIFS = (Agrement.Statut.ACCORDE, Agrement.Statut.EXPIRE)
+DUREE_CACHE = 24 * 60 * 60
+
+
+def version_annuaire() -> str:
+    """Changes whenever the public directory may change: structures, agréments, gestionnaires, the names of
+    communes and départements (audited edits; imports and loads through the journal of loads). One query."""
+    return version_des_donnees(Structure, Agrement, Gestionnaire, Commune, Departement)
 
 
 def agrements_couvrant(date: datetime.date):

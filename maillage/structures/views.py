@@ -4,16 +4,19 @@ Views stay thin: they check the permission (`exiger`), bind a form, call a servi
 """
 
 import datetime
+import hashlib
 import json
 import mimetypes
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -67,6 +70,29 @@ def _departements_creation(user, code: str | None) -> list[Departement]:
 
 
 def annuaire(request):
+    # The list, its filters and its links depend only on the query and the registry's data: rendered once per query
+    # string, day (the default date) and data version, then served from the cache. Only the "add" links depend
+    # on the user.
+    requete = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+    cle = f"structures:annuaire:{requete}:{datetime.date.today().isoformat()}:{selectors.version_annuaire()}"
+    en_cache = cache.get(cle)
+    if en_cache is None:
+        contexte = _contexte_annuaire(request)
+        filtres = contexte["filtres"]
+        en_cache = {
+            "corps": render_to_string("structures/_annuaire.html", contexte),
+            "filtres": {cle: filtres[cle] for cle in ("date", "toutes", "departement")},
+        }
+        cache.set(cle, en_cache, selectors.DUREE_CACHE)
+    contexte = {
+        **en_cache,
+        "departements_creation": _departements_creation(request.user, en_cache["filtres"]["departement"]),
+        **_tuiles(),
+    }
+    return render(request, "structures/annuaire.html", contexte)
+
+
+def _contexte_annuaire(request) -> dict:
     filtre = FiltreAnnuaireForm(request.GET)
     filtres = filtre.filtres()
     paginator = Paginator(selectors.annuaire(**filtres), filtre.nombre_par_page())
@@ -77,8 +103,7 @@ def annuaire(request):
         s.agrement_libelle = libelles.get(s.agrement_type, s.agrement_type)
     parametres = _parametres(request)
     url_export = reverse("structures:export")
-    contexte = {
-        "departements_creation": _departements_creation(request.user, filtres["departement"]),
+    return {
         "filtre": filtre,
         "filtres": filtres,
         "page": page,
@@ -96,7 +121,6 @@ def annuaire(request):
         ],
         **_tuiles(),
     }
-    return render(request, "structures/annuaire.html", contexte)
 
 
 def annuaire_geojson(request):

@@ -2,6 +2,7 @@
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -120,6 +121,25 @@ def communes_pour_tableau(code: str, generation_qpv: int | None):
         .annotate(nombre_qpv=_nombre_qpv(generation_qpv))
         .order_by("nom", "code")
     )
+
+
+def version_des_donnees(*modeles) -> str:
+    """The data version of results derived from `modeles`: the last audited edit of one of them (django-auditlog)
+    and the last bulk load or import (the journal of loads, `Chargement`), in one query shared by every process.
+    Part of the cache keys of pages computed from these models (the same rule as `version_territoires`)."""
+    types = [ct.pk for ct in ContentType.objects.get_for_models(*modeles).values()]
+    journal, chargements = LogEntry._meta.db_table, Chargement._meta.db_table
+    dans = ", ".join(["%s"] * len(types)) or "NULL"
+    with connection.cursor() as curseur:
+        # Three max() in one round trip: this runs on every request of a cached page.
+        curseur.execute(
+            f"SELECT (SELECT MAX(id) FROM {journal} WHERE content_type_id IN ({dans})),"
+            f" (SELECT MAX(id) FROM {chargements}), (SELECT MAX(fin) FROM {chargements})",
+            types,
+        )
+        entree, chargement, fin = curseur.fetchone()
+    # A datetime on PostgreSQL, text on SQLite: without spaces either way (cache keys must not hold any).
+    return f"{entree or 0}-{chargement or 0}-{str(fin or '').replace(' ', 'T')}"
 
 
 def version_territoires() -> str:

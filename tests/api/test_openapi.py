@@ -12,7 +12,11 @@ from maillage.comptes.models import Role
 from tests.comptes.factories import UtilisateurFactory
 
 OPENAPI = "/api/v1/openapi.json"
-ERREURS = {"#/components/schemas/Erreur", "#/components/schemas/ErreurValidation"}
+ERREURS = {
+    "#/components/schemas/Erreur",
+    "#/components/schemas/ErreurValidation",
+    "#/components/schemas/ErreurConflit",
+}
 
 # The error statuses each route can answer (404 unknown code, 422 malformed parameter, 401 without session…).
 ATTENDUS = {

@@ -21,6 +21,22 @@ SUIVIS = {
     "diagnostic": {"ParametresDiagnostic", "Scenario"},
     "observatoire": {"Questionnaire", "Campagne", "Reponse"},
     "fiches": {"FicheExperience"},
+    # Status changes (TransitionSchema) and comments (CommentaireAction) are append-only rows naming their author.
+    "schema": {
+        "Schema",
+        "DocumentSchema",
+        "Enjeu",
+        "DirectionProgres",
+        "Axe",
+        "Orientation",
+        "FicheAction",
+        "Jalon",
+        "Indicateur",
+        "ValeurIndicateur",
+        "Instance",
+        "Reunion",
+        "Decision",
+    },  # fmt: skip
 }
 
 

@@ -89,3 +89,9 @@ def test_synthese_nombre_de_requetes_borne(client, jeu, django_assert_max_num_qu
 
 def test_route_nommee(jeu):
     assert reverse("api:observatoire_synthese", kwargs={"annee": 2016, "code": "94"}) == url_synthese(2016, "94")
+
+
+def test_annee_hors_de_toute_campagne_404(client, jeu):
+    # Read with the N-1 campaign in one query: a year beyond SQLite's integers must not reach the database.
+    assert client.get(url_synthese(2**63, "94")).status_code == 404
+    assert client.get(reverse("observatoire:synthese", args=[2**63, "94"])).status_code == 404

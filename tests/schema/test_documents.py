@@ -158,10 +158,13 @@ def test_document_interne_reserve_au_departement(client, monde):
     assert reponse.status_code == 302 and reponse.url.startswith(reverse("comptes:connexion"))
     client.force_login(monde.pilote93)
     assert telecharger(client, doc).status_code == 403
-    for compte in (monde.pilote, monde.partenaire, monde.structure):
+    for compte in (monde.pilote, monde.partenaire):
         client.force_login(compte)
         reponse = telecharger(client, doc)
         assert reponse.status_code == 200 and reponse["Cache-Control"] == "private, no-store"
+    # A structure account reads the schéma as published: not its internal documents.
+    client.force_login(monde.structure)
+    assert telecharger(client, doc).status_code == 403
 
 
 def test_document_public_d_un_schema_en_elaboration_reste_interne(client, monde):

@@ -216,13 +216,13 @@ def test_page_accessible_avec_onglets_et_format_documente(jeu, django_assert_max
         assert "31 fiches actions" in client.get(_url(jeu)).content.decode()
 
 
-def test_structure_lit_sans_pouvoir_importer(jeu):
+def test_structure_ni_export_ni_import(jeu):
+    """A structure account reads the schéma as published: the follow-up file is not for it."""
+    rangees = _export_csv(_client(jeu["pilote"]), jeu)
     structure = UtilisateurFactory(role=Role.STRUCTURE, departements=[jeu["dep"]])
     client = _client(structure)
-    reponse = client.get(_url(jeu))
-    assert reponse.status_code == 200
-    assert "vous pouvez télécharger le fichier, pas le déposer" in reponse.content.decode()
-    rangees = _export_csv(client, jeu)
+    assert client.get(_url(jeu)).status_code == 403
+    assert client.get(_url(jeu, "export"), {"format": "csv"}).status_code == 403
     avant = _etat(jeu)
     assert _deposer(client, jeu, _csv(_modifier(rangees, "1.1.3", Statut="Réalisée"))).status_code == 403
     assert client.post(_url(jeu, "confirmer"), {"empreinte": "0" * 64, "empreinte_plan": "0" * 64}).status_code == 403

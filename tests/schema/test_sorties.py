@@ -213,7 +213,10 @@ def test_pdf_droits(client, monde, settings):
     # Another département reads the adopted schéma's public version only, even when it asks for the internal one.
     assert client.get(url("export_pdf", monde.schema, version="interne")).status_code == 302
     assert Travail.objects.get().nature == "schema.pdf_publique"
-    client.force_login(monde.structure)
+    client.force_login(monde.structure)  # reads the draft as published: its public version, never the internal
+    assert client.get(url("export_pdf", monde.brouillon, version="interne")).status_code == 302
+    assert Travail.objects.filter(nature="schema.pdf_interne").count() == 0
+    client.force_login(monde.partenaire)
     assert client.get(url("export_pdf", monde.brouillon)).status_code == 302
     assert Travail.objects.filter(nature="schema.pdf_interne").count() == 1
     assert client.get(reverse("schema:export_pdf", args=[999999])).status_code == 404
@@ -280,6 +283,8 @@ def test_xlsx_reserve_au_suivi_interne(client, monde):
     assert client.get(url("export_xlsx", monde.schema)).status_code == 403
     assert not Travail.objects.exists()
     client.force_login(monde.structure)
+    assert client.get(url("export_xlsx", monde.schema)).status_code == 403
+    client.force_login(monde.partenaire)
     assert client.get(url("export_xlsx", monde.schema)).status_code == 200
 
 

@@ -38,6 +38,17 @@ from maillage.core.models import Travail
 from maillage.diagnostic.models import Scenario
 from maillage.fiches.models import FicheExperience
 from maillage.observatoire.models import Campagne, Reponse
+from maillage.schema.models import (
+    Decision,
+    DocumentSchema,
+    Enjeu,
+    FicheAction,
+    Indicateur,
+    Jalon,
+    Reunion,
+    Schema,
+    ValeurIndicateur,
+)
 from maillage.structures.models import Agrement, Contact, DocumentProjet, ProjetSocial, Structure
 from maillage.territoires.models import EPCI, Chargement, Commune
 from tests.comptes.factories import UtilisateurFactory
@@ -85,6 +96,58 @@ SORTE_DU_PK = {
     "comptes:organisation": "organisation",
     "comptes:organisation_modifier": "organisation",
     "comptes:mandat_revoquer": "mandat",
+    # Schéma directeur
+    "schema:detail": "schema",
+    "schema:modifier": "schema",
+    "schema:statut": "schema",
+    "schema:copier": "schema",
+    "schema:structure": "schema",
+    "schema:element_ajouter": "schema",
+    "schema:elements_renumeroter": "schema",
+    "schema:fiche_creer": "schema",
+    "schema:indicateurs": "schema",
+    "schema:indicateur_creer": "schema",
+    "schema:gouvernance": "schema",
+    "schema:instance_creer": "schema",
+    "schema:decisions": "schema",
+    "schema:mise_a_jour": "schema",
+    "schema:mise_a_jour_export": "schema",
+    "schema:mise_a_jour_confirmer": "schema",
+    "schema:documents": "schema",
+    "schema:export_pdf": "schema",
+    "schema:export_xlsx": "schema",
+    "schema:element_modifier": "enjeu",
+    "schema:element_deplacer": "enjeu",
+    "schema:element_supprimer": "enjeu",
+    "schema:fiche": "fiche_action",
+    "schema:fiche_modifier": "fiche_action",
+    "schema:jalon_ajouter": "fiche_action",
+    "schema:jalon_modifier": "jalon",
+    "schema:jalon_supprimer": "jalon",
+    "schema:indicateur": "indicateur_schema",
+    "schema:indicateur_modifier": "indicateur_schema",
+    "schema:indicateur_supprimer": "indicateur_schema",
+    "schema:valeur_modifier": "valeur_indicateur",
+    "schema:valeur_supprimer": "valeur_indicateur",
+    "schema:instance_modifier": "instance",
+    "schema:instance_supprimer": "instance",
+    "schema:reunion_creer": "instance",
+    "schema:reunion": "reunion",
+    "schema:reunion_modifier": "reunion",
+    "schema:reunion_supprimer": "reunion",
+    "schema:reunion_figer": "reunion",
+    "schema:reunion_compte_rendu": "reunion",
+    "schema:reunion_preparer": "reunion",
+    "schema:decision_creer": "reunion",
+    "schema:decision_modifier": "decision",
+    "schema:decision_statut": "decision",
+    "schema:decision_supprimer": "decision",
+    "schema:document": "document_schema",
+    "schema:document_supprimer": "document_schema",
+    "api:schemas_detail": "schema",
+    "api:indicateurs_schema": "schema",
+    "api:schemas_action": "fiche_action",
+    "api:schemas_action_modifier": "fiche_action",
 }
 # Routes whose `code` is a commune's or an EPCI's, not a département's.
 SORTE_DU_CODE = {
@@ -161,6 +224,53 @@ def objets_94() -> dict:
         "travail": travail,
         "organisation": Organisation.objects.filter(departement_id="94", type=Organisation.Type.FEDERATION).first(),
         "mandat": Mandat.objects.filter(departement_id="94").order_by("pk").first(),
+        **objets_schema_94(),
+    }
+
+
+def objets_schema_94() -> dict:
+    """The demo's SDAVS 2016-2020 and one of each of its parts (a document deposited here: the demo has none)."""
+    schema = Schema.objects.get(departement_id="94")
+    fiche = FicheAction.objects.filter(schema=schema).order_by("numero").first()
+    reunion = Reunion.objects.filter(instance__schema=schema, decisions__isnull=False).order_by("date").first()
+    return {
+        "schema": schema,
+        "enjeu": Enjeu.objects.filter(schema=schema).order_by("numero").first(),
+        "fiche_action": fiche,
+        "jalon": Jalon.objects.filter(fiche__schema=schema).order_by("pk").first(),
+        "indicateur_schema": Indicateur.objects.filter(schema=schema, source="manuel").order_by("pk").first(),
+        "valeur_indicateur": ValeurIndicateur.objects.filter(indicateur__schema=schema, source="manuel")
+        .order_by("pk")
+        .first(),
+        "instance": reunion.instance,
+        "reunion": reunion,
+        "decision": Decision.objects.filter(reunion=reunion).order_by("pk").first(),
+        "document_schema": DocumentSchema.objects.create(
+            schema=schema, nature=DocumentSchema.Nature.ANNEXE, titre="Annexe de test", fichier=_pdf()
+        ),
+    }
+
+
+def objets_schema_93(de_94: dict, dep) -> dict:
+    """The same parts in a schéma of département 93 (cloned, so in force too: its public pages are public)."""
+    schema = _cloner(de_94["schema"], departement=dep)
+    axe = _cloner(de_94["fiche_action"].orientation.axe, schema=schema)
+    orientation = _cloner(de_94["fiche_action"].orientation, axe=axe)
+    fiche = _cloner(de_94["fiche_action"], schema=schema, orientation=orientation)
+    indicateur = _cloner(de_94["indicateur_schema"], schema=schema, axe=None, fiche=None)
+    instance = _cloner(de_94["instance"], schema=schema)
+    reunion = _cloner(de_94["reunion"], instance=instance)
+    return {
+        "schema": schema,
+        "enjeu": _cloner(de_94["enjeu"], schema=schema),
+        "fiche_action": fiche,
+        "jalon": _cloner(de_94["jalon"], fiche=fiche),
+        "indicateur_schema": indicateur,
+        "valeur_indicateur": _cloner(de_94["valeur_indicateur"], indicateur=indicateur),
+        "instance": instance,
+        "reunion": reunion,
+        "decision": _cloner(de_94["decision"], reunion=reunion),
+        "document_schema": _cloner(de_94["document_schema"], schema=schema, fichier=_pdf()),
     }
 
 
@@ -193,6 +303,7 @@ def objets_93(de_94: dict) -> dict:
         "travail": Travail.objects.create(nature="test.matrice", libelle="Travail de test", departement=dep),
         "organisation": organisation,
         "mandat": _cloner(de_94["mandat"], organisation=organisation, departement=dep) if de_94["mandat"] else None,
+        **objets_schema_93(de_94, dep),
     }
 
 
@@ -209,7 +320,8 @@ def parametres(nom: str, motif: URLPattern, objets: dict) -> dict | None:
         elif cle == "annee":
             valeur = 2015 if nom.startswith("financements:") else 2016
         elif cle == "nature":
-            valeur = "realise"
+            # A schéma's ordered items are designated by their nature: an enjeu stands for all of them.
+            valeur = "enjeu" if nom.startswith("schema:") else "realise"
         elif cle == "section":
             valeur = objets["reponse"].campagne.questionnaire.definition["sections"][0]["code"]
         elif cle == "action":

@@ -119,8 +119,8 @@ def graphique_barres(series: list[tuple[str, float | None]], *, largeur=560, hau
     return {"largeur": largeur, "hauteur": len(series) * (hauteur_barre + 8), "barres": barres}
 
 
-def contexte_rapport(campagne: Campagne) -> dict:
-    donnees = selectors_resultats.synthese(campagne)
+def contexte_rapport(campagne: Campagne, *, precedente=False, etat=None) -> dict:
+    donnees = selectors_resultats.synthese(campagne, precedente=precedente, etat_=etat)
     ensemble = donnees["ensemble"]
     donnees["graphique_financeurs"] = graphique_barres(
         [

@@ -3,32 +3,113 @@
 Results are computed over **validated** answers only (statut « validée »): drafts, submitted answers and answers
 sent back for correction are counted in the response rates but never in the figures. Each function issues a fixed
 number of queries whatever the number of answers.
+
+The synthesis and the national sheet are cached (Django cache) per data version, so that the common case reads
+no answer: `etat(campagnes)` signs `etats_reponses` (per campaign: counts by status, versions and last change of
+its answers and of the structures that answered, one grouped query), `version_registre` (territory names: audited
+edits and the journal of loads) and the campaigns themselves. Each campaign's validated answers are also cached as
+numbers (`_lignes_par_campagne`): after an answer is validated, only its campaign is read again, and the national
+sheet regroups numbers already read instead of reading the 4,000 answers' values again.
 """
 
-from django.db.models import Count, Q
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 
-from maillage.structures.models import TypeStructure
+from maillage.structures.models import Structure, TypeStructure
+from maillage.territoires.codes import code_departement
 from maillage.territoires.models import EPCI, Commune, Departement
-from maillage.territoires.selectors import departement_du_code
+from maillage.territoires.selectors import departement_du_code, version_des_donnees
 
 from .. import agregats
 from ..models import Campagne, Reponse, Statut
 
 STATUTS_RECUS = (Statut.SOUMISE, Statut.A_CORRIGER, Statut.VALIDEE)
+DUREE_CACHE = 24 * 60 * 60
+ANNEES_POSSIBLES = (1900, 2200)
 
 
-def campagne_de(annee: int, code: str) -> Campagne:
-    """The campaign of a département and year, or Http404 with a French reason."""
-    departement = departement_du_code(code)
-    if departement is None:
-        raise Http404(f"Département inconnu : {code}.")
-    campagne = (
-        Campagne.objects.select_related("departement").filter(annee=annee, departement_id=departement.code).first()
+# --- Data versions ------------------------------------------------------------------------------
+
+
+def version_registre() -> str:
+    """Changes whenever the territories the results name may change: a commune's, EPCI's or département's name or
+    EPCI (audited edits), a bulk load or import (the journal of loads, which imports of structures write too). A
+    structure's own edits are in its campaigns' fingerprints (`etats_reponses`): editing a structure of one
+    département leaves the others' results in the cache."""
+    return version_des_donnees(Commune, EPCI, Departement)
+
+
+def _agregats_empreinte():
+    return {
+        "attendues": Count("pk"),
+        "recues": Count("pk", filter=Q(statut__in=STATUTS_RECUS)),
+        "validees": Count("pk", filter=Q(statut=Statut.VALIDEE)),
+        "versions": Sum("version"),
+        "modifiee": Max("modifie_le"),
+    }
+
+
+def _empreinte(ligne: dict) -> str:
+    modifiee = ligne["modifiee"].timestamp() if ligne["modifiee"] else 0
+    structures = ligne["structures"].timestamp() if ligne.get("structures") else 0
+    return f"{ligne['attendues']}.{ligne['recues']}.{ligne['validees']}.{ligne['versions']}.{modifiee}.{structures}"
+
+
+def etats_reponses(campagne_ids) -> dict[int, dict]:
+    """{campaign pk: {attendues, recues, validees, empreinte}} of its answers, one grouped query. The fingerprint
+    changes when an answer is created, deleted, saved (`modifie_le`, and `version`, which bulk writes that skip
+    `auto_now` still raise) or changes status, and when a structure that answered is saved (its name, type or
+    commune). A campaign without answers is absent."""
+    lignes = (
+        Reponse.objects.filter(campagne_id__in=list(campagne_ids))
+        .values("campagne_id")
+        .annotate(**_agregats_empreinte(), structures=Max("structure__modifie_le"))
+        .order_by()
     )
+    return {
+        ligne["campagne_id"]: {
+            "attendues": ligne["attendues"],
+            "recues": ligne["recues"],
+            "validees": ligne["validees"],
+            "empreinte": _empreinte(ligne),
+        }
+        for ligne in lignes
+    }
+
+
+def empreinte_globale(campagne_ids) -> str:
+    """One fingerprint of all these campaigns' answers (the same rule as `etats_reponses`, in one row)."""
+    return _empreinte(Reponse.objects.filter(campagne_id__in=list(campagne_ids)).aggregate(**_agregats_empreinte()))
+
+
+def _signature(*parties) -> str:
+    return hashlib.sha256("|".join(map(str, parties)).encode()).hexdigest()[:32]
+
+
+def campagne_de(annee: int, code: str, *, avec_precedente: bool = False):
+    """The campaign of a département and year, or Http404 with a French reason. `avec_precedente`: (campaign, the
+    département's campaign of the year before or None), read in the same query."""
+    normalise = code_departement(code)
+    annees = [annee, annee - 1] if avec_precedente else [annee]
+    campagnes = {}
+    # A year out of any campaign's range (an API path may hold any integer) is not looked up: SQLite's integers
+    # stop at 2**63.
+    if normalise is not None and ANNEES_POSSIBLES[0] <= annee <= ANNEES_POSSIBLES[1]:
+        campagnes = {
+            c.annee: c
+            for c in Campagne.objects.select_related("departement").filter(annee__in=annees, departement_id=normalise)
+        }
+    campagne = campagnes.get(annee)
     if campagne is None:
+        if departement_du_code(code) is None:
+            raise Http404(f"Département inconnu : {code}.")
         raise Http404(f"Aucune campagne {annee} pour le département {code}.")
-    return campagne
+    return (campagne, campagnes.get(annee - 1)) if avec_precedente else campagne
 
 
 def campagnes_des_publications(pilotage):
@@ -47,11 +128,11 @@ def campagnes_de_l_annee(annee: int):
     return Campagne.objects.filter(annee=annee).select_related("departement")
 
 
-def lignes_validees(campagnes) -> list[agregats.Ligne]:
-    """One line per validated answer of the campaigns (a queryset or list of Campagne), in one query."""
+def _lignes_et_campagnes(campagnes) -> list[tuple[int, agregats.Ligne]]:
     lignes = (
         Reponse.objects.filter(campagne__in=campagnes, statut=Statut.VALIDEE)
         .values(
+            "campagne_id",
             "structure_id",
             "valeurs",
             "structure__departement_id",
@@ -62,26 +143,49 @@ def lignes_validees(campagnes) -> list[agregats.Ligne]:
         .order_by("structure__nom", "pk")
     )
     return [
-        agregats.Ligne(
-            structure=ligne["structure_id"],
-            valeurs=ligne["valeurs"] or {},
-            departement=ligne["structure__departement_id"] or "",
-            commune=ligne["structure__commune_id"] or "",
-            epci=ligne["structure__commune__epci_id"] or "",
-            type=ligne["structure__type"] or "",
+        (
+            ligne["campagne_id"],
+            agregats.Ligne(
+                structure=ligne["structure_id"],
+                valeurs=ligne["valeurs"] or {},
+                departement=ligne["structure__departement_id"] or "",
+                commune=ligne["structure__commune_id"] or "",
+                epci=ligne["structure__commune__epci_id"] or "",
+                type=ligne["structure__type"] or "",
+            ),
         )
         for ligne in lignes
     ]
 
 
-def compteurs_reponses(campagne: Campagne) -> dict:
+def lignes_validees(campagnes) -> list[agregats.Ligne]:
+    """One line per validated answer of the campaigns (a queryset or list of Campagne), in one query."""
+    return [ligne for _, ligne in _lignes_et_campagnes(campagnes)]
+
+
+def _lignes_par_campagne(etat: "Etat", campagne_ids) -> dict[int, list[agregats.Ligne]]:
+    """{campaign pk: its validated lines}, from the cache where the campaign's answers have not changed; the others
+    in one query. Cached lines keep their numbers only (`Ligne.nombres`), not the answers' values."""
+    cles = {pk: f"observatoire:lignes:{pk}:{etat.empreinte(pk)}:{etat.registre}" for pk in campagne_ids}
+    en_cache = cache.get_many(list(cles.values()))
+    resultat = {pk: en_cache[cle] for pk, cle in cles.items() if cle in en_cache}
+    manquantes = [pk for pk in cles if pk not in resultat]
+    if manquantes:
+        lues = {pk: [] for pk in manquantes}
+        for pk, ligne in _lignes_et_campagnes(manquantes):
+            ligne.nombres()  # read once, kept in the line
+            ligne.valeurs = {}
+            lues[pk].append(ligne)
+        cache.set_many({cles[pk]: lignes for pk, lignes in lues.items()}, DUREE_CACHE)
+        resultat.update(lues)
+    return resultat
+
+
+def compteurs_reponses(campagne: Campagne, etats: dict | None = None) -> dict:
     """attendues (answers created for the campaign), recues (submitted at least once: soumise, à corriger or
-    validée), validees, taux_reponse (recues / attendues)."""
-    compte = Reponse.objects.filter(campagne=campagne).aggregate(
-        attendues=Count("pk"),
-        recues=Count("pk", filter=Q(statut__in=STATUTS_RECUS)),
-        validees=Count("pk", filter=Q(statut=Statut.VALIDEE)),
-    )
+    validée), validees, taux_reponse (recues / attendues). `etats`: `etats_reponses` already read."""
+    etat = (etats if etats is not None else etats_reponses([campagne.pk])).get(campagne.pk, {})
+    compte = {cle: etat.get(cle, 0) for cle in ("attendues", "recues", "validees")}
     compte["taux_reponse"] = agregats.taux(compte["recues"], compte["attendues"])
     return compte
 
@@ -107,35 +211,123 @@ def campagne_precedente(campagne: Campagne) -> Campagne | None:
     return Campagne.objects.filter(departement_id=campagne.departement_id, annee=campagne.annee - 1).first()
 
 
-def synthese(campagne: Campagne) -> dict:
-    """The département synthesis: response counts, aggregates overall and by type, EPCI and commune, N-1."""
-    lignes = lignes_validees([campagne])
+@dataclass(frozen=True)
+class Etat:
+    """The data a set of campaigns' results depend on: their answers (`etats_reponses`, None when only signed as a
+    whole), the registry's version, and `version`, a signature of both and of the campaigns themselves (part of
+    every cache key)."""
+
+    reponses: dict | None
+    registre: str
+    version: str
+
+    def empreinte(self, campagne_id: int) -> str:
+        return self.reponses.get(campagne_id, {}).get("empreinte", "0")
+
+
+def etat(campagnes: list[Campagne], *, par_campagne: bool = True) -> Etat:
+    """`Etat` of these campaigns, in two queries (answers, then audit trail and journal of loads). `par_campagne`
+    False: the answers are signed as a whole (one row to read instead of one per campaign, and no join: the
+    national sheet's common case), and `Etat.reponses` is None until `_completer`."""
+    ids = [c.pk for c in campagnes]
+    parties = [(c.pk, c.annee, c.modifie_le.isoformat(), c.publiee) for c in campagnes]
+    if par_campagne:
+        reponses, registre = etats_reponses(ids), version_registre()
+        parties += [reponses.get(pk, {}).get("empreinte", "0") for pk in ids]
+    else:
+        # Without the per-campaign join on structures: any audited structure edit changes this version, and the
+        # miss reads the campaigns' fingerprints (`_completer`) to read again only the campaigns concerned.
+        reponses, registre = None, ""
+        parties += [empreinte_globale(ids), version_des_donnees(Structure, Commune, EPCI, Departement)]
+    return Etat(reponses, registre, _signature(parties, registre))
+
+
+def _completer(etat_: Etat, campagne_ids) -> Etat:
+    """`etat_` with its per-campaign fingerprints and registry version, when it was signed as a whole."""
+    if etat_.reponses is not None:
+        return etat_
+    return dataclasses.replace(etat_, reponses=etats_reponses(campagne_ids), registre=version_registre())
+
+
+def synthese(campagne: Campagne, *, precedente=False, etat_: Etat | None = None) -> dict:
+    """The département synthesis: response counts, aggregates overall and by type, EPCI and commune, N-1.
+
+    Cached per data version (`etat` of the campaign and its predecessor; `precedente` and `etat_` when the caller
+    already has them). The lines returned carry their numbers, not the answers' values."""
+    if precedente is False:
+        precedente = campagne_precedente(campagne)
+    etat_ = etat_ or etat([c for c in (campagne, precedente) if c])
+    cle = f"observatoire:synthese:{campagne.pk}:{etat_.version}"
+    donnees = cache.get(cle)
+    if donnees is None:
+        donnees = _synthese(campagne, precedente, etat_)
+        cache.set(cle, donnees, DUREE_CACHE)
+    return {**donnees, "campagne": campagne, "precedente": precedente}
+
+
+def _synthese(campagne: Campagne, precedente: Campagne | None, etat_: Etat) -> dict:
+    par_campagne = _lignes_par_campagne(etat_, [c.pk for c in (campagne, precedente) if c])
+    lignes = par_campagne[campagne.pk]
     ensemble = agregats.agreger(lignes)
-    precedente = campagne_precedente(campagne)
-    ensemble_n1 = agregats.agreger(lignes_validees([precedente])) if precedente else None
+    ensemble_n1 = agregats.agreger(par_campagne[precedente.pk]) if precedente else None
     return {
-        "campagne": campagne,
-        "reponses": compteurs_reponses(campagne),
+        "reponses": compteurs_reponses(campagne, etat_.reponses),
         "ensemble": ensemble,
         "lignes": lignes,
         "par_type": groupes_nommes(lignes, "type"),
         "par_epci": groupes_nommes(lignes, "epci"),
         "par_commune": groupes_nommes(lignes, "commune"),
-        "precedente": precedente,
         "ensemble_n1": ensemble_n1,
         "comparaison": agregats.comparer(ensemble, ensemble_n1),
     }
 
 
-def fiche_nationale(annee: int, *, visible=None) -> dict:
+def ensemble_de_la_campagne(campagne: Campagne) -> dict:
+    """{"reponses": response counts, "ensemble": aggregates of the validated answers} of one campaign (the API's
+    synthesis, without N-1 nor groups), cached per data version."""
+    etat_ = etat([campagne])
+    cle = f"observatoire:ensemble:{campagne.pk}:{etat_.version}"
+    ensemble = cache.get(cle)
+    if ensemble is None:
+        ensemble = agregats.agreger(_lignes_par_campagne(etat_, [campagne.pk])[campagne.pk])
+        cache.set(cle, ensemble, DUREE_CACHE)
+    return {"reponses": compteurs_reponses(campagne, etat_.reponses), "ensemble": ensemble}
+
+
+def campagnes_visibles(annee: int, *, visible=None) -> list[Campagne]:
+    """Every département's campaign of the year, by département; `visible(campagne) -> bool` keeps only those the
+    reader may see (published ones for the public)."""
+    campagnes = (
+        Campagne.objects.filter(annee=annee)
+        .select_related("departement")
+        .only("annee", "publiee", "modifie_le", "departement", "departement__code", "departement__nom")
+        .order_by("departement_id")
+    )
+    return [c for c in campagnes if visible(c)] if visible is not None else campagnes
+
+
+def fiche_nationale(annee: int, *, visible=None, campagnes=None, etat_: Etat | None = None) -> dict:
     """All the départements having a campaign that year in this instance: one aggregate per département + all.
 
-    `visible(campagne) -> bool` keeps only the campaigns the reader may see (published ones for the public)."""
-    campagnes = list(Campagne.objects.filter(annee=annee).select_related("departement").order_by("departement_id"))
-    if visible is not None:
-        campagnes = [c for c in campagnes if visible(c)]
-    lignes = lignes_validees(campagnes)
-    par_departement = {g.cle: g for g in agregats.agreger_par(lignes, "departement")}
+    `visible(campagne) -> bool` keeps only the campaigns the reader may see (published ones for the public), or
+    `campagnes` gives them (`campagnes_visibles`), and `etat_` their `etat`. Aggregates cached per data version;
+    after a change, only the campaigns whose answers changed are read again."""
+    if campagnes is None:
+        campagnes = campagnes_visibles(annee, visible=visible)
+    etat_ = etat_ or etat(campagnes, par_campagne=False)
+    cle = f"observatoire:fiche_nationale:{annee}:{etat_.version}"
+    agregees = cache.get(cle)
+    if agregees is None:
+        ids = [c.pk for c in campagnes]
+        etat_ = _completer(etat_, ids)
+        par_campagne = _lignes_par_campagne(etat_, ids)
+        lignes = [ligne for pk in ids for ligne in par_campagne[pk]]
+        agregees = {
+            "par_departement": {g.cle: g for g in agregats.agreger_par(lignes, "departement")},
+            "ensemble": agregats.agreger(lignes),
+        }
+        cache.set(cle, agregees, DUREE_CACHE)
+    par_departement = agregees["par_departement"]
     departements = [
         {
             "campagne": c,
@@ -144,7 +336,7 @@ def fiche_nationale(annee: int, *, visible=None) -> dict:
         }
         for c in campagnes
     ]
-    return {"annee": annee, "campagnes": campagnes, "departements": departements, "ensemble": agregats.agreger(lignes)}
+    return {"annee": annee, "campagnes": campagnes, "departements": departements, "ensemble": agregees["ensemble"]}
 
 
 def reponse_du_portrait(structure_pk: int, annee: int) -> Reponse:

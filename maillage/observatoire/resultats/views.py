@@ -7,9 +7,11 @@ XLSX (one row per structure) needs `reponses.exporter` (pilote, mandated corresp
 `reponse.voir` on the structure's answer.
 """
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 
 from maillage.core import travaux
 from maillage.core.models import Travail
@@ -24,25 +26,48 @@ def synthese_visible(user, campagne) -> bool:
     return campagne.publiee or peut(user, "departement.voir_pilotage", campagne.departement_id)
 
 
-def _campagne_visible(request, annee, code):
-    campagne = selectors_resultats.campagne_de(annee, code)
+def _campagne_visible(request, annee, code, *, avec_precedente: bool = False):
+    lue = selectors_resultats.campagne_de(annee, code, avec_precedente=avec_precedente)
+    campagne = lue[0] if avec_precedente else lue
     if not synthese_visible(request.user, campagne):
         raise PermissionDenied("Cette synthèse n'est pas encore publiée.")
-    return campagne
+    return lue
 
 
 def synthese(request, code, annee):
     """The département synthesis of a campaign: also the printable departmental report."""
-    campagne = _campagne_visible(request, annee, code)
-    contexte = rapports.contexte_rapport(campagne)
-    contexte["peut_xlsx"] = peut(request.user, "reponses.exporter", campagne.departement_id)
-    contexte["pdf_disponible"] = rapports.pdf_disponible()
+    campagne, precedente = _campagne_visible(request, annee, code, avec_precedente=True)
+    etat = selectors_resultats.etat([c for c in (campagne, precedente) if c])
+    # The figures and their tables change only with the data: rendered once per data version, served from the cache.
+    cle = f"observatoire:page:synthese:{campagne.pk}:{etat.version}"
+    corps = cache.get(cle)
+    if corps is None:
+        contexte = rapports.contexte_rapport(campagne, precedente=precedente, etat=etat)
+        corps = render_to_string("observatoire/resultats/_synthese.html", contexte)
+        cache.set(cle, corps, selectors_resultats.DUREE_CACHE)
+    contexte = {
+        "campagne": campagne,
+        "precedente": precedente,
+        "corps": corps,
+        "peut_xlsx": peut(request.user, "reponses.exporter", campagne.departement_id),
+        "pdf_disponible": rapports.pdf_disponible(),
+    }
     return render(request, "observatoire/resultats/synthese.html", contexte)
 
 
 def fiche_nationale(request, annee):
-    donnees = selectors_resultats.fiche_nationale(annee, visible=lambda c: synthese_visible(request.user, c))
-    return render(request, "observatoire/resultats/fiche_nationale.html", donnees)
+    campagnes = selectors_resultats.campagnes_visibles(annee, visible=lambda c: synthese_visible(request.user, c))
+    etat = selectors_resultats.etat(campagnes, par_campagne=False)
+    # Rendered once per data version and set of campaigns seen (the public sees the published ones only).
+    cle = f"observatoire:page:fiche_nationale:{annee}:{etat.version}:{int(request.user.is_authenticated)}"
+    tableau = cache.get(cle)
+    if tableau is None:
+        donnees = selectors_resultats.fiche_nationale(annee, campagnes=campagnes, etat_=etat)
+        tableau = render_to_string(
+            "observatoire/resultats/_fiche_nationale.html", {**donnees, "authentifie": request.user.is_authenticated}
+        )
+        cache.set(cle, tableau, selectors_resultats.DUREE_CACHE)
+    return render(request, "observatoire/resultats/fiche_nationale.html", {"annee": annee, "tableau": tableau})
 
 
 def portrait(request, pk, annee):

@@ -1,6 +1,6 @@
 """In a browser, on a 375 px phone: a partner downloads its schéma's fiches, deposits the edited file, reads the
 preview of its change and confirms it; the page never gets wider than the screen and axe finds no serious or
-critical violation (Playwright and the system Chromium, as tests/e2e/; skipped without Chromium)."""
+critical violation."""
 
 import csv
 import datetime
@@ -20,12 +20,6 @@ from tests.schema.factories import FicheActionFactory, JalonFactory, SchemaFacto
 from tests.territoires.factories import DepartementFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-# The browser fixtures of tests/e2e/, for this module.
-_orm_pendant_playwright = e2e._orm_pendant_playwright
-navigateur = e2e.navigateur
-_reglages_e2e = e2e._reglages_e2e
-ouvrir = e2e.ouvrir
 
 
 def test_partenaire_met_a_jour_sa_fiche_au_telephone(ouvrir, live_server, tmp_path):

@@ -2,40 +2,17 @@
 axe violation, and the filter of the long check-box lists works (schema/cases.js, under the pages' CSP)."""
 
 import datetime
-import os
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.e2e.conftest import ARGUMENTS, CHROMIUM, TELEPHONE
+from tests.e2e.conftest import TELEPHONE
 from tests.e2e.test_accessibilite import violations_graves
 from tests.schema.factories import jeu_schema_94
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def chromium():
-    if not CHROMIUM.exists():
-        if os.environ.get("MAILLAGE_E2E_REQUIS") == "1":
-            pytest.fail(f"Parcours navigateur exigés (MAILLAGE_E2E_REQUIS=1) : Chromium introuvable ({CHROMIUM}).")
-        pytest.skip(f"Chromium introuvable ({CHROMIUM}).")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls.
-    avant = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    playwright = sync_playwright().start()
-    navigateur = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGUMENTS)
-    yield navigateur
-    navigateur.close()
-    playwright.stop()
-    if avant is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = avant
 
 
 @pytest.fixture
@@ -55,16 +32,16 @@ def session_pilote(jeu):
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def _page(chromium, live_server, session=None, bypass_csp=True):
+def _page(navigateur, live_server, session=None, bypass_csp=True):
     # axe is injected as a script: the CSP of the pages would refuse it.
-    contexte = chromium.new_context(viewport=TELEPHONE, locale="fr-FR", bypass_csp=bypass_csp)
+    contexte = navigateur.new_context(viewport=TELEPHONE, locale="fr-FR", bypass_csp=bypass_csp)
     contexte.set_default_timeout(10_000)
     if session is not None:
         contexte.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
     return contexte, contexte.new_page()
 
 
-def test_pages_du_schema_au_telephone(jeu, session_pilote, live_server, chromium):
+def test_pages_du_schema_au_telephone(jeu, session_pilote, live_server, navigateur):
     s, f = jeu.schema.pk, jeu.fiches[0].pk
     pages = {
         None: [reverse("schema:liste") + "?departement=94", reverse("schema:detail", args=[s]),
@@ -78,7 +55,7 @@ def test_pages_du_schema_au_telephone(jeu, session_pilote, live_server, chromium
     }  # fmt: skip
     problemes = []
     for session, urls in pages.items():
-        contexte, page = _page(chromium, live_server, session)
+        contexte, page = _page(navigateur, live_server, session)
         for url in urls:
             reponse = page.goto(live_server.url + url)
             assert reponse.status == 200, url
@@ -98,8 +75,8 @@ def communes_en_plus(jeu):
         CommuneFactory(departement=jeu.dep, code=f"940{60 + i}", nom=f"Commune fictive {i}")
 
 
-def test_filtrer_une_longue_liste_de_cases(jeu, communes_en_plus, session_pilote, live_server, chromium):
-    contexte, page = _page(chromium, live_server, session_pilote, bypass_csp=False)  # the real CSP: a script file
+def test_filtrer_une_longue_liste_de_cases(jeu, communes_en_plus, session_pilote, live_server, navigateur):
+    contexte, page = _page(navigateur, live_server, session_pilote, bypass_csp=False)  # the real CSP: a script file
     url = live_server.url + reverse("schema:fiche_modifier", args=[jeu.fiches[0].pk])
     erreurs = []
     page.on("pageerror", lambda e: erreurs.append(str(e)))
