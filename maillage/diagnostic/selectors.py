@@ -45,7 +45,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from maillage.structures.models import Agrement, Structure, TypeStructure
-from maillage.structures.selectors import structures_actives
+from maillage.structures.selectors import STATUTS_ACTIFS, structures_actives
 from maillage.territoires.models import EPCI, QPV, Chargement, Commune, Departement, Region
 
 from . import moteur
@@ -210,10 +210,10 @@ def _boite_voisinage(points: list[tuple[float, float]], etendues: list, portee_k
     return min(lons) - marge_lon, lat_min, max(lons) + marge_lon, lat_max
 
 
-def _construire_entrees(territoire: Territoire, date: datetime.date, portee_km: float) -> Entrees:
-    filtre = territoire.filtre_communes()
-    lignes = (
-        Commune.objects.filter(filtre)
+def _communes_lues(territoire: Territoire) -> tuple[list, dict, dict]:
+    """The territory's communes (rows) and their Caf indicators of every millésime: what does not depend on the date."""
+    lignes = list(
+        Commune.objects.filter(territoire.filtre_communes())
         .order_by("code")
         .values_list("code", "nom", "population", "longitude", "latitude", "epci_id")
     )
@@ -224,6 +224,12 @@ def _construire_entrees(territoire: Territoire, date: datetime.date, portee_km: 
     ).values_list("commune_id", "indicateur", "millesime", "valeur"):
         valeurs[commune][indicateur][millesime] = float(valeur)
         disponibles[indicateur].add(millesime)
+    return lignes, valeurs, disponibles
+
+
+def _communes_a_la_date(lues: tuple[list, dict, dict], date: datetime.date):
+    """(communes as the engine takes them, millésimes chosen) at `date`."""
+    lignes, valeurs, disponibles = lues
     millesimes = _millesimes(disponibles, date.year)
     communes = []
     for code, nom, population, longitude, latitude, epci in lignes:
@@ -243,6 +249,80 @@ def _construire_entrees(territoire: Territoire, date: datetime.date, portee_km: 
                 indicateurs=indicateurs,
             )
         )
+    return tuple(communes), millesimes
+
+
+def _qpv_entrees(qpv_lignes: list, communes_qpv: dict[str, list[str]], generation: int | None):
+    return tuple(
+        moteur.QPVEntree(
+            code=code,
+            nom=nom,
+            communes=tuple(sorted(communes_qpv.get(code, ()))),
+            geometrie=geometrie or None,
+            longitude=longitude,
+            latitude=latitude,
+        )
+        for code, nom, gen, geometrie, longitude, latitude in qpv_lignes
+        if gen == generation
+    )
+
+
+def _boite_du_territoire(communes, qpv, portee_km: float):
+    points = [(c.longitude, c.latitude) for c in communes if c.longitude is not None and c.latitude is not None]
+    points += [(q.longitude, q.latitude) for q in qpv if q.longitude is not None and q.latitude is not None]
+    etendues = [e for q in qpv if q.geometrie and (e := _etendue_geometrie(q.geometrie))]
+    return _boite_voisinage(points, etendues, portee_km)
+
+
+def _structures_positionnees(structures):
+    """Structures with their position (their own, else their commune's) as `lon`, `lat`."""
+    return structures.annotate(
+        lon=Coalesce("longitude", "commune__longitude", output_field=FloatField()),
+        lat=Coalesce("latitude", "commune__latitude", output_field=FloatField()),
+    )
+
+
+def _dans_la_boite(boite) -> Q:
+    return Q(lon__gte=boite[0], lat__gte=boite[1], lon__lte=boite[2], lat__lte=boite[3])
+
+
+CHAMPS_STRUCTURE = ("pk", "nom", "type", "commune_id", "departement_id", "lon", "lat")
+
+
+def _structures_entrees(structures_lignes: list, zones: tuple[dict, dict]):
+    zone_communes, zone_qpv_codes = zones
+    return tuple(
+        moteur.StructureEntree(
+            id=pk,
+            nom=nom,
+            type=type_,
+            commune=commune,
+            longitude=lon,
+            latitude=lat,
+            zone_communes=tuple(sorted(zone_communes.get(pk, ()))),
+            zone_qpv=tuple(sorted(zone_qpv_codes.get(pk, ()))),
+        )
+        for pk, nom, type_, commune, _, lon, lat in structures_lignes
+    )
+
+
+def _zones(ids) -> tuple[dict, dict]:
+    """Zones de compétence (communes, QPV) of the structures `ids`."""
+    zone_communes: dict[int, list[str]] = defaultdict(list)
+    for structure_id, commune_code in Structure.communes_competence.through.objects.filter(
+        structure_id__in=ids
+    ).values_list("structure_id", "commune_id"):
+        zone_communes[structure_id].append(commune_code)
+    zone_qpv_codes: dict[int, list[str]] = defaultdict(list)
+    for structure_id, qpv_code in Structure.qpv_competence.through.objects.filter(structure_id__in=ids).values_list(
+        "structure_id", "qpv_id"
+    ):
+        zone_qpv_codes[structure_id].append(qpv_code)
+    return zone_communes, zone_qpv_codes
+
+
+def _construire_entrees(territoire: Territoire, date: datetime.date, portee_km: float) -> Entrees:
+    communes, millesimes = _communes_a_la_date(_communes_lues(territoire), date)
 
     # QPV touching the territory's communes, with all their communes (a QPV may straddle a border).
     liens = QPV.communes.through.objects
@@ -258,28 +338,11 @@ def _construire_entrees(territoire: Territoire, date: datetime.date, portee_km: 
         "qpv_id", "commune_id"
     ):
         communes_qpv[qpv_code].append(commune_code)
-    qpv = tuple(
-        moteur.QPVEntree(
-            code=code,
-            nom=nom,
-            communes=tuple(sorted(communes_qpv.get(code, ()))),
-            geometrie=geometrie or None,
-            longitude=longitude,
-            latitude=latitude,
-        )
-        for code, nom, gen, geometrie, longitude, latitude in qpv_lignes
-        if gen == generation
-    )
+    qpv = _qpv_entrees(qpv_lignes, communes_qpv, generation)
 
     # Active structures of the territory, and those within reach across its borders.
-    points = [(c.longitude, c.latitude) for c in communes if c.longitude is not None and c.latitude is not None]
-    points += [(q.longitude, q.latitude) for q in qpv if q.longitude is not None and q.latitude is not None]
-    etendues = [e for q in qpv if q.geometrie and (e := _etendue_geometrie(q.geometrie))]
-    boite = _boite_voisinage(points, etendues, portee_km)
-    actives = structures_actives(date).annotate(
-        lon=Coalesce("longitude", "commune__longitude", output_field=FloatField()),
-        lat=Coalesce("latitude", "commune__latitude", output_field=FloatField()),
-    )
+    boite = _boite_du_territoire(communes, qpv, portee_km)
+    actives = _structures_positionnees(structures_actives(date))
     if territoire.epci:
         zone = Structure.communes_competence.through.objects.filter(structure_id=OuterRef("pk"))
         zone = zone.filter(territoire.filtre_communes("commune__"))
@@ -289,44 +352,87 @@ def _construire_entrees(territoire: Territoire, date: datetime.date, portee_km: 
         # A structure's zone only lists communes and QPV of its own département.
         selection = Q(departement_id=territoire.departement)
     if boite is not None:
-        selection |= Q(lon__gte=boite[0], lat__gte=boite[1], lon__lte=boite[2], lat__lte=boite[3])
-    structures_lignes = list(
-        actives.filter(selection)
-        .order_by("pk")
-        .values_list("pk", "nom", "type", "commune_id", "departement_id", "lon", "lat")
-    )
-    ids = [ligne[0] for ligne in structures_lignes]
-    zone_communes: dict[int, list[str]] = defaultdict(list)
-    for structure_id, commune_code in Structure.communes_competence.through.objects.filter(
-        structure_id__in=ids
-    ).values_list("structure_id", "commune_id"):
-        zone_communes[structure_id].append(commune_code)
-    zone_qpv_codes: dict[int, list[str]] = defaultdict(list)
-    for structure_id, qpv_code in Structure.qpv_competence.through.objects.filter(structure_id__in=ids).values_list(
-        "structure_id", "qpv_id"
-    ):
-        zone_qpv_codes[structure_id].append(qpv_code)
-    structures = tuple(
-        moteur.StructureEntree(
-            id=pk,
-            nom=nom,
-            type=type_,
-            commune=commune,
-            longitude=lon,
-            latitude=lat,
-            zone_communes=tuple(sorted(zone_communes.get(pk, ()))),
-            zone_qpv=tuple(sorted(zone_qpv_codes.get(pk, ()))),
-        )
-        for pk, nom, type_, commune, _, lon, lat in structures_lignes
-    )
+        selection |= _dans_la_boite(boite)
+    structures_lignes = list(actives.filter(selection).order_by("pk").values_list(*CHAMPS_STRUCTURE))
     return Entrees(
-        communes=tuple(communes),
+        communes=communes,
         qpv=qpv,
-        structures=structures,
+        structures=_structures_entrees(structures_lignes, _zones([ligne[0] for ligne in structures_lignes])),
         departements_structures={ligne[0]: ligne[4] for ligne in structures_lignes},
         generation_qpv=generation,
         millesimes=dict(millesimes),
     )
+
+
+def _construire_entrees_dates(code: str, dates: list[datetime.date], portee_km: float) -> dict[datetime.date, Entrees]:
+    """`_construire_entrees` of a département at several dates (a yearly series), reading once what does not depend
+    on the date: communes and indicators, QPV of every generation, the structures that may be within reach at one of
+    the dates with their agréments' periods and zones. The same inputs, date by date (tests compare them)."""
+    territoire = Territoire(departement=code)
+    lues = _communes_lues(territoire)
+    liens = QPV.communes.through.objects
+    touchant = liens.filter(territoire.filtre_communes("commune__")).values("qpv_id")
+    qpv_lignes = list(
+        QPV.objects.filter(code__in=touchant)
+        .order_by("code")
+        .values_list("code", "nom", "generation", "geometrie", "longitude", "latitude")
+    )
+    generations = {ligne[2] for ligne in qpv_lignes}
+    communes_qpv: dict[int | None, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for qpv_code, commune_code, generation in liens.filter(qpv_id__in=touchant).values_list(
+        "qpv_id", "commune_id", "qpv__generation"
+    ):
+        communes_qpv[generation][qpv_code].append(commune_code)
+    par_date = {}
+    for date in dates:
+        communes, millesimes = _communes_a_la_date(lues, date)
+        generation = _generation(generations, date)
+        qpv = _qpv_entrees(qpv_lignes, communes_qpv[generation], generation)
+        par_date[date] = (communes, millesimes, generation, qpv, _boite_du_territoire(communes, qpv, portee_km))
+
+    # Structures of the département or in one of the boxes, holding an agrément that may make them active.
+    selection = Q(departement_id=code)
+    for boite in {p[4] for p in par_date.values() if p[4] is not None}:
+        selection |= _dans_la_boite(boite)
+    candidates = _structures_positionnees(
+        Structure.objects.filter(Exists(Agrement.objects.filter(structure=OuterRef("pk"), statut__in=STATUTS_ACTIFS)))
+    )
+    lignes = list(candidates.filter(selection).order_by("pk").values_list(*CHAMPS_STRUCTURE))
+    ids = [ligne[0] for ligne in lignes]
+    periodes: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+    for structure_id, debut, fin in Agrement.objects.filter(
+        structure_id__in=ids, statut__in=STATUTS_ACTIFS
+    ).values_list("structure_id", "debut", "fin"):
+        periodes[structure_id].append((debut, fin))
+    zones = _zones(ids)
+
+    def retenue(ligne, date, boite) -> bool:
+        # structures_actives (an agrément covering the date), and the département or the box (SQL's NULL: out).
+        if not any(debut <= date <= fin for debut, fin in periodes[ligne[0]]):
+            return False
+        if ligne[4] == code:
+            return True
+        lon, lat = ligne[5], ligne[6]
+        return (
+            boite is not None
+            and lon is not None
+            and lat is not None
+            and boite[0] <= lon <= boite[2]
+            and boite[1] <= lat <= boite[3]
+        )
+
+    entrees = {}
+    for date, (communes, millesimes, generation, qpv, boite) in par_date.items():
+        structures_lignes = [ligne for ligne in lignes if retenue(ligne, date, boite)]
+        entrees[date] = Entrees(
+            communes=communes,
+            qpv=qpv,
+            structures=_structures_entrees(structures_lignes, zones),
+            departements_structures={ligne[0]: ligne[4] for ligne in structures_lignes},
+            generation_qpv=generation,
+            millesimes=dict(millesimes),
+        )
+    return entrees
 
 
 def _portee_km(parametres: moteur.Parametres) -> float:
@@ -389,6 +495,41 @@ def diagnostic_departement(
     version = version_diagnostic()
     parametres = parametres or _parametres_en_cache(code, version)
     return _resultat(Territoire(departement=code, epci=epci), date, parametres, version)
+
+
+def diagnostics_departement(
+    code: str, dates, *, parametres: moteur.Parametres | None = None
+) -> dict[datetime.date, tuple[moteur.Resultat, int | None]]:
+    """`diagnostic_departement` at several dates (a yearly series), each with the QPV generation it used.
+
+    Results already in the cache are reused; the others are computed from inputs read once for all of them
+    (`_construire_entrees_dates`: one read of the structures within reach instead of one per date) and cached under
+    `diagnostic_departement`'s keys. Raises Departement.DoesNotExist for an unknown département."""
+    version = version_diagnostic()
+    parametres = parametres or _parametres_en_cache(code, version)
+    territoire = Territoire(departement=code)
+    empreinte, portee = _empreinte(parametres), _portee_km(parametres)
+
+    def cles(date):
+        suffixe = f"{territoire.cle}:{date.isoformat()}:{empreinte}:{version}"
+        return f"diagnostic:resultat:{suffixe}", f"diagnostic:generation:{suffixe}"
+
+    resultats, manquantes = {}, []
+    for date in sorted(set(dates)):
+        cle_resultat, cle_generation = cles(date)
+        trouves = cache.get_many([cle_resultat, cle_generation])
+        if len(trouves) == 2:
+            resultats[date] = (trouves[cle_resultat], trouves[cle_generation])
+        else:
+            manquantes.append(date)
+    if manquantes:
+        _verifier_territoire(territoire)
+        for date, entrees in _construire_entrees_dates(code, manquantes, portee).items():
+            resultat = _diagnostiquer(entrees, parametres)
+            cle_resultat, cle_generation = cles(date)
+            cache.set_many({cle_resultat: resultat, cle_generation: entrees.generation_qpv}, DUREE_CACHE)
+            resultats[date] = (resultat, entrees.generation_qpv)
+    return resultats
 
 
 def departement_principal_epci(siren: str) -> str:

@@ -6,15 +6,19 @@ the accounts of its département; a schéma or a fiche the caller may not read i
 only for holders of `schema.voir_interne`. The update (`PATCH`) needs a session (401 without) and its CSRF token,
 and goes through `services.fiche_mettre_a_jour`, the one write of a fiche's progress: the same rules as the pages.
 Progress values are numbers from 0 to 100 (null when nothing counts: every action abandoned, or none).
+A schéma's detail is the same for every reader: its JSON text is kept in cache by version of the schéma's data
+(`selectors.version_schema`), the rule checked on every request.
 """
 
 import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import Field, Query, Schema, Status
 from ninja.errors import HttpError
+from ninja.renderers import JSONRenderer
 from pydantic import ConfigDict
 
 from maillage.core.horloge import aujourdhui
@@ -30,6 +34,8 @@ from .models import CommentaireAction, FicheAction, Jalon
 
 LIMITE_DEFAUT = 100
 LIMITE_MAX = 500
+DUREE_CACHE = 24 * 60 * 60  # the key changes with the data: the duration only bounds memory
+RENDU_JSON = JSONRenderer()  # the API's renderer (NinjaAPI's default), for the answers kept as text
 Avancement = float | None  # 0-100, one decimal for rolled-up values
 
 
@@ -225,8 +231,20 @@ def schemas(request, filtres: Query[FiltresSchemas]):
     ),
 )
 def schema_detail(request, id: int):
-    schema = _schema_visible(request, id)
-    arbre = selectors.arbre(schema)
+    schema = _schema_visible(request, id)  # the rule first, never from the cache
+    # The same answer for every reader: kept as its JSON text while the schéma's data version stays the same
+    # (validation and rendering of 200 actions cost as much as reading them).
+    cle = f"schema:api:detail:{selectors.version_schema(schema)}"
+    contenu = cache.get(cle)
+    if contenu is None:
+        donnees = SchemaDirecteurDetailOut.model_validate(_detail(schema)).model_dump()
+        contenu = RENDU_JSON.render(request, donnees, response_status=200)
+        cache.set(cle, contenu, DUREE_CACHE)
+    return HttpResponse(contenu, content_type=f"{RENDU_JSON.media_type}; charset={RENDU_JSON.charset}")
+
+
+def _detail(schema) -> dict:
+    arbre = selectors.arbre(schema, resume=True)
     return {
         **_item(schema, arbre.avancement),
         "date_adoption": schema.date_adoption,

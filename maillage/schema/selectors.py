@@ -4,13 +4,21 @@ queries whatever the number of actions), late milestones. Used by the pages, the
 import datetime
 from dataclasses import dataclass, field
 
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
+from maillage.comptes.models import Organisation
 from maillage.core.horloge import aujourdhui
 from maillage.core.permissions import actif, codes_departements, est_admin
+from maillage.territoires.models import Chargement
 
 from . import progression
-from .models import Axe, FicheAction, Jalon, Orientation, Schema
+from .models import Axe, DirectionProgres, Enjeu, FicheAction, Jalon, Orientation, Schema
+
+# What the schéma's tree, its API and its page show (organisations: pilots and signatories by name).
+MODELES_ARBRE = (Schema, Enjeu, DirectionProgres, Axe, Orientation, FicheAction, Jalon, Organisation)
 
 
 def schemas_visibles(user, *, departement: str | None = None) -> QuerySet[Schema]:
@@ -24,6 +32,28 @@ def schemas_visibles(user, *, departement: str | None = None) -> QuerySet[Schema
     if not actif(user):
         return publics
     return (publics | qs.filter(departement_id__in=codes_departements(user))).distinct()
+
+
+def version_schema(schema: Schema, *modeles) -> str:
+    """Changes whenever what the tree of `schema` shows may have changed: part of the cache keys of its API detail
+    and its page. One round trip: the last audited edit of MODELES_ARBRE (and `modeles`: what else a reader shows)
+    in any schéma (one recomputation too many, never one too few), the last bulk load (`Chargement`), and the number
+    and last change of the schéma's fiches (`modifie_le`: also seen when a write skips the audit trail); the schéma
+    row's own version comes from `schema`, read by the request."""
+    types = [ct.pk for ct in ContentType.objects.get_for_models(*MODELES_ARBRE, *modeles).values()]
+    journal, chargements, fiches = LogEntry._meta.db_table, Chargement._meta.db_table, FicheAction._meta.db_table
+    dans = ", ".join(["%s"] * len(types))
+    with connection.cursor() as curseur:
+        curseur.execute(
+            f"SELECT (SELECT MAX(id) FROM {journal} WHERE content_type_id IN ({dans})),"
+            f" (SELECT MAX(id) FROM {chargements}),"
+            f" (SELECT COUNT(*) FROM {fiches} WHERE schema_id = %s),"
+            f" (SELECT MAX(modifie_le) FROM {fiches} WHERE schema_id = %s)",
+            [*types, schema.pk, schema.pk],
+        )
+        entree, chargement, nombre, modifie = curseur.fetchone()
+    # SQLite gives the datetime as text: str() either way.
+    return f"{schema.pk}.{schema.version}-{entree or 0}-{chargement or 0}-{nombre}-{modifie or ''}".replace(" ", "_")
 
 
 @dataclass
@@ -81,23 +111,27 @@ def _action(fiche: FicheAction) -> progression.Action:
     return progression.Action(fiche.avancement, fiche.poids, fiche.statut)
 
 
-def arbre(schema: Schema, *, jour: datetime.date | None = None) -> Arbre:
+CHAMPS_RESUME = ("pk", "schema_id", "orientation_id", "numero", "titre", "statut", "avancement", "poids", "pilote__nom")
+
+
+def arbre(schema: Schema, *, jour: datetime.date | None = None, resume: bool = False) -> Arbre:
     """Axes → orientations → fiches actions of `schema`, with progress rolled up and late milestones flagged.
 
-    Five queries (axes, orientations, fiches with their pilot, milestones, referents) whatever the size."""
+    Five queries (axes, orientations, fiches with their pilot, milestones, referents) whatever the size. `resume`
+    (the API): three, fiches reduced to CHAMPS_RESUME, milestones and referents not read (no late milestone)."""
     jour = jour or aujourdhui()
-    fiches = (
-        FicheAction.objects.filter(schema=schema)
-        .select_related("pilote")
-        .prefetch_related(
+    fiches = FicheAction.objects.filter(schema=schema).select_related("pilote").order_by("numero", "pk")
+    if resume:
+        fiches = fiches.only(*CHAMPS_RESUME)
+    else:
+        fiches = fiches.prefetch_related(
             Prefetch("jalons", queryset=Jalon.objects.order_by("echeance", "pk")),
             Prefetch("referents", to_attr="liste_referents"),
         )
-        .order_by("numero", "pk")
-    )
     par_orientation: dict[int, list[FicheAction]] = {}
     for fiche in fiches:
-        fiche.referent_ids = {u.pk for u in fiche.liste_referents}
+        if not resume:
+            fiche.referent_ids = {u.pk for u in fiche.liste_referents}
         par_orientation.setdefault(fiche.orientation_id, []).append(fiche)
     orientations: dict[int, list[Orientation]] = {}
     for orientation in Orientation.objects.filter(axe__schema=schema).order_by("numero", "pk"):
@@ -111,7 +145,7 @@ def arbre(schema: Schema, *, jour: datetime.date | None = None) -> Arbre:
             for fiche in _tri_naturel(par_orientation.get(orientation.pk, [])):
                 fiche.orientation = orientation
                 fiche.schema = schema
-                retard = [j for j in fiche.jalons.all() if j.en_retard(jour)]
+                retard = [] if resume else [j for j in fiche.jalons.all() if j.en_retard(jour)]
                 noeud.fiches.append(NoeudFiche(fiche, retard))
             noeud.avancement = progression.avancement(_action(n.fiche) for n in noeud.fiches)
             noeud_axe.orientations.append(noeud)

@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch
 
 from maillage.diagnostic.models import ParametresDiagnostic
-from maillage.diagnostic.selectors import diagnostic_departement, entrees_diagnostic
+from maillage.diagnostic.selectors import diagnostics_departement
 from maillage.financements.models import Budget, LigneProduit
 from maillage.financements.selectors import consolidation
 from maillage.observatoire import agregats
@@ -62,10 +62,12 @@ class Lecteur:
     """The data of one département as the catalogue reads them, each answer kept for the run (several indicators
     and dates read the same registry, diagnostic, consolidation or campaign)."""
 
-    def __init__(self, departement: str, *, jour: datetime.date):
+    def __init__(self, departement: str, *, jour: datetime.date, dates=()):
         self.departement = departement
         self.jour = jour
         self._memo: dict = {}
+        # The dates the run will ask for: the diagnostic's coverage is computed for all of them at once.
+        self._dates_prevues = set(dates)
 
     def _garder(self, cle, calcul):
         if cle not in self._memo:
@@ -98,28 +100,33 @@ class Lecteur:
         return catalogue.Registre(par_type, cs_par_mode, qpv_par_type)
 
     def couverture(self, date: datetime.date) -> catalogue.Couverture | None:
-        return self._garder(("couverture", date), lambda: self._couverture(date))
+        if ("couverture", date) not in self._memo:
+            dates = {date} | {d for d in self._dates_prevues if ("couverture", d) not in self._memo}
+            self._memo.update({("couverture", d): c for d, c in self._couvertures(sorted(dates)).items()})
+        return self._memo[("couverture", date)]
 
-    def _couverture(self, date):
+    def _couvertures(self, dates):
+        """The diagnostic's synthesis at each date: one read of the inputs for the whole series."""
         try:
-            resultat = diagnostic_departement(self.departement, date)
+            resultats = diagnostics_departement(self.departement, dates)
         except Departement.DoesNotExist:
-            return None
-        s = resultat.synthese
-        if not s.communes:
-            return None
-        # Cached beside the result: which QPV generation the diagnostic used at that date.
-        generation = entrees_diagnostic(self.departement, date).generation_qpv
-        return catalogue.Couverture(
-            population=s.population,
-            population_couverte=s.population_couverte,
-            communes=s.communes,
-            communes_sans_structure=s.communes_sans_structure,
-            qpv_total=s.qpv_total,
-            qpv_sans_structure=s.qpv_sans_structure,
-            generation_qpv=generation,
-            distance_km=float(resultat.parametres.distance_couverture_km),
-        )
+            return dict.fromkeys(dates)
+        couvertures = {}
+        for date, (resultat, generation) in resultats.items():
+            s = resultat.synthese
+            couvertures[date] = None
+            if s.communes:
+                couvertures[date] = catalogue.Couverture(
+                    population=s.population,
+                    population_couverte=s.population_couverte,
+                    communes=s.communes,
+                    communes_sans_structure=s.communes_sans_structure,
+                    qpv_total=s.qpv_total,
+                    qpv_sans_structure=s.qpv_sans_structure,
+                    generation_qpv=generation,
+                    distance_km=float(resultat.parametres.distance_couverture_km),
+                )
+        return couvertures
 
     def finances(self, annee: int) -> catalogue.Finances:
         return self._garder(("finances", annee), lambda: self._finances(annee))

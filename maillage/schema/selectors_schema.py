@@ -5,6 +5,7 @@ and the choices of the edit forms (organisations, accounts, territories, structu
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
@@ -125,6 +126,11 @@ def lignes_chiffres(fige: dict, actuel: dict | None) -> list[LigneChiffre]:
 # --- A schéma and its lists ---------------------------------------------------------------------------------------
 
 
+def schema_seul(pk) -> Schema:
+    """The schéma with its département and previous schéma (one query): enough to check a rule."""
+    return Schema.objects.select_related("departement", "precedent").get(pk=pk)
+
+
 def schema_detaille(pk) -> Schema:
     """The schéma with its département, signatories, dated transitions, enjeux and directions (5 queries)."""
     return (
@@ -153,6 +159,39 @@ def organisations_pilotes(arbre: Arbre) -> list[Organisation]:
     """The pilot organisations of the tree's fiches, by name (no query: read from the tree)."""
     vues = {n.fiche.pilote_id: n.fiche.pilote for n in arbre.fiches if n.fiche.pilote_id}
     return sorted(vues.values(), key=lambda o: o.nom.casefold())
+
+
+class Pilote(NamedTuple):
+    """A pilot organisation as the tree's filter lists it (what the page keeps in cache)."""
+
+    pk: int
+    nom: str
+
+
+@dataclass(frozen=True)
+class ResumeArbre:
+    """What the schéma's page shows of its whole tree besides the listed fiches: kept in cache with its rendering
+    (by data version and day), so that a visit does not read the tree again."""
+
+    avancement: float | None
+    regle: str
+    jour: datetime.date
+    par_statut: dict[str, int]
+    nombre_fiches: int
+    fiches_en_retard: int
+    pilotes: tuple[Pilote, ...]
+
+
+def resume_arbre(arbre: Arbre) -> ResumeArbre:
+    return ResumeArbre(
+        avancement=arbre.avancement,
+        regle=arbre.regle,
+        jour=arbre.jour,
+        par_statut=arbre.par_statut(),
+        nombre_fiches=len(arbre.fiches),
+        fiches_en_retard=sum(1 for n in arbre.fiches if n.jalons_en_retard),
+        pilotes=tuple(Pilote(o.pk, o.nom) for o in organisations_pilotes(arbre)),
+    )
 
 
 @dataclass

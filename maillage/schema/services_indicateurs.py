@@ -105,12 +105,20 @@ def indicateurs_recalculer(*, schema: Schema, force: bool = False, jour: datetim
         existantes: dict[int, dict[datetime.date, ValeurIndicateur]] = {}
         for valeur in ValeurIndicateur.objects.filter(indicateur__in=a_faire):
             existantes.setdefault(valeur.indicateur_id, {})[valeur.date] = valeur
-        lecteur = Lecteur(schema.departement_id, jour=jour)
+        plans = {i.pk: dates_a_calculer(i, schema, jour) for i in a_faire}
+        # The dates the run will compute (frozen values are kept) known upfront: what they share is read once.
+        prevues = {
+            d
+            for pk, dates in plans.items()
+            for d in dates
+            if not getattr(existantes.get(pk, {}).get(d), "figee", False)
+        }
+        lecteur = Lecteur(schema.departement_id, jour=jour, dates=prevues)
         creer, modifier, supprimer = [], [], []
         maintenant = timezone.now()
         for indicateur in a_faire:
             deja = existantes.get(indicateur.pk, {})
-            dates = dates_a_calculer(indicateur, schema, jour)
+            dates = plans[indicateur.pk]
             definition = catalogue.definition(indicateur.definition)
             for date in dates if definition is not None else ():
                 valeur = deja.get(date)

@@ -212,7 +212,8 @@ def contexte_document(schema: Schema, *, interne: bool, jour: datetime.date | No
         "fictives": any(n.fiche.fictive for n in arbre.fiches),
         "indicateurs": indicateurs,
         "instances": _gouvernance(schema, interne=interne),
-        "largeurs": range(101),  # progress bars' width classes (no inline style)
+        # Progress bars' classes (no inline style): p0…p100 and the width of their filled part in a 22 mm bar.
+        "largeurs": [(p, f"{22 * p / 100:.2f}") for p in range(101)],
     }
 
 

@@ -7,17 +7,22 @@ refused a page is sent to the login page, an account out of scope gets 403."""
 
 import datetime
 import functools
+import hashlib
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from maillage.comptes.models import Utilisateur
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.horloge import aujourdhui
 from maillage.core.permissions import exiger, peut
@@ -40,6 +45,7 @@ from .forms import (
     initial_schema,
 )
 from .models import Axe, FicheAction, Jalon, Orientation, Schema
+from .selectors_indicateurs import version_donnees_schema
 
 NATURES = services_schema.NATURES
 LIBELLES = services_schema.LIBELLES_NATURES
@@ -60,9 +66,9 @@ def _connexion_si_anonyme(vue):
     return envelopper
 
 
-def _schema(request, pk, regle: str = "schema.voir") -> Schema:
+def _schema(request, pk, regle: str = "schema.voir", *, detaille: bool = True) -> Schema:
     try:
-        schema = selectors_schema.schema_detaille(pk)
+        schema = selectors_schema.schema_detaille(pk) if detaille else selectors_schema.schema_seul(pk)
     except Schema.DoesNotExist:
         raise Http404("Schéma introuvable.") from None
     exiger(request.user, regle, schema)
@@ -106,41 +112,83 @@ def liste(request):
 # --- A schéma -----------------------------------------------------------------------------------------------------
 
 
+DUREE_CACHE = 24 * 60 * 60  # keys change with the data: the duration only bounds memory
+
+
+def _arbre_de_la_page(schema: Schema, jour: datetime.date, criteres_de) -> tuple:
+    """(summary of the tree, filter form, HTML of the listed axes → orientations → fiches, number listed).
+
+    The rendering of 200 fiches costs more than reading them: both kept in cache by the schéma's data version
+    (`selectors.version_schema`, late milestones included) and the day, the rendering also by the filters. The same
+    for every viewer: the fragment shows nothing internal (links, public fields). `criteres_de(pilotes)` gives the
+    filter form and its criteria."""
+    cle = f"schema:page:{selectors.version_schema(schema)}:{jour.isoformat()}"
+    resume, arbre = cache.get(cle), None
+    if resume is None:
+        arbre = selectors.arbre(schema, jour=jour)
+        resume = selectors_schema.resume_arbre(arbre)
+        cache.set(cle, resume, DUREE_CACHE)
+    filtres, criteres = criteres_de(resume.pilotes)
+    cle_vue = f"{cle}:{criteres['statut']}:{criteres['pilote'] or ''}:{int(criteres['retard'])}"
+    rendu = cache.get(cle_vue)
+    if rendu is None:
+        vue = selectors_schema.filtrer_arbre(arbre or selectors.arbre(schema, jour=jour), **criteres)
+        contexte = {"vue": vue, "filtre_actif": any(criteres.values())}
+        rendu = (render_to_string("schema/_arbre.html", contexte), vue.nombre)
+        cache.set(cle_vue, rendu, DUREE_CACHE)
+    return resume, filtres, criteres, mark_safe(rendu[0]), rendu[1]  # our own template's output
+
+
 @_connexion_si_anonyme
 def detail(request, pk):
-    schema = _schema(request, pk)
-    arbre = selectors.arbre(schema)
-    filtres = FiltresArbreForm(request.GET or None, pilotes=selectors_schema.organisations_pilotes(arbre))
-    criteres = filtres.criteres() if request.GET else {"statut": "", "pilote": None, "retard": False}
-    vue = selectors_schema.filtrer_arbre(arbre, **criteres)
-    par_statut = arbre.par_statut()
+    schema = _schema(request, pk, detaille=False)
     jour = aujourdhui()
+    contexte = contexte_schema(request, schema, "apercu")
+    # The page's content is the same for every viewer of a variant (internal follow-up, management, filters): kept
+    # in cache by the data versions of what it shows (the schéma and its tree, the accounts named in its history,
+    # today's figures) and the day. A visit then reads neither the tree nor the lists.
+    variante = [int(contexte["interne"]), int(contexte["gerer"]), sorted(request.GET.lists())]
+    versions = [selectors.version_schema(schema, Utilisateur), version_donnees_schema(schema.departement_id)]
+    cle = "schema:page-contenu:" + hashlib.sha256(repr([versions, jour, variante]).encode()).hexdigest()
+    contenu = cache.get(cle)
+    if contenu is None:
+        schema = selectors_schema.schema_detaille(schema.pk)  # with its lists, for the rendering
+        contexte["schema"] = schema
+        contenu = render_to_string("schema/_detail_contenu.html", _contexte_detail(request, contexte, jour))
+        cache.set(cle, contenu, DUREE_CACHE)
+    return render(request, "schema/detail.html", {**contexte, "contenu": mark_safe(contenu)})  # our own rendering
+
+
+def _contexte_detail(request, contexte: dict, jour: datetime.date) -> dict:
+    schema = contexte["schema"]
+
+    def criteres_de(pilotes):
+        filtres = FiltresArbreForm(request.GET or None, pilotes=pilotes)
+        return filtres, filtres.criteres() if request.GET else {"statut": "", "pilote": None, "retard": False}
+
+    resume, filtres, criteres, arbre_html, nombre_vue = _arbre_de_la_page(schema, jour, criteres_de)
     actuels = selectors_schema.chiffres_diagnostic(schema.departement_id, jour)
     fige = schema.diagnostic_fige or {}
-    contexte = contexte_schema(request, schema, "apercu")
-    return render(
-        request,
-        "schema/detail.html",
-        {
-            **contexte,
-            "arbre": arbre,
-            "vue": vue,
-            "filtres": filtres,
-            "filtre_actif": any(criteres.values()),
-            "statuts": [(code, libelle, par_statut[code]) for code, libelle in FicheAction.Statut.choices],
-            "nombre_fiches": len(arbre.fiches),
-            "fiches_en_retard": sum(1 for n in arbre.fiches if n.jalons_en_retard),
-            "fige": fige,
-            "date_fige": datetime.date.fromisoformat(fige["date"]) if fige.get("date") else None,
-            "actuels": actuels,
-            "date_actuelle": jour,
-            "chiffres": selectors_schema.lignes_chiffres(schema.diagnostic_fige, actuels),
-            "enjeux": list(schema.enjeux.all()),
-            "directions": list(schema.directions.all()),
-            "transitions": list(schema.transitions.all()),
-            "suivant": services_schema.SUIVANT.get(schema.statut),
-        },
-    )
+    return {
+        **contexte,
+        "arbre": resume,
+        "arbre_html": arbre_html,
+        "nombre_vue": nombre_vue,
+        "filtres": filtres,
+        "filtre_actif": any(criteres.values()),
+        "statuts": [(code, libelle, resume.par_statut[code]) for code, libelle in FicheAction.Statut.choices],
+        "nombre_fiches": resume.nombre_fiches,
+        "fiches_en_retard": resume.fiches_en_retard,
+        "fige": fige,
+        "date_fige": datetime.date.fromisoformat(fige["date"]) if fige.get("date") else None,
+        "actuels": actuels,
+        "date_actuelle": jour,
+        "chiffres": selectors_schema.lignes_chiffres(schema.diagnostic_fige, actuels),
+        "enjeux": list(schema.enjeux.all()),
+        "directions": list(schema.directions.all()),
+        "transitions": list(schema.transitions.all()),
+        "suivant": services_schema.SUIVANT.get(schema.statut),
+    }
 
 
 @login_required

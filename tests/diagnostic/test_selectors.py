@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from maillage.comptes.models import Role
@@ -423,3 +424,43 @@ def test_val_de_marne_reel():
     # No structure: nothing covered, every QPV without structure.
     assert resultat.synthese.population_couverte == 0
     assert resultat.synthese.qpv_sans_structure == 47
+
+
+def test_plusieurs_dates_memes_entrees_qu_une_par_une(monde, django_assert_max_num_queries):
+    """A yearly series (the schéma's indicators) reads the inputs once: the same inputs as date by date, with
+    agréments starting and ending between the dates, a neighbour within reach, one without position, the QPV
+    generation changing in 2024, an agrément refused."""
+    seine_et_marne = DepartementFactory(code="77", nom="Seine-et-Marne", region=monde.region)
+    proche = _commune(seine_et_marne, "77001", "Voisine proche", 1_000, 2.72)
+    voisin = StructureFactory(nom="CS voisin", commune=proche, longitude=2.72, latitude=LAT)
+    AgrementFactory(structure=voisin, debut=datetime.date(2016, 1, 1), fin=datetime.date(2019, 12, 31))
+    sans_position = StructureFactory(nom="EVS sans position", type=TypeStructure.EVS, commune=monde.c)
+    AgrementFactory(structure=sans_position, debut=datetime.date(2015, 6, 1), fin=datetime.date(2025, 5, 31))
+    refuse = StructureFactory(nom="Refusé", commune=monde.b)
+    AgrementFactory(structure=refuse, statut=Agrement.Statut.EN_INSTRUCTION)
+    QPVFactory(code="QP094099", nom="Ancien quartier", generation=2015, communes=[monde.b])
+    IndicateurCommune.objects.create(
+        commune=monde.a, indicateur=next(iter(selectors.INDICATEURS_CAF)), millesime=2016, valeur=3
+    )
+    dates = [datetime.date(annee, 12, 31) for annee in range(2013, 2021)] + [datetime.date(2024, 3, 1)]
+    ensemble = selectors._construire_entrees_dates("94", dates, 2.2)
+    for date in dates:
+        assert ensemble[date] == selectors._construire_entrees(selectors.Territoire(departement="94"), date, 2.2), date
+    assert {s.id for s in ensemble[datetime.date(2016, 12, 31)].structures} == {
+        monde.s1.pk,
+        voisin.pk,
+        sans_position.pk,
+    }
+    assert ensemble[datetime.date(2013, 12, 31)].structures == ()
+    assert (ensemble[FIN_2015].generation_qpv, ensemble[datetime.date(2024, 3, 1)].generation_qpv) == (2015, 2024)
+    # The public series: results and generations, cached under diagnostic_departement's keys.
+    serie = selectors.diagnostics_departement("94", dates)
+    cache.clear()
+    for date in dates:
+        assert serie[date][0] == selectors.diagnostic_departement("94", date)
+        assert serie[date][1] == ensemble[date].generation_qpv
+    selectors.diagnostics_departement("94", dates)
+    with django_assert_max_num_queries(4):  # data version and parameters: the series from the cache
+        assert selectors.diagnostics_departement("94", dates) == serie
+    with pytest.raises(Departement.DoesNotExist):
+        selectors.diagnostics_departement("99", dates)
