@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "maillage.observatoire",
     "maillage.fiches",
     "maillage.schema",
+    "maillage.reseau",
     "maillage.accueil",
     # Fabricated data (demo, national set): after the domain apps it imports.
     "maillage.demo",
@@ -227,6 +228,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@maillage.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Absolute address of the site, for the links of e-mails written outside a request (background work).
+MAILLAGE_URL = os.environ.get("MAILLAGE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Locale ---------------------------------------------------------------
 LANGUAGE_CODE = "fr"

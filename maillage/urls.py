@@ -17,6 +17,7 @@ urlpatterns = [
     path("diagnostic/", include("maillage.diagnostic.urls")),
     path("observatoire/", include("maillage.observatoire.urls")),
     path("schemas/", include("maillage.schema.urls")),
+    path("", include("maillage.reseau.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

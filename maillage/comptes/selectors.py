@@ -191,7 +191,7 @@ def changements(entree: LogEntry) -> list[Changement]:
         try:
             champ = Utilisateur._meta.get_field(nom)
             libelle = str(champ.verbose_name)
-        except FieldDoesNotExist:
+        except (FieldDoesNotExist, AttributeError):  # unknown, or a reverse relation of the same name
             champ, libelle = None, nom
         if isinstance(valeurs, dict):
             # Many-to-many: auditlog records the objects added or removed.

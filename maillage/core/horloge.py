@@ -14,3 +14,13 @@ def aujourdhui() -> datetime.date:
     if fixe:
         return fixe if isinstance(fixe, datetime.date) else datetime.date.fromisoformat(str(fixe))
     return timezone.localdate()
+
+
+def maintenant() -> datetime.datetime:
+    """The current instant on the same clock: pinned to `aujourdhui()` at the real time of day when the date is
+    pinned (so that "is this event past, is registration still open" agrees with the pinned date)."""
+    reel = timezone.localtime()
+    fixe = aujourdhui()
+    if fixe == reel.date():
+        return reel
+    return reel.replace(year=fixe.year, month=fixe.month, day=fixe.day)

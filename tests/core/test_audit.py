@@ -37,6 +37,20 @@ SUIVIS = {
         "Reunion",
         "Decision",
     },  # fmt: skip
+    # Per-recipient rows of a batch (Destinataire), chosen sessions and survey answers are not audited.
+    "reseau": {
+        "Evenement",
+        "Personne",
+        "ListeDiffusion",
+        "Inscription",
+        "Ressource",
+        "Actualite",
+        "EnqueteSatisfaction",
+        "Intervenant",
+        "Invitation",
+        "SerieAteliers",
+        "SessionProgramme",
+    },
 }
 
 

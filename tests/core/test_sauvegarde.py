@@ -299,7 +299,9 @@ def test_tables_transitoires_ni_sauvegardees_ni_gardees(donnees, tmp_path):
     sauvegarder(archive)
     with zipfile.ZipFile(archive) as z:
         noms = z.namelist()
-    assert not [nom for nom in noms if "travail" in nom or "session" in nom or nom.startswith("media/travaux/")]
+    transitoires = ("donnees/sessions.", "donnees/core.travail", "donnees/django_tasks", "media/travaux/")
+    assert not [nom for nom in noms if nom.startswith(transitoires)]
+    assert not [nom for nom in noms if "travail" in nom.split("/")[-1] or nom.endswith("sessions.session.jsonl")]
     assert "media/" + DocumentProjet.objects.get().fichier.name in noms
 
     restaurer(archive, force=True)

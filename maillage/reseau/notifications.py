@@ -1,0 +1,75 @@
+"""E-mails to registrants, sent after the commit of the write that causes them (services call these through
+`transaction.on_commit`). Each takes a registration id (it may run in a worker later) and goes through the one
+home of e-mails (`maillage.core.courriels`): French text part, HTML part, iCalendar invitation attached.
+
+A failure to send is logged and does not undo the registration: the personal page shows the same information."""
+
+import logging
+
+from django.urls import reverse
+
+from maillage.core.courriels import PieceJointe, courriel_envoyer, lien_absolu
+
+from . import calendrier
+from .models import Inscription
+
+logger = logging.getLogger("maillage.reseau")
+
+
+def lien_inscription(inscription: Inscription) -> str:
+    return lien_absolu(reverse("reseau:inscription", args=[inscription.jeton]))
+
+
+def lien_evenement(evenement) -> str:
+    return lien_absolu(reverse("reseau:evenement", args=[evenement.pk]))
+
+
+def piece_ics(evenement, *, methode: str = "REQUEST") -> PieceJointe:
+    contenu = calendrier.ics_evenement(evenement, url=lien_evenement(evenement), methode=methode)
+    return PieceJointe(f"evenement-{evenement.pk}.ics", contenu, f"text/calendar; charset=utf-8; method={methode}")
+
+
+def _envoyer(inscription_id: int, gabarit: str, *, avec_ics: bool) -> None:
+    inscription = (
+        Inscription.objects.select_related("evenement", "evenement__lieu_commune", "evenement__organisateur")
+        .prefetch_related("choix__session")
+        .filter(pk=inscription_id)
+        .first()
+    )
+    if inscription is None:
+        return
+    evenement = inscription.evenement
+    try:
+        contexte = {
+            "inscription": inscription,
+            "evenement": evenement,
+            "lien_inscription": lien_inscription(inscription),
+            "lien_evenement": lien_evenement(evenement),
+            "sessions": [c.session for c in inscription.choix.all() if c.reservee],
+        }
+        courriel_envoyer(
+            a=inscription.email,
+            gabarit=f"reseau/courriels/{gabarit}",
+            contexte=contexte,
+            pieces_jointes=[piece_ics(evenement)] if avec_ics else (),
+        )
+    except Exception:
+        logger.exception("Courriel « %s » non envoyé pour l'inscription %s", gabarit, inscription_id)
+
+
+def inscription_enregistree(inscription_id: int) -> None:
+    """Confirmation (with code, QR link and .ics) or "you are on the waiting list"."""
+    statut = Inscription.objects.filter(pk=inscription_id).values_list("statut", flat=True).first()
+    if statut == Inscription.Statut.CONFIRMEE:
+        _envoyer(inscription_id, "confirmation", avec_ics=True)
+    elif statut == Inscription.Statut.LISTE_ATTENTE:
+        _envoyer(inscription_id, "liste_attente", avec_ics=False)
+
+
+def inscription_promue(inscription_id: int) -> None:
+    """A place freed up: the registrant leaves the waiting list."""
+    _envoyer(inscription_id, "promotion", avec_ics=True)
+
+
+def inscription_annulee(inscription_id: int) -> None:
+    _envoyer(inscription_id, "annulation", avec_ics=False)

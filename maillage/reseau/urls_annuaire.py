@@ -1,0 +1,3 @@
+"""Routes of the network: annuaire (see urls.py)."""
+
+urlpatterns: list = []

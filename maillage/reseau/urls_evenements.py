@@ -1,0 +1,3 @@
+"""Routes of the network: evenements (see urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the network: inscriptions (see urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the network: publications (see urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,51 @@
+"""Registrations: confirmation, waiting list, promotion after a cancellation, same e-mail, closed events."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from maillage.reseau import services
+from maillage.reseau.models import Evenement, Inscription
+from tests.reseau.factories import EvenementFactory, SessionProgrammeFactory, dans
+
+
+def _inscrire(ev, n, **k):
+    return services.inscription_creer(evenement=ev, nom=f"Nom{n}", email=f"p{n}@exemple.fr", **k)
+
+
+def test_meme_email_renvoie_l_inscription_existante(territoire_94):
+    ev = EvenementFactory(departement=territoire_94.departement)
+    premiere, cree = _inscrire(ev, 1)
+    seconde, cree2 = services.inscription_creer(evenement=ev, nom="Autre", email=" P1@Exemple.fr ")
+    assert cree and not cree2 and premiere.pk == seconde.pk
+    assert Inscription.objects.filter(evenement=ev).count() == 1
+
+
+def test_evenement_passe_ou_ferme_refuse_avec_une_raison(territoire_94):
+    passe = EvenementFactory(departement=territoire_94.departement, debut=dans(-3), fin=dans(-3, 17))
+    with pytest.raises(services.InscriptionImpossible, match="passé"):
+        _inscrire(passe, 1)
+    ferme = EvenementFactory(departement=territoire_94.departement, inscriptions_fermees=True)
+    with pytest.raises(services.InscriptionImpossible, match="fermées"):
+        _inscrire(ferme, 1)
+
+
+def test_champs_invalides_refuses_en_francais(territoire_94):
+    ev = EvenementFactory(departement=territoire_94.departement)
+    with pytest.raises(ValidationError) as erreur:
+        services.inscription_creer(evenement=ev, nom="", email="pas-une-adresse", categorie="inconnue")
+    assert set(erreur.value.message_dict) == {"nom", "email", "categorie"}
+    assert Inscription.objects.count() == 0
+
+
+def test_evenement_sur_invitation_refuse_le_formulaire_anonyme(territoire_94):
+    ev = EvenementFactory(departement=territoire_94.departement, acces=Evenement.Acces.INVITATION)
+    with pytest.raises(PermissionDenied):
+        _inscrire(ev, 1)
+
+
+def test_session_complete_refusee(territoire_94):
+    ev = EvenementFactory(departement=territoire_94.departement)
+    atelier = SessionProgrammeFactory(evenement=ev, capacite=1)
+    _inscrire(ev, 1, sessions=[atelier.pk])
+    with pytest.raises(ValidationError, match="Plus de place"):
+        _inscrire(ev, 2, sessions=[atelier.pk])
