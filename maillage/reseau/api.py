@@ -1,0 +1,13 @@
+"""The network's API: /api/v1/evenements… and /api/v1/actualites…, one module per area, assembled here."""
+
+from ninja import Router
+
+from . import api_actualites, api_evenements, api_inscriptions, api_pointage
+
+router_evenements = Router(tags=["Réseau : événements"])
+router_evenements.add_router("", api_evenements.router)
+router_evenements.add_router("", api_inscriptions.router)
+router_evenements.add_router("", api_pointage.router)
+
+router_actualites = Router(tags=["Réseau : actualités"])
+router_actualites.add_router("", api_actualites.router)
