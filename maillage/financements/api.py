@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.cache import cache
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -9,6 +10,9 @@ from maillage.core.schemas import erreurs
 from maillage.territoires.selectors import departement_par_code
 
 from . import selectors
+
+# Cached answers are keyed by the data version: the duration only bounds memory.
+DUREE_CACHE = 24 * 60 * 60
 
 router = Router(tags=["Indicateurs"])
 
@@ -70,6 +74,16 @@ def indicateurs_departement(request, code: str, filtre: Query[FiltreAnnee]):
     if not ANNEE_MIN <= annee <= ANNEE_MAX:
         raise HttpError(400, f"Année hors limites : {annee} (attendu entre {ANNEE_MIN} et {ANNEE_MAX}).")
     code = departement_par_code(code).code
+    # Aggregates of public figures: computed once per département, year and data version, then cached.
+    cle = f"api:indicateurs:{code}:{annee}:{selectors.version_financements()}"
+    if (en_cache := cache.get(cle)) is not None:
+        return en_cache
+    resultat = _indicateurs(code, annee)
+    cache.set(cle, resultat, DUREE_CACHE)
+    return resultat
+
+
+def _indicateurs(code: str, annee: int) -> dict:
     c = selectors.consolidation(annee=annee, departement=code)
     part = c.part_cs_associatifs
     return {

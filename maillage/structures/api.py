@@ -7,17 +7,20 @@ date. Never exposed: budgets, agrément assessments and comments, contacts, docu
 """
 
 import datetime
+import hashlib
 
+from django.core.cache import cache
 from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from maillage.core.horloge import aujourdhui
 from maillage.core.schemas import erreurs
 from maillage.territoires.api import CodeNom
 from maillage.territoires.models import Commune
 from maillage.territoires.selectors import departement_par_code
 
-from . import exports
+from . import exports, selectors
 from .models import Agrement, ModeGestion, Structure, TypeStructure
 from .selectors import STATUTS_ACTIFS
 
@@ -153,13 +156,22 @@ def liste(request, filtres: Query[Filtres]):
     commune = (filtres.commune or "").strip().upper() or None
     if commune and not Commune.objects.filter(code=commune).exists():
         raise Http404(f"Commune inconnue : {commune!r}.")
-    structures = exports.structures_publiques(
-        date=date, departement=departement, commune=commune, type=type_, gestion=gestion
-    )
-    total = structures.count()
-    # Past the end, no query: a huge offset would overflow the database's integer (a 500 on SQLite).
-    page = structures[filtres.offset : filtres.offset + filtres.limit] if filtres.offset < total else []
-    return {"count": total, "items": [_item(s) for s in page]}
+    # Public data, the same for everyone: computed once per query, day (the agrément shown without a date is
+    # today's) and data version of the directory, then served from the cache shared by the processes.
+    parametres = (date, departement, commune, type_, gestion, filtres.limit, filtres.offset, aujourdhui())
+    cle = "api:structures:" + hashlib.sha256(repr(parametres).encode()).hexdigest()[:32]
+    cle += f":{selectors.version_annuaire()}"
+    page = cache.get(cle)
+    if page is None:
+        structures = exports.structures_publiques(
+            date=date, departement=departement, commune=commune, type=type_, gestion=gestion
+        )
+        total = structures.count()
+        # Past the end, no query: a huge offset would overflow the database's integer (a 500 on SQLite).
+        lignes = structures[filtres.offset : filtres.offset + filtres.limit] if filtres.offset < total else []
+        page = {"count": total, "items": [_item(s) for s in lignes]}
+        cache.set(cle, page, selectors.DUREE_CACHE)
+    return page
 
 
 @router.get(
