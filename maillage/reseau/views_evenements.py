@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.horloge import maintenant
 from maillage.core.permissions import codes_departements, exiger, peut
-from maillage.territoires.selectors import departement_du_code, departement_par_code, departements_pour_choix
+from maillage.territoires.selectors import departement_par_code, departements_pour_choix
 
 from . import calendrier, services, services_programme
 from . import selectors_evenements as selecteurs
@@ -289,9 +289,7 @@ def evenement_ics(request, pk):
 
 @require_GET
 def evenements_ics(request, code):
-    departement = departement_du_code(code)
-    if departement is None or departement.code != code:
-        raise Http404("Département inconnu.")
+    departement = departement_par_code(code)
     contenu = calendrier.ics_evenements(
         selecteurs.evenements_du_flux(departement),
         nom=f"Événements du réseau — {departement.nom}",

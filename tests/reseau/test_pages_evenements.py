@@ -114,6 +114,17 @@ def test_page_evenement_lieu_programme_ressources(client, dep):
     assert reverse("reseau:pointage", args=[ev.pk]) not in texte  # no tabs for the public
 
 
+def test_page_evenement_nombre_de_requetes_constant(client, dep, pilote, django_assert_max_num_queries):
+    ev = EvenementFactory(departement=dep)
+    for _ in range(6):
+        session = SessionProgrammeFactory(evenement=ev)
+        Intervenant.objects.create(session=session, fonction="Directrice")
+        RessourceFactory(departement=dep, evenement=ev)
+    client.force_login(pilote)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("reseau:evenement", args=[ev.pk])).status_code == 200
+
+
 def test_page_evenement_onglets_pour_l_organisateur(client, dep, pilote):
     ev = EvenementFactory(departement=dep)
     client.force_login(pilote)
