@@ -44,6 +44,13 @@ class _ChoixNoms(forms.ModelMultipleChoiceField):
         return obj.nom
 
 
+ORDRE_EVENEMENT = [
+    "titre", "type", "statut", "acces", "debut", "fin", "lieu_nom", "lieu_adresse", "lieu_commune", "longitude",
+    "latitude", "description", "public_vise", "organisateur", "coorganisateurs", "capacite", "date_limite_inscription",
+    "inscriptions_fermees", "liste_attente", "serie", "schema", "version",
+]  # fmt: skip
+
+
 class EvenementForm(AvecVersion, forms.Form):
     titre = forms.CharField(label="Titre", max_length=250)
     type = forms.ChoiceField(label="Type", choices=Evenement.Type.choices)
@@ -107,8 +114,10 @@ class EvenementForm(AvecVersion, forms.Form):
             required=False,
             error_messages={"invalid_choice": "Choisissez un schéma du département."},
         )
-        if "version" in self.fields:
-            self.fields["version"] = self.fields.pop("version")  # keep it last, hidden
+        for champ in ("lieu_commune", "organisateur", "serie", "schema"):
+            self.fields[champ].empty_label = "— Aucun —"
+        # The place together, then the organisers; the hidden version last.
+        self.order_fields(ORDRE_EVENEMENT)
 
     def champs_saisis(self) -> dict:
         donnees = super().champs_saisis()

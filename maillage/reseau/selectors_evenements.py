@@ -13,7 +13,7 @@ from maillage.territoires.models import Commune
 from .models import Evenement, Inscription, Intervenant, Ressource, SerieAteliers, SessionProgramme, Visibilite
 from .selectors import avec_compteurs, evenements_visibles
 
-PERIODES = {"a_venir": "À venir", "passes": "Passés", "tous": "Tous"}
+PERIODES = {"tous": "Toutes les dates", "a_venir": "À venir", "passes": "Passés"}
 
 
 def _places(evenements):

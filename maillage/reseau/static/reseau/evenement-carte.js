@@ -12,6 +12,31 @@
     base.marqueur(lat, lon, "hypothese", conteneur.dataset.nom || "").addTo(c);
     c.setView([lat, lon], 15);
     base.etat(conteneur, "");
+    // The commune's outline gives the point a context without any tile server; optional.
+    if (!conteneur.dataset.contour) return;
+    fetch(conteneur.dataset.contour, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+      .then(function (reponse) {
+        return reponse.ok ? reponse.json() : null;
+      })
+      .then(function (donnees) {
+        if (!donnees) return;
+        var communes = (donnees.features || []).filter(function (f) {
+          return (f.properties || {}).categorie !== "qpv";
+        });
+        if (!communes.length) return;
+        L.geoJSON(
+          { type: "FeatureCollection", features: communes },
+          {
+            interactive: false,
+            style: function () {
+              return { className: "carte__commune carte__commune--seule" };
+            },
+          }
+        )
+          .addTo(c)
+          .bringToBack();
+      })
+      .catch(function () {});
   }
 
   function demarrer() {
