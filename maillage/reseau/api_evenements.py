@@ -17,7 +17,6 @@ from maillage.territoires.selectors import departement_par_code
 from . import selectors_evenements
 from .api_schemas import EvenementDetailOut, PageEvenementsOut
 from .selectors import evenements_visibles
-from .services import raison_fermeture
 
 router = Router()
 
@@ -60,7 +59,7 @@ def _item(evenement, instant) -> dict:
         "capacite": evenement.capacite,
         "inscrits": evenement.inscrits,
         "liste_attente": evenement.liste_attente_nombre,
-        "inscriptions_ouvertes": not raison_fermeture(evenement, a=instant),
+        "inscriptions_ouvertes": not selectors_evenements.raison_fermeture(evenement, a=instant),
     }
 
 

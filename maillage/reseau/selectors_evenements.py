@@ -10,6 +10,7 @@ from maillage.core.permissions import codes_departements, est_admin
 from maillage.core.roles import Role
 from maillage.territoires.models import Commune
 
+from . import services
 from .models import Evenement, Inscription, Intervenant, Ressource, SerieAteliers, SessionProgramme, Visibilite
 from .selectors import avec_compteurs, evenements_visibles
 
@@ -21,6 +22,16 @@ def _places(evenements):
     for e in evenements:
         e.places_restantes = None if e.capacite is None else max(0, e.capacite - e.inscrits)
     return evenements
+
+
+def raison_fermeture(evenement: Evenement, *, a=None) -> str:
+    """Why `evenement` (annotated by `avec_compteurs`) takes no registration now, "" when it does: the service's
+    reasons, and a full event without waiting list."""
+    raison = services.raison_fermeture(evenement, a=a)
+    complet = evenement.capacite is not None and evenement.inscrits >= evenement.capacite
+    if not raison and complet and not evenement.liste_attente:
+        raison = "L'événement est complet."
+    return raison
 
 
 def agenda(user, *, departement=None, periode: str = "tous", type: str = "") -> tuple[list, list]:

@@ -104,7 +104,7 @@ def evenements(request):
     )
     instant = maintenant()
     for e in (*a_venir, *passes):
-        e.raison = services.raison_fermeture(e, a=instant)
+        e.raison = selecteurs.raison_fermeture(e, a=instant)
     if departement is not None:
         organiser = [departement] if peut(request.user, "evenement.organiser", departement) else []
     else:
@@ -135,7 +135,7 @@ def evenement(request, pk):
             "evenement": evenement,
             "sessions": selecteurs.sessions(evenement),
             "ressources": selecteurs.ressources_evenement(request.user, evenement),
-            "raison": services.raison_fermeture(evenement),
+            "raison": selecteurs.raison_fermeture(evenement),
             "organisateur": organisateur,
             "onglet": "evenement",
             **_tuiles(),

@@ -39,6 +39,12 @@ def test_liste_sans_commune_et_fermee(client, dep):
     assert item["lieu"]["commune"] is None and item["inscriptions_ouvertes"] is False
 
 
+def test_complet_sans_liste_d_attente_ferme(client, dep):
+    ev = EvenementFactory(departement=dep, capacite=1, liste_attente=False)
+    InscriptionFactory(evenement=ev)
+    assert client.get(f"{URL}/{ev.pk}").json()["inscriptions_ouvertes"] is False
+
+
 def test_visibilite_brouillon_reseau_hors_perimetre(client, dep):
     EvenementFactory(departement=dep, titre="Public")
     EvenementFactory(departement=dep, titre="Brouillon", statut="brouillon")
