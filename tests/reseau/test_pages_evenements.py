@@ -325,3 +325,36 @@ def test_serie_refusee_au_partenaire(client, dep):
     client.force_login(UtilisateurFactory(role=Role.PARTENAIRE, departements=[dep]))
     assert client.post(reverse("reseau:serie_creer") + "?departement=94", {"titre": "X"}).status_code == 403
     assert client.post(reverse("reseau:serie_modifier", args=[serie.pk]), {"titre": "X"}).status_code == 403
+
+
+def test_agenda_periode_a_venir_seulement(client, dep):
+    EvenementFactory(departement=dep, titre="Bientôt")
+    EvenementFactory(departement=dep, titre="Jadis", debut=dans(-40), fin=dans(-40, 17))
+    texte = client.get(reverse("reseau:evenements"), {"departement": "94", "periode": "a_venir"}).content.decode()
+    assert "Bientôt" in texte and "Jadis" not in texte
+    texte = client.get(reverse("reseau:evenements"), {"departement": "94", "periode": "passes"}).content.decode()
+    assert "Bientôt" not in texte and "Jadis" in texte
+
+
+def test_agenda_filtre_invalide_ignore_sans_erreur(client, dep):
+    EvenementFactory(departement=dep, titre="Toujours là")
+    reponse = client.get(reverse("reseau:evenements"), {"departement": "zz", "periode": "x", "type": "y"})
+    assert reponse.status_code == 200 and "Toujours là" in reponse.content.decode()
+
+
+def test_programme_nombre_de_requetes_constant(client, dep, pilote, django_assert_max_num_queries):
+    ev = EvenementFactory(departement=dep)
+    for _ in range(8):
+        session = SessionProgrammeFactory(evenement=ev, capacite=10)
+        Intervenant.objects.create(session=session, fonction="Animatrice")
+    client.force_login(pilote)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("reseau:programme", args=[ev.pk])).status_code == 200
+
+
+def test_complet_sans_liste_d_attente_pas_d_appel_a_s_inscrire(client, dep):
+    ev = EvenementFactory(departement=dep, capacite=1, liste_attente=False)
+    InscriptionFactory(evenement=ev)
+    texte = client.get(reverse("reseau:evenement", args=[ev.pk])).content.decode()
+    assert "L&#x27;événement est complet." in texte
+    assert reverse("reseau:inscrire", args=[ev.pk]) not in texte
