@@ -4,8 +4,10 @@ from ninja import Router
 
 from . import api_actualites, api_evenements, api_inscriptions, api_pointage
 
-router_evenements = Router(tags=["Réseau : événements"])
-router_evenements.add_router("", api_evenements.router)
+# The events' own router is the mount point, so that its list answers at /api/v1/evenements: a router nested at ""
+# would end that path with a slash.
+router_evenements = api_evenements.router
+router_evenements.tags = ["Réseau : événements"]
 router_evenements.add_router("", api_inscriptions.router)
 router_evenements.add_router("", api_pointage.router)
 
