@@ -13,8 +13,10 @@ import logging
 import uuid
 
 from django.core.mail import get_connection
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from maillage.core.courriels import courriel_envoyer, lien_absolu
 from maillage.core.models import Travail
@@ -104,6 +106,9 @@ def envoyer(envoi_id: int, *, travail_id: str = "", suivi=None) -> dict:
         "message": envoi.message,
         "lien_evenement": notifications.lien_evenement(evenement),
     }
+    # The event's block (dates, place, link) is the same for everyone: rendered once, not 5,000 times.
+    commun["bloc_evenement_txt"] = render_to_string("reseau/courriels/_evenement.txt", commun).strip()
+    commun["bloc_evenement_html"] = mark_safe(render_to_string("reseau/courriels/_evenement.html", commun))
     pieces = [notifications.piece_ics(evenement)] if envoi.nature in AVEC_ICS else []
     gabarit = GABARITS[envoi.nature]
     envoyes = echecs = 0

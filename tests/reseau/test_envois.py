@@ -311,13 +311,13 @@ def test_cinq_mille_destinataires_sans_n_plus_un(contexte, django_assert_max_num
         batch_size=1000,
     )
     debut = time.monotonic()
-    with django_assert_max_num_queries(400):
+    with django_assert_max_num_queries(300):
         envoi = _inviter(pilote, ev, categories=["evs"])
     duree = time.monotonic() - debut
     assert len(mail.outbox) == 5000
     assert envoi.destinataires.filter(statut="envoye").count() == 5000
     assert Invitation.objects.filter(evenement=ev).count() == 5000
-    assert duree < 30
+    assert duree < 60  # ~15 s on an idle machine; the bound only catches a regression
 
 
 # --- Pages ------------------------------------------------------------------------------------------------------
