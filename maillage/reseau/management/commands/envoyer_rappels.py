@@ -43,4 +43,3 @@ class Command(BaseCommand):
             self.stdout.write(f"« {evenement.titre} » : rappel à {nombre} inscrit(s) (envoi {envoi.pk}).")
         if not lots:
             self.stdout.write("Aucun rappel à envoyer.")
-
