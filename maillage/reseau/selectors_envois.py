@@ -105,7 +105,7 @@ def emails_inscrits(evenement) -> set[str]:
 def destinataires(evenement, *, categories=(), communes=(), epci=(), listes=(), personnes=()) -> Selection:
     """The people to invite to `evenement`: people of its département chosen by category and territory, by list
     or by hand, with an e-mail, not opposed to mailings, not already registered nor already invited. Those left
-    out are reported with their reason. Four queries, whatever the number of people."""
+    out are reported with their reason. A few queries (two more per list), whatever the number of people."""
     deja_inscrits = emails_inscrits(evenement)
     deja_invites = emails_deja_invites(evenement)
     selection = Selection()

@@ -76,6 +76,8 @@ def _valider(evenement, donnees: dict) -> dict:
             erreurs["__all__"] = "Choisissez au moins une catégorie, un territoire, une liste ou une personne."
         if evenement.statut == Evenement.Statut.ANNULE:
             erreurs["nature"] = "L'événement est annulé : on n'y invite plus."
+        elif evenement.statut != Evenement.Statut.PUBLIE:
+            erreurs["nature"] = "Publiez l'événement avant d'inviter : le lien d'invitation mène à sa page."
     if nature == Envoi.Nature.RAPPEL and evenement.statut != Evenement.Statut.PUBLIE:
         erreurs["nature"] = "Un rappel n'est envoyé que pour un événement publié."
     _lever(erreurs)

@@ -3,7 +3,6 @@ reasons to leave someone out), personal invitation tokens (one per e-mail, reuse
 HTML parts, iCalendar, never twice, one failure does not stop the others), 5,000 recipients without N+1, and the
 pages with their denials."""
 
-import datetime
 import time
 
 import pytest
@@ -27,7 +26,7 @@ from maillage.reseau.models import (
     Personne,
 )
 from tests.comptes.factories import UtilisateurFactory
-from tests.reseau.factories import EvenementFactory, InscriptionFactory, PersonneFactory, dans
+from tests.reseau.factories import EvenementFactory, InscriptionFactory, PersonneFactory
 from tests.territoires.factories import DepartementFactory
 
 
@@ -411,7 +410,16 @@ def test_rappel_refuse_pour_un_evenement_annule(contexte):
     ev.refresh_from_db()
     with pytest.raises(ValidationError, match="publié"):
         services_envois.envoi_creer(par=pilote, evenement=ev, nature="rappel", objet="Rappel")
-    assert dans(1) - dans(0) == datetime.timedelta(days=1)
+
+
+def test_pas_d_invitation_a_un_brouillon(contexte):
+    dep, _, pilote, ev = contexte
+    PersonneFactory(departement=dep)
+    Evenement.objects.filter(pk=ev.pk).update(statut=Evenement.Statut.BROUILLON)
+    ev.refresh_from_db()
+    with pytest.raises(ValidationError, match="Publiez"):
+        _inviter(pilote, ev, categories=["centre_social"])
+    assert Invitation.objects.count() == 0 and not mail.outbox
 
 
 def test_avec_le_worker_la_requete_n_envoie_rien(client, contexte, settings):
