@@ -10,6 +10,7 @@ a worker that stopped in the middle (its job finished, failed or lost) may or ma
 """
 
 import logging
+import smtplib
 import uuid
 
 from django.core.mail import get_connection
@@ -141,6 +142,10 @@ def envoyer(envoi_id: int, *, travail_id: str = "", suivi=None) -> dict:
                     destinataire.statut = Destinataire.Statut.ECHEC
                     destinataire.erreur = (str(e) or e.__class__.__name__)[:300]
                     rates.append(destinataire)
+                    if isinstance(e, smtplib.SMTPServerDisconnected | ConnectionError):
+                        # The server dropped us: a fresh session for the next recipients.
+                        connexion.close()
+                        connexion.open()
                 else:
                     partis.append(destinataire.pk)
             Destinataire.objects.filter(pk__in=partis).update(
