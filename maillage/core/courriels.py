@@ -47,8 +47,11 @@ def courriel_envoyer(
     contexte: dict | None = None,
     pieces_jointes: list[PieceJointe] | tuple = (),
     repondre_a: str = "",
+    connexion=None,
 ) -> None:
-    """Render and send one e-mail (`gabarit` without extension, e.g. "reseau/courriels/confirmation")."""
+    """Render and send one e-mail (`gabarit` without extension, e.g. "reseau/courriels/confirmation").
+
+    `connexion`: an open `get_connection()` reused by a batch (one SMTP session for thousands of messages)."""
     contexte = {"plateforme": getattr(settings, "MAILLAGE_NOM", "Maillage"), **(contexte or {})}
     objet, corps = _objet_et_corps(render_to_string(f"{gabarit}.txt", contexte))
     message = EmailMultiAlternatives(
@@ -58,6 +61,7 @@ def courriel_envoyer(
         to=[a] if isinstance(a, str) else list(a),
         reply_to=[repondre_a] if repondre_a else None,
         headers={"Content-Language": "fr"},
+        connection=connexion,
     )
     try:
         html = render_to_string(f"{gabarit}.html", contexte)
