@@ -106,3 +106,12 @@ class ActualiteFactory(factory.django.DjangoModelFactory):
     auteur_libelle = "Communication fictive"
     resume = "Résumé fictif."
     texte = "Texte fictif."
+
+
+class ListeDiffusionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reseau.ListeDiffusion"
+        skip_postgeneration_save = True
+
+    departement = factory.SubFactory(DepartementFactory)
+    nom = factory.Sequence(lambda n: f"Liste fictive n° {n}")
