@@ -133,10 +133,9 @@ def _valider_liste(departement, donnees: dict, *, sauf: int | None = None) -> di
     if any(p.departement_id != departement.pk for p in personnes):
         erreurs["personnes"] = "Choisissez des personnes de l'annuaire du département."
     if propre["nom"] and "nom" not in erreurs:
-        qs = ListeDiffusion.objects.filter(departement=departement, nom__iexact=propre["nom"])
-        if sauf is not None:
-            qs = qs.exclude(pk=sauf)
-        if qs.exists():
+        # Compared in Python: SQLite's iexact folds ASCII only (« Élus » / « élus »).
+        noms = ListeDiffusion.objects.filter(departement=departement).exclude(pk=sauf).values_list("nom", flat=True)
+        if propre["nom"].casefold() in {nom.casefold() for nom in noms}:
             erreurs["nom"] = "Une liste de ce nom existe déjà dans le département."
     _lever(erreurs)
     return {**propre, "m2m": {"communes": communes, "epci": epci, "personnes": personnes}}

@@ -138,8 +138,8 @@ def personne(request, pk):
 
 def _erreur_doublon(form, departement, erreur: ValidationError) -> None:
     """The service's refusal, the « same e-mail » one with a link to the existing entry."""
+    email = form.cleaned_data.get("email")  # read first: add_error drops it from cleaned_data
     ajouter_erreurs_du_service(form, erreur)
-    email = form.cleaned_data.get("email")
     existante = Personne.objects.filter(departement=departement, email=(email or "").strip().lower()).first()
     if existante is not None and "email" in getattr(erreur, "error_dict", {}):
         form.add_error(
