@@ -5,15 +5,17 @@ Creation goes through `services.personne_creer`. Keyword-only arguments; the per
 before writing, French `ValidationError` keyed by field; one transaction, audited through `acteur` (imports:
 `journaliser_en_masse`, each entry naming its `territoires.Chargement` row and its author)."""
 
+import copy
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from maillage.comptes.models import Organisation
 from maillage.core.audit import acteur, ecart, entrees_anonymiser, journaliser_en_masse, sans_journal_automatique
 from maillage.core.horloge import maintenant
+from maillage.core.imports import ErreurLigne, ImportRefuse
 from maillage.core.permissions import peut
 from maillage.core.versions import verifier_version
 from maillage.territoires.models import EPCI, Chargement
@@ -187,6 +189,19 @@ def annuaire_importer(*, par, departement, contenu: bytes, nom_fichier: str, app
     if not appliquer:
         return resume
     auteur = auteur or (par.email if par is not None else "")
+    try:
+        return _ecrire_import(par=par, departement=departement, resume=resume, nom_fichier=nom_fichier,
+                              auteur=auteur, debut=debut)  # fmt: skip
+    except IntegrityError:
+        # Someone added the same e-mail between the check and the write: nothing was written.
+        raise ImportRefuse(
+            "Fichier refusé : l'annuaire a changé pendant l'import (fiche ajoutée ou effacée entre-temps), rien "
+            "n'a été importé : déposez le fichier à nouveau.",
+            erreurs=[ErreurLigne("l'annuaire a changé pendant l'import : recommencez.").en_dict()],
+        ) from None
+
+
+def _ecrire_import(*, par, departement, resume: dict, nom_fichier: str, auteur: str, debut) -> dict:
     with transaction.atomic(), sans_journal_automatique():
         organisations = {}
         nouvelles = []
@@ -205,8 +220,10 @@ def annuaire_importer(*, par, departement, contenu: bytes, nom_fichier: str, app
                 etape["id"] = personne.pk
                 crees.append(personne)
             elif etape["action"] == "modifier":
-                personne = existantes[etape["id"]]
-                avant = Personne.objects.get(pk=personne.pk)
+                personne = existantes.get(etape["id"])
+                if personne is None:  # deleted since the check: refused as a change of the annuaire
+                    raise IntegrityError(f"fiche {etape['id']} supprimée pendant l'import")
+                avant = copy.copy(personne)
                 for champ in etape["champs"]:
                     setattr(personne, champ, valeurs[champ])
                 personne.save(update_fields=[*etape["champs"], "modifie_le"])

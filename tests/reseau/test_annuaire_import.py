@@ -14,7 +14,7 @@ from maillage.core.tableurs import classeur_octets, nouveau_classeur
 from maillage.reseau import services_annuaire
 from maillage.reseau.models import Personne
 from maillage.territoires.models import Chargement
-from tests.reseau.factories import jeu_annuaire
+from tests.reseau.factories import PersonneFactory, jeu_annuaire
 
 
 @pytest.fixture
@@ -221,3 +221,20 @@ def test_commande(jeu, tmp_path):
         call_command("importer_annuaire", str(chemin), "--departement", "94", stdout=sortie)
     with pytest.raises(CommandError, match="Département inconnu"):
         call_command("importer_annuaire", str(chemin), "--departement", "99", stdout=sortie)
+
+
+def test_fiche_ajoutee_pendant_l_import_refus_sans_ecriture(jeu, monkeypatch):
+    from maillage.reseau import echanges_annuaire
+
+    valider = echanges_annuaire.valider_import
+
+    def puis_concurrent(**k):
+        resume = valider(**k)
+        PersonneFactory(departement=jeu.dep, email="lou.durand@exemple.fr")  # another session, in between
+        return resume
+
+    monkeypatch.setattr(echanges_annuaire, "valider_import", puis_concurrent)
+    with pytest.raises(ImportRefuse, match="a changé pendant l'import"):
+        importer(jeu, BON)
+    assert Personne.objects.filter(departement=jeu.dep).count() == 4
+    assert not Chargement.objects.filter(statut="reussi").exists()
