@@ -260,6 +260,8 @@ def personne_effacer(request, pk):
             "personne": personne,
             "detenues": detenues,
             "peut_donnees": peut(request.user, "donnees_personnelles.gerer"),
+            # A long address may break before its « @ » on a narrow screen.
+            "email_coupable": format_html("{}<wbr>@{}", *email.partition("@")[::2]) if email else "",
             "lien_donnees": f"{reverse('comptes:donnees_personnelles')}?{urlencode({'email': email})}" if email else "",
         },
     )
