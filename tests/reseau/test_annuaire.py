@@ -218,3 +218,23 @@ def test_export_csv_et_xlsx_sans_formule(client, jeu):
     assert not any(v.startswith(DEBUTS_DANGEREUX) for v in valeurs)
     assert feuille.max_row == 4
     assert client.get(reverse("reseau:annuaire_export", args=["pdf"]), {"departement": "94"}).status_code == 404
+
+
+def test_requetes_vides_ou_fausses_jamais_en_erreur_500(client, jeu):
+    from tests.reseau.factories import ListeDiffusionFactory
+
+    liste = ListeDiffusionFactory(departement=jeu.dep)
+    client.force_login(jeu.pilote)
+    urls = [url for _, url in _pages(jeu)] + [
+        reverse("reseau:listes") + "?departement=94",
+        reverse("reseau:liste_creer") + "?departement=94",
+        reverse("reseau:liste", args=[liste.pk]),
+        reverse("reseau:liste_modifier", args=[liste.pk]),
+        reverse("reseau:liste_export", args=[liste.pk, "csv"]),
+        reverse("reseau:annuaire") + "?departement=94&page=999&categorie=zz&epci=1",
+    ]
+    for url in urls:
+        for methode in (client.get, client.post):
+            assert methode(url).status_code < 500, url
+    assert client.get(reverse("reseau:personne", args=[999999])).status_code == 404
+    assert client.get(reverse("reseau:liste", args=[999999])).status_code == 404
