@@ -373,7 +373,8 @@ def annuaire_export(request, format):
 def listes(request):
     departement = _departement(request, "annuaire.gerer")
     listes_ = list(selectors_annuaire.listes(departement).prefetch_related("communes", "epci"))
-    lignes = [(liste, selectors_annuaire.membres_liste(liste).count()) for liste in listes_]
+    nombres = selectors_annuaire.nombres_membres(departement, listes_)
+    lignes = [(liste, nombres[liste.pk]) for liste in listes_]
     return render(request, "reseau/annuaire/listes.html", {"departement": departement, "lignes": lignes})
 
 

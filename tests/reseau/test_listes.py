@@ -126,3 +126,27 @@ def test_page_liste_nombre_de_requetes_constant(client, jeu, django_assert_max_n
     with django_assert_max_num_queries(len(peu.captured_queries)):
         reponse = client.get(url)
     assert reponse.context["nombre"] == 31
+
+
+def test_page_des_listes_requetes_constantes_et_nombres_justes(client, jeu, django_assert_max_num_queries):
+    creteil, vitry, ivry = jeu.communes
+    ListeDiffusionFactory(departement=jeu.dep, categories=["elu"])
+    client.force_login(jeu.pilote)
+    url = reverse("reseau:listes") + "?departement=94"
+    client.get(url)
+    with django_assert_max_num_queries(12) as peu:
+        client.get(url)
+    jeu.personnes[1].opposition_le = timezone.now()
+    jeu.personnes[1].save()
+    a = ListeDiffusionFactory(departement=jeu.dep, categories=["ccas", "centre_social"])
+    a.communes.set([ivry, vitry])
+    b = ListeDiffusionFactory(departement=jeu.dep)
+    b.epci.set([jeu.epci])
+    c = ListeDiffusionFactory(departement=jeu.dep)
+    c.personnes.set(jeu.personnes)
+    d = ListeDiffusionFactory(departement=jeu.dep, categories=["elu"])
+    d.personnes.set([jeu.personnes[2]])
+    with django_assert_max_num_queries(len(peu.captured_queries)):
+        reponse = client.get(url)
+    for liste, nombre in reponse.context["lignes"]:
+        assert nombre == selectors_annuaire.membres_liste(liste).count(), liste.nom
