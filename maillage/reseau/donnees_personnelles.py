@@ -7,6 +7,7 @@ Erasure deletes the annuaire entry, invitations and recipients rows; registratio
 statistics (category, organisation type, presence) with every field that names the person replaced."""
 
 from maillage.core import donnees_personnelles as registre
+from maillage.core.audit import entrees_anonymiser
 
 from .models import Destinataire, Inscription, Invitation, Personne
 
@@ -75,7 +76,21 @@ def _departements(email) -> set[str]:
     )
 
 
+# Values that name the person in the audit entries of the network's objects (blanked at erasure).
+CHAMPS_PERSONNE = ["nom", "prenom", "fonction", "email", "telephone", "consentement_objet"]
+CHAMPS_INSCRIPTION = ["nom", "prenom", "email", "telephone", "fonction", "organisation_nom", "compte", "personne"]
+CHAMPS_INVITATION = ["email", "nom", "personne"]
+
+
 def _effacer(email) -> str:
+    # The audit trail keeps who changed what and when, not the person's values (as the other sources do).
+    entrees_anonymiser(Personne, Personne.objects.filter(email=email).values_list("pk", flat=True), CHAMPS_PERSONNE)
+    entrees_anonymiser(
+        Invitation, Invitation.objects.filter(email=email).values_list("pk", flat=True), CHAMPS_INVITATION
+    )
+    entrees_anonymiser(
+        Inscription, Inscription.objects.filter(email=email).values_list("pk", flat=True), CHAMPS_INSCRIPTION
+    )
     personnes = Personne.objects.filter(email=email).delete()[1].get("reseau.Personne", 0)
     invitations = Invitation.objects.filter(email=email).delete()[1].get("reseau.Invitation", 0)
     Destinataire.objects.filter(email=email).update(email="efface@invalid", nom=registre.EFFACE)

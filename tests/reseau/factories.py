@@ -106,3 +106,64 @@ class ActualiteFactory(factory.django.DjangoModelFactory):
     auteur_libelle = "Communication fictive"
     resume = "Résumé fictif."
     texte = "Texte fictif."
+
+
+class ListeDiffusionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reseau.ListeDiffusion"
+        skip_postgeneration_save = True
+
+    departement = factory.SubFactory(DepartementFactory)
+    nom = factory.Sequence(lambda n: f"Liste fictive n° {n}")
+
+
+def jeu_annuaire(territoire_94):
+    """Département 94 with its Caf staff, a partner, a structure account, the pilote of another département and
+    a few people of the annuaire."""
+    from types import SimpleNamespace
+
+    from maillage.core.roles import Role
+    from tests.comptes.factories import OrganisationFactory, UtilisateurFactory
+
+    dep = territoire_94.departement
+    autre = DepartementFactory(code="93", nom="Seine-Saint-Denis", region=territoire_94.region)
+    creteil, vitry, ivry = territoire_94.communes
+    mairie = OrganisationFactory(nom="Mairie de Créteil", type="commune", departement=dep)
+    ccas = OrganisationFactory(nom="CCAS de Vitry", type="ccas", departement=dep)
+    personnes = [
+        PersonneFactory(departement=dep, nom="Alpha", organisation=mairie, categorie=Categorie.ELU, commune=creteil,
+                        email="alpha@exemple.fr"),
+        PersonneFactory(departement=dep, nom="Bravo", organisation=ccas, categorie=Categorie.CCAS, commune=vitry,
+                        email="bravo@exemple.fr"),
+        PersonneFactory(departement=dep, nom="Charlie", organisation=None, categorie=Categorie.CENTRE_SOCIAL,
+                        commune=ivry, email=""),
+    ]  # fmt: skip
+    return SimpleNamespace(
+        dep=dep,
+        autre=autre,
+        communes=territoire_94.communes,
+        epci=territoire_94.epci,
+        mairie=mairie,
+        ccas=ccas,
+        personnes=personnes,
+        pilote=UtilisateurFactory(role=Role.PILOTE, departements=[dep]),
+        conseiller=UtilisateurFactory(role=Role.CONSEILLER, departements=[dep]),
+        partenaire=UtilisateurFactory(role=Role.PARTENAIRE, departements=[dep]),
+        structure=UtilisateurFactory(role=Role.STRUCTURE, departements=[dep]),
+        pilote_autre=UtilisateurFactory(role=Role.PILOTE, departements=[autre]),
+    )
+
+
+def refus(client, user, methode, url, donnees=None):
+    """The answer of a refused request: 403 for an account, redirect to the login page for an anonymous one."""
+    from django.urls import reverse
+
+    if user is not None:
+        client.force_login(user)
+    reponse = client.get(url) if methode == "get" else client.post(url, donnees or {})
+    if user is None:
+        assert reponse.status_code == 302 and reverse("comptes:connexion") in reponse["Location"], reponse
+    else:
+        assert reponse.status_code == 403, (user.role, url, reponse.status_code)
+    client.logout()
+    return reponse
