@@ -93,8 +93,8 @@ class RessourceForm(AvecVersion, forms.Form):
         self.fields["serie"].queryset = series
         self.fields["evenement"].queryset = evenements
         if fichier_actuel:
-            aide = self.fields["fichier"].help_text
-            self.fields["fichier"].help_text = f"Fichier actuel : {escape(fichier_actuel)}. Un nouveau le remplace. {aide}"
+            aide, actuel = self.fields["fichier"].help_text, escape(fichier_actuel)
+            self.fields["fichier"].help_text = f"Fichier actuel : {actuel}. Un nouveau le remplace. {aide}"
 
     def clean_fichier(self):
         fichier = self.cleaned_data.get("fichier")
