@@ -4,6 +4,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
+from django.utils.text import Truncator
 
 from maillage.core.versions import AvecVersion
 
@@ -14,6 +15,10 @@ MEGA = 1024 * 1024
 AIDE_ETIQUETTES = (
     "Séparées par des virgules (exemple : jeunesse, parentalité). Les étiquettes existantes sont reprises."
 )
+
+
+def _court(texte: str) -> str:
+    return Truncator(texte).chars(40)
 
 
 class FiltreDepartementForm(forms.Form):
@@ -33,9 +38,10 @@ class FiltresRessourcesForm(FiltreDepartementForm):
 
     def __init__(self, *args, etiquettes=(), evenements=(), series=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["etiquette"].choices = [("", "Toutes"), *((e.pk, e.nom) for e in etiquettes)]
-        self.fields["evenement"].choices = [("", "Tous"), *((e.pk, e.titre) for e in evenements)]
-        self.fields["serie"].choices = [("", "Toutes"), *((s.pk, s.titre) for s in series)]
+        self.fields["etiquette"].choices = [("", "Toutes"), *((e.pk, _court(e.nom)) for e in etiquettes)]
+        # Short labels: a long title would widen the select past a phone's screen.
+        self.fields["evenement"].choices = [("", "Tous"), *((e.pk, _court(e.titre)) for e in evenements)]
+        self.fields["serie"].choices = [("", "Toutes"), *((s.pk, _court(s.titre)) for s in series)]
 
 
 class FiltresActualitesForm(FiltreDepartementForm):
@@ -43,13 +49,14 @@ class FiltresActualitesForm(FiltreDepartementForm):
 
     def __init__(self, *args, etiquettes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["etiquette"].choices = [("", "Toutes"), *((e.pk, e.nom) for e in etiquettes)]
+        self.fields["etiquette"].choices = [("", "Toutes"), *((e.pk, _court(e.nom)) for e in etiquettes)]
 
 
 class _ChoixDuDepartement(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         debut = getattr(obj, "debut", None)
-        return f"{obj.titre} ({debut:%d/%m/%Y})" if debut else obj.titre
+        titre = Truncator(obj.titre).chars(60)
+        return f"{titre} ({debut:%d/%m/%Y})" if debut else titre
 
 
 class RessourceForm(AvecVersion, forms.Form):
@@ -93,7 +100,9 @@ class RessourceForm(AvecVersion, forms.Form):
         self.fields["serie"].queryset = series
         self.fields["evenement"].queryset = evenements
         if fichier_actuel:
-            aide, actuel = self.fields["fichier"].help_text, escape(fichier_actuel)
+            # Break opportunities in a long name without spaces (the help text is rendered as HTML).
+            actuel = escape(fichier_actuel).replace("_", "_<wbr>").replace("-", "-<wbr>")
+            aide = self.fields["fichier"].help_text
             self.fields["fichier"].help_text = f"Fichier actuel : {actuel}. Un nouveau le remplace. {aide}"
 
     def clean_fichier(self):

@@ -113,11 +113,19 @@ def _ressource_lisible(request, pk) -> Ressource:
 def ressource(request, pk):
     ressource = _ressource_lisible(request, pk)
     evenement = ressource.evenement
+    try:
+        taille = ressource.fichier.size if ressource.fichier else None
+    except OSError:  # a file missing from the storage: the page still shows
+        taille = None
     return render(
         request,
         "reseau/ressources/detail.html",
         {
             "ressource": ressource,
+            # Short forms: a long file name or address without spaces would overflow a phone's screen.
+            "format_fichier": services.extension(ressource.fichier.name).upper() if ressource.fichier else "",
+            "taille_fichier": taille,
+            "domaine_lien": urllib.parse.urlsplit(ressource.lien).hostname or "" if ressource.lien else "",
             "evenement": evenement if evenement and peut(request.user, "evenement.voir", evenement) else None,
             "peut_publier": peut(request.user, "reseau.publier", ressource),
         },

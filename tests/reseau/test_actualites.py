@@ -142,7 +142,7 @@ def test_l_image_d_un_brouillon_n_est_pas_publique(monde):
     assert client_de(monde.structure).get(url).status_code == 404
     reponse = client_de(monde.pilote).get(url)
     assert reponse.status_code == 200 and reponse["Cache-Control"] == "private, no-store"
-    reponse.close()
+    assert b"".join(reponse.streaming_content) == image_png()  # read to the end: the file is closed
     assert client_de(None).get(reverse("reseau:actualite_image", args=[monde.publiee.pk])).status_code == 404
 
 
