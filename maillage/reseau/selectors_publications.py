@@ -57,7 +57,14 @@ def ressources_filtrees(qs, *, etiquette=None, nature="", evenement=None, serie=
     return qs
 
 
+def _cle_valide(pk) -> bool:
+    # An id past the database's integer would be an error (OverflowError on SQLite), not an unknown row.
+    return isinstance(pk, int) and 0 < pk < 2**63
+
+
 def ressource_detaillee(pk) -> Ressource | None:
+    if not _cle_valide(pk):
+        return None
     return (
         Ressource.objects.select_related("departement", "serie", "evenement", "publie_par")
         .prefetch_related(_ETIQUETTES)
@@ -123,6 +130,8 @@ def actualites_publiees(*, departement=None, etiquette: str = ""):
 
 
 def actualite_detaillee(pk) -> Actualite | None:
+    if not _cle_valide(pk):
+        return None
     return (
         Actualite.objects.select_related("departement", "evenement", "auteur")
         .prefetch_related(_ETIQUETTES)

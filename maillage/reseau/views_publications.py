@@ -52,6 +52,19 @@ def _parametres(request) -> str:
     return urllib.parse.urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
 
 
+def _objet_demande(request, parametre: str, modele, introuvable: str):
+    """The row named by `?<parametre>=<pk>` (None without the parameter); a bad or unknown pk is a 404."""
+    valeur = request.GET.get(parametre, "")
+    if not valeur:
+        return None
+    objet = None
+    if valeur.isascii() and valeur.isdigit() and 0 < int(valeur) < 2**63:
+        objet = modele.objects.select_related("departement").filter(pk=int(valeur)).first()
+    if objet is None:
+        raise Http404(introuvable)
+    return objet
+
+
 def _departement_de_la_requete(request) -> Departement:
     code = request.GET.get("departement") or _departement_defaut()
     return get_object_or_404(Departement, code=code)
@@ -160,15 +173,8 @@ def _choix_du_departement(departement):
 @creation_unique
 @require_http_methods(["GET", "POST"])
 def ressource_creer(request):
-    serie = evenement = None
-    if pk := request.GET.get("serie"):
-        serie = get_object_or_404(SerieAteliers, pk=pk) if pk.isdigit() else None
-        if serie is None:
-            raise Http404("Série d'ateliers introuvable.")
-    if pk := request.GET.get("evenement"):
-        evenement = get_object_or_404(Evenement, pk=pk) if pk.isdigit() else None
-        if evenement is None:
-            raise Http404("Événement introuvable.")
+    serie = _objet_demande(request, "serie", SerieAteliers, "Série d'ateliers introuvable.")
+    evenement = _objet_demande(request, "evenement", Evenement, "Événement introuvable.")
     lie = serie or evenement
     departement = lie.departement if lie is not None else _departement_de_la_requete(request)
     exiger(request.user, "reseau.publier", departement)
@@ -343,11 +349,7 @@ def _initial_actualite(request) -> dict:
 @creation_unique
 @require_http_methods(["GET", "POST"])
 def actualite_creer(request):
-    evenement = None
-    if pk := request.GET.get("evenement"):
-        if not pk.isdigit():
-            raise Http404("Événement introuvable.")
-        evenement = get_object_or_404(Evenement, pk=pk)
+    evenement = _objet_demande(request, "evenement", Evenement, "Événement introuvable.")
     departement = evenement.departement if evenement is not None else _departement_de_la_requete(request)
     exiger(request.user, "reseau.publier", departement)
     form = ActualiteForm(

@@ -98,6 +98,8 @@ def test_evenement_brouillon_non_devoile(monde):
 
 def test_detail_inconnu_404_et_id_invalide_422(monde):
     assert Client().get(f"{URL}/999999").status_code == 404
+    assert Client().get(f"{URL}/{2**70}").status_code == 404
+    assert Client().get(f"{URL}/-1").status_code == 404
     assert Client().get(f"{URL}/abc").status_code == 422
 
 

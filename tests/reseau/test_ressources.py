@@ -142,6 +142,7 @@ def test_une_ressource_lien_n_a_pas_de_fichier(monde):
 
 def test_ressource_inconnue_404(db):
     assert client_de(None).get(reverse("reseau:ressource", args=[999])).status_code == 404
+    assert client_de(None).get(reverse("reseau:ressource_fichier", args=[2**70])).status_code == 404
 
 
 # --- Filters ------------------------------------------------------------------------------------------------------
@@ -309,6 +310,7 @@ def test_restitution_d_une_serie_preselectionnee(monde):
     assert ajouter(client, serie=ailleurs.pk).status_code == 400
     assert client.get(reverse("reseau:ressource_creer"), {"serie": ailleurs.pk}).status_code == 403
     assert client.get(reverse("reseau:ressource_creer"), {"serie": "x"}).status_code == 404
+    assert client.get(reverse("reseau:ressource_creer"), {"serie": "9" * 30}).status_code == 404
 
 
 def test_evenement_preselectionne(monde):
