@@ -11,5 +11,6 @@ router_evenements.tags = ["Réseau : événements"]
 router_evenements.add_router("", api_inscriptions.router)
 router_evenements.add_router("", api_pointage.router)
 
-router_actualites = Router(tags=["Réseau : actualités"])
-router_actualites.add_router("", api_actualites.router)
+# Mounted as is, so that the list answers at /api/v1/actualites (a router nested at "" would add a final slash).
+router_actualites = api_actualites.router
+router_actualites.tags = ["Réseau : actualités"]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("actualites/nouvelle/", vues.actualite_creer, name="actualite_creer"),
     path("actualites/<int:pk>/", vues.actualite, name="actualite"),
     path("actualites/<int:pk>/modifier/", vues.actualite_modifier, name="actualite_modifier"),
+    path("actualites/<int:pk>/image/", vues.actualite_image, name="actualite_image"),
     path("actualites/flux.atom", vues.actualites_atom, name="actualites_atom"),
     path("actualites/flux.rss", vues.actualites_rss, name="actualites_rss"),
 ]
