@@ -91,7 +91,7 @@ def test_recherche_par_nom_partiel_et_par_code(client, jeu):
     assert reponse.status_code == 200
     contenu = reponse.content.decode()
     assert "Dupont" in contenu and "Centre social Fictif" in contenu and "Martin" not in contenu
-    assert "0</strong> présents / 3 inscrits" in contenu
+    assert "0</strong> présent / 3 inscrits" in contenu
     # A person's code, typed with spaces and in lower case.
     code = jeu.inscrits[1].code
     contenu = client.get(url, {"q": f"{code[:4].lower()} {code[4:]}"}).content.decode()
