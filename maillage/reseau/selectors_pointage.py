@@ -110,3 +110,11 @@ def presents_sans_reponse(enquete) -> int:
     return Inscription.objects.filter(
         evenement_id=enquete.evenement_id, present_le__isnull=False, reponse_satisfaction__isnull=True
     ).count()
+
+
+def lien_enquete(inscription: Inscription) -> str:
+    """The path of a registrant's survey page (their secret token is the access): what an `Envoi` of nature
+    `enquete` puts in each e-mail (prefix it with the site's address)."""
+    from django.urls import reverse
+
+    return reverse("reseau:enquete_repondre", args=[inscription.jeton])

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from maillage.reseau import services_enquete
+from maillage.reseau import selectors_pointage, services_enquete
 from maillage.reseau.models import EnqueteSatisfaction, ReponseSatisfaction
 from maillage.reseau.services_enquete import QUESTIONS_PAR_DEFAUT, valider_reponses
 from tests.reseau.factories import EvenementFactory, InscriptionFactory, dans
@@ -95,6 +95,7 @@ def test_service_refuse_les_non_organisateurs(jeu):
 def test_repondre_une_fois_par_le_lien_personnel(client, jeu):
     ev, present, absent, gens = jeu
     url = reverse("reseau:enquete_repondre", args=[present.jeton])
+    assert selectors_pointage.lien_enquete(present) == url == f"/evenements/enquete/{present.jeton}/"
     assert "pas d&#x27;enquête" in client.get(url).content.decode()
     services_enquete.enquete_creer(par=gens.pilote, evenement=ev)
     page = client.get(url)
