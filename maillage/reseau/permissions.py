@@ -15,6 +15,9 @@ _ACCES_PUBLICS = {"public", "invitation"}
 
 def _departement_de(obj):
     """An event's parts (session, registration, batch…) → the event; anything with a département → itself."""
+    if getattr(obj, "departement_id", None) is not None:
+        # An event has a reverse one-to-one `enquete` whose `evenement` is the event again: stop here.
+        return obj
     for chemin in ("evenement", "session", "inscription", "enquete", "envoi"):
         parent = getattr(obj, chemin, None)
         if parent is not None and not isinstance(parent, str | int):
