@@ -1,7 +1,5 @@
 """The network's API: /api/v1/evenements… and /api/v1/actualites…, one module per area, assembled here."""
 
-from ninja import Router
-
 from . import api_actualites, api_evenements, api_inscriptions, api_pointage
 
 # The events' own router is the mount point, so that its list answers at /api/v1/evenements: a router nested at ""
