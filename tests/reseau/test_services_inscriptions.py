@@ -1,6 +1,7 @@
 """Registrations: confirmation, waiting list, promotion after a cancellation, same e-mail, closed events."""
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from maillage.reseau import services
@@ -49,3 +50,20 @@ def test_session_complete_refusee(territoire_94):
     _inscrire(ev, 1, sessions=[atelier.pk])
     with pytest.raises(ValidationError, match="Plus de place"):
         _inscrire(ev, 2, sessions=[atelier.pk])
+
+
+def test_au_dela_de_la_capacite_liste_d_attente_puis_promotion(territoire_94, django_capture_on_commit_callbacks):
+    ev = EvenementFactory(departement=territoire_94.departement, capacite=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        a, _ = _inscrire(ev, 1)
+        _inscrire(ev, 2)
+        c, cree = _inscrire(ev, 3)
+    assert cree and c.statut == Inscription.Statut.LISTE_ATTENTE
+    assert a.statut == Inscription.Statut.CONFIRMEE
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        promues = services.inscription_annuler(inscription=a)
+    c.refresh_from_db()
+    assert [p.pk for p in promues] == [c.pk] and c.statut == Inscription.Statut.CONFIRMEE and c.promue_le
+    sujets = sorted(m.subject for m in mail.outbox)
+    assert any("place s'est libérée" in s for s in sujets) and any("annulée" in s for s in sujets)
