@@ -5,7 +5,7 @@ Anonymous clients may register to published events open to all (the same rules a
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.utils import check_csrf
 
 from maillage.core.permissions import peut
@@ -78,7 +78,7 @@ def _compte(request):
 )
 def inscription_creer(request, evenement_id: int, donnees: InscriptionIn):
     if freins.trop_de_requetes(request, "api_inscription"):
-        return 429, {"detail": freins.MESSAGE}
+        return Status(429, {"detail": freins.MESSAGE})
     compte = _compte(request)
     evenement = Evenement.objects.filter(pk=evenement_id).first()
     if evenement is None or not peut(compte, "evenement.voir", evenement):
@@ -94,14 +94,14 @@ def inscription_creer(request, evenement_id: int, donnees: InscriptionIn):
             consentement=donnees.consentement, organisation_nom=donnees.organisation, **identite,
         )  # fmt: skip
     except ValidationError as e:
-        return 422, {"detail": "Inscription refusée : corrigez les champs signalés.", "erreurs": e.message_dict}
+        return Status(422, {"detail": "Inscription refusée : corrigez les champs signalés.", "erreurs": e.message_dict})
     except services.InscriptionImpossible as e:
-        return 409, {"detail": e.raison}
+        return Status(409, {"detail": e.raison})
     except PermissionDenied as e:
-        return 403, {"detail": str(e) or services.REFUS}
+        return Status(403, {"detail": str(e) or services.REFUS})
     if creee:
-        return 201, {"statut": inscription.statut, "code": inscription.code}
+        return Status(201, {"statut": inscription.statut, "code": inscription.code})
     if compte is not None and inscription.compte_id == compte.pk:
-        return 200, {"statut": inscription.statut, "code": inscription.code}
+        return Status(200, {"statut": inscription.statut, "code": inscription.code})
     notifications.inscription_enregistree(inscription.pk)
-    return 200, {"statut": inscription.statut, "code": None, "detail": LIEN_RENVOYE}
+    return Status(200, {"statut": inscription.statut, "code": None, "detail": LIEN_RENVOYE})
