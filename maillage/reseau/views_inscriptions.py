@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.csrf import csrf_exempt
 
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.horloge import maintenant
@@ -41,8 +42,13 @@ DEJA_INSCRIT_NEUTRE = (
 
 
 def _page_secrete(vue):
-    """A page reached by a secret token: not cached, not indexed, no referrer sent to other sites."""
+    """A page reached by a secret token: not cached, not indexed, no referrer sent to other sites.
 
+    With `Referrer-Policy: no-referrer` the browser sends `Origin: null` with the page's own forms, which Django's
+    CSRF check refuses: these views are exempt, the secret token in their address playing the CSRF token's part
+    (another site cannot forge a request to an address it does not know)."""
+
+    @csrf_exempt
     @functools.wraps(vue)
     def envelopper(request, *args, **kwargs):
         reponse = vue(request, *args, **kwargs)

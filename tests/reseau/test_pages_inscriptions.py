@@ -360,3 +360,20 @@ def test_organisateur_ajoute_une_inscription(client, territoire_94, pilote):
     reponse = client.post(url, _donnees(1))
     assert reponse.status_code == 302
     assert Inscription.objects.get(evenement=ev).origine == Inscription.Origine.ORGANISATEUR
+
+
+def test_formulaires_des_pages_secretes_acceptes_avec_origin_null(ev):
+    # Referrer-Policy: no-referrer makes browsers send « Origin: null »: the token in the address is the proof.
+    from django.test import Client
+
+    navigateur = Client(enforce_csrf_checks=True)
+    inscription = InscriptionFactory(evenement=ev)
+    reponse = navigateur.post(
+        reverse("reseau:inscription_annuler", args=[inscription.jeton]), headers={"Origin": "null"}
+    )
+    assert reponse.status_code == 302
+    inscription.refresh_from_db()
+    assert inscription.statut == Inscription.Statut.ANNULEE
+    # The public form (no secret in its address) keeps Django's CSRF check.
+    refus = navigateur.post(reverse("reseau:inscrire", args=[ev.pk]), _donnees(1), headers={"Origin": "null"})
+    assert refus.status_code == 403 and not Inscription.objects.filter(email="camille1@exemple.fr").exists()
