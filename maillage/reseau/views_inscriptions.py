@@ -51,7 +51,11 @@ def _page_secrete(vue):
     @csrf_exempt
     @functools.wraps(vue)
     def envelopper(request, *args, **kwargs):
-        reponse = vue(request, *args, **kwargs)
+        try:
+            reponse = vue(request, *args, **kwargs)
+        except Http404 as e:  # an unknown link: say what to do, in French
+            contexte = {"message": str(e) or "Ce lien n'existe pas ou plus."}
+            reponse = render(request, "reseau/inscriptions/lien_inconnu.html", contexte, status=404)
         reponse["Referrer-Policy"] = "no-referrer"
         reponse["Cache-Control"] = "private, no-store"
         reponse["X-Robots-Tag"] = "noindex, nofollow"

@@ -179,7 +179,8 @@ def test_invitation_preremplie_et_rattachee(client, territoire_94):
 
 def test_invitation_inconnue_404(client, db):
     reponse = client.get(reverse("reseau:invitation", args=["inconnu"]))
-    assert reponse.status_code == 404
+    assert reponse.status_code == 404 and "Lien introuvable" in reponse.content.decode()
+    _secrete(reponse)
 
 
 # --- Personal page -------------------------------------------------------------------------------------------------
