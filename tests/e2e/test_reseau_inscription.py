@@ -86,3 +86,50 @@ def test_liste_d_attente_puis_promotion_au_telephone(evenement, live_server, nav
     sujets = {(m.to[0], m.subject.split(" — ")[0]) for m in mail.outbox}
     assert ("bravo@exemple.fr", "Une place s'est libérée") in sujets
     assert any(dest == "alpha@exemple.fr" and "annulée" in sujet for dest, sujet in sujets)
+
+
+@pytest.fixture
+def pages_organisateur(territoire_94, settings):
+    from django.conf import settings as reglages
+    from django.test import Client
+
+    from maillage.core.roles import Role
+    from maillage.reseau.models import Inscription, Invitation
+    from tests.comptes.factories import UtilisateurFactory
+    from tests.reseau.factories import InscriptionFactory
+
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+    settings.SECURE_SSL_REDIRECT = False
+    ev = EvenementFactory(departement=territoire_94.departement, capacite=3)
+    for n in range(3):
+        InscriptionFactory(evenement=ev, organisation_nom=f"Centre social fictif au nom très long n° {n}")
+    InscriptionFactory(evenement=ev, statut=Inscription.Statut.LISTE_ATTENTE)
+    invitation = Invitation.objects.create(evenement=ev, email="invite@exemple.fr", nom="Invité fictif")
+    pilote = UtilisateurFactory(role=Role.PILOTE, departements=[territoire_94.departement])
+    client = Client()
+    client.force_login(pilote)
+    return {
+        "session": client.cookies[reglages.SESSION_COOKIE_NAME].value,
+        "pilote": [reverse("reseau:inscriptions", args=[ev.pk]), reverse("reseau:inscription_ajouter", args=[ev.pk]),
+                   reverse("reseau:mes_inscriptions")],
+        "anonyme": [reverse("reseau:invitation", args=[invitation.jeton])],
+    }  # fmt: skip
+
+
+def test_pages_organisateur_et_invitation_au_telephone(pages_organisateur, live_server, navigateur):
+    from django.conf import settings as reglages
+
+    problemes: list[str] = []
+    for cle in ("pilote", "anonyme"):
+        contexte = navigateur.new_context(viewport=TELEPHONE, locale="fr-FR", bypass_csp=True)
+        contexte.set_default_timeout(10_000)
+        if cle == "pilote":
+            contexte.add_cookies([{"name": reglages.SESSION_COOKIE_NAME, "value": pages_organisateur["session"],
+                                   "url": live_server.url}])  # fmt: skip
+        page = contexte.new_page()
+        for url in pages_organisateur[cle]:
+            reponse = page.goto(live_server.url + url)
+            assert reponse.status == 200, url
+            _controler(page, problemes, url)
+        contexte.close()
+    assert not problemes, "\n".join(problemes)

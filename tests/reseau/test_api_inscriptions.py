@@ -124,3 +124,10 @@ def test_openapi_documente_la_route(client, db):
     assert "code: null" in operation["description"]
     assert {"201", "200", "403", "404", "409", "422", "429"} <= set(operation["responses"])
     assert "InscriptionIn" in schema["components"]["schemas"]
+
+
+def test_post_json_anonyme_sans_jeton_csrf(ev):
+    # A plain API client: no cookie, no CSRF token, JSON body.
+    client = Client(enforce_csrf_checks=True)
+    reponse = _post(client, ev)
+    assert reponse.status_code == 201, reponse.content
