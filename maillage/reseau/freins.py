@@ -2,7 +2,9 @@
 IP and group, counted in the default cache (Redis in production, so every server counts together).
 
 Built on `django_ratelimit.core.is_ratelimited` (the package is used as a library, not as an app). The rates can
-be changed per group with the setting `RESEAU_FREINS = {"inscription": "20/h", "api_inscription": "20/h"}`."""
+be changed per group with the setting `RESEAU_FREINS = {"inscription": "20/h", "api_inscription": "20/h"}`.
+The client IP is django-ratelimit's (`REMOTE_ADDR`, IPv6 by /64): behind a reverse proxy that does not set it,
+`RATELIMIT_IP_META_KEY` must name the header carrying the client's address, or every visitor shares one count."""
 
 from django.conf import settings
 from django_ratelimit import ALL
