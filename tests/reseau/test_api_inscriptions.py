@@ -131,3 +131,15 @@ def test_post_json_anonyme_sans_jeton_csrf(ev):
     client = Client(enforce_csrf_checks=True)
     reponse = _post(client, ev)
     assert reponse.status_code == 201, reponse.content
+
+
+def test_client_compte_par_adresse_ip():
+    from django.test import RequestFactory
+
+    from maillage.reseau.freins import client
+
+    requete = RequestFactory().get("/")
+    requete.META["REMOTE_ADDR"] = "2001:db8:1:2:3:4:5:6"
+    assert client("g", requete) == "2001:db8:1:2::"
+    del requete.META["REMOTE_ADDR"]
+    assert client("g", requete) == "inconnue"
