@@ -510,6 +510,35 @@ def inscription_annuler(*, inscription: Inscription, par=None) -> list[Inscripti
     return promues
 
 
+def inscription_promouvoir(*, par, inscription: Inscription) -> Inscription:
+    """An organiser takes someone off the waiting list now, even beyond the capacity (their decision: a speaker, a
+    partner expected); their wished sessions are reserved where room is left. E-mail as for an automatic promotion."""
+    exiger(par, "evenement.organiser", inscription.evenement)
+    with transaction.atomic(), acteur(par):
+        Evenement.objects.select_for_update().get(pk=inscription.evenement_id)
+        inscription.refresh_from_db()
+        if inscription.statut != Inscription.Statut.LISTE_ATTENTE:
+            raise InscriptionImpossible("Cette inscription n'est pas sur la liste d'attente.")
+        inscription.statut = Inscription.Statut.CONFIRMEE
+        inscription.promue_le = maintenant()
+        inscription.save()
+        _reserver_voeux(inscription)
+        pk = inscription.pk
+        transaction.on_commit(lambda: notifications.inscription_promue(pk))
+    return inscription
+
+
+def _reserver_voeux(inscription: Inscription) -> None:
+    voeux = list(inscription.choix.select_related("session"))
+    completes = {s.pk for s in _sessions_completes([c.session for c in voeux], sauf=inscription)}
+    for choix in voeux:
+        if choix.session_id in completes:
+            choix.delete()
+        else:
+            choix.reservee = True
+            choix.save(update_fields=["reservee"])
+
+
 def _promouvoir(evenement: Evenement) -> list[Inscription]:
     """Inside the event's lock: give the free places to the waiting list, first come first served; their wished
     sessions are reserved where room is left (the others are dropped and the e-mail says which)."""
@@ -525,14 +554,7 @@ def _promouvoir(evenement: Evenement) -> list[Inscription]:
         inscription.statut = Inscription.Statut.CONFIRMEE
         inscription.promue_le = instant
         inscription.save()
-        voeux = list(inscription.choix.select_related("session"))
-        completes = {s.pk for s in _sessions_completes([c.session for c in voeux], sauf=inscription)}
-        for choix in voeux:
-            if choix.session_id in completes:
-                choix.delete()
-            else:
-                choix.reservee = True
-                choix.save(update_fields=["reservee"])
+        _reserver_voeux(inscription)
         pk = inscription.pk
         transaction.on_commit(lambda pk=pk: notifications.inscription_promue(pk))
     return promues
@@ -689,6 +711,7 @@ __all__ = [
     "inscription_creer",
     "inscription_modifier",
     "inscription_par_code",
+    "inscription_promouvoir",
     "inscription_sur_place",
     "normaliser_email",
     "personne_creer",

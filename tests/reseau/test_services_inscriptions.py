@@ -1,6 +1,7 @@
 """Registrations: confirmation, waiting list, promotion after a cancellation, same e-mail, closed events."""
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from maillage.reseau import services
@@ -49,3 +50,72 @@ def test_session_complete_refusee(territoire_94):
     _inscrire(ev, 1, sessions=[atelier.pk])
     with pytest.raises(ValidationError, match="Plus de place"):
         _inscrire(ev, 2, sessions=[atelier.pk])
+
+
+def test_au_dela_de_la_capacite_liste_d_attente_puis_promotion(territoire_94, django_capture_on_commit_callbacks):
+    ev = EvenementFactory(departement=territoire_94.departement, capacite=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        a, _ = _inscrire(ev, 1)
+        _inscrire(ev, 2)
+        c, cree = _inscrire(ev, 3)
+    assert cree and c.statut == Inscription.Statut.LISTE_ATTENTE
+    assert a.statut == Inscription.Statut.CONFIRMEE
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        promues = services.inscription_annuler(inscription=a)
+    c.refresh_from_db()
+    assert [p.pk for p in promues] == [c.pk] and c.statut == Inscription.Statut.CONFIRMEE and c.promue_le
+    sujets = sorted(m.subject for m in mail.outbox)
+    assert any("place s'est libérée" in s for s in sujets) and any("annulée" in s for s in sujets)
+
+
+def test_organisateur_confirme_depuis_la_liste_d_attente_au_dela_de_la_capacite(
+    territoire_94, django_capture_on_commit_callbacks
+):
+    from maillage.core.roles import Role
+    from tests.comptes.factories import UtilisateurFactory
+
+    ev = EvenementFactory(departement=territoire_94.departement, capacite=1)
+    atelier = SessionProgrammeFactory(evenement=ev, capacite=5)
+    _inscrire(ev, 1)
+    attente, _ = _inscrire(ev, 2, sessions=[atelier.pk])
+    assert attente.choix.get().reservee is False
+    pilote = UtilisateurFactory(role=Role.PILOTE, departements=[territoire_94.departement])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.inscription_promouvoir(par=pilote, inscription=attente)
+    attente.refresh_from_db()
+    assert attente.statut == Inscription.Statut.CONFIRMEE and attente.promue_le and attente.choix.get().reservee
+    assert any("place s'est libérée" in m.subject for m in mail.outbox)
+    with pytest.raises(services.InscriptionImpossible, match="liste d'attente"):
+        services.inscription_promouvoir(par=pilote, inscription=attente)
+
+
+def test_confirmation_manuelle_refusee_hors_organisateurs(territoire_94):
+    from maillage.core.roles import Role
+    from tests.comptes.factories import UtilisateurFactory
+    from tests.territoires.factories import DepartementFactory
+
+    ev = EvenementFactory(departement=territoire_94.departement, capacite=1)
+    _inscrire(ev, 1)
+    attente, _ = _inscrire(ev, 2)
+    for compte in (
+        None,
+        UtilisateurFactory(role=Role.PILOTE, departements=[DepartementFactory(code="93")]),
+        UtilisateurFactory(role=Role.PARTENAIRE, departements=[territoire_94.departement]),
+    ):
+        with pytest.raises(PermissionDenied):
+            services.inscription_promouvoir(par=compte, inscription=attente)
+    attente.refresh_from_db()
+    assert attente.statut == Inscription.Statut.LISTE_ATTENTE
+
+
+def test_invitation_d_un_autre_evenement_refusee(territoire_94):
+    from maillage.reseau.models import Invitation
+
+    ev = EvenementFactory(departement=territoire_94.departement, acces=Evenement.Acces.INVITATION)
+    autre = EvenementFactory(departement=territoire_94.departement, acces=Evenement.Acces.INVITATION)
+    invitation = Invitation.objects.create(evenement=autre, email="p1@exemple.fr")
+    with pytest.raises(PermissionDenied, match="ne correspond pas"):
+        _inscrire(ev, 1, invitation=invitation, origine=Inscription.Origine.INVITATION)
+    assert not Inscription.objects.exists()
