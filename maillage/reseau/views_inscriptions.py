@@ -19,7 +19,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.csrf import csrf_exempt
 
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.horloge import maintenant
@@ -42,13 +41,10 @@ DEJA_INSCRIT_NEUTRE = (
 
 
 def _page_secrete(vue):
-    """A page reached by a secret token: not cached, not indexed, no referrer sent to other sites.
+    """A page reached by a secret token: not cached, not indexed. Its address goes to no other site: the site-wide
+    `Referrer-Policy: same-origin` sends it only to this server (unlike `no-referrer`, it keeps the `Origin` of
+    the page's own forms, so the CSRF check stays on)."""
 
-    With `Referrer-Policy: no-referrer` the browser sends `Origin: null` with the page's own forms, which Django's
-    CSRF check refuses: these views are exempt, the secret token in their address playing the CSRF token's part
-    (another site cannot forge a request to an address it does not know)."""
-
-    @csrf_exempt
     @functools.wraps(vue)
     def envelopper(request, *args, **kwargs):
         try:
@@ -56,7 +52,7 @@ def _page_secrete(vue):
         except Http404 as e:  # an unknown link: say what to do, in French
             contexte = {"message": str(e) or "Ce lien n'existe pas ou plus."}
             reponse = render(request, "reseau/inscriptions/lien_inconnu.html", contexte, status=404)
-        reponse["Referrer-Policy"] = "no-referrer"
+        reponse["Referrer-Policy"] = "same-origin"
         reponse["Cache-Control"] = "private, no-store"
         reponse["X-Robots-Tag"] = "noindex, nofollow"
         return reponse

@@ -38,7 +38,7 @@ def pilote(territoire_94):
 
 
 def _secrete(reponse):
-    assert reponse["Referrer-Policy"] == "no-referrer"
+    assert reponse["Referrer-Policy"] == "same-origin"
     assert reponse["Cache-Control"] == "private, no-store"
 
 
@@ -363,18 +363,19 @@ def test_organisateur_ajoute_une_inscription(client, territoire_94, pilote):
     assert Inscription.objects.get(evenement=ev).origine == Inscription.Origine.ORGANISATEUR
 
 
-def test_formulaires_des_pages_secretes_acceptes_avec_origin_null(ev):
-    # Referrer-Policy: no-referrer makes browsers send « Origin: null »: the token in the address is the proof.
+def test_pages_secretes_gardent_la_verification_csrf(ev):
+    # The personal link proves who may act, the CSRF check that the request comes from this site's page.
     from django.test import Client
 
     navigateur = Client(enforce_csrf_checks=True)
     inscription = InscriptionFactory(evenement=ev)
-    reponse = navigateur.post(
-        reverse("reseau:inscription_annuler", args=[inscription.jeton]), headers={"Origin": "null"}
-    )
+    url = reverse("reseau:inscription_annuler", args=[inscription.jeton])
+    assert navigateur.post(url, headers={"Origin": "https://autre-site.example"}).status_code == 403
+    inscription.refresh_from_db()
+    assert inscription.statut == Inscription.Statut.CONFIRMEE
+    page = navigateur.get(reverse("reseau:inscription", args=[inscription.jeton]))
+    jeton_csrf = page.cookies["csrftoken"].value
+    reponse = navigateur.post(url, {"csrfmiddlewaretoken": jeton_csrf})
     assert reponse.status_code == 302
     inscription.refresh_from_db()
     assert inscription.statut == Inscription.Statut.ANNULEE
-    # The public form (no secret in its address) keeps Django's CSRF check.
-    refus = navigateur.post(reverse("reseau:inscrire", args=[ev.pk]), _donnees(1), headers={"Origin": "null"})
-    assert refus.status_code == 403 and not Inscription.objects.filter(email="camille1@exemple.fr").exists()
