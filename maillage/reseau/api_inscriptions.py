@@ -58,7 +58,7 @@ def _compte(request):
         404: Erreur,
         409: Erreur,
         429: Erreur,
-        **erreurs(422),
+        **erreurs(400, 422),
     },
     operation_id="reseau_inscription_creer",
     summary="S'inscrire à un événement",
