@@ -38,6 +38,17 @@ from maillage.core.models import Travail
 from maillage.diagnostic.models import Scenario
 from maillage.fiches.models import FicheExperience
 from maillage.observatoire.models import Campagne, Reponse
+from maillage.reseau.models import (
+    Actualite,
+    Envoi,
+    Evenement,
+    Inscription,
+    Invitation,
+    ListeDiffusion,
+    Personne,
+    Ressource,
+    SerieAteliers,
+)
 from maillage.schema.models import (
     Decision,
     DocumentSchema,
@@ -148,7 +159,26 @@ SORTE_DU_PK = {
     "api:indicateurs_schema": "schema",
     "api:schemas_action": "fiche_action",
     "api:schemas_action_modifier": "fiche_action",
+    # Réseau et événements (default for reseau:* and the events API: the event)
+    "reseau:personne": "personne",
+    "reseau:personne_modifier": "personne",
+    "reseau:personne_effacer": "personne",
+    "reseau:liste": "liste",
+    "reseau:liste_modifier": "liste",
+    "reseau:liste_export": "liste",
+    "reseau:serie": "serie",
+    "reseau:serie_modifier": "serie",
+    "reseau:ressource": "ressource",
+    "reseau:ressource_modifier": "ressource",
+    "reseau:ressource_supprimer": "ressource",
+    "reseau:ressource_fichier": "ressource",
+    "reseau:actualite": "actualite",
+    "reseau:actualite_modifier": "actualite",
 }
+# Routes of the events area whose `pk`/`id` is the event (an event's parts have their own `<kind>_pk`).
+PREFIXES_EVENEMENT = ("reseau:", "api:evenement", "api:inscri", "api:statistiques")
+# The object behind a route's `jeton` (secret personal link), by route name.
+SORTE_DU_JETON = {"reseau:invitation": "invitation"}
 # Routes whose `code` is a commune's or an EPCI's, not a département's.
 SORTE_DU_CODE = {
     "territoires:commune": "commune",
@@ -225,6 +255,73 @@ def objets_94() -> dict:
         "organisation": Organisation.objects.filter(departement_id="94", type=Organisation.Type.FEDERATION).first(),
         "mandat": Mandat.objects.filter(departement_id="94").order_by("pk").first(),
         **objets_schema_94(),
+        **objets_reseau_94(),
+    }
+
+
+def objets_reseau_94() -> dict:
+    """The demo's departmental day of 29/09/2016 and one of each of its parts (a batch and an invitation
+    created here when the demo has none)."""
+    evenement = Evenement.objects.filter(departement_id="94", type="journee_departementale").order_by("pk").first()
+    personne = Personne.objects.filter(departement_id="94").order_by("pk").first()
+    invitation = Invitation.objects.filter(evenement=evenement).order_by("pk").first()
+    if invitation is None and evenement is not None:
+        invitation = Invitation.objects.create(evenement=evenement, email="invite-test@exemple.fr", nom="Invité test")
+    envoi = Envoi.objects.filter(evenement=evenement).order_by("pk").first()
+    if envoi is None and evenement is not None:
+        envoi = Envoi.objects.create(evenement=evenement, nature="message", objet="Message de test")
+    return {
+        "evenement": evenement,
+        "session": evenement.sessions.order_by("pk").first() if evenement else None,
+        "inscription": Inscription.objects.filter(evenement=evenement, statut="confirmee").order_by("pk").first(),
+        "invitation": invitation,
+        "envoi": envoi,
+        "personne": personne,
+        "liste": ListeDiffusion.objects.filter(departement_id="94").order_by("pk").first(),
+        "serie": SerieAteliers.objects.filter(departement_id="94").order_by("pk").first(),
+        "ressource": Ressource.objects.filter(departement_id="94", visibilite="reseau").order_by("pk").first(),
+        "actualite": Actualite.objects.filter(departement_id="94").order_by("pk").first(),
+    }
+
+
+def objets_reseau_93(de_94: dict, dep) -> dict:
+    """The same in département 93 (cloned)."""
+    evenement = _cloner(de_94["evenement"], departement=dep, serie=None, schema=None, organisateur=None,
+                        lieu_commune=None) if de_94["evenement"] else None  # fmt: skip
+    inscription = (
+        _cloner(
+            de_94["inscription"],
+            evenement=evenement,
+            code="ZZ93ZZ93",
+            jeton="jeton-93-inscription",
+            organisation=None,
+            commune=None,
+            personne=None,
+            compte=None,
+            invitation=None,
+        )  # fmt: skip
+        if de_94["inscription"] and evenement
+        else None
+    )
+    personne = (
+        _cloner(de_94["personne"], departement=dep, organisation=None, commune=None) if de_94["personne"] else None
+    )
+    serie = _cloner(de_94["serie"], departement=dep) if de_94["serie"] else None
+    return {
+        "evenement": evenement,
+        "session": _cloner(de_94["session"], evenement=evenement) if de_94["session"] and evenement else None,
+        "inscription": inscription,
+        "invitation": _cloner(de_94["invitation"], evenement=evenement, personne=None, jeton="jeton-93-invitation")
+        if de_94["invitation"] and evenement
+        else None,
+        "envoi": _cloner(de_94["envoi"], evenement=evenement, cree_par=None) if de_94["envoi"] and evenement else None,
+        "personne": personne,
+        "liste": _cloner(de_94["liste"], departement=dep) if de_94["liste"] else None,
+        "serie": serie,
+        "ressource": _cloner(de_94["ressource"], departement=dep, serie=None, evenement=None, schema=None)
+        if de_94["ressource"]
+        else None,
+        "actualite": _cloner(de_94["actualite"], departement=dep, evenement=None) if de_94["actualite"] else None,
     }
 
 
@@ -304,6 +401,7 @@ def objets_93(de_94: dict) -> dict:
         "organisation": organisation,
         "mandat": _cloner(de_94["mandat"], organisation=organisation, departement=dep) if de_94["mandat"] else None,
         **objets_schema_93(de_94, dep),
+        **objets_reseau_93(de_94, dep),
     }
 
 
@@ -311,7 +409,19 @@ def parametres(nom: str, motif: URLPattern, objets: dict) -> dict | None:
     """The URL's keyword arguments from `objets`, or None when that département has no such object."""
     valeurs = {}
     for cle in motif.pattern.converters or _noms_ninja(motif):
-        if cle in ("pk", "id"):
+        if cle in ("pk", "id") and nom.startswith(PREFIXES_EVENEMENT) and nom not in SORTE_DU_PK:
+            valeur = objets["evenement"].pk if objets.get("evenement") is not None else None
+        elif cle in ("pk", "id") and nom.startswith("api:actualite"):
+            valeur = objets["actualite"].pk if objets.get("actualite") is not None else None
+        elif cle in ("session_pk", "inscription_pk", "envoi_pk"):
+            objet = objets[cle.removesuffix("_pk")]
+            valeur = objet.pk if objet is not None else None
+        elif cle == "jeton":
+            objet = objets[SORTE_DU_JETON.get(nom, "inscription")]
+            valeur = objet.jeton if objet is not None else None
+        elif cle == "format":
+            valeur = "csv"
+        elif cle in ("pk", "id"):
             sorte = SORTE_DU_PK.get(nom, "structure")
             objet = objets[sorte]
             valeur = objet.pk if objet is not None else None
