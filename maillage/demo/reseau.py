@@ -54,6 +54,7 @@ from maillage.reseau.models import (
     SerieAteliers,
     SessionProgramme,
 )
+from maillage.reseau.selectors import statistiques
 from maillage.schema.models import Schema
 from maillage.structures.models import ModeGestion, Structure, TypeStructure
 from maillage.territoires.models import Commune, Departement
@@ -431,8 +432,6 @@ def charger(*, annoncer=print) -> dict:
 
 
 def resume() -> dict:
-    from maillage.reseau.selectors import statistiques
-
     journee = Evenement.objects.filter(departement_id=DEPARTEMENT, titre=TITRE_JOURNEE, debut__date=JOUR).first()
     if journee is None:
         return {"inscrits": 0, "presents": 0, "liste_attente": 0, "annulees": 0, "ateliers": 0, "personnes": 0}
@@ -731,14 +730,17 @@ def _inscrire(pilote, evenement, r: Registrant, *, origine=Inscription.Origine.D
 
 def _inscrire_journee(pilote, journee: Evenement, inscrits: list[Registrant]) -> None:
     """180 registered (the room is full), 10 cancel, 10 more take their places, 6 on the waiting list; 152 of the
-    registered and 2 walk-ins are checked in."""
+    registered and 2 walk-ins are checked in. The speakers of the annuaire register first and all come."""
+    orateurs = {nom.removesuffix(FICTIF) for s in PROGRAMME for nom, _, _ in s.intervenants}
+    parlent = [r for r in inscrits if f"{r.prenom} {r.nom}" in orateurs]
+    inscrits = parlent + [r for r in inscrits if r not in parlent]
     premiers = inscrits[:PREMIERS]
     suivants = inscrits[PREMIERS : PREMIERS + ANNULEES]
     attente = inscrits[PREMIERS + ANNULEES :]
     assert len(attente) == EN_ATTENTE, len(attente)
     rng = random.Random(929)
-    # Who cancels, who does not come: not the annuaire's speakers (the first of the list are kept present).
-    indices = list(range(len(premiers)))
+    # Who cancels, who does not come: anyone but the speakers.
+    indices = list(range(len(parlent), len(premiers)))
     rng.shuffle(indices)
     annulent = set(indices[:ANNULEES])
     absents = set(indices[ANNULEES : ANNULEES + ABSENTS - 2])
@@ -832,28 +834,41 @@ def _publications(pilote, departement, journee, serie, ateliers, schema) -> None
 
 
 def _dater(journee: Evenement, ateliers: list[Evenement]) -> None:
-    """Move the registrations' timestamps (stamped with the real instant by the services) into 2016: registered
-    over the three months before the event in their order, checked in at the door, cancelled before the day."""
+    """Move the registrations' timestamps (stamped with the real instant by the services) into 2016, in the order
+    of the story: for the day, the first 180 from late June to August, the cancellations early September, the
+    registrations that took their places mid-September, the waiting list on the 22nd, the walk-ins on the day;
+    for a workshop, the month before it. Check-ins at the door."""
     rng = random.Random(2016)
-    for evenement, ouverture, jours in [(journee, datetime.date(2016, 6, 27), 86)] + [
-        (a, a.debut.date() - datetime.timedelta(days=30), 25) for a in ateliers
-    ]:
+    d = datetime.date
+    phases_journee = [  # (first day, days): by rank of registration
+        (d(2016, 6, 27), 65),  # the first PREMIERS
+        (d(2016, 9, 11), 7),  # the next ANNULEES, once the cancelled places were free
+        (ATTENTE, 0),  # the waiting list, entered by the organisers
+    ]
+    for evenement in [journee, *ateliers]:
         inscriptions = list(evenement.inscriptions.order_by("pk"))
-        debut_inscriptions = _moment(ouverture, "09:00")
-        pas = datetime.timedelta(days=jours) / max(len(inscriptions), 1)
         for i, inscription in enumerate(inscriptions):
+            if evenement is journee:
+                rang = 0 if i < PREMIERS else 1 if i < PREMIERS + ANNULEES else 2
+                debut, jours = phases_journee[rang]
+                n = (PREMIERS, ANNULEES, EN_ATTENTE)[rang]
+                position = i - (0, PREMIERS, PREMIERS + ANNULEES)[rang]
+            else:
+                debut, jours = evenement.debut.date() - datetime.timedelta(days=30), 25
+                n, position = len(inscriptions), i
             if inscription.origine == Inscription.Origine.SUR_PLACE:
                 inscription.cree_le = evenement.debut + datetime.timedelta(minutes=20 + i % 30)
             else:
-                inscription.cree_le = debut_inscriptions + i * pas + datetime.timedelta(minutes=rng.randint(0, 600))
+                pas = datetime.timedelta(days=jours) / max(n, 1)
+                inscription.cree_le = (
+                    _moment(debut, "09:00") + position * pas + datetime.timedelta(minutes=rng.randint(0, 480))
+                )
             if inscription.present_le is not None:
                 inscription.present_le = max(
                     inscription.cree_le, evenement.debut - datetime.timedelta(minutes=15 - rng.randint(0, 50))
                 )
             if inscription.annulee_le is not None:  # before the next ones took the freed places
-                inscription.annulee_le = min(
-                    inscription.cree_le + datetime.timedelta(days=rng.randint(3, 20)), _moment(ATTENTE, "08:00")
-                )
+                inscription.annulee_le = _moment(d(2016, 9, 1 + rng.randint(0, 8)), "10:00")
             inscription.modifie_le = max(t for t in (inscription.cree_le, inscription.present_le,
                                                      inscription.annulee_le) if t is not None)  # fmt: skip
         Inscription.objects.bulk_update(inscriptions, ["cree_le", "present_le", "annulee_le", "modifie_le"])

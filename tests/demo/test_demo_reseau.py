@@ -140,12 +140,17 @@ def test_plus_de_150_presents_de_toutes_les_categories_liste_d_attente_et_annula
     assert all(i.email.endswith("@exemple.fr") for i in inscriptions)
     assert {i.origine for i in inscriptions} == {"demo", "organisateur", "sur_place"}
     assert not inscriptions.filter(statut=Inscription.Statut.ANNULEE, present_le__isnull=False).exists()
+    # The speakers of the programme who are in the annuaire came.
+    orateurs = inscriptions.filter(nom__in=["Lefort", "Fontaine", "Delorme", "Castagne", "Benhamou", "Provost"])
+    assert orateurs.count() == 6 and all(i.present for i in orateurs)
     # Told in 2016: registered before the day, checked in on the day.
     assert all(i.cree_le.year == 2016 and i.cree_le <= journee.fin for i in inscriptions)
     assert all(i.present_le.astimezone(PARIS).date() == demo.JOUR for i in inscriptions if i.present_le)
     attente = list(inscriptions.filter(statut=Inscription.Statut.LISTE_ATTENTE).order_by("cree_le"))
     annulees = inscriptions.filter(statut=Inscription.Statut.ANNULEE)
     assert max(a.annulee_le for a in annulees) < attente[0].cree_le
+    confirmees = inscriptions.filter(statut=Inscription.Statut.CONFIRMEE).exclude(origine="sur_place")
+    assert max(i.cree_le for i in confirmees) < attente[0].cree_le < journee.debut
 
 
 def test_aucun_courriel_et_chargement_idempotent(chargement):
