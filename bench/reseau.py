@@ -48,6 +48,7 @@ DUREE = 30  # s, registrations
 DUREE_PLANCHER = 20  # s, floor under the same clients
 CONTACTS = 5000
 ATTENTE_MAX_ENVOI = 900  # s: the batch is reported unfinished after this
+SANS_PROGRES = 60  # s without any recipient handled: the batch is reported stuck
 ENV_SERVEUR = {"MAILLAGE_2FA_OBLIGATOIRE": "0"}
 # E-mails rendered (text, HTML, iCalendar) then dropped: the bench measures the application, not an SMTP relay.
 FACTICE = {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
@@ -215,11 +216,17 @@ def commande_suivre(parametres: dict) -> dict:
     from maillage.reseau.models import Destinataire, Envoi
 
     debut = time.perf_counter()
+    restants, progres = None, debut
     while True:
         envoi = Envoi.objects.get(pk=parametres["envoi"])
         if envoi.statut in (Envoi.Statut.TERMINE, Envoi.Statut.ECHEC):
             break
-        if time.perf_counter() - debut > ATTENTE_MAX_ENVOI:
+        maintenant = time.perf_counter()
+        a_envoyer = Destinataire.objects.filter(envoi=envoi, statut=Destinataire.Statut.A_ENVOYER).count()
+        if a_envoyer != restants:
+            restants, progres = a_envoyer, maintenant
+        # A failed task leaves the batch as it is: stop after SANS_PROGRES s without a recipient handled.
+        if maintenant - debut > ATTENTE_MAX_ENVOI or maintenant - progres > SANS_PROGRES:
             break
         time.sleep(0.2)
     duree = time.perf_counter() - debut
