@@ -16,6 +16,8 @@ Machines are shared and noisy, so every latency is reported next to a floor meas
 Options: `--rapide` (two départements instead of France, for a quick check), `--requetes N`,
 `--sans-postgresql`, `--sortie FILE`, `--seulement observatoire` (only that part, on its own databases
 `bench_obs*`; its section of the existing docs/performance.md is replaced in place, the others are kept),
+`--seulement reseau` (the network's events, bench/reseau.py, on its own database `bench_res`: registrations under
+load, event pages and API, invitations to 5,000 contacts; its section is replaced in place),
 `--seulement charge --base DATABASE_URL` (only the load test, on a database where a previous run left the national
 set and the campaigns; its section is replaced in place). Environment: BENCH_POSTGRES (server URL), BENCH_PREFIXE
 (prefix of the databases created, for shared servers), BENCH_PORTS ("8700-8799": where to start the servers).
@@ -37,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import charge as bench_charge  # bench/charge.py, beside this file
 import diagnostic as bench_diagnostic  # bench/diagnostic.py, beside this file
 import observatoire as bench_observatoire  # bench/observatoire.py, beside this file
+import reseau as bench_reseau  # bench/reseau.py, beside this file: the network's events (own database bench_res)
 import schema as bench_schema  # bench/schema.py, beside this file: the schéma directeur (own databases bench_sch*)
 import structures  # bench/structures.py, beside this file
 from outils import (  # bench/outils.py: helpers shared with structures.py and observatoire.py
@@ -391,7 +394,7 @@ def main():
     parser.add_argument("--sortie", default=str(RACINE / "docs" / "performance.md"))
     parser.add_argument(
         "--seulement",
-        choices=["observatoire", "charge", "schema"],
+        choices=["observatoire", "charge", "schema", "reseau"],
         help="Ne mesurer que cette partie (sa section du fichier de sortie est remplacée, les autres gardées)",
     )
     parser.add_argument("--base", help="--seulement charge : base déjà remplie (DATABASE_URL)")
@@ -408,6 +411,9 @@ def main():
         return
     if options.seulement == "schema":  # bench/schema.py: its own databases, its section replaced in place
         bench_schema.executer(options, departements, perimetre)
+        return
+    if options.seulement == "reseau":  # bench/reseau.py: its own database, its section replaced in place
+        bench_reseau.executer(options, departements, perimetre)
         return
 
     chargements = {}
@@ -475,6 +481,8 @@ def main():
     print(f"Écrit dans {options.sortie}")
     # Schéma directeur (bench/schema.py): its own databases; appends its section to the file just written.
     bench_schema.executer(options, departements, perimetre)
+    # Réseau et événements (bench/reseau.py): its own database; its section appended likewise.
+    bench_reseau.executer(options, departements, perimetre)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ home of e-mails (`maillage.core.courriels`): French text part, HTML part, iCalen
 
 A failure to send is logged and does not undo the registration: the personal page shows the same information."""
 
+import contextlib
+import contextvars
 import logging
 
 from django.urls import reverse
@@ -14,6 +16,19 @@ from . import calendrier
 from .models import Inscription
 
 logger = logging.getLogger("maillage.reseau")
+
+_en_silence = contextvars.ContextVar("reseau_notifications_en_silence", default=False)
+
+
+@contextlib.contextmanager
+def en_silence():
+    """No e-mail to registrants from the writes of this block (the demo's fictional people, a benchmark's set-up).
+    Services send after the commit: keep the transaction inside the block."""
+    jeton = _en_silence.set(True)
+    try:
+        yield
+    finally:
+        _en_silence.reset(jeton)
 
 
 def lien_inscription(inscription: Inscription) -> str:
@@ -30,6 +45,8 @@ def piece_ics(evenement, *, methode: str = "REQUEST") -> PieceJointe:
 
 
 def _envoyer(inscription_id: int, gabarit: str, *, avec_ics: bool) -> None:
+    if _en_silence.get():
+        return
     inscription = (
         Inscription.objects.select_related("evenement", "evenement__lieu_commune", "evenement__organisateur")
         .prefetch_related("choix__session")

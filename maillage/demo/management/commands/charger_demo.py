@@ -1,7 +1,9 @@
 """Load the demo: Val-de-Marne territories and QPV, one account per role (fictional people), then the
 fictional registry of 2015 (structures, agréments, budgets: `maillage.demo.registre`) and its accounts,
 then the observatoire's 2016 campaign (`maillage.demo.observatoire`), then the schéma directeur 2016-2020 with its
-fictional fiches actions (`maillage.demo.schema`).
+fictional fiches actions (`maillage.demo.schema`), then the network: the departmental day of 29/09/2016 with its
+programme and fictional registrants, the 2016 evaluation workshops, the annuaire, resources and news
+(`maillage.demo.reseau`).
 
 Only with MAILLAGE_DEMO on, which settings allow only with DEBUG on. Each step is idempotent and
 skips what is already loaded, so a re-run is quick. Later capabilities add their steps to `etapes()`.
@@ -20,6 +22,7 @@ from django.urls import reverse
 from maillage.comptes.models import Role, Utilisateur
 from maillage.core.formats import euros, euros_compacts, nombre, pourcentage
 from maillage.demo import observatoire, organisations, registre
+from maillage.demo import reseau as reseau_demo
 from maillage.demo import schema as schema_demo
 from maillage.territoires.models import QPV, Commune, Departement
 
@@ -98,6 +101,9 @@ class Command(BaseCommand):
             Etape("Comptes des structures de démonstration", "lier_comptes_structures"),
             Etape("Observatoire : campagne SENACS 2016, données 2015 (fictives)", "charger_observatoire"),
             Etape("Schéma directeur AVS 2016-2020 (fiches fictives)", "charger_schema"),
+            Etape(
+                "Réseau : journée départementale du 29/09/2016 et ateliers 2016 (inscrits fictifs)", "charger_reseau"
+            ),
         ]
 
     def handle(self, *args, **options):
@@ -201,6 +207,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {r['fiches']} fiches actions FICTIVES, {r['indicateurs']} indicateurs, "
                 f"{r['decisions']} décisions de comité."
+            )
+
+    def charger_reseau(self):
+        r = reseau_demo.charger(annoncer=self.stdout.write)
+        if not r.get("ignore"):
+            self.stdout.write(
+                f"  journée du 29/09/2016 : {r['inscrits']} inscriptions confirmées, {r['presents']} présents, "
+                f"{r['liste_attente']} en liste d'attente, {r['annulees']} annulées (personnes FICTIVES) ; "
+                f"{r['ateliers']} ateliers et {r['restitutions']} restitutions ; {r['personnes']} personnes dans "
+                f"l'annuaire ({r['duree']:.1f} s)."
             )
 
     # --- Summary -------------------------------------------------------------
