@@ -200,7 +200,8 @@ AXES_VERBOSE = False
 
 # Two-factor authentication (django-otp): required for pilote and admin accounts in production, optional for others.
 # The one clock (maillage.core.horloge): empty = the real date; an ISO date pins "today" (demo, tests).
-MAILLAGE_AUJOURDHUI = os.environ.get("MAILLAGE_AUJOURDHUI", "")
+# The demo tells the story of autumn 2016 (the departmental day of 29/09/2016 just held, the next workshop ahead).
+MAILLAGE_AUJOURDHUI = os.environ.get("MAILLAGE_AUJOURDHUI", "2016-10-15" if MAILLAGE_DEMO else "")
 MAILLAGE_2FA_OBLIGATOIRE = env_bool("MAILLAGE_2FA_OBLIGATOIRE", not DEBUG)
 OTP_TOTP_ISSUER = os.environ.get("MAILLAGE_NOM", "Maillage")
 # Each wrong code doubles the wait before the next attempt (1 s, 2 s, 4 s…), per device.
@@ -228,6 +229,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@maillage.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Throttling of public forms (django-ratelimit, on the shared cache): the header holding the client's address
+# behind a reverse proxy that does not set REMOTE_ADDR (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
 # Absolute address of the site, for the links of e-mails written outside a request (background work).
 MAILLAGE_URL = os.environ.get("MAILLAGE_URL", "http://127.0.0.1:8000").rstrip("/")
 

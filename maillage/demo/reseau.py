@@ -75,6 +75,11 @@ SIGNATURE = "Communication caf94"
 DATE_ACTUALITE = datetime.date(2016, 11, 21)
 # When the organisers create the events and open registrations (illustrative).
 CREATION = datetime.date(2016, 1, 11)
+# The next workshop, still ahead on the demo's day (15/10/2016): announced on 23/09, one place left.
+TITRE_A_VENIR = "Atelier : associer les habitants au projet social"
+A_VENIR = datetime.date(2016, 11, 17)
+A_VENIR_ANNONCE = datetime.date(2016, 9, 23)
+A_VENIR_PLACES = 25
 ATTENTE = datetime.date(2016, 9, 22)
 
 CAF = "Caf du Val-de-Marne"
@@ -487,6 +492,64 @@ def _ecrire(pilote, departement, structures: list[Structure]) -> None:
         _inscrire_atelier(pilote, atelier, inscrits, i)
     _publications(pilote, departement, journee, serie, ateliers, schema)
     _dater(journee, ateliers)
+    _atelier_a_venir(pilote, departement, organisations, structures, schema, inscrits)
+
+
+def _atelier_a_venir(pilote, departement, organisations, structures, schema, inscrits: list[Registrant]) -> Evenement:
+    """The next workshop, after the demo's day (its clock, settings.MAILLAGE_AUJOURDHUI, is 15/10/2016): open to
+    all, one place left, so that a visitor of the demo registers, then meets the waiting list."""
+    hote = structures[3 % len(structures)]
+    with _horloge(A_VENIR_ANNONCE):
+        atelier = services.evenement_creer(
+            par=pilote,
+            departement=departement,
+            titre=TITRE_A_VENIR,
+            type=Evenement.Type.ATELIER,
+            statut=Evenement.Statut.PUBLIE,
+            acces=Evenement.Acces.PUBLIC,
+            debut=_moment(A_VENIR, "14:00"),
+            fin=_moment(A_VENIR, "17:00"),
+            lieu_nom=hote.nom,
+            lieu_adresse=f"{hote.adresse}, {hote.code_postal} {hote.commune.nom}".strip(", "),
+            lieu_commune=hote.commune,
+            longitude=hote.longitude if hote.latitude is not None else None,
+            latitude=hote.latitude if hote.longitude is not None else None,
+            description=(
+                "Suite de la journée départementale du 29 septembre : comment associer les habitants à "
+                "l'élaboration et à l'évaluation du projet social. Atelier ouvert à tous les acteurs du réseau "
+                "(démonstration : lieu et participants fictifs)."
+            ),
+            public_vise="Directions, bénévoles et habitants des centres sociaux et EVS, partenaires",
+            organisateur=organisations.get(CAF),
+            capacite=A_VENIR_PLACES,
+            date_limite_inscription=_moment(A_VENIR - datetime.timedelta(days=3), "23:59"),
+            schema=schema,
+        )
+        services.session_ajouter(
+            par=pilote, evenement=atelier, titre="Accueil et retour sur la journée départementale",
+            debut=_moment(A_VENIR, "14:00"), fin=_moment(A_VENIR, "14:30"),
+        )  # fmt: skip
+        for titre in ("Associer les habitants au diagnostic", "Faire participer à l'évaluation"):
+            services.session_ajouter(
+                par=pilote, evenement=atelier, titre=titre, type="atelier", debut=_moment(A_VENIR, "14:30"),
+                fin=_moment(A_VENIR, "16:30"), capacite=A_VENIR_PLACES // 2 + 2, au_choix=True,
+            )  # fmt: skip
+        services.session_ajouter(
+            par=pilote, evenement=atelier, titre="Mise en commun", type="debat",
+            debut=_moment(A_VENIR, "16:30"), fin=_moment(A_VENIR, "17:00"),
+        )  # fmt: skip
+    candidats = [r for r in inscrits if r.categorie in (C.CENTRE_SOCIAL, C.EVS, C.ASSOCIATION, C.CCAS)]
+    choisis = random.Random(1117).sample(candidats, A_VENIR_PLACES - 1)
+    with _horloge(A_VENIR_ANNONCE):
+        nouvelles = [_inscrire(pilote, atelier, r) for r in choisis]
+    rng = random.Random(1117)
+    for i, inscription in enumerate(nouvelles):  # between the announcement and the demo's day
+        inscription.cree_le = _moment(A_VENIR_ANNONCE, "09:00") + datetime.timedelta(
+            days=i * 20 / len(nouvelles), minutes=rng.randint(0, 480)
+        )
+        inscription.modifie_le = inscription.cree_le
+    Inscription.objects.bulk_update(nouvelles, ["cree_le", "modifie_le"])
+    return atelier
 
 
 def _journee(pilote, departement, organisations, communes, schema) -> Evenement:

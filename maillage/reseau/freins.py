@@ -27,7 +27,8 @@ def client(groupe, request) -> str:
     """The counted client: its IP address (IPv6 by /64 network); "inconnue" when the server gives none."""
     cle = getattr(settings, "RATELIMIT_IP_META_KEY", None)
     brute = request.META.get(cle if isinstance(cle, str) else "REMOTE_ADDR", "") or ""
-    brute = brute.split(",")[0].strip()  # a forwarded list: the first address is the client's
+    # A forwarded list: the last address is the one the (trusted) proxy saw; the first ones are the client's word.
+    brute = brute.split(",")[-1].strip()
     try:
         adresse = ipaddress.ip_address(brute)
     except ValueError:

@@ -256,6 +256,13 @@ class Evenement(Versionne):
     def __str__(self):
         return self.titre
 
+    @property
+    def acces_court(self) -> str:
+        """The access in a few words, for a badge (the choice's label explains it in forms)."""
+        return {"public": "Ouvert à tous", "invitation": "Sur invitation", "reseau": "Réservé au réseau"}.get(
+            self.acces, self.get_acces_display()
+        )
+
 
 class SessionProgramme(models.Model):
     """A time of an event's programme: plenary, workshop, round table…, with its room and capacity."""

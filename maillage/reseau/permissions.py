@@ -70,11 +70,12 @@ def _evenement_organiser(user, evenement):
 def _evenement_s_inscrire(user, evenement):
     """S'inscrire à un événement en un clic avec son compte (pour soi-même).
 
-    Any account that may see the event (published, registrations then checked by the service: deadline,
-    capacity); anonymous visitors use the public form of events open to all, or their invitation link."""
+    Any account for an event open to all; the accounts of its département (the network) for an event on
+    invitation or reserved to the network (registrations then checked by the service: deadline, capacity);
+    anonymous visitors use the public form of events open to all, or their invitation link."""
     if evenement is None or not actif(user) or getattr(evenement, "statut", "") != "publie":
         return False
-    return getattr(evenement, "acces", "") in _ACCES_PUBLICS or _compte_du_departement(user, evenement)
+    return getattr(evenement, "acces", "") == "public" or _compte_du_departement(user, evenement)
 
 
 @regle("inscription.gerer", propre="la sienne")

@@ -174,9 +174,10 @@ SORTE_DU_PK = {
     "reseau:ressource_fichier": "ressource",
     "reseau:actualite": "actualite",
     "reseau:actualite_modifier": "actualite",
+    "reseau:actualite_image": "actualite",
 }
 # Routes of the events area whose `pk`/`id` is the event (an event's parts have their own `<kind>_pk`).
-PREFIXES_EVENEMENT = ("reseau:", "api:evenement", "api:inscri", "api:statistiques")
+PREFIXES_EVENEMENT = ("reseau:", "api:evenements", "api:inscription", "api:reseau_evenement")
 # The object behind a route's `jeton` (secret personal link), by route name.
 SORTE_DU_JETON = {"reseau:invitation": "invitation"}
 # Routes whose `code` is a commune's or an EPCI's, not a département's.
@@ -409,7 +410,7 @@ def parametres(nom: str, motif: URLPattern, objets: dict) -> dict | None:
     """The URL's keyword arguments from `objets`, or None when that département has no such object."""
     valeurs = {}
     for cle in motif.pattern.converters or _noms_ninja(motif):
-        if cle in ("pk", "id") and nom.startswith(PREFIXES_EVENEMENT) and nom not in SORTE_DU_PK:
+        if cle in ("pk", "id", "evenement_id") and nom.startswith(PREFIXES_EVENEMENT) and nom not in SORTE_DU_PK:
             valeur = objets["evenement"].pk if objets.get("evenement") is not None else None
         elif cle in ("pk", "id") and nom.startswith("api:actualite"):
             valeur = objets["actualite"].pk if objets.get("actualite") is not None else None
