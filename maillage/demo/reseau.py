@@ -462,6 +462,11 @@ def _horloge(jour: datetime.date):
         yield
 
 
+def _adresse(structure: Structure) -> str:
+    ville = " ".join(p for p in (structure.code_postal, structure.commune.nom) if p)
+    return ", ".join(p for p in (structure.adresse, ville) if p)
+
+
 def _moment(jour: datetime.date, heure: str) -> datetime.datetime:
     h, m = (int(x) for x in heure.split(":"))
     return timezone.make_aware(datetime.datetime(jour.year, jour.month, jour.day, h, m))
@@ -510,7 +515,7 @@ def _atelier_a_venir(pilote, departement, organisations, structures, schema, ins
             debut=_moment(A_VENIR, "14:00"),
             fin=_moment(A_VENIR, "17:00"),
             lieu_nom=hote.nom,
-            lieu_adresse=f"{hote.adresse}, {hote.code_postal} {hote.commune.nom}".strip(", "),
+            lieu_adresse=_adresse(hote),
             lieu_commune=hote.commune,
             longitude=hote.longitude if hote.latitude is not None else None,
             latitude=hote.latitude if hote.longitude is not None else None,
@@ -607,7 +612,7 @@ def _ateliers(pilote, departement, organisations, structures, schema) -> tuple[S
             debut=_moment(a.jour, "14:00"),
             fin=_moment(a.jour, "17:00"),
             lieu_nom=hote.nom,
-            lieu_adresse=f"{hote.adresse}, {hote.code_postal} {hote.commune.nom}".strip(", "),
+            lieu_adresse=_adresse(hote),
             lieu_commune=hote.commune,
             longitude=hote.longitude if hote.latitude is not None else None,
             latitude=hote.latitude if hote.longitude is not None else None,
