@@ -4,6 +4,7 @@ Defaults suit development and the demo (SQLite file in the repository, DEBUG on)
 With DEBUG=0 the settings are production-grade: `manage.py check --deploy` passes.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -233,6 +234,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # behind a reverse proxy that does not set REMOTE_ADDR (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
 if os.environ.get("RATELIMIT_IP_META_KEY"):
     RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+# Rates of the public forms' throttling by group (maillage.reseau.freins), as JSON: {"inscription": "20/h"}.
+RESEAU_FREINS = json.loads(os.environ.get("RESEAU_FREINS") or "{}")
 # Absolute address of the site, for the links of e-mails written outside a request (background work).
 MAILLAGE_URL = os.environ.get("MAILLAGE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -16,6 +16,7 @@ from maillage.territoires.selectors import departement_par_code
 
 from . import selectors_evenements
 from .api_schemas import EvenementDetailOut, PageEvenementsOut
+from .cache import reponse_api_en_cache
 from .selectors import evenements_visibles
 
 router = Router()
@@ -87,12 +88,17 @@ def liste(request, filtres: Query[FiltresEvenements]):
     departement = (filtres.departement or "").strip()
     if departement:
         departement = departement_par_code(departement).code
-    evenements = evenements_visibles(request.user, departement=departement or None, apres=apres, avant=avant)
-    total = evenements.count()
-    # Past the end, no query: a huge offset would overflow the database's integer.
-    page = evenements[filtres.offset : filtres.offset + filtres.limit] if filtres.offset < total else []
-    instant = maintenant()
-    return {"count": total, "items": [_item(e, instant) for e in page]}
+
+    def calculer():
+        evenements = evenements_visibles(request.user, departement=departement or None, apres=apres, avant=avant)
+        total = evenements.count()
+        # Past the end, no query: a huge offset would overflow the database's integer.
+        page = evenements[filtres.offset : filtres.offset + filtres.limit] if filtres.offset < total else []
+        instant = maintenant()
+        return {"count": total, "items": [_item(e, instant) for e in page]}
+
+    parametres = (departement, apres, avant, filtres.limit, filtres.offset)
+    return reponse_api_en_cache(request, "evenements", parametres, calculer)
 
 
 @router.get(
@@ -106,6 +112,10 @@ def liste(request, filtres: Query[FiltresEvenements]):
     ),
 )
 def detail(request, id: int):
+    return reponse_api_en_cache(request, "evenement", id, lambda: _detail(request, id))
+
+
+def _detail(request, id: int) -> dict:
     evenement = selectors_evenements.evenement_api(request.user, id)
     if evenement is None:
         raise Http404(f"Événement inconnu ou non visible : {id}.")

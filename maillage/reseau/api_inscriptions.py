@@ -103,5 +103,5 @@ def inscription_creer(request, evenement_id: int, donnees: InscriptionIn):
         return Status(201, {"statut": inscription.statut, "code": inscription.code})
     if compte is not None and inscription.compte_id == compte.pk:
         return Status(200, {"statut": inscription.statut, "code": inscription.code})
-    notifications.inscription_enregistree(inscription.pk)
+    notifications.planifier("inscription_enregistree", inscription.pk)
     return Status(200, {"statut": inscription.statut, "code": None, "detail": LIEN_RENVOYE})

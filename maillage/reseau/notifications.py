@@ -11,6 +11,7 @@ import logging
 from django.urls import reverse
 
 from maillage.core.courriels import PieceJointe, courriel_envoyer, lien_absolu
+from maillage.core.travaux import task
 
 from . import calendrier
 from .models import Inscription
@@ -72,6 +73,30 @@ def _envoyer(inscription_id: int, gabarit: str, *, avec_ics: bool) -> None:
         )
     except Exception:
         logger.exception("Courriel « %s » non envoyé pour l'inscription %s", gabarit, inscription_id)
+
+
+# --- Background work ------------------------------------------------------------------------------------------------
+# Rendering an e-mail (text, HTML, iCalendar) costs as much as the registration itself: the request only records
+# the job; a worker sends it (`db_worker` in production; at once with the immediate backend: demo, tests).
+
+
+@task()
+def envoyer_notification(*, nom: str, inscription_id: int) -> None:
+    {
+        "inscription_enregistree": inscription_enregistree,
+        "inscription_promue": inscription_promue,
+        "inscription_annulee": inscription_annulee,
+    }[nom](inscription_id)
+
+
+def planifier(nom: str, inscription_id: int) -> None:
+    """Queue the e-mail `nom` about a registration (called after the commit of the write that causes it)."""
+    if _en_silence.get():
+        return
+    try:
+        envoyer_notification.enqueue(nom=nom, inscription_id=inscription_id)
+    except Exception:  # a queue failure must not undo a registration (the personal page has it all)
+        logger.exception("Courriel « %s » non planifié pour l'inscription %s", nom, inscription_id)
 
 
 def inscription_enregistree(inscription_id: int) -> None:

@@ -441,7 +441,7 @@ def inscription_creer(
              for s in choisies]
         )  # fmt: skip
         if not present:
-            transaction.on_commit(lambda: notifications.inscription_enregistree(inscription.pk))
+            transaction.on_commit(lambda: notifications.planifier("inscription_enregistree", inscription.pk))
     return inscription, True
 
 
@@ -506,7 +506,7 @@ def inscription_annuler(*, inscription: Inscription, par=None) -> list[Inscripti
         inscription.choix.update(reservee=False)
         promues = _promouvoir(evenement)
         pk = inscription.pk
-        transaction.on_commit(lambda: notifications.inscription_annulee(pk))
+        transaction.on_commit(lambda: notifications.planifier("inscription_annulee", pk))
     return promues
 
 
@@ -524,7 +524,7 @@ def inscription_promouvoir(*, par, inscription: Inscription) -> Inscription:
         inscription.save()
         _reserver_voeux(inscription)
         pk = inscription.pk
-        transaction.on_commit(lambda: notifications.inscription_promue(pk))
+        transaction.on_commit(lambda: notifications.planifier("inscription_promue", pk))
     return inscription
 
 
@@ -556,7 +556,7 @@ def _promouvoir(evenement: Evenement) -> list[Inscription]:
         inscription.save()
         _reserver_voeux(inscription)
         pk = inscription.pk
-        transaction.on_commit(lambda pk=pk: notifications.inscription_promue(pk))
+        transaction.on_commit(lambda pk=pk: notifications.planifier("inscription_promue", pk))
     return promues
 
 

@@ -20,6 +20,7 @@ from maillage.territoires.selectors import departement_par_code, departements_po
 
 from . import calendrier, services, services_programme
 from . import selectors_evenements as selecteurs
+from .cache import page_publique_en_cache
 from .forms_evenements import (
     EvenementForm,
     FiltresForm,
@@ -91,6 +92,7 @@ def _url_evenement(evenement) -> str:
 
 
 @require_GET
+@page_publique_en_cache
 def evenements(request):
     filtres = FiltresForm(request.GET or None, departements=departements_pour_choix())
     filtres.is_valid()  # an invalid filter is dropped, the others still apply
@@ -125,6 +127,7 @@ def evenements(request):
 
 
 @require_GET
+@page_publique_en_cache
 def evenement(request, pk):
     evenement = _evenement(request, pk)
     organisateur = peut(request.user, "evenement.organiser", evenement)

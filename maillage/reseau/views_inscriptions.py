@@ -128,7 +128,7 @@ def _annoncer(request, inscription, creee: bool) -> None:
 
 def _renvoyer_lien(inscription) -> None:
     # The confirmation (or waiting-list) e-mail carries the personal link.
-    notifications.inscription_enregistree(inscription.pk)
+    notifications.planifier("inscription_enregistree", inscription.pk)
 
 
 def _enregistrer(request, form, evenement, *, origine, invitation=None, par=None):

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from maillage.reseau import services
+from maillage.reseau import notifications, services
 from maillage.reseau.models import Evenement, Inscription
 from tests.reseau.factories import EvenementFactory, SessionProgrammeFactory, dans
 
@@ -119,3 +119,21 @@ def test_invitation_d_un_autre_evenement_refusee(territoire_94):
     with pytest.raises(PermissionDenied, match="ne correspond pas"):
         _inscrire(ev, 1, invitation=invitation, origine=Inscription.Origine.INVITATION)
     assert not Inscription.objects.exists()
+
+
+def test_avec_le_worker_l_inscription_n_attend_pas_son_courriel(
+    territoire_94, settings, django_capture_on_commit_callbacks
+):
+    """With the database backend the registration only queues its e-mail: the worker renders and sends it."""
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {**settings.TASKS["base"]}}
+    ev = EvenementFactory(departement=territoire_94.departement)
+    with django_capture_on_commit_callbacks(execute=True):
+        inscription, _ = _inscrire(ev, 1)
+    assert not mail.outbox
+    tache = DBTaskResult.objects.get()
+    assert tache.args_kwargs["kwargs"] == {"nom": "inscription_enregistree", "inscription_id": inscription.pk}
+    notifications.envoyer_notification.call(**tache.args_kwargs["kwargs"])  # what the worker does
+    assert [m.to for m in mail.outbox] == [["p1@exemple.fr"]] and "confirmée" in mail.outbox[0].subject
