@@ -463,8 +463,8 @@ def _horloge(jour: datetime.date):
 
 
 def _adresse(structure: Structure) -> str:
-    ville = " ".join(p for p in (structure.code_postal, structure.commune.nom) if p)
-    return ", ".join(p for p in (structure.adresse, ville) if p)
+    """The street and postcode (the event's commune completes it on the page)."""
+    return ", ".join(p for p in (structure.adresse, structure.code_postal) if p)
 
 
 def _moment(jour: datetime.date, heure: str) -> datetime.datetime:

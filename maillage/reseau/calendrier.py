@@ -17,9 +17,7 @@ def _uid(evenement) -> str:
 
 
 def _lieu(evenement) -> str:
-    commune = getattr(evenement, "lieu_commune", None)
-    morceaux = [evenement.lieu_nom, evenement.lieu_adresse, getattr(commune, "nom", "")]
-    return ", ".join(m for m in morceaux if m)
+    return evenement.lieu_complet
 
 
 def _vevent(evenement, *, url: str, sequence: int | None = None, organisateur_email: str = "") -> Event:

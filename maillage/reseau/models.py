@@ -257,6 +257,16 @@ class Evenement(Versionne):
         return self.titre
 
     @property
+    def commune_a_afficher(self) -> str:
+        """The commune's name, unless the address already says it."""
+        nom = self.lieu_commune.nom if self.lieu_commune_id else ""
+        return "" if nom and nom.lower() in self.lieu_adresse.lower() else nom
+
+    @property
+    def lieu_complet(self) -> str:
+        return ", ".join(p for p in (self.lieu_nom, self.lieu_adresse, self.commune_a_afficher) if p)
+
+    @property
     def acces_court(self) -> str:
         """The access in a few words, for a badge (the choice's label explains it in forms)."""
         return {"public": "Ouvert à tous", "invitation": "Sur invitation", "reseau": "Réservé au réseau"}.get(
