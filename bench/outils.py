@@ -73,8 +73,13 @@ def servir(database_url: str, *, workers: int = 1, env_en_plus: dict | None = No
                 time.sleep(0.1)
         yield port, serveur
     finally:
+        # A worker still answering the load's last requests may outlive gunicorn's graceful stop on a busy machine.
         serveur.terminate()
-        serveur.wait(timeout=10)
+        try:
+            serveur.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            serveur.kill()
+            serveur.wait()
 
 
 def requete(port: int, url: str) -> float:
