@@ -13,7 +13,6 @@ N concurrent registrations for C places give exactly C confirmed and the rest on
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 
@@ -38,11 +37,19 @@ from .models import (
     SerieAteliers,
     SessionProgramme,
 )
-
-REFUS = "Vous n'avez pas accès à cette ressource."
-LONGUEUR_TITRE = 250
-LONGUEUR_TEXTE = 20_000
-LONGUEUR_NOM = 150
+from .validation import (
+    LONGUEUR_NOM,
+    LONGUEUR_TEXTE,
+    LONGUEUR_TITRE,
+    exiger_droit,
+    lever_erreurs,
+    normaliser_email,
+    valider_choix,
+    valider_email,
+    valider_intervenants,
+    valider_session,
+    valider_texte,
+)
 
 
 class InscriptionImpossible(Exception):
@@ -52,51 +59,6 @@ class InscriptionImpossible(Exception):
     def __init__(self, raison: str):
         super().__init__(raison)
         self.raison = raison
-
-
-# --- Validation helpers -----------------------------------------------------------------------------------------
-
-
-def _texte(erreurs: dict, champ: str, valeur, *, limite: int, obligatoire: str = "") -> str:
-    texte = valeur.strip() if isinstance(valeur, str) else ""
-    if obligatoire and not texte:
-        erreurs[champ] = obligatoire
-    elif len(texte) > limite:
-        erreurs[champ] = f"Ce texte ne doit pas dépasser {limite:,} caractères.".replace(",", "\u202f")
-    return texte
-
-
-def normaliser_email(valeur) -> str:
-    return valeur.strip().lower() if isinstance(valeur, str) else ""
-
-
-def _email(erreurs: dict, champ: str, valeur, *, obligatoire: bool) -> str:
-    email = normaliser_email(valeur)
-    if not email:
-        if obligatoire:
-            erreurs[champ] = "Indiquez une adresse e-mail."
-        return ""
-    try:
-        validate_email(email)
-    except ValidationError:
-        erreurs[champ] = "Cette adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr)."
-    return email
-
-
-def _choix(erreurs: dict, champ: str, valeur, choix, *, message: str) -> str:
-    if valeur not in {c for c, _ in choix}:
-        erreurs[champ] = message
-    return valeur
-
-
-def _lever(erreurs: dict) -> None:
-    if erreurs:
-        raise ValidationError(erreurs)
-
-
-def _exiger(par, action: str, obj) -> None:
-    if not peut(par, action, obj):
-        raise PermissionDenied(REFUS)
 
 
 # --- Events -----------------------------------------------------------------------------------------------------
@@ -111,15 +73,19 @@ CHAMPS_EVENEMENT = (
 def _valider_evenement(donnees: dict, *, departement_id: str, confirmes: int = 0, nouveau: bool) -> dict:
     erreurs: dict[str, str] = {}
     propre = dict(donnees)
-    propre["titre"] = _texte(
+    propre["titre"] = valider_texte(
         erreurs, "titre", donnees.get("titre"), limite=LONGUEUR_TITRE, obligatoire="Donnez un titre."
     )
-    _choix(erreurs, "type", donnees.get("type"), Evenement.Type.choices, message="Choisissez un type d'événement.")
-    _choix(erreurs, "acces", donnees.get("acces"), Evenement.Acces.choices, message="Choisissez qui peut s'inscrire.")
-    _choix(erreurs, "statut", donnees.get("statut"), Evenement.Statut.choices, message="Choisissez un statut.")
+    valider_choix(
+        erreurs, "type", donnees.get("type"), Evenement.Type.choices, message="Choisissez un type d'événement."
+    )
+    valider_choix(
+        erreurs, "acces", donnees.get("acces"), Evenement.Acces.choices, message="Choisissez qui peut s'inscrire."
+    )
+    valider_choix(erreurs, "statut", donnees.get("statut"), Evenement.Statut.choices, message="Choisissez un statut.")
     for champ in ("lieu_nom", "lieu_adresse", "public_vise"):
-        propre[champ] = _texte(erreurs, champ, donnees.get(champ, ""), limite=250)
-    propre["description"] = _texte(erreurs, "description", donnees.get("description", ""), limite=LONGUEUR_TEXTE)
+        propre[champ] = valider_texte(erreurs, champ, donnees.get(champ, ""), limite=250)
+    propre["description"] = valider_texte(erreurs, "description", donnees.get("description", ""), limite=LONGUEUR_TEXTE)
     debut, fin = donnees.get("debut"), donnees.get("fin")
     if not isinstance(debut, datetime.datetime):
         erreurs["debut"] = "Indiquez la date et l'heure de début."
@@ -150,13 +116,13 @@ def _valider_evenement(donnees: dict, *, departement_id: str, confirmes: int = 0
         objet = donnees.get(champ)
         if objet is not None and getattr(objet, "departement_id", departement_id) != departement_id:
             erreurs[champ] = "Choisissez un élément du département de l'événement."
-    _lever(erreurs)
+    lever_erreurs(erreurs)
     return propre
 
 
 def evenement_creer(*, par, departement, coorganisateurs=(), **donnees) -> Evenement:
     """Create an event in `departement` (a Departement). `donnees`: the fields of CHAMPS_EVENEMENT."""
-    _exiger(par, "evenement.organiser", departement)
+    exiger_droit(par, "evenement.organiser", departement)
     inconnus = set(donnees) - set(CHAMPS_EVENEMENT)
     if inconnus:
         raise TypeError(f"Champs inconnus : {sorted(inconnus)}")
@@ -174,7 +140,7 @@ def evenement_creer(*, par, departement, coorganisateurs=(), **donnees) -> Evene
 
 def evenement_modifier(*, par, evenement: Evenement, version, coorganisateurs=None, **donnees) -> Evenement:
     """Change an event; a larger capacity (or none) promotes from the waiting list, with an e-mail each."""
-    _exiger(par, "evenement.organiser", evenement)
+    exiger_droit(par, "evenement.organiser", evenement)
     inconnus = set(donnees) - set(CHAMPS_EVENEMENT)
     if inconnus:
         raise TypeError(f"Champs inconnus : {sorted(inconnus)}")
@@ -215,46 +181,27 @@ def session_ajouter(
     intervenants=(),
 ) -> SessionProgramme:
     """Add a time to the programme. `intervenants`: dicts {nom, fonction, organisation} (fonction required)."""
-    _exiger(par, "evenement.organiser", evenement)
+    exiger_droit(par, "evenement.organiser", evenement)
     erreurs: dict[str, str] = {}
-    titre = _texte(erreurs, "titre", titre, limite=LONGUEUR_TITRE, obligatoire="Donnez un titre à cette session.")
-    _choix(erreurs, "type", type, SessionProgramme.Type.choices, message="Choisissez un type de session.")
-    salle = _texte(erreurs, "salle", salle, limite=150)
-    description = _texte(erreurs, "description", description, limite=LONGUEUR_TEXTE)
-    if not isinstance(debut, datetime.datetime) or not isinstance(fin, datetime.datetime):
-        erreurs["debut"] = "Indiquez l'heure de début et de fin."
-    elif fin < debut:
-        erreurs["fin"] = "La fin doit venir après le début."
-    elif debut < evenement.debut or fin > evenement.fin:
-        erreurs["debut"] = "La session doit se tenir pendant l'événement."
-    if capacite is not None and (isinstance(capacite, bool) or not isinstance(capacite, int) or capacite < 1):
-        erreurs["capacite"] = "La capacité est un nombre de places, au moins 1 (vide : pas de limite)."
-    propres = []
-    for i, intervenant in enumerate(intervenants):
-        fonction = _texte(erreurs, f"intervenants.{i}.fonction", intervenant.get("fonction"), limite=250,
-                          obligatoire="Indiquez la fonction de chaque intervenant·e.")  # fmt: skip
-        nom = _texte(erreurs, f"intervenants.{i}.nom", intervenant.get("nom", ""), limite=150)
-        organisation = _texte(
-            erreurs, f"intervenants.{i}.organisation", intervenant.get("organisation", ""), limite=200
-        )
-        propres.append({"fonction": fonction, "nom": nom, "organisation": organisation, "ordre": i})
-    _lever(erreurs)
+    propre = valider_session(
+        erreurs, evenement=evenement, titre=titre, type=type, salle=salle, description=description, debut=debut,
+        fin=fin, capacite=capacite,
+    )  # fmt: skip
+    intervenants_propres = valider_intervenants(erreurs, intervenants)
+    lever_erreurs(erreurs)
     with transaction.atomic(), acteur(par):
         ordre = evenement.sessions.count()
-        session = SessionProgramme.objects.create(
-            evenement=evenement, titre=titre, type=type, debut=debut, fin=fin, salle=salle, description=description,
-            capacite=capacite, au_choix=au_choix, ordre=ordre,
-        )  # fmt: skip
-        Intervenant.objects.bulk_create([Intervenant(session=session, **p) for p in propres])
+        session = SessionProgramme.objects.create(evenement=evenement, au_choix=au_choix, ordre=ordre, **propre)
+        Intervenant.objects.bulk_create([Intervenant(session=session, **p) for p in intervenants_propres])
     return session
 
 
 def serie_creer(*, par, departement, titre: str, description: str = "") -> SerieAteliers:
-    _exiger(par, "evenement.organiser", departement)
+    exiger_droit(par, "evenement.organiser", departement)
     erreurs: dict[str, str] = {}
-    titre = _texte(erreurs, "titre", titre, limite=LONGUEUR_TITRE, obligatoire="Donnez un titre à la série.")
-    description = _texte(erreurs, "description", description, limite=LONGUEUR_TEXTE)
-    _lever(erreurs)
+    titre = valider_texte(erreurs, "titre", titre, limite=LONGUEUR_TITRE, obligatoire="Donnez un titre à la série.")
+    description = valider_texte(erreurs, "description", description, limite=LONGUEUR_TEXTE)
+    lever_erreurs(erreurs)
     with transaction.atomic(), acteur(par):
         return SerieAteliers.objects.create(departement=departement, titre=titre, description=description)
 
@@ -299,13 +246,15 @@ def _verifier_acces(evenement: Evenement, *, par, invitation, origine: str) -> N
 def _valider_identite(donnees: dict) -> dict:
     erreurs: dict[str, str] = {}
     propre = {
-        "nom": _texte(erreurs, "nom", donnees.get("nom"), limite=LONGUEUR_NOM, obligatoire="Indiquez votre nom."),
-        "prenom": _texte(erreurs, "prenom", donnees.get("prenom", ""), limite=LONGUEUR_NOM),
-        "email": _email(erreurs, "email", donnees.get("email"), obligatoire=True),
-        "telephone": _texte(erreurs, "telephone", donnees.get("telephone", ""), limite=30),
-        "fonction": _texte(erreurs, "fonction", donnees.get("fonction", ""), limite=200),
-        "organisation_nom": _texte(erreurs, "organisation_nom", donnees.get("organisation_nom", ""), limite=200),
-        "categorie": _choix(
+        "nom": valider_texte(
+            erreurs, "nom", donnees.get("nom"), limite=LONGUEUR_NOM, obligatoire="Indiquez votre nom."
+        ),
+        "prenom": valider_texte(erreurs, "prenom", donnees.get("prenom", ""), limite=LONGUEUR_NOM),
+        "email": valider_email(erreurs, "email", donnees.get("email"), obligatoire=True),
+        "telephone": valider_texte(erreurs, "telephone", donnees.get("telephone", ""), limite=30),
+        "fonction": valider_texte(erreurs, "fonction", donnees.get("fonction", ""), limite=200),
+        "organisation_nom": valider_texte(erreurs, "organisation_nom", donnees.get("organisation_nom", ""), limite=200),
+        "categorie": valider_choix(
             erreurs,
             "categorie",
             donnees.get("categorie") or Categorie.AUTRE,
@@ -315,10 +264,10 @@ def _valider_identite(donnees: dict) -> dict:
     }
     type_organisation = donnees.get("type_organisation") or ""
     if type_organisation:
-        _choix(erreurs, "type_organisation", type_organisation, Organisation.Type.choices,
+        valider_choix(erreurs, "type_organisation", type_organisation, Organisation.Type.choices,
                message="Choisissez un type d'organisation dans la liste.")  # fmt: skip
     propre["type_organisation"] = type_organisation
-    _lever(erreurs)
+    lever_erreurs(erreurs)
     return propre
 
 
@@ -596,18 +545,20 @@ def inscription_par_code(evenement: Evenement, code: str) -> Inscription | None:
 
 def personne_creer(*, par, departement, nom: str, categorie: str, **champs) -> Personne:
     """Add a person to the annuaire. The same e-mail in the département is refused (the existing one is named)."""
-    _exiger(par, "annuaire.gerer", departement)
+    exiger_droit(par, "annuaire.gerer", departement)
     erreurs: dict[str, str] = {}
     propre = {
-        "nom": _texte(erreurs, "nom", nom, limite=LONGUEUR_NOM, obligatoire="Indiquez le nom."),
-        "prenom": _texte(erreurs, "prenom", champs.pop("prenom", ""), limite=LONGUEUR_NOM),
-        "fonction": _texte(erreurs, "fonction", champs.pop("fonction", ""), limite=200),
-        "telephone": _texte(erreurs, "telephone", champs.pop("telephone", ""), limite=30),
-        "email": _email(erreurs, "email", champs.pop("email", ""), obligatoire=False),
-        "categorie": _choix(erreurs, "categorie", categorie, Categorie.choices, message="Choisissez une catégorie."),
+        "nom": valider_texte(erreurs, "nom", nom, limite=LONGUEUR_NOM, obligatoire="Indiquez le nom."),
+        "prenom": valider_texte(erreurs, "prenom", champs.pop("prenom", ""), limite=LONGUEUR_NOM),
+        "fonction": valider_texte(erreurs, "fonction", champs.pop("fonction", ""), limite=200),
+        "telephone": valider_texte(erreurs, "telephone", champs.pop("telephone", ""), limite=30),
+        "email": valider_email(erreurs, "email", champs.pop("email", ""), obligatoire=False),
+        "categorie": valider_choix(
+            erreurs, "categorie", categorie, Categorie.choices, message="Choisissez une catégorie."
+        ),
     }
     base = champs.pop("base_legale", Personne._meta.get_field("base_legale").default)
-    _choix(erreurs, "base_legale", base, Personne._meta.get_field("base_legale").choices,
+    valider_choix(erreurs, "base_legale", base, Personne._meta.get_field("base_legale").choices,
            message="Choisissez la base légale du contact.")  # fmt: skip
     consentement_le = champs.pop("consentement_le", None)
     if base == "consentement" and consentement_le is None:
@@ -619,14 +570,14 @@ def personne_creer(*, par, departement, nom: str, categorie: str, **champs) -> P
     if commune is not None and commune.departement_id != departement.pk:
         erreurs["commune"] = "Choisissez une commune du département."
     origine = champs.pop("origine", Personne.Origine.SAISIE)
-    consentement_objet = _texte(erreurs, "consentement_objet", champs.pop("consentement_objet", ""), limite=250)
+    consentement_objet = valider_texte(erreurs, "consentement_objet", champs.pop("consentement_objet", ""), limite=250)
     if champs:
         raise TypeError(f"Champs inconnus : {sorted(champs)}")
     if propre["email"] and "email" not in erreurs:
         doublon = Personne.objects.filter(departement=departement, email=propre["email"]).first()
         if doublon is not None:
             erreurs["email"] = f"Cette adresse est déjà celle de {doublon.nom_complet} dans l'annuaire."
-    _lever(erreurs)
+    lever_erreurs(erreurs)
     with transaction.atomic(), acteur(par):
         return Personne.objects.create(
             departement=departement, organisation=organisation, commune=commune, base_legale=base,
@@ -637,7 +588,7 @@ def personne_creer(*, par, departement, nom: str, categorie: str, **champs) -> P
 # --- Resources and news (minimal writers used by the demo; their module adds editing) -----------------------------
 
 
-def _etiquettes(noms) -> list[Etiquette]:
+def etiquettes_obtenir(noms) -> list[Etiquette]:
     propres = []
     for nom in noms or ():
         nom = " ".join(str(nom).split())[:80]
@@ -649,14 +600,14 @@ def _etiquettes(noms) -> list[Etiquette]:
 
 def ressource_creer(*, par, departement, titre: str, etiquettes=(), fichier=None, nom_fichier: str = "", **champs):
     """Add a resource (a file or a link) to the library. `fichier`: a Django File (already checked by the form)."""
-    _exiger(par, "reseau.publier", departement)
+    exiger_droit(par, "reseau.publier", departement)
     erreurs: dict[str, str] = {}
-    titre = _texte(erreurs, "titre", titre, limite=LONGUEUR_TITRE, obligatoire="Donnez un titre.")
-    champs["resume"] = _texte(erreurs, "resume", champs.get("resume", ""), limite=LONGUEUR_TEXTE)
+    titre = valider_texte(erreurs, "titre", titre, limite=LONGUEUR_TITRE, obligatoire="Donnez un titre.")
+    champs["resume"] = valider_texte(erreurs, "resume", champs.get("resume", ""), limite=LONGUEUR_TEXTE)
     visibilites = Ressource._meta.get_field("visibilite").choices
-    _choix(erreurs, "visibilite", champs.setdefault("visibilite", "reseau"), visibilites,
+    valider_choix(erreurs, "visibilite", champs.setdefault("visibilite", "reseau"), visibilites,
            message="Choisissez une visibilité.")  # fmt: skip
-    _choix(erreurs, "nature", champs.setdefault("nature", "document"), Ressource.Nature.choices,
+    valider_choix(erreurs, "nature", champs.setdefault("nature", "document"), Ressource.Nature.choices,
            message="Choisissez une nature de ressource.")  # fmt: skip
     if fichier is None and not champs.get("lien"):
         erreurs["fichier"] = "Joignez un fichier ou indiquez un lien."
@@ -664,14 +615,14 @@ def ressource_creer(*, par, departement, titre: str, etiquettes=(), fichier=None
         objet = champs.get(champ)
         if objet is not None and objet.departement_id != departement.pk:
             erreurs[champ] = "Choisissez un élément du même département."
-    _lever(erreurs)
+    lever_erreurs(erreurs)
     with transaction.atomic(), acteur(par):
         ressource = Ressource(departement=departement, titre=titre, publie_par=par, **champs)
         if fichier is not None:
             ressource.nom_fichier = nom_fichier or getattr(fichier, "name", "") or "document"
             ressource.fichier.save(ressource.nom_fichier, fichier, save=False)
         ressource.save()
-        ressource.etiquettes.set(_etiquettes(etiquettes))
+        ressource.etiquettes.set(etiquettes_obtenir(etiquettes))
     return ressource
 
 
@@ -679,26 +630,30 @@ def actualite_creer(
     *, par, departement, titre: str, date: datetime.date, resume: str, texte: str, auteur_libelle: str = "",
     etiquettes=(), statut: str = Actualite.Statut.BROUILLON, evenement: Evenement | None = None,
 ) -> Actualite:  # fmt: skip
-    _exiger(par, "reseau.publier", departement)
+    exiger_droit(par, "reseau.publier", departement)
     erreurs: dict[str, str] = {}
-    titre = _texte(erreurs, "titre", titre, limite=LONGUEUR_TITRE, obligatoire="Donnez un titre.")
-    resume = _texte(erreurs, "resume", resume, limite=600, obligatoire="Écrivez un résumé (il apparaît dans la liste).")
-    texte = _texte(erreurs, "texte", texte, limite=100_000, obligatoire="Écrivez le texte de l'actualité.")
-    auteur_libelle = _texte(erreurs, "auteur_libelle", auteur_libelle or (getattr(par, "get_full_name", lambda: "")()
-                            or getattr(par, "email", "")), limite=150, obligatoire="Indiquez l'auteur.")  # fmt: skip
+    titre = valider_texte(erreurs, "titre", titre, limite=LONGUEUR_TITRE, obligatoire="Donnez un titre.")
+    resume = valider_texte(
+        erreurs, "resume", resume, limite=600, obligatoire="Écrivez un résumé (il apparaît dans la liste)."
+    )
+    texte = valider_texte(erreurs, "texte", texte, limite=100_000, obligatoire="Écrivez le texte de l'actualité.")
+    auteur_libelle = auteur_libelle or (getattr(par, "get_full_name", lambda: "")() or getattr(par, "email", ""))
+    auteur_libelle = valider_texte(
+        erreurs, "auteur_libelle", auteur_libelle, limite=150, obligatoire="Indiquez l'auteur."
+    )
     if not isinstance(date, datetime.date):
         erreurs["date"] = "Indiquez la date de publication."
-    _choix(erreurs, "statut", statut, Actualite.Statut.choices, message="Choisissez un statut.")
+    valider_choix(erreurs, "statut", statut, Actualite.Statut.choices, message="Choisissez un statut.")
     if evenement is not None and evenement.departement_id != departement.pk:
         erreurs["evenement"] = "Choisissez un événement du même département."
-    _lever(erreurs)
+    lever_erreurs(erreurs)
     with transaction.atomic(), acteur(par):
         actualite = Actualite.objects.create(
             departement=departement, titre=titre, date=date, resume=resume, texte=texte, statut=statut,
             auteur_libelle=auteur_libelle, auteur=par if getattr(par, "is_authenticated", False) else None,
             evenement=evenement,
         )  # fmt: skip
-        actualite.etiquettes.set(_etiquettes(etiquettes))
+        actualite.etiquettes.set(etiquettes_obtenir(etiquettes))
     return actualite
 
 

@@ -8,7 +8,7 @@ before writing, French `ValidationError` keyed by field; one transaction, audite
 import copy
 from functools import partial
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -16,21 +16,15 @@ from maillage.comptes.models import Organisation
 from maillage.core.audit import acteur, ecart, entrees_anonymiser, journaliser_en_masse, sans_journal_automatique
 from maillage.core.horloge import maintenant
 from maillage.core.imports import ErreurLigne, ImportRefuse
-from maillage.core.permissions import peut
 from maillage.core.versions import verifier_version
 from maillage.territoires.models import EPCI, Chargement
 from maillage.territoires.services import chargement_journaliser
 
 from .models import BaseLegale, Categorie, ListeDiffusion, Personne
-from .services import LONGUEUR_NOM, REFUS, _choix, _email, _lever, _texte
+from .validation import LONGUEUR_NOM, exiger_droit, lever_erreurs, valider_choix, valider_email, valider_texte
 
 CHAMPS_PERSONNELS = ("nom", "prenom", "fonction", "email", "telephone", "consentement_objet")
 COMMANDE_IMPORT = "importer_annuaire"
-
-
-def _exiger(par, action: str, obj) -> None:
-    if not peut(par, action, obj):
-        raise PermissionDenied(REFUS)
 
 
 def _doublon(departement_id: str, email: str, *, sauf: int | None = None) -> Personne | None:
@@ -46,19 +40,20 @@ def message_doublon(existante: Personne) -> str:
 
 def personne_modifier(*, par, personne: Personne, version, **champs) -> Personne:
     """Change a person's entry (every field of the form); refused when the entry changed since the form was read."""
-    _exiger(par, "annuaire.gerer", personne)
+    exiger_droit(par, "annuaire.gerer", personne)
     dep = personne.departement_id
     erreurs: dict[str, str] = {}
     propre = {
-        "nom": _texte(erreurs, "nom", champs.get("nom"), limite=LONGUEUR_NOM, obligatoire="Indiquez le nom."),
-        "prenom": _texte(erreurs, "prenom", champs.get("prenom", ""), limite=LONGUEUR_NOM),
-        "fonction": _texte(erreurs, "fonction", champs.get("fonction", ""), limite=200),
-        "telephone": _texte(erreurs, "telephone", champs.get("telephone", ""), limite=30),
-        "email": _email(erreurs, "email", champs.get("email", ""), obligatoire=False),
-        "consentement_objet": _texte(erreurs, "consentement_objet", champs.get("consentement_objet", ""), limite=250),
-        "categorie": _choix(erreurs, "categorie", champs.get("categorie"), Categorie.choices,
+        "nom": valider_texte(erreurs, "nom", champs.get("nom"), limite=LONGUEUR_NOM, obligatoire="Indiquez le nom."),
+        "prenom": valider_texte(erreurs, "prenom", champs.get("prenom", ""), limite=LONGUEUR_NOM),
+        "fonction": valider_texte(erreurs, "fonction", champs.get("fonction", ""), limite=200),
+        "telephone": valider_texte(erreurs, "telephone", champs.get("telephone", ""), limite=30),
+        "email": valider_email(erreurs, "email", champs.get("email", ""), obligatoire=False),
+        "consentement_objet": valider_texte(erreurs, "consentement_objet", champs.get("consentement_objet", ""),
+                                            limite=250),
+        "categorie": valider_choix(erreurs, "categorie", champs.get("categorie"), Categorie.choices,
                             message="Choisissez une catégorie."),
-        "base_legale": _choix(erreurs, "base_legale", champs.get("base_legale"), BaseLegale.choices,
+        "base_legale": valider_choix(erreurs, "base_legale", champs.get("base_legale"), BaseLegale.choices,
                               message="Choisissez la base légale du contact."),
     }  # fmt: skip
     propre["consentement_le"] = champs.get("consentement_le")
@@ -75,7 +70,7 @@ def personne_modifier(*, par, personne: Personne, version, **champs) -> Personne
         if existante is not None:
             erreurs["email"] = message_doublon(existante)
     oppose = champs.get("oppose")
-    _lever(erreurs)
+    lever_erreurs(erreurs)
     with transaction.atomic(), acteur(par):
         verifier_version(personne, version, nom="cette fiche")
         for champ, valeur in propre.items():
@@ -88,7 +83,7 @@ def personne_modifier(*, par, personne: Personne, version, **champs) -> Personne
 
 def personne_opposer(*, par, personne: Personne, oppose: bool = True) -> Personne:
     """Record (or lift) the person's objection to the network's mailings: no more invitations nor list exports."""
-    _exiger(par, "annuaire.gerer", personne)
+    exiger_droit(par, "annuaire.gerer", personne)
     with transaction.atomic(), acteur(par):
         personne = Personne.objects.select_for_update().get(pk=personne.pk)
         if oppose and personne.opposition_le is None:
@@ -103,7 +98,7 @@ def personne_opposer(*, par, personne: Personne, oppose: bool = True) -> Personn
 def personne_supprimer(*, par, personne: Personne) -> None:
     """Erase an entry without e-mail (those with one go through the personal-data registry, which finds all the
     person's data by e-mail): the row goes, its audit entries keep who changed what and when, not the values."""
-    _exiger(par, "annuaire.gerer", personne)
+    exiger_droit(par, "annuaire.gerer", personne)
     if personne.email:
         raise ValidationError("Cette personne a une adresse e-mail : effacez ses données par la page dédiée.")
     with transaction.atomic(), sans_journal_automatique():
@@ -118,8 +113,8 @@ def personne_supprimer(*, par, personne: Personne) -> None:
 def _valider_liste(departement, donnees: dict, *, sauf: int | None = None) -> dict:
     erreurs: dict[str, str] = {}
     propre = {
-        "nom": _texte(erreurs, "nom", donnees.get("nom"), limite=150, obligatoire="Donnez un nom à la liste."),
-        "description": _texte(erreurs, "description", donnees.get("description", ""), limite=5000),
+        "nom": valider_texte(erreurs, "nom", donnees.get("nom"), limite=150, obligatoire="Donnez un nom à la liste."),
+        "description": valider_texte(erreurs, "description", donnees.get("description", ""), limite=5000),
     }
     categories = list(dict.fromkeys(donnees.get("categories") or []))
     if any(c not in Categorie.values for c in categories):
@@ -139,12 +134,12 @@ def _valider_liste(departement, donnees: dict, *, sauf: int | None = None) -> di
         noms = ListeDiffusion.objects.filter(departement=departement).exclude(pk=sauf).values_list("nom", flat=True)
         if propre["nom"].casefold() in {nom.casefold() for nom in noms}:
             erreurs["nom"] = "Une liste de ce nom existe déjà dans le département."
-    _lever(erreurs)
+    lever_erreurs(erreurs)
     return {**propre, "m2m": {"communes": communes, "epci": epci, "personnes": personnes}}
 
 
 def liste_creer(*, par, departement, **donnees) -> ListeDiffusion:
-    _exiger(par, "annuaire.gerer", departement)
+    exiger_droit(par, "annuaire.gerer", departement)
     propre = _valider_liste(departement, donnees)
     m2m = propre.pop("m2m")
     with transaction.atomic(), acteur(par):
@@ -155,7 +150,7 @@ def liste_creer(*, par, departement, **donnees) -> ListeDiffusion:
 
 
 def liste_modifier(*, par, liste: ListeDiffusion, version, **donnees) -> ListeDiffusion:
-    _exiger(par, "annuaire.gerer", liste)
+    exiger_droit(par, "annuaire.gerer", liste)
     propre = _valider_liste(liste.departement, donnees, sauf=liste.pk)
     m2m = propre.pop("m2m")
     with transaction.atomic(), acteur(par):
@@ -180,7 +175,7 @@ def annuaire_importer(*, par, departement, contenu: bytes, nom_fichier: str, app
     from . import echanges_annuaire
 
     if par is not None:
-        _exiger(par, "annuaire.gerer", departement)
+        exiger_droit(par, "annuaire.gerer", departement)
     debut = timezone.now()
     resume = echanges_annuaire.valider_import(
         contenu=contenu, nom_fichier=nom_fichier, departement=departement, journaliser_refus=appliquer,

@@ -17,7 +17,7 @@ from maillage.territoires.models import EPCI, Commune
 
 from . import selectors_envois
 from .models import Categorie, Destinataire, Envoi, Evenement, Invitation, ListeDiffusion, Personne
-from .services import _exiger, _lever, _texte
+from .validation import exiger_droit, lever_erreurs, valider_texte
 
 LONGUEUR_OBJET = 250
 LONGUEUR_MESSAGE = 20_000
@@ -45,8 +45,10 @@ def _valider(evenement, donnees: dict) -> dict:
         erreurs["nature"] = "Choisissez la nature de l'envoi."
     propre = {
         "nature": nature,
-        "objet": _texte(erreurs, "objet", donnees.get("objet"), limite=LONGUEUR_OBJET, obligatoire="Donnez un objet."),
-        "message": _texte(erreurs, "message", donnees.get("message"), limite=LONGUEUR_MESSAGE),
+        "objet": valider_texte(
+            erreurs, "objet", donnees.get("objet"), limite=LONGUEUR_OBJET, obligatoire="Donnez un objet."
+        ),
+        "message": valider_texte(erreurs, "message", donnees.get("message"), limite=LONGUEUR_MESSAGE),
         "avec_attente": bool(donnees.get("avec_attente")),
     }
     if propre["objet"] and ("\n" in propre["objet"] or "\r" in propre["objet"]):
@@ -80,13 +82,13 @@ def _valider(evenement, donnees: dict) -> dict:
             erreurs["nature"] = "Publiez l'événement avant d'inviter : le lien d'invitation mène à sa page."
     if nature == Envoi.Nature.RAPPEL and evenement.statut != Evenement.Statut.PUBLIE:
         erreurs["nature"] = "Un rappel n'est envoyé que pour un événement publié."
-    _lever(erreurs)
+    lever_erreurs(erreurs)
     return propre
 
 
 def apercu(*, par, evenement, **donnees) -> selectors_envois.Selection:
     """Who the batch would go to, without writing anything (the preview before confirming)."""
-    _exiger(par, "evenement.organiser", evenement)
+    exiger_droit(par, "evenement.organiser", evenement)
     propre = _valider(evenement, donnees)
     return _selection(evenement, propre)
 
@@ -108,7 +110,7 @@ def envoi_creer(*, par, evenement, lancer: bool = True, **donnees) -> Envoi:
 
     `donnees`: nature, objet, message, and for an invitation categories, communes, epci, listes, personnes; for a
     message, avec_attente (the waiting list too)."""
-    _exiger(par, "evenement.organiser", evenement)
+    exiger_droit(par, "evenement.organiser", evenement)
     propre = _valider(evenement, donnees)
     with transaction.atomic(), acteur(par):
         # Serialise batches of the same event: two at once would race for the same invitations.
@@ -210,7 +212,7 @@ def envoi_lancer(*, envoi: Envoi, par=None) -> Envoi:
 
 def echecs_renvoyer(*, par, envoi: Envoi) -> int:
     """Put the failed recipients of a batch back in the queue and launch the sending again. Returns how many."""
-    _exiger(par, "evenement.organiser", envoi.evenement)
+    exiger_droit(par, "evenement.organiser", envoi.evenement)
     with transaction.atomic(), acteur(par):
         nombre = Destinataire.objects.filter(envoi=envoi, statut=Destinataire.Statut.ECHEC).update(
             statut=Destinataire.Statut.A_ENVOYER, erreur=""

@@ -17,7 +17,8 @@ from maillage.structures.services import TAILLE_MAX_DOCUMENT, TYPES_DOCUMENTS, e
 
 from . import services
 from .models import Actualite, Ressource, Visibilite
-from .services import _etiquettes, _exiger, _lever, _texte
+from .services import etiquettes_obtenir
+from .validation import exiger_droit, lever_erreurs, valider_texte
 
 __all__ = [
     "FORMATS_IMAGE",
@@ -110,12 +111,12 @@ def _nom_original(fichier) -> str:
 def _valider_ressource(champs: dict, *, departement_id, fichier, a_deja_un_fichier: bool) -> dict:
     erreurs: dict[str, str] = {}
     propre = {
-        "titre": _texte(erreurs, "titre", champs.get("titre"), limite=services.LONGUEUR_TITRE,
+        "titre": valider_texte(erreurs, "titre", champs.get("titre"), limite=services.LONGUEUR_TITRE,
                         obligatoire="Donnez un titre."),
-        "resume": _texte(erreurs, "resume", champs.get("resume", ""), limite=services.LONGUEUR_TEXTE),
+        "resume": valider_texte(erreurs, "resume", champs.get("resume", ""), limite=services.LONGUEUR_TEXTE),
         "nature": champs.get("nature") or Ressource.Nature.DOCUMENT,
         "visibilite": champs.get("visibilite") or Visibilite.RESEAU,
-        "lien": _texte(erreurs, "lien", champs.get("lien", ""), limite=200),
+        "lien": valider_texte(erreurs, "lien", champs.get("lien", ""), limite=200),
         "date": champs.get("date"),
         "serie": champs.get("serie"),
         "evenement": champs.get("evenement"),
@@ -142,7 +143,7 @@ def _valider_ressource(champs: dict, *, departement_id, fichier, a_deja_un_fichi
         if objet is not None and objet.departement_id != departement_id:
             erreurs[champ] = "Choisissez un élément du même département."
     propre["etiquettes"] = _verifier_etiquettes(erreurs, champs.get("etiquettes") or ())
-    _lever(erreurs)
+    lever_erreurs(erreurs)
     return propre
 
 
@@ -150,7 +151,7 @@ def ressource_creer(*, par, departement, fichier=None, **champs) -> Ressource:
     """Add a document (checked: type by content, size) or a link to the library of `departement`.
 
     `champs`: titre, nature, resume, visibilite, lien, date, serie, evenement, etiquettes (names or « a, b »)."""
-    _exiger(par, "reseau.publier", departement)
+    exiger_droit(par, "reseau.publier", departement)
     propre = _valider_ressource(champs, departement_id=departement.pk, fichier=fichier, a_deja_un_fichier=False)
     return services.ressource_creer(
         par=par,
@@ -163,7 +164,7 @@ def ressource_creer(*, par, departement, fichier=None, **champs) -> Ressource:
 
 def ressource_modifier(*, par, ressource: Ressource, version, fichier=None, **champs) -> Ressource:
     """Change a resource (fields, tags, a new file in place of the old one, or a link instead of the file)."""
-    _exiger(par, "reseau.publier", ressource)
+    exiger_droit(par, "reseau.publier", ressource)
     actuel = {c: getattr(ressource, c) for c in ("titre", "resume", "nature", "visibilite", "lien", "date")}
     actuel.update(serie=ressource.serie, evenement=ressource.evenement)
     actuel["etiquettes"] = [e.nom for e in ressource.etiquettes.all()]
@@ -185,7 +186,7 @@ def ressource_modifier(*, par, ressource: Ressource, version, fichier=None, **ch
             ressource.fichier = ""
             ressource.nom_fichier = ""
         ressource.save()
-        ressource.etiquettes.set(_etiquettes(noms))
+        ressource.etiquettes.set(etiquettes_obtenir(noms))
         remplace = ancien and ancien != (ressource.fichier.name if ressource.fichier else "")
         if remplace:
             stockage = ressource.fichier.storage
@@ -196,7 +197,7 @@ def ressource_modifier(*, par, ressource: Ressource, version, fichier=None, **ch
 
 def ressource_supprimer(*, par, ressource: Ressource) -> None:
     """Delete a resource and, once the deletion is committed, its file."""
-    _exiger(par, "reseau.publier", ressource)
+    exiger_droit(par, "reseau.publier", ressource)
     fichier = ressource.fichier
     nom, stockage = (fichier.name, fichier.storage) if fichier else ("", None)
     with transaction.atomic(), acteur(par):
@@ -209,7 +210,7 @@ def ressource_supprimer(*, par, ressource: Ressource) -> None:
 
 
 def _valider_image(erreurs: dict, image, description: str, *, garde_image: bool) -> str:
-    description = _texte(erreurs, "image_description", description, limite=250)
+    description = valider_texte(erreurs, "image_description", description, limite=250)
     if image is not None and (raison := erreur_image(image)):
         erreurs["image"] = raison
     if (image is not None or garde_image) and not description and "image" not in erreurs:
@@ -221,13 +222,13 @@ def actualite_creer(*, par, departement, image=None, image_description: str = ""
     """Write a news post (draft or published) in `departement`, with an optional checked image.
 
     `champs`: titre, date, resume, texte, auteur_libelle, etiquettes (names or « a, b »), statut, evenement."""
-    _exiger(par, "reseau.publier", departement)
+    exiger_droit(par, "reseau.publier", departement)
     champs.setdefault("statut", Actualite.Statut.BROUILLON)
     if not (champs.get("auteur_libelle") or "").strip():
         champs["auteur_libelle"] = par.get_full_name() or par.email
     propre, erreurs = _valider_actualite(champs, departement_id=departement.pk)
     description = _valider_image(erreurs, image, image_description, garde_image=False)
-    _lever(erreurs)
+    lever_erreurs(erreurs)
     with transaction.atomic(), acteur(par):
         actualite = services.actualite_creer(par=par, departement=departement, **propre)
         if image is not None:
@@ -240,13 +241,13 @@ def actualite_creer(*, par, departement, image=None, image_description: str = ""
 def _valider_actualite(champs: dict, *, departement_id) -> tuple[dict, dict]:
     erreurs: dict[str, str] = {}
     propre = {
-        "titre": _texte(erreurs, "titre", champs.get("titre"), limite=services.LONGUEUR_TITRE,
+        "titre": valider_texte(erreurs, "titre", champs.get("titre"), limite=services.LONGUEUR_TITRE,
                         obligatoire="Donnez un titre."),
-        "resume": _texte(erreurs, "resume", champs.get("resume"), limite=LONGUEUR_RESUME_ACTUALITE,
+        "resume": valider_texte(erreurs, "resume", champs.get("resume"), limite=LONGUEUR_RESUME_ACTUALITE,
                          obligatoire="Écrivez un résumé (il apparaît dans la liste)."),
-        "texte": _texte(erreurs, "texte", champs.get("texte"), limite=LONGUEUR_TEXTE_ACTUALITE,
+        "texte": valider_texte(erreurs, "texte", champs.get("texte"), limite=LONGUEUR_TEXTE_ACTUALITE,
                         obligatoire="Écrivez le texte de l'actualité."),
-        "auteur_libelle": _texte(erreurs, "auteur_libelle", champs.get("auteur_libelle"), limite=150,
+        "auteur_libelle": valider_texte(erreurs, "auteur_libelle", champs.get("auteur_libelle"), limite=150,
                                  obligatoire="Indiquez l'auteur."),
         "date": champs.get("date"),
         "statut": champs.get("statut"),
@@ -266,7 +267,7 @@ def actualite_modifier(
     *, par, actualite: Actualite, version, image=None, supprimer_image: bool = False, **champs
 ) -> Actualite:
     """Change a news post: its fields and tags, its status (publish or back to draft), its image."""
-    _exiger(par, "reseau.publier", actualite)
+    exiger_droit(par, "reseau.publier", actualite)
     noms_champs = ("titre", "date", "statut", "auteur_libelle", "resume", "texte", "image_description")
     actuel = {c: getattr(actualite, c) for c in noms_champs}
     actuel["evenement"] = actualite.evenement
@@ -275,7 +276,7 @@ def actualite_modifier(
     propre, erreurs = _valider_actualite(complet, departement_id=actualite.departement_id)
     garde = bool(actualite.image) and not supprimer_image
     description = _valider_image(erreurs, image, complet.get("image_description", ""), garde_image=garde)
-    _lever(erreurs)
+    lever_erreurs(erreurs)
     noms = propre.pop("etiquettes")
     ancienne = actualite.image.name if actualite.image else ""
     with transaction.atomic(), acteur(par):
@@ -289,7 +290,7 @@ def actualite_modifier(
             actualite.image = ""
             actualite.image_description = ""
         actualite.save()
-        actualite.etiquettes.set(_etiquettes(noms))
+        actualite.etiquettes.set(etiquettes_obtenir(noms))
         if ancienne and ancienne != (actualite.image.name if actualite.image else ""):
             stockage = actualite.image.storage
             transaction.on_commit(lambda: stockage.delete(ancienne))

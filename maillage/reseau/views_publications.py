@@ -6,7 +6,6 @@ Rules: `ressource.voir`, `actualite.voir`, `reseau.publier`. A resource or a fil
 to an anonymous visitor (nothing to learn) and 403 to an account; a draft answers 404 to those who may not read it.
 """
 
-import mimetypes
 import urllib.parse
 
 from django.conf import settings
@@ -14,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.horloge import aujourdhui
 from maillage.core.permissions import exiger, peut
+from maillage.core.telechargements import servir_fichier
 from maillage.territoires.models import Departement
 
 from . import flux
@@ -150,18 +150,13 @@ def ressource_fichier(request, pk):
     ressource = _ressource_lisible(request, pk)
     if not ressource.fichier:
         raise Http404("Cette ressource n'a pas de fichier.")
-    try:
-        fichier = ressource.fichier.open("rb")
-    except (FileNotFoundError, OSError, ValueError):
-        raise Http404("Le fichier de cette ressource est introuvable.") from None
-    nom = ressource.nom_fichier or ressource.fichier.name.rsplit("/", 1)[-1]
-    type_mime = services.TYPES_DOCUMENTS.get(services.extension(ressource.fichier.name)) or (
-        mimetypes.guess_type(nom)[0] or "application/octet-stream"
+    return servir_fichier(
+        ressource.fichier,
+        nom=ressource.nom_fichier,
+        type_mime=services.TYPES_DOCUMENTS.get(services.extension(ressource.fichier.name)),
+        public=ressource.visibilite == "public",
+        introuvable="Le fichier de cette ressource est introuvable.",
     )
-    reponse = FileResponse(fichier, as_attachment=True, filename=nom, content_type=type_mime)
-    reponse["X-Content-Type-Options"] = "nosniff"
-    reponse["Cache-Control"] = "public, max-age=300" if ressource.visibilite == "public" else "private, no-store"
-    return reponse
 
 
 def _choix_du_departement(departement):
@@ -325,16 +320,12 @@ def actualite_image(request, pk):
     actualite = _actualite_lisible(request, pk)
     if not actualite.image:
         raise Http404("Cette actualité n'a pas d'image.")
-    try:
-        fichier = actualite.image.open("rb")
-    except (FileNotFoundError, OSError, ValueError):
-        raise Http404("L'image de cette actualité est introuvable.") from None
-    type_mime = mimetypes.guess_type(actualite.image.name)[0] or "application/octet-stream"
-    reponse = FileResponse(fichier, content_type=type_mime)
-    reponse["X-Content-Type-Options"] = "nosniff"
-    publiee = actualite.statut == Actualite.Statut.PUBLIEE
-    reponse["Cache-Control"] = "public, max-age=300" if publiee else "private, no-store"
-    return reponse
+    return servir_fichier(
+        actualite.image,
+        piece_jointe=False,
+        public=actualite.statut == Actualite.Statut.PUBLIEE,
+        introuvable="L'image de cette actualité est introuvable.",
+    )
 
 
 def _initial_actualite(request) -> dict:

@@ -6,13 +6,11 @@ Access: the page and the public PDF follow `schema.voir` (an adopted schéma is 
 the internal PDF and the workbook need `schema.voir_interne`; deposit and deletion, `schema.gerer`.
 """
 
-import mimetypes
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
@@ -21,6 +19,7 @@ from maillage.core import travaux
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.models import Travail
 from maillage.core.permissions import peut
+from maillage.core.telechargements import servir_fichier
 
 from . import selectors_documents, services_documents, sorties
 from .contexte import contexte_schema
@@ -104,17 +103,12 @@ def document(request, pk):
         raise Http404("Document introuvable.")
     if not selectors_documents.document_lisible(request.user, doc):
         return _refuser(request, "Vous n'avez pas accès à ce document.")
-    try:
-        fichier = doc.fichier.open("rb")
-    except (FileNotFoundError, OSError, ValueError):
-        raise Http404("Le fichier de ce document est introuvable.") from None
-    nom = doc.fichier.name.rsplit("/", 1)[-1]
-    type_mime = services_documents.TYPES_DOCUMENTS.get(services_documents.extension(nom)) or (
-        mimetypes.guess_type(nom)[0] or "application/octet-stream"
+    return servir_fichier(
+        doc.fichier,
+        type_mime=services_documents.TYPES_DOCUMENTS.get(services_documents.extension(doc.fichier.name)),
+        public=doc.public and doc.schema.public,
+        introuvable="Le fichier de ce document est introuvable.",
     )
-    reponse = FileResponse(fichier, as_attachment=True, filename=nom, content_type=type_mime)
-    reponse["Cache-Control"] = "public, max-age=300" if doc.public and doc.schema.public else "private, no-store"
-    return reponse
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.horloge import aujourdhui
 from maillage.core.permissions import exiger, peut
+from maillage.core.telechargements import servir_fichier
 
 from . import selectors_gouvernance as selecteurs
 from . import services_gouvernance as services
@@ -326,14 +327,12 @@ def reunion_compte_rendu(request, pk):
     reunion = _reunion(request, pk, "schema.voir_interne")
     if not reunion.compte_rendu_fichier:
         raise Http404("Cette réunion n'a pas de compte rendu déposé.")
-    try:
-        fichier = reunion.compte_rendu_fichier.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("Le fichier du compte rendu est introuvable.") from None
     nom = reunion.compte_rendu_fichier.name.rsplit("/", 1)[-1]
-    reponse = FileResponse(fichier, as_attachment=True, filename=nom, content_type=services.type_compte_rendu(nom))
-    reponse["Cache-Control"] = "private, no-store"
-    return reponse
+    return servir_fichier(
+        reunion.compte_rendu_fichier,
+        type_mime=services.type_compte_rendu(nom),
+        introuvable="Le fichier du compte rendu est introuvable.",
+    )
 
 
 @login_required

@@ -6,7 +6,6 @@ Views stay thin: they check the permission (`exiger`), bind a form, call a servi
 import datetime
 import hashlib
 import json
-import mimetypes
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from maillage.comptes.models import Role
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import codes_departements, est_admin, exiger, peut
+from maillage.core.telechargements import servir_fichier
 from maillage.territoires.models import Departement
 from maillage.territoires.selectors import departement_par_code, departements_par_codes
 
@@ -469,15 +469,11 @@ def document(request, pk):
     """A projet social's document, served after the permission check (never through a public media URL)."""
     doc = get_object_or_404(DocumentProjet.objects.select_related("projet__structure"), pk=pk)
     exiger(request.user, "structure.voir_prive", doc.projet.structure)
-    try:
-        fichier = doc.fichier.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("Le fichier de ce document est introuvable.") from None
-    nom = doc.fichier.name.rsplit("/", 1)[-1]
-    type_mime = services.TYPES_DOCUMENTS.get(services.extension(nom)) or mimetypes.guess_type(nom)[0]
-    reponse = FileResponse(fichier, as_attachment=True, filename=nom, content_type=type_mime)
-    reponse["Cache-Control"] = "private, no-store"
-    return reponse
+    return servir_fichier(
+        doc.fichier,
+        type_mime=services.TYPES_DOCUMENTS.get(services.extension(doc.fichier.name)),
+        introuvable="Le fichier de ce document est introuvable.",
+    )
 
 
 @login_required

@@ -3,6 +3,7 @@
 import pytest
 
 from maillage.core.roles import Role
+from maillage.reseau.cache import version_reseau
 from maillage.reseau.models import Intervenant
 from tests.comptes.factories import UtilisateurFactory
 from tests.reseau.factories import EvenementFactory, InscriptionFactory, SessionProgrammeFactory, dans
@@ -99,6 +100,8 @@ def test_detail_programme_et_description(client, dep, django_assert_max_num_quer
     ev = EvenementFactory(departement=dep, description="Une journée fictive.")
     session = SessionProgrammeFactory(evenement=ev, titre="Atelier A", salle="B12", capacite=20)
     Intervenant.objects.create(session=session, nom="C. Fictif", fonction="Chargé de mission", organisation="Caf")
+    # The content types behind the data version are cached per process; another test may have emptied that cache.
+    version_reseau()
     with django_assert_max_num_queries(4):
         corps = client.get(f"{URL}/{ev.pk}").json()
     assert set(corps) == CHAMPS | {"description", "programme"}

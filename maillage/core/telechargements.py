@@ -1,0 +1,37 @@
+"""Serving a stored file after the caller has checked the rights: the one home of protected downloads.
+
+Documents, minutes, resources and images are never reached through a public media URL: each view checks its rule,
+then hands the file field here, which streams it from the storage (local disk or object storage alike), with a
+type that is never sniffed into another one and a cache policy that keeps private files out of shared caches."""
+
+import mimetypes
+
+from django.http import FileResponse, Http404
+
+
+def servir_fichier(
+    champ,
+    *,
+    nom: str = "",
+    type_mime: str | None = None,
+    public: bool = False,
+    piece_jointe: bool = True,
+    introuvable: str = "Le fichier est introuvable.",
+) -> FileResponse:
+    """`champ`: a FieldFile (document, image); `nom`: the name offered to the browser (default: the stored name);
+    `public`: may be kept 5 minutes by shared caches, else private and never stored."""
+    if not champ:
+        raise Http404(introuvable)
+    try:
+        fichier = champ.open("rb")
+    except (FileNotFoundError, OSError, ValueError):
+        raise Http404(introuvable) from None
+    nom = nom or champ.name.rsplit("/", 1)[-1]
+    type_mime = type_mime or mimetypes.guess_type(nom)[0] or "application/octet-stream"
+    if piece_jointe:
+        reponse = FileResponse(fichier, as_attachment=True, filename=nom, content_type=type_mime)
+    else:
+        reponse = FileResponse(fichier, content_type=type_mime)
+    reponse["X-Content-Type-Options"] = "nosniff"
+    reponse["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
+    return reponse
