@@ -7,6 +7,7 @@ so there is no import circle between bench modules.
 import contextlib
 import http.client
 import os
+import platform
 import socket
 import subprocess
 import sys
@@ -104,3 +105,12 @@ def memoire_worker(pid_maitre: int) -> int:
             if ligne.startswith("VmHWM:"):
                 pic = max(pic, int(ligne.split()[1]) // 1024)
     return pic
+
+
+def description_machine() -> str:
+    """The machine and how busy it was when the measure started: other jobs on a shared machine slow the floor
+    and the measured pages alike, but not always in the same proportion."""
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cœurs, Python {platform.python_version()}, "
+        f"charge moyenne du système au départ {os.getloadavg()[0]:.1f}"
+    )

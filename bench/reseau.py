@@ -530,7 +530,10 @@ def executer(options, departements=None, perimetre: str = "") -> list[str]:
         resultats = mesurer(url, requetes=min(options.requetes, 100))
     contexte = {
         "date": time.strftime("%d/%m/%Y %H:%M"),
-        "machine": f"{os.uname().machine}, {os.cpu_count()} cœurs, Python {sys.version.split()[0]}",
+        "machine": (
+            f"{os.uname().machine}, {os.cpu_count()} cœurs, Python {sys.version.split()[0]}, "
+            f"charge moyenne du système au départ {os.getloadavg()[0]:.1f}"
+        ),
         "base": base,
         "requetes": min(options.requetes, 100),
     }

@@ -26,7 +26,6 @@ set and the campaigns; its section is replaced in place). Environment: BENCH_POS
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ import structures  # bench/structures.py, beside this file
 from outils import (  # bench/outils.py: helpers shared with structures.py and observatoire.py
     PYTHON,
     RACINE,
+    description_machine,
     environnement,
     lancer,
     memoire_worker,
@@ -344,7 +344,7 @@ def remplacer_section(texte: str, section: list[str], titre: str = TITRE_OBSERVA
 def contexte_machine() -> dict:
     return {
         "date": datetime.now().strftime("%d/%m/%Y %H:%M"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cœurs, Python {platform.python_version()}",
+        "machine": description_machine(),
     }
 
 
@@ -377,8 +377,9 @@ def charge_seule(options) -> None:
     the output file is replaced in place."""
     if not options.base:
         raise SystemExit("--seulement charge demande --base DATABASE_URL (jeu national et campagnes déjà générés).")
+    contexte = contexte_machine()
     resultats = bench_charge.mesurer(options.base, options.departement, options.annee)
-    section = bench_charge.section_markdown(resultats, contexte_machine())
+    section = bench_charge.section_markdown(resultats, contexte)
     print("\n".join(section))
     sortie = Path(options.sortie)
     texte = sortie.read_text(encoding="utf-8") if sortie.exists() else "# Performances\n"

@@ -466,7 +466,10 @@ def executer(options, departements: list[str], perimetre: str) -> list[str]:
     resultats["generation"], resultats["generation_petit"] = generation, generation_petit
     contexte = {
         "date": time.strftime("%d/%m/%Y %H:%M"),
-        "machine": f"{os.uname().machine}, {os.cpu_count()} cœurs, Python {sys.version.split()[0]}",
+        "machine": (
+            f"{os.uname().machine}, {os.cpu_count()} cœurs, Python {sys.version.split()[0]}, "
+            f"charge moyenne du système au départ {os.getloadavg()[0]:.1f}"
+        ),
         "base": base,
         "perimetre": perimetre,
         "requetes": options.requetes,
