@@ -24,6 +24,7 @@ FACTEUR_MEDIANE = 3
 MEDIANE_MINIMUM = 3
 RETARD_CORRECTION_JOURS = 14
 STATUTS_COMPARES = (Statut.SOUMISE, Statut.VALIDEE)
+TYPES_RAPPELES = frozenset({"choix_unique", "choix_multiple", "oui_non", "texte_court"})
 
 
 # --- Pure computations ---------------------------------------------------------------------------------------
@@ -99,11 +100,12 @@ def _mediane(serie: list, minimum: int = MEDIANE_MINIMUM):
 
 
 def comparaisons(definition, question: dict, precedentes: dict | None, autres: list[dict]) -> dict | None:
-    """Last year's value of the same structure and the département's median for one numeric question (pure).
+    """Last year's value of the same structure and the département's median for one question (pure).
 
     A number: {"precedente", "mediane", "nb"} as French text (« — » when unknown). A table: the same per column
-    (its total over the rows; percentages are not summed), as lists aligned on the definition's columns.
-    None for other types. The median needs `MEDIANE_MINIMUM` answers (fewer would show one structure's figure)."""
+    (its total over the rows; percentages are not summed), as lists aligned on the definition's columns. A choice,
+    yes/no or short text: last year's answer, no median. None for long texts. The median needs `MEDIANE_MINIMUM`
+    answers (fewer would show one structure's figure)."""
     code, type_ = question["code"], question["type"]
     if type_ == "tableau":
         if all(colonne["type"] == "pourcentage" for colonne in question["colonnes"]):
@@ -122,6 +124,9 @@ def comparaisons(definition, question: dict, precedentes: dict | None, autres: l
             mediane.append(affichage.nombre(valeur_mediane, colonne["type"]))
             nombres.append(nb)
         return {"precedente": precedente, "mediane": mediane, "nb": max(nombres, default=0)}
+    if type_ in TYPES_RAPPELES:
+        # A choice or a short text: last year's answer only (a median means nothing here).
+        return {"precedente": affichage.texte(question, (precedentes or {}).get(code)), "mediane": None, "nb": 0}
     if type_ not in affichage.NUMERIQUES:
         return None
     avant = regles.valeur_numerique(definition, precedentes, code) if precedentes else None

@@ -168,8 +168,9 @@ def test_valider_depuis_la_page(client, obs):
     assert "Cette réponse a 2 signalements ouverts : cochez « J'ai vu les 2 signalements »" in _texte(refus)
     obs.reponse.refresh_from_db()
     assert obs.reponse.statut == Statut.SOUMISE and not Transition.objects.exists()
-    reponse = client.post(_url(obs, "valider"), {"valider-confirme": "oui"})
-    assert reponse.status_code == 302 and reponse.url == _url(obs)
+    # The follow-up list's filter is kept through the decision.
+    reponse = client.post(_url(obs, "valider") + "?statut=soumise", {"valider-confirme": "oui"})
+    assert reponse.status_code == 302 and reponse.url == _url(obs) + "?statut=soumise"
     obs.reponse.refresh_from_db()
     assert obs.reponse.statut == Statut.VALIDEE and obs.reponse.verrouillee
     transition = Transition.objects.get(reponse=obs.reponse)
@@ -409,7 +410,8 @@ def test_chaque_valeur_a_cote_de_l_an_dernier_et_de_la_mediane(client, obs):
     assert question["comparaison"] == {"precedente": "400", "mediane": "200", "nb": 3}
     client.force_login(obs.pilote)
     texte = _texte(client.get(_url(obs)))
-    assert "L'an dernier</span> 400" in texte and "Médiane du département</span> 200" in texte
+    assert "<dd>1\u202f000</dd>" in texte
+    assert "L'an dernier :</span> 400" in texte and "Médiane du département :</span> 200 (3 réponses)" in texte
 
 
 def test_comparaisons_pur_tableau_et_mediane_trop_courte():
@@ -433,7 +435,15 @@ def test_comparaisons_pur_tableau_et_mediane_trop_courte():
         "mediane": "—",
         "nb": 2,
     }
-    assert selectors_relecture.comparaisons(definition, definition.questions["id_mode_gestion"], None, []) is None
+    # A choice: last year's answer as its label, no median; a long text: nothing.
+    choix = definition.questions["id_mode_gestion"]
+    assert selectors_relecture.comparaisons(definition, choix, {"id_mode_gestion": "association"}, []) == {
+        "precedente": "Association",
+        "mediane": None,
+        "nb": 0,
+    }
+    longs = [q for q in definition.questions.values() if q["type"] == "texte_long"]
+    assert longs and selectors_relecture.comparaisons(definition, longs[0], None, []) is None
 
 
 @pytest.mark.django_db
