@@ -102,6 +102,9 @@ def test_page_de_relecture_sans_debordement_ni_violation(ouvrir, suivi, ecran, c
     if ecran == TELEPHONE:
         # Folded on a phone: the summary opens it.
         page.get_by_text("Aller à une section").click()
+    else:
+        # Beside the answer on a wide screen, and it stays in view while scrolling.
+        assert menu.evaluate("element => getComputedStyle(element).position") == "sticky"
     lien = menu.get_by_role("link", name="Section", exact=True).locator("visible=true")
     assert lien.count() == 1
     lien.click()

@@ -102,10 +102,10 @@ def _mediane(serie: list, minimum: int = MEDIANE_MINIMUM):
 def comparaisons(definition, question: dict, precedentes: dict | None, autres: list[dict]) -> dict | None:
     """Last year's value of the same structure and the département's median for one question (pure).
 
-    A number: {"precedente", "mediane", "nb"} as French text (« — » when unknown). A table: the same per column
-    (its total over the rows; percentages are not summed), as lists aligned on the definition's columns. A choice,
-    yes/no or short text: last year's answer, no median. None for long texts. The median needs `MEDIANE_MINIMUM`
-    answers (fewer would show one structure's figure)."""
+    A number: {"precedente", "mediane", "nb"} as French text (« — » when unknown; the median None when there are
+    fewer than `MEDIANE_MINIMUM` answers: it would show one structure's figure). A table: the same per column (its
+    total over the rows; percentages are not summed; « — » for no median), as lists aligned on the definition's
+    columns. A choice, yes/no or short text: last year's answer, no median. None for long texts."""
     code, type_ = question["code"], question["type"]
     if type_ == "tableau":
         if all(colonne["type"] == "pourcentage" for colonne in question["colonnes"]):
@@ -134,7 +134,7 @@ def comparaisons(definition, question: dict, precedentes: dict | None, autres: l
     valeur_mediane, nb = _mediane(serie)
     return {
         "precedente": affichage.nombre(avant, type_),
-        "mediane": affichage.nombre(valeur_mediane, type_),
+        "mediane": affichage.nombre(valeur_mediane, type_) if valeur_mediane is not None else None,
         "nb": nb,
     }
 

@@ -432,7 +432,7 @@ def test_comparaisons_pur_tableau_et_mediane_trop_courte():
     nombre = definition.questions["pub_personnes"]
     assert selectors_relecture.comparaisons(definition, nombre, None, [{"pub_personnes": 5}] * 2) == {
         "precedente": "—",
-        "mediane": "—",
+        "mediane": None,
         "nb": 2,
     }
     # A choice: last year's answer as its label, no median; a long text: nothing.
