@@ -582,3 +582,11 @@ def test_reponse_verrouillee_presentee_en_lecture(client, reseau):
     assert "<dd>1\u202f200</dd>" in principal
     assert '<th scope="row">26 à 59 ans</th><td class="nombre">600</td>' in principal
     assert "hx-post" not in contenu
+
+
+def test_messages_accordes_au_nombre():
+    from maillage.observatoire.saisie.views import _campagne_ouverte
+
+    assert _campagne_ouverte(2016, 0) == "Campagne 2016 ouverte : aucune structure n'est attendue."
+    assert _campagne_ouverte(2016, 1) == "Campagne 2016 ouverte : 1 structure est attendue."
+    assert _campagne_ouverte(2016, 47) == "Campagne 2016 ouverte : 47 structures sont attendues."
