@@ -315,8 +315,9 @@ def _evaluer(regle: dict, definition: Definition, valeurs: dict, brutes: dict, v
         if gauche <= droite + tolerance:
             return None
         noms = " + ".join(f"« {_libelle(definition, r)} »" for r in regle["gauche"])
+        verbe = "dépassent" if len(regle["gauche"]) > 1 else "dépasse"
         defaut = (
-            f"{noms} ({nombre_fr(gauche)}) dépasse « {_libelle(definition, regle['droite'])} » ({nombre_fr(droite)})."
+            f"{noms} ({nombre_fr(gauche)}) {verbe} « {_libelle(definition, regle['droite'])} » ({nombre_fr(droite)})."
         )
         details = {"gauche": nombre_fr(gauche), "droite": nombre_fr(droite)}
     else:  # reserve
@@ -330,11 +331,38 @@ def _evaluer(regle: dict, definition: Definition, valeurs: dict, brutes: dict, v
         if not fautives:
             return None
         noms = ", ".join(f"« {definition.questions[c]['libelle']} »" for c in fautives)
-        defaut = f"{noms} : ligne réservée à un autre type de structure ou d'agrément ; elle doit rester vide."
+        if len(fautives) > 1:
+            defaut = (
+                f"{noms} : lignes réservées à un autre type de structure ou d'agrément ; elles doivent rester vides."
+            )
+        else:
+            defaut = f"{noms} : ligne réservée à un autre type de structure ou d'agrément ; elle doit rester vide."
         details = {"questions": noms}
         codes = tuple(fautives)
     message = regle["message"].format(**details) if regle["message"] else defaut
     return Anomalie(regle["code"], regle["niveau"], message, codes)
+
+
+def rattachement(definition: Definition, anomalie: Anomalie, parmi) -> str | None:
+    """The one question an anomaly is shown beside, among the codes `parmi` (e.g. the visible questions, or those of
+    the section on screen): the last of its questions in the questionnaire's order, where every figure it compares
+    has been read (the total after its terms, the age bands after the head count). None when none is `parmi`."""
+    ordre = {code: rang for rang, code in enumerate(definition.questions)}
+    candidates = [code for code in anomalie.questions if code in parmi and code in ordre]
+    return max(candidates, key=ordre.__getitem__) if candidates else None
+
+
+def anomalies_par_question(definition: Definition, anomalies, parmi) -> tuple[dict, list]:
+    """({code: [Anomalie]}, [Anomalie not tied to any question of `parmi`]): each anomaly listed once."""
+    par_question: dict[str, list] = {}
+    autres = []
+    for anomalie in anomalies:
+        code = rattachement(definition, anomalie, parmi)
+        if code is None:
+            autres.append(anomalie)
+        else:
+            par_question.setdefault(code, []).append(anomalie)
+    return par_question, autres
 
 
 def _refs(regle: dict) -> list[str]:

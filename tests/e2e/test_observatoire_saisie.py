@@ -79,3 +79,23 @@ def test_pages_de_saisie_accessibles(ouvrir, reponse, ecran):
     for chemin in (f"/observatoire/reponses/{objet.pk}/", f"/observatoire/reponses/{objet.pk}/sections/publics/"):
         onglet.aller(chemin)
         assert violations_graves(onglet.page) == [], chemin
+
+
+def test_alerte_de_coherence_apres_l_enregistrement_automatique(ouvrir, reponse):
+    objet, compte = reponse
+    onglet = ouvrir(viewport=TELEPHONE)
+    _connecter(onglet, compte)
+    page = onglet.page
+    onglet.aller(f"/observatoire/reponses/{objet.pk}/sections/publics/")
+    page.get_by_label("Personnes différentes touchées dans l'année").fill("500")
+    page.get_by_role("textbox", name="26 à 59 ans Personnes").fill("600")
+    page.get_by_label("Adhérents (personnes)").focus()
+    statut = page.locator("#statut-enregistrement")
+    statut.get_by_text("incohérence bloque la soumission").wait_for()
+    # Saved, beside the age bands, with the reviewer's wording; the indicator is not the green "saved".
+    objet.refresh_from_db()
+    assert objet.valeurs["pub_personnes"] == 500
+    alerte = page.locator("#q-pub_tranches_age-alerte")
+    assert "La somme des tranches d'âge (600) dépasse le nombre de personnes touchées (500)." in alerte.inner_text()
+    assert "saisie-statut--succes" not in (statut.get_attribute("class") or "")
+    assert onglet.erreurs == []

@@ -193,3 +193,44 @@ def test_prefill_sources_puis_annee_precedente(definition):
     proposees = regles.prefill(definition, sources, precedentes, CS, deja={"id_echelle": "quartier"})
     # pub_personnes is not carried over (not marked reprise); ACF hidden for a CS without ACF; answered kept.
     assert proposees == {"fin_charges_totales": 480000, "id_mode_gestion": "caf", "id_milieu": "rural"}
+
+
+def test_chaque_anomalie_rattachee_a_une_seule_question(definition):
+    resultat = regles.controler(definition, reponse_complete(pub_personnes=500), CS)
+    anomalie = _regles(resultat)["tranches_age"]
+    assert set(anomalie.questions) == {"pub_tranches_age", "pub_personnes"}
+    # The last of its questions in the questionnaire's order (the bands come after the head count)…
+    assert regles.rattachement(definition, anomalie, resultat.visibles) == "pub_tranches_age"
+    # …or the last among those on screen, and none when none of them is.
+    assert regles.rattachement(definition, anomalie, {"pub_personnes"}) == "pub_personnes"
+    assert regles.rattachement(definition, anomalie, {"fin_resultat"}) is None
+    par_question, autres = regles.anomalies_par_question(definition, resultat.anomalies, resultat.visibles)
+    assert sum(len(liste) for liste in par_question.values()) + len(autres) == len(resultat.anomalies)
+    assert [a.regle for a in par_question["pub_tranches_age"]] == ["tranches_age"]
+    assert "pub_personnes" not in par_question
+
+
+def test_messages_par_defaut_accordes_au_pluriel(definition):
+    regle = {
+        "code": "r",
+        "type": "inferieur_ou_egal",
+        "gauche": ["pub_adherents", "gouv_jeunes_benevoles"],
+        "droite": "pub_personnes",
+        "niveau": "alerte",
+        "message": "",
+    }
+    valeurs = {"pub_adherents": 10, "gouv_jeunes_benevoles": 5, "pub_personnes": 12}
+    anomalie = regles._evaluer(regle, definition, valeurs, valeurs, set(valeurs))
+    assert ") dépassent « " in anomalie.message
+    reserve = {
+        "code": "r",
+        "type": "reserve",
+        "questions": ["fin_produit_caf_ps_agc", "fin_produit_caf_ps_acf"],
+        "niveau": "erreur",
+        "message": "",
+    }
+    brutes = {"fin_produit_caf_ps_agc": 10, "fin_produit_caf_ps_acf": 5}
+    anomalie = regles._evaluer(reserve, definition, brutes, brutes, set())
+    assert (
+        "lignes réservées à un autre type de structure ou d'agrément ; elles doivent rester vides." in anomalie.message
+    )

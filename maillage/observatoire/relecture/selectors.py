@@ -24,6 +24,7 @@ FACTEUR_MEDIANE = 3
 MEDIANE_MINIMUM = 3
 RETARD_CORRECTION_JOURS = 14
 STATUTS_COMPARES = (Statut.SOUMISE, Statut.VALIDEE)
+TYPES_RAPPELES = frozenset({"choix_unique", "choix_multiple", "oui_non", "texte_court"})
 
 
 # --- Pure computations ---------------------------------------------------------------------------------------
@@ -93,25 +94,75 @@ def commentaires_et_motifs(reponse: Reponse) -> dict:
     return {"commentaires": commentaires, "commentaires_par_question": dict(par_question), "transitions": transitions}
 
 
+def _mediane(serie: list, minimum: int = MEDIANE_MINIMUM):
+    """(median or None when fewer than `minimum` values, number of values)."""
+    return (statistics.median(serie) if len(serie) >= minimum else None), len(serie)
+
+
+def comparaisons(definition, question: dict, precedentes: dict | None, autres: list[dict]) -> dict | None:
+    """Last year's value of the same structure and the département's median for one question (pure).
+
+    A number: {"precedente", "mediane", "nb"} as French text (« — » when unknown; the median None when there are
+    fewer than `MEDIANE_MINIMUM` answers: it would show one structure's figure). A table: the same per column (its
+    total over the rows; percentages are not summed; « — » for no median), as lists aligned on the definition's
+    columns. A choice, yes/no or short text: last year's answer, no median. None for long texts."""
+    code, type_ = question["code"], question["type"]
+    if type_ == "tableau":
+        if all(colonne["type"] == "pourcentage" for colonne in question["colonnes"]):
+            return None
+        precedente, mediane, nombres = [], [], []
+        for colonne in question["colonnes"]:
+            if colonne["type"] == "pourcentage":
+                precedente.append(affichage.VIDE)
+                mediane.append(affichage.VIDE)
+                continue
+            reference = f"{code}.*.{colonne['code']}"
+            avant = regles.valeur_numerique(definition, precedentes, reference) if precedentes else None
+            serie = [v for v in (regles.valeur_numerique(definition, a, reference) for a in autres) if v is not None]
+            valeur_mediane, nb = _mediane(serie)
+            precedente.append(affichage.nombre(avant, colonne["type"]))
+            mediane.append(affichage.nombre(valeur_mediane, colonne["type"]))
+            nombres.append(nb)
+        return {"precedente": precedente, "mediane": mediane, "nb": max(nombres, default=0)}
+    if type_ in TYPES_RAPPELES:
+        # A choice or a short text: last year's answer only (a median means nothing here).
+        return {"precedente": affichage.texte(question, (precedentes or {}).get(code)), "mediane": None, "nb": 0}
+    if type_ not in affichage.NUMERIQUES:
+        return None
+    avant = regles.valeur_numerique(definition, precedentes, code) if precedentes else None
+    serie = [v for v in (regles.valeur_numerique(definition, a, code) for a in autres) if v is not None]
+    valeur_mediane, nb = _mediane(serie)
+    return {
+        "precedente": affichage.nombre(avant, type_),
+        "mediane": affichage.nombre(valeur_mediane, type_) if valeur_mediane is not None else None,
+        "nb": nb,
+    }
+
+
 def relecture(reponse: Reponse) -> dict:
-    """Everything the review page shows: sections → questions with value, errors, warnings, outliers, comments."""
+    """Everything the review page shows: sections → questions with value, last year's value and the département's
+    median, errors, alerts (each rule's alert once, beside the last question it compares), outliers, comments.
+
+    Five queries whatever the questionnaire's size: the structure's agréments, last year's validated answer, the
+    campaign's other submitted or validated answers (one row each, for the medians), comments, status changes."""
     campagne = reponse.campagne
     definition = selectors.definition_campagne(campagne)
-    resultat = selectors.controle(reponse, definition=definition)
+    precedente = selectors.reponse_precedente(reponse)
+    precedentes = precedente.valeurs if precedente else None
+    resultat = regles.controler(
+        definition,
+        reponse.valeurs,
+        selectors.contexte_reponse(reponse),
+        precedentes=precedentes,
+        seuil_evolution=float(campagne.seuil_evolution),
+    )
     autres = list(
         Reponse.objects.filter(campagne=campagne, statut__in=STATUTS_COMPARES)
         .exclude(pk=reponse.pk)
         .values_list("valeurs", flat=True)
     )
     ecarts = ecarts_mediane(definition, reponse.valeurs, autres)
-    alertes = defaultdict(list)
-    generales = []
-    for anomalie in resultat.anomalies:
-        if anomalie.questions:
-            for code in anomalie.questions:
-                alertes[code].append(anomalie)
-        else:
-            generales.append(anomalie)
+    alertes, generales = regles.anomalies_par_question(definition, resultat.anomalies, resultat.visibles)
     fil = commentaires_et_motifs(reponse)
     sections = []
     for section in definition.sections:
@@ -120,31 +171,60 @@ def relecture(reponse: Reponse) -> dict:
             code = question["code"]
             if code not in resultat.visibles:
                 continue
-            questions.append(
+            vue = {
+                "code": code,
+                "libelle": question["libelle"],
+                "type": question["type"],
+                "valeur": afficher(reponse.valeurs.get(code), question),
+                "tableau": affichage.tableau(question, reponse.valeurs.get(code))
+                if question["type"] == "tableau"
+                else None,
+                "comparaison": comparaisons(definition, question, precedentes, autres),
+                "erreurs": resultat.erreurs.get(code, []),
+                "alertes": alertes.get(code, []),
+                "ecart_mediane": ecarts.get(code),
+                "commentaires": fil["commentaires_par_question"].get(code, []),
+            }
+            vue["signalements"] = len(vue["erreurs"]) + len(vue["alertes"]) + (1 if vue["ecart_mediane"] else 0)
+            questions.append(vue)
+        if questions:
+            sections.append(
                 {
-                    "code": code,
-                    "libelle": question["libelle"],
-                    "type": question["type"],
-                    "valeur": afficher(reponse.valeurs.get(code), question),
-                    "tableau": affichage.tableau(question, reponse.valeurs.get(code))
-                    if question["type"] == "tableau"
-                    else None,
-                    "erreurs": resultat.erreurs.get(code, []),
-                    "alertes": alertes.get(code, []),
-                    "ecart_mediane": ecarts.get(code),
-                    "commentaires": fil["commentaires_par_question"].get(code, []),
+                    "code": section["code"],
+                    "titre": section["titre"],
+                    "questions": questions,
+                    "signalements": sum(q["signalements"] for q in questions),
                 }
             )
-        if questions:
-            sections.append({"code": section["code"], "titre": section["titre"], "questions": questions})
     return {
         "definition": definition,
         "resultat": resultat,
         "sections": sections,
         "anomalies_generales": generales,
         "ecarts_mediane": ecarts,
-        "nb_signalements": sum(len(v) for v in alertes.values()) + len(generales) + len(ecarts),
+        "a_une_annee_precedente": precedente is not None,
+        "nb_signalements": sum(s["signalements"] for s in sections) + len(generales),
         **fil,
+    }
+
+
+def voisines(user, reponse: Reponse, *, statut: str = "", commune: str = "") -> dict:
+    """The answers before and after this one in the follow-up list as the user sees it (same filters, same order):
+    {"precedente": pk or None, "suivante": pk or None, "rang": 1-based or None, "total"} (one query of ids)."""
+    reponses = _perimetre(user, reponse.campagne)
+    if statut:
+        reponses = reponses.filter(statut=statut)
+    if commune:
+        reponses = reponses.filter(structure__commune_id=commune)
+    ids = list(reponses.values_list("pk", flat=True))
+    if reponse.pk not in ids:
+        return {"precedente": None, "suivante": None, "rang": None, "total": len(ids)}
+    rang = ids.index(reponse.pk)
+    return {
+        "precedente": ids[rang - 1] if rang > 0 else None,
+        "suivante": ids[rang + 1] if rang + 1 < len(ids) else None,
+        "rang": rang + 1,
+        "total": len(ids),
     }
 
 
@@ -174,7 +254,7 @@ def reponses_suivies(user, campagne: Campagne):
     """The campaign's answers a user follows (a conseiller: their communes only; `user=None`: all, for the system),
     with `renvoyee_le` (last move to « à corriger ») and `relancee_le` (last reminder) annotated."""
     reponses = (
-        Reponse.objects.filter(campagne=campagne)
+        _perimetre(user, campagne)
         .select_related("structure", "structure__commune", "campagne")
         .annotate(
             renvoyee_le=Max("transitions__le", filter=Q(transitions__vers=Statut.A_CORRIGER)),
@@ -184,8 +264,13 @@ def reponses_suivies(user, campagne: Campagne):
                 .values("envoyee_le")[:1]
             ),
         )
-        .order_by("structure__nom", "pk")
     )
+    return reponses
+
+
+def _perimetre(user, campagne: Campagne):
+    """The campaign's answers a user follows, in the follow-up list's order (structure name)."""
+    reponses = Reponse.objects.filter(campagne=campagne).order_by("structure__nom", "pk")
     if user is not None and not est_admin(user) and user.role == Role.CONSEILLER:
         reponses = reponses.filter(structure__commune_id__in=codes_communes(user))
     return reponses

@@ -1,10 +1,13 @@
 """Review of one answer (read-only answer, checks, outliers, comments, history, actions) and a campaign's board."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -40,8 +43,27 @@ def _messages_erreur(erreur: ValidationError) -> list[str]:
     return list(erreur.messages)
 
 
-def _page(request, reponse, *, status=200, erreurs=(), formulaires=None):
+def _filtre_suivi(request) -> dict:
+    """The follow-up list's filters carried along the review pages (`?statut=…&commune=…`), known statuses only."""
+    statut = request.GET.get("statut", "")
+    commune = request.GET.get("commune", "")
+    return {
+        "statut": statut if statut in Statut.values else "",
+        "commune": commune if commune.isalnum() and len(commune) <= 10 else "",
+    }
+
+
+def _avec_filtre(url: str, filtre: dict) -> str:
+    actifs = {cle: valeur for cle, valeur in filtre.items() if valeur}
+    return f"{url}?{urlencode(actifs)}" if actifs else url
+
+
+def _page(request, reponse, *, status=200, erreurs=(), formulaires=None, donnees=None):
     formulaires = formulaires or {}
+    donnees = donnees or selectors_relecture.relecture(reponse)
+    filtre = _filtre_suivi(request)
+    peut_suivre = peut(request.user, "campagne.suivre", reponse.campagne)
+    voisines = selectors_relecture.voisines(request.user, reponse, **filtre) if peut_suivre else {}
     contexte = {
         "reponse": reponse,
         "campagne": reponse.campagne,
@@ -52,13 +74,22 @@ def _page(request, reponse, *, status=200, erreurs=(), formulaires=None):
         "form_rouvrir": formulaires.get("rouvrir") or MotifForm(prefix="rouvrir"),
         "form_commenter": formulaires.get("commenter") or CommentaireForm(prefix="commenter"),
         "erreurs_action": list(erreurs),
-        "peut_suivre": peut(request.user, "campagne.suivre", reponse.campagne),
+        "peut_suivre": peut_suivre,
+        "filtre_qs": _avec_filtre("", filtre),
+        "url_suivi": _avec_filtre(reverse("observatoire:suivi", args=[reponse.campagne_id]), filtre),
+        "voisines": voisines,
+        "url_precedente": _avec_filtre(reverse("observatoire:relire", args=[voisines["precedente"]]), filtre)
+        if voisines.get("precedente")
+        else None,
+        "url_suivante": _avec_filtre(reverse("observatoire:relire", args=[voisines["suivante"]]), filtre)
+        if voisines.get("suivante")
+        else None,
         "url_portrait": (
             reverse("observatoire:portrait", args=[reponse.campagne.annee, reponse.structure_id])
             if selectors_relecture.portrait_visible(request.user, reponse)
             else None
         ),
-        **selectors_relecture.relecture(reponse),
+        **donnees,
     }
     return render(request, "observatoire/relecture/relire.html", contexte, status=status)
 
@@ -85,6 +116,22 @@ def relire_action(request, pk, action):
         formulaire = MotifForm(request.POST, prefix=action)
     if formulaire is not None and not formulaire.is_valid():
         return _page(request, reponse, status=400, formulaires={action: formulaire})
+    if action == "valider":
+        # Validating over open alerts takes a second, explicit step (a checkbox posted with the form): no JS needed.
+        donnees = selectors_relecture.relecture(reponse)
+        nombre = donnees["nb_signalements"]
+        if nombre and request.POST.get("valider-confirme") != "oui":
+            return _page(
+                request,
+                reponse,
+                status=400,
+                donnees=donnees,
+                erreurs=[
+                    f"Cette réponse a {nombre} signalement{pluralize(nombre)} ouvert{pluralize(nombre)} : cochez"
+                    f" « J'ai vu {'le signalement' if nombre == 1 else f'les {nombre} signalements'} » pour la"
+                    " valider quand même, ou renvoyez-la à corriger."
+                ],
+            )
     try:
         if action == "renvoyer":
             services.reponse_renvoyer(par=request.user, reponse=reponse, motif=formulaire.cleaned_data["motif"])
@@ -107,7 +154,7 @@ def relire_action(request, pk, action):
     if action == "commenter":
         question = formulaire.cleaned_data["question"]
         ancre = f"#question-{question}" if question else "#commentaires"
-    return redirect(reverse("observatoire:relire", args=[reponse.pk]) + ancre)
+    return redirect(_avec_filtre(reverse("observatoire:relire", args=[reponse.pk]), _filtre_suivi(request)) + ancre)
 
 
 def _campagne(request, pk):
@@ -135,6 +182,7 @@ def suivi(request, pk):
         "suivi": tableau,
         "filtre": filtre,
         "filtre_actif": bool(statut or commune),
+        "filtre_qs": _avec_filtre("", {"statut": statut, "commune": commune}),
         "seuil_correction": selectors_relecture.RETARD_CORRECTION_JOURS,
     }
     return render(request, "observatoire/relecture/suivi.html", contexte)

@@ -13,7 +13,7 @@ from django import forms
 from maillage.core.versions import AvecVersion
 from maillage.core.widgets import ChampDate
 
-from .. import calendrier
+from .. import calendrier, regles
 from ..models import Questionnaire
 from ..questionnaire import NUMERIQUES
 
@@ -22,11 +22,21 @@ _ESPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _NOMBRE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
-def analyser_nombre(texte: str) -> Decimal | None:
+# What to type, by question type: a head count is not a sum of money (the example fits the field).
+EXEMPLES = {
+    "entier": "Saisissez un nombre entier, par exemple 120.",
+    "euros": "Saisissez un montant en euros, par exemple 17 500,50.",
+    "pourcentage": "Saisissez un pourcentage, par exemple 12,5.",
+    "decimal": "Saisissez un nombre, par exemple 3,5.",
+}
+
+
+def analyser_nombre(texte: str, type_: str = "decimal") -> Decimal | None:
     """Parse a number typed the French way: "17 500,50", "17 500,50 €", "12,5 %", "1500.5". Empty → None.
 
-    Raises ValueError (French message) when the text is not a number.
+    Raises ValueError (French message, with an example fitting `type_`) when the text is not a number.
     """
+    message = EXEMPLES.get(type_, EXEMPLES["decimal"])
     if texte is None:
         return None
     texte = _ESPACES.sub("", str(texte))
@@ -35,15 +45,15 @@ def analyser_nombre(texte: str) -> Decimal | None:
     if texte == "":
         return None
     if not _NOMBRE.match(texte):
-        raise ValueError("Saisissez un nombre, par exemple 17 500,50.")
+        raise ValueError(message)
     try:
         return Decimal(texte.replace(",", "."))
     except InvalidOperation:  # pragma: no cover - the pattern already excludes it
-        raise ValueError("Saisissez un nombre, par exemple 17 500,50.") from None
+        raise ValueError(message) from None
 
 
-def _nombre_json(texte: str):
-    nombre = analyser_nombre(texte)
+def _nombre_json(texte: str, type_: str = "decimal"):
+    nombre = analyser_nombre(texte, type_)
     if nombre is None:
         return None
     return int(nombre) if nombre == nombre.to_integral_value() else float(nombre)
@@ -70,13 +80,16 @@ def lire_section(donnees, questions: list[dict]) -> tuple[dict, dict, dict]:
                     texte = donnees.get(nom, "")
                     brutes[nom] = texte
                     try:
-                        nombre = _nombre_json(texte)
+                        nombre = _nombre_json(texte, colonne["type"])
                     except ValueError as e:
                         messages.append(f"{ligne['libelle']}, {colonne['libelle']} : {e}")
                         continue
                     if nombre is not None:
                         tableau.setdefault(ligne["code"], {})[colonne["code"]] = nombre
             if messages:
+                # Every problem of the table at once: the other cells' ranges too, not at the next save.
+                if tableau:
+                    messages.extend(regles.convertir(question, tableau)[1])
                 erreurs[code] = messages
             else:
                 valeurs[code] = tableau or None
@@ -91,7 +104,7 @@ def lire_section(donnees, questions: list[dict]) -> tuple[dict, dict, dict]:
         brutes[nom] = texte
         if type_ in NUMERIQUES:
             try:
-                valeurs[code] = _nombre_json(texte)
+                valeurs[code] = _nombre_json(texte, type_)
             except ValueError as e:
                 erreurs[code] = [str(e)]
         elif type_ == "oui_non":

@@ -6,9 +6,10 @@ what the person may type back (numbers the French way with plain spaces, « oui 
 `forms.lire_section` reads it again.
 """
 
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
-from .. import regles
+from .. import affichage, regles
 from .forms import nom_champ
 
 LIBELLES_SOURCES = {"structure": "le registre des structures", "budget": "le budget réalisé"}
@@ -90,9 +91,55 @@ def valeur_saisie(question, valeur):
     return valeur
 
 
-def questions_affichees(section, valeurs, visibles, erreurs, brutes, prefillees, commentaires) -> list[dict]:
+def alertes_de_section(definition, section, valeurs, contexte) -> dict[str, list]:
+    """The consistency rules' findings on the stored answers that concern this section's visible questions,
+    {code: [Anomalie]}: each shown once, beside the last of its questions in the section (the reviewer reads the
+    same text). Year-on-year changes are left to the review."""
+    visibles = regles.questions_visibles(definition, valeurs, contexte)
+    codes = {q["code"] for q in section["questions"]} & visibles
+    resultat = regles.controler(definition, valeurs, contexte)
+    par_question, _ = regles.anomalies_par_question(definition, resultat.anomalies, codes)
+    return par_question
+
+
+def resume_erreurs(questions: list[dict]) -> list[dict]:
+    """The error summary at the top of a section: one entry per message, linking to its question's field."""
+    return [
+        {"ancre": f"#{vue['id']}", "libelle": vue["q"]["libelle"], "message": message}
+        for vue in questions
+        for message in vue["erreurs"]
+    ]
+
+
+def statut_enregistrement(*, enregistre_a, conflit, erreurs: int, bloquantes: int) -> dict:
+    """The autosave indicator: green only when everything typed is saved and no blocking rule is broken."""
+    if conflit:
+        return {"texte": "Non enregistré : conflit", "niveau": "erreur"}
+    if not enregistre_a:
+        return {"texte": "", "niveau": ""}
+    if erreurs:
+        return {
+            "texte": f"Enregistré à {enregistre_a}, sauf {erreurs} réponse{pluralize(erreurs)} en erreur :"
+            f" corrigez-{'la' if erreurs == 1 else 'les'}.",
+            "niveau": "erreur",
+        }
+    if bloquantes:
+        return {
+            "texte": f"Enregistré à {enregistre_a} ; {bloquantes} incohérence{pluralize(bloquantes)}"
+            f" bloque{'nt' if bloquantes > 1 else ''} la soumission.",
+            "niveau": "alerte",
+        }
+    return {"texte": f"Enregistré à {enregistre_a}", "niveau": "succes"}
+
+
+def questions_affichees(
+    section, valeurs, visibles, erreurs, brutes, prefillees, commentaires, alertes=None, stockees=None, lecture=False
+) -> list[dict]:
     """The visible questions of a section as the form shows them: typed text kept over stored values (`brutes`),
-    errors, prefill origin and review comments by question, tables cell by cell."""
+    errors, consistency alerts, prefill origin and review comments by question, tables cell by cell, and the stored
+    answer as read-only text (`lecture`, `tableau_lecture`) when `lecture` (an answer the person may not change)."""
+    alertes = alertes or {}
+    stockees = valeurs if stockees is None else stockees
     affichees = []
     for question in section["questions"]:
         code = question["code"]
@@ -107,7 +154,12 @@ def questions_affichees(section, valeurs, visibles, erreurs, brutes, prefillees,
             "erreurs": erreurs.get(code, []),
             "prefill": prefillees.get(code),
             "commentaires": commentaires.get(code, []),
+            "alertes": alertes.get(code, []),
         }
+        if lecture:
+            vue["lecture"] = affichage.texte(question, stockees.get(code))
+            if question["type"] == "tableau":
+                vue["tableau_lecture"] = affichage.tableau(question, stockees.get(code))
         valeur = valeurs.get(code)
         if question["type"] == "tableau":
             lignes = []

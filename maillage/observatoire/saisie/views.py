@@ -78,10 +78,18 @@ def campagne_creer(request, code):
         else:
             messages.success(
                 request,
-                f"Campagne {campagne.annee} ouverte : {campagne.reponses.count()} structures sont attendues.",
+                _campagne_ouverte(campagne.annee, campagne.reponses.count()),
             )
             return redirect("observatoire:campagnes", code=departement.code)
     return render(request, "observatoire/saisie/campagne_creer.html", {"departement": departement, "form": form})
+
+
+def _campagne_ouverte(annee, attendues: int) -> str:
+    if attendues == 0:
+        return f"Campagne {annee} ouverte : aucune structure n'est attendue."
+    if attendues == 1:
+        return f"Campagne {annee} ouverte : 1 structure est attendue."
+    return f"Campagne {annee} ouverte : {attendues} structures sont attendues."
 
 
 def _campagne_geree(request, pk) -> Campagne:
@@ -233,14 +241,35 @@ def _rendre_section(request, reponse, section, definition, contexte, *, valeurs,
     visibles = regles.questions_visibles(definition, valeurs, contexte)
     prefillees = request.session.get(f"observatoire-prefill-{reponse.pk}", {})
     commentaires = selectors.commentaires_par_question(reponse, [q["code"] for q in section["questions"]])
+    # The same consistency rules as the review, on what is stored, beside the questions (they do not stop a save).
+    alertes = presentation_saisie.alertes_de_section(definition, section, reponse.valeurs, contexte)
+    droits = _droits_de_saisie(request.user, reponse)
+    questions = presentation_saisie.questions_affichees(
+        section,
+        valeurs,
+        visibles,
+        erreurs or {},
+        brutes or {},
+        prefillees,
+        commentaires,
+        alertes=alertes,
+        stockees=reponse.valeurs,
+        lecture=not droits["modifiable"],
+    )
+    bloquantes = sum(1 for liste in alertes.values() for a in liste if a.niveau == "erreur")
     contexte_page = {
         "reponse": reponse,
         "campagne": reponse.campagne,
         "section": section,
-        "questions": presentation_saisie.questions_affichees(
-            section, valeurs, visibles, erreurs or {}, brutes or {}, prefillees, commentaires
+        "questions": questions,
+        "resume_erreurs": presentation_saisie.resume_erreurs(questions),
+        **droits,
+        "statut_enregistrement": presentation_saisie.statut_enregistrement(
+            enregistre_a=extra.get("enregistre_a"),
+            conflit=extra.get("conflit"),
+            erreurs=sum(1 for vue in questions if vue["erreurs"]),
+            bloquantes=bloquantes,
         ),
-        **_droits_de_saisie(request.user, reponse),
         "progression": regles.progression(definition, reponse.valeurs, contexte).get(section["code"], (0, 0)),
         **extra,
         **presentation_saisie.sections_voisines(definition, section["code"], valeurs, contexte),
@@ -338,7 +367,10 @@ def reponse_prefill(request, pk):
     cle = f"observatoire-prefill-{reponse.pk}"
     request.session[cle] = {**request.session.get(cle, {}), **origines}
     messages.success(
-        request, f"{len(codes)} réponses préremplies : vérifiez-les, elles sont signalées dans chaque section."
+        request,
+        "1 réponse préremplie : vérifiez-la, elle est signalée dans sa section."
+        if len(codes) == 1
+        else f"{len(codes)} réponses préremplies : vérifiez-les, elles sont signalées dans chaque section.",
     )
     return redirect("observatoire:reponse", pk=pk)
 

@@ -162,14 +162,21 @@ def test_ecarts_mediane_pur():
 @pytest.mark.django_db
 def test_valider_depuis_la_page(client, obs):
     client.force_login(obs.pilote)
-    reponse = client.post(_url(obs, "valider"))
-    assert reponse.status_code == 302 and reponse.url == _url(obs)
+    # Two open alerts (evolution, median): validating needs the explicit confirmation, checked server-side.
+    refus = client.post(_url(obs, "valider"))
+    assert refus.status_code == 400
+    assert "Cette réponse a 2 signalements ouverts : cochez « J'ai vu les 2 signalements »" in _texte(refus)
+    obs.reponse.refresh_from_db()
+    assert obs.reponse.statut == Statut.SOUMISE and not Transition.objects.exists()
+    # The follow-up list's filter is kept through the decision.
+    reponse = client.post(_url(obs, "valider") + "?statut=soumise", {"valider-confirme": "oui"})
+    assert reponse.status_code == 302 and reponse.url == _url(obs) + "?statut=soumise"
     obs.reponse.refresh_from_db()
     assert obs.reponse.statut == Statut.VALIDEE and obs.reponse.verrouillee
     transition = Transition.objects.get(reponse=obs.reponse)
     assert (transition.de, transition.vers, transition.par) == (Statut.SOUMISE, Statut.VALIDEE, obs.pilote)
     # Validating twice is refused with a French reason, nothing written.
-    refus = client.post(_url(obs, "valider"))
+    refus = client.post(_url(obs, "valider"), {"valider-confirme": "oui"})
     assert refus.status_code == 400
     assert "Une réponse « validée » ne peut pas passer à « validée »." in _texte(refus)
     assert Transition.objects.filter(reponse=obs.reponse).count() == 1
@@ -197,7 +204,7 @@ def test_rouvrir_une_reponse_validee(client, obs):
     refus = client.post(_url(obs, "rouvrir"), {"rouvrir-motif": "Erreur de saisie"})
     assert refus.status_code == 400
     assert "ne concerne qu'une réponse « validée »" in _texte(refus)
-    client.post(_url(obs, "valider"))
+    client.post(_url(obs, "valider"), {"valider-confirme": "oui"})
     assert client.post(_url(obs, "rouvrir"), {"rouvrir-motif": ""}).status_code == 400
     assert client.post(_url(obs, "rouvrir"), {"rouvrir-motif": "Erreur de saisie"}).status_code == 302
     obs.reponse.refresh_from_db()
@@ -391,3 +398,140 @@ def test_page_avec_le_questionnaire_senacs(client, territoire_94):
     texte = _texte(page)
     assert "Rouvrir la réponse" in texte and "Valider la réponse" not in texte
     assert '<th scope="row">CDI</th><td class="nombre">20</td><td class="nombre">14</td>' in texte
+
+
+# --- Workbench: comparisons, alerts once, neighbours, decisions -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_chaque_valeur_a_cote_de_l_an_dernier_et_de_la_mediane(client, obs):
+    question = selectors_relecture.relecture(obs.reponse)["sections"][0]["questions"][0]
+    # Last year's validated answer: 400; median of the others submitted or validated (100, 200, 300): 200.
+    assert question["comparaison"] == {"precedente": "400", "mediane": "200", "nb": 3}
+    client.force_login(obs.pilote)
+    texte = _texte(client.get(_url(obs)))
+    assert "<dd>1\u202f000</dd>" in texte
+    assert "L'an dernier :</span> 400" in texte and "Médiane du département :</span> 200 (3 réponses)" in texte
+
+
+def test_comparaisons_pur_tableau_et_mediane_trop_courte():
+    from maillage.observatoire.questionnaire import assembler
+
+    from ..conftest import SOCLE, lire
+
+    definition = assembler(lire(SOCLE))
+    question = definition.questions["pers_contrats"]
+    precedentes = {"pers_contrats": {"cdi": {"effectif": 3, "etp": 2.5}, "cdd": {"effectif": 1, "etp": 0.5}}}
+    autres = [{"pers_contrats": {"cdi": {"effectif": n, "etp": n}}} for n in (1, 2, 10)]
+    comparaison = selectors_relecture.comparaisons(definition, question, precedentes, autres)
+    colonnes = [c["code"] for c in question["colonnes"]]
+    assert comparaison["precedente"][colonnes.index("effectif")] == "4"
+    assert comparaison["precedente"][colonnes.index("etp")] == "3"
+    assert comparaison["mediane"][colonnes.index("effectif")] == "2" and comparaison["nb"] == 3
+    # Fewer than 3 answers: no median (it would show one structure's figure).
+    nombre = definition.questions["pub_personnes"]
+    assert selectors_relecture.comparaisons(definition, nombre, None, [{"pub_personnes": 5}] * 2) == {
+        "precedente": "—",
+        "mediane": None,
+        "nb": 2,
+    }
+    # A choice: last year's answer as its label, no median; a long text: nothing.
+    choix = definition.questions["id_mode_gestion"]
+    assert selectors_relecture.comparaisons(definition, choix, {"id_mode_gestion": "association"}, []) == {
+        "precedente": "Association",
+        "mediane": None,
+        "nb": 0,
+    }
+    longs = [q for q in definition.questions.values() if q["type"] == "texte_long"]
+    assert longs and selectors_relecture.comparaisons(definition, longs[0], None, []) is None
+
+
+@pytest.mark.django_db
+def test_alerte_affichee_une_fois_sous_sa_question(client, territoire_94):
+    from maillage.observatoire import services
+
+    from ..conftest import SOCLE, THEME, reponse_complete
+
+    socle, _ = services.questionnaire_charger(chemin=SOCLE)
+    theme, _ = services.questionnaire_charger(chemin=THEME)
+    campagne = CampagneFactory(departement=territoire_94.departement, questionnaire=socle, bloc_thematique=theme)
+    valeurs = reponse_complete(pub_personnes=500)  # age bands: 900 > 500
+    reponse = ReponseFactory(
+        campagne=campagne,
+        structure=StructureFactory(commune=territoire_94.communes[0]),
+        statut=Statut.SOUMISE,
+        valeurs=valeurs,
+        soumise_le=MAINTENANT,
+    )
+    donnees = selectors_relecture.relecture(reponse)
+    par_question = {q["code"]: q for s in donnees["sections"] for q in s["questions"]}
+    regles_vues = [a.regle for q in par_question.values() for a in q["alertes"]]
+    assert regles_vues.count("tranches_age") == 1
+    assert [a.regle for a in par_question["pub_tranches_age"]["alertes"]] == ["tranches_age"]
+    assert par_question["pub_personnes"]["alertes"] == []
+    client.force_login(UtilisateurFactory(role=Role.PILOTE, departements=[territoire_94.departement]))
+    texte = _texte(client.get(reverse("observatoire:relire", args=[reponse.pk])))
+    assert texte.count("La somme des tranches d'âge (900) dépasse le nombre de personnes touchées (500).") == 1
+    # The section menu counts it, and the decision needs the confirmation.
+    assert 'href="#section-publics"' in texte and 'name="valider-confirme"' in texte
+
+
+@pytest.mark.django_db
+def test_decisions_distinctes_et_confirmation_seulement_avec_signalements(client, obs):
+    client.force_login(obs.pilote)
+    texte = _texte(client.get(_url(obs)))
+    assert '<button type="submit" class="bouton">Valider la réponse</button>' in texte
+    assert '<button type="submit" class="bouton bouton--danger">Renvoyer à corriger</button>' in texte
+    assert "J'ai vu les 2 signalements et je valide quand même" in texte
+    # An answer without any signalement is validated in one step, without the checkbox.
+    sage = obs.autres[0]  # 100: no last year, median of the others (200, 300, 1 000) 300, 100 is not below 300 / 3
+    assert selectors_relecture.relecture(sage)["nb_signalements"] == 0
+    page = _texte(client.get(reverse("observatoire:relire", args=[sage.pk])))
+    assert 'name="valider-confirme"' not in page
+    assert client.post(reverse("observatoire:relire_action", args=[sage.pk, "valider"])).status_code == 302
+
+
+@pytest.mark.django_db
+def test_reponse_suivante_et_precedente_dans_l_ordre_du_suivi(client, obs):
+    client.force_login(obs.pilote)
+    # Follow-up order (structure name): Centre 0, Centre 1, Centre 2, Centre brouillon, Centre social des Bleuets.
+    texte = _texte(client.get(_url(obs)))
+    assert "Réponse 5 sur 5 de la liste de suivi" in texte
+    precedente = reverse("observatoire:relire", args=[obs.brouillon.pk])
+    assert f'href="{precedente}" rel="prev" data-raccourci="k"' in texte and 'rel="next"' not in texte
+    # With the board's filter (submitted only): Centre 0 then the Bleuets; the filter is carried along.
+    filtre = _texte(client.get(_url(obs) + "?statut=soumise"))
+    assert "Réponse 2 sur 2 de la liste de suivi (filtrée)" in filtre
+    centre_0 = reverse("observatoire:relire", args=[obs.autres[0].pk]) + "?statut=soumise"
+    assert f'href="{centre_0}" rel="prev"' in filtre
+    suite = _texte(client.get(centre_0))
+    assert f'href="{_url(obs)}?statut=soumise" rel="next" data-raccourci="j"' in suite
+    # The board links to the review with its filter; shortcuts are documented on the page.
+    suivi = _texte(client.get(reverse("observatoire:suivi", args=[obs.campagne.pk]) + "?statut=soumise"))
+    assert f'href="{_url(obs)}?statut=soumise"' in suivi
+    assert "<kbd>j</kbd> réponse suivante, <kbd>k</kbd> réponse précédente" in suite
+    # A bad filter value is ignored, never a 500.
+    assert client.get(_url(obs) + "?statut=inconnu&commune=%3Cx%3E").status_code == 200
+
+
+@pytest.mark.django_db
+def test_voisines_du_conseiller_limitees_a_ses_communes(obs):
+    creteil = obs.communes[0]
+    conseiller = UtilisateurFactory(role=Role.CONSEILLER, departements=[obs.dep], communes=[creteil])
+    assert selectors_relecture.voisines(conseiller, obs.reponse) == {
+        "precedente": None,
+        "suivante": None,
+        "rang": 1,
+        "total": 1,
+    }
+
+
+@pytest.mark.django_db
+def test_relecture_requetes_bornees_quel_que_soit_le_nombre_de_reponses(client, obs, django_assert_max_num_queries):
+    client.force_login(obs.pilote)
+    with CaptureQueriesContext(connection) as avant:
+        assert client.get(_url(obs)).status_code == 200
+    for i in range(15):
+        _reponse(obs.campagne, StructureFactory(nom=f"Autre {i}", commune=obs.communes[1]), Statut.VALIDEE, 100 + i)
+    with django_assert_max_num_queries(len(avant)):
+        assert client.get(_url(obs)).status_code == 200

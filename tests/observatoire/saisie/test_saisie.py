@@ -1,10 +1,12 @@
 """Answering pages: campaigns, a structure's questionnaire section by section, autosave, prefill, submission."""
 
+import html
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from maillage.comptes.models import Role
@@ -105,7 +107,7 @@ def test_lire_section_tableau_et_erreurs():
     ]
     valeurs, erreurs, _ = lire_section({"q-a": "17 500,50", "q-b": "deux", "q-c": "non", "q-t-l1-x": "3"}, questions)
     assert valeurs == {"a": 17500.5, "c": False, "t": {"l1": {"x": 3}}}
-    assert erreurs == {"b": ["Saisissez un nombre, par exemple 17 500,50."]}
+    assert erreurs == {"b": ["Saisissez un nombre entier, par exemple 120."]}
 
 
 # --- Permissions ------------------------------------------------------------------------------------------
@@ -451,3 +453,140 @@ def test_renvoyee_a_corriger_motif_et_commentaires(client, reseau):
     section = client.get(_url_section(reseau.rep_cs, "publics")).content.decode()
     assert "Chiffre très inférieur à 2015 ?" in section
     assert "hx-post" in section  # editable again
+
+
+# --- Consistency alerts while filling, error summary, fitting hints, locked answer ---------------------------
+
+
+def _tranches(**cellules):
+    return {f"q-pub_tranches_age-{ligne}-personnes": valeur for ligne, valeur in cellules.items()}
+
+
+@pytest.mark.django_db
+def test_tranche_d_age_au_dessus_du_total_signalee_pendant_la_saisie(client, reseau):
+    client.force_login(reseau.compte_cs)
+    donnees = {
+        "version": 1,
+        "codes": ["pub_personnes", "pub_tranches_age"],
+        "q-pub_personnes": "500",
+        **_tranches(**{"26-59": "600", "60+": "300"}),
+    }
+    page = client.post(_url_section(reseau.rep_cs, "publics"), donnees, headers={"HX-Request": "true"})
+    assert page.status_code == 200
+    contenu = html.unescape(page.content.decode())
+    # Saved all the same (it only blocks the submission), the same text as the reviewer's, once, by the bands.
+    reseau.rep_cs.refresh_from_db()
+    assert reseau.rep_cs.valeurs["pub_personnes"] == 500
+    message = "La somme des tranches d'âge (900) dépasse le nombre de personnes touchées (500)."
+    assert contenu.count(message) == 1
+    assert 'id="q-pub_tranches_age-alerte"' in contenu and "q-pub_tranches_age-alerte" in contenu.split(message)[0]
+    assert "Incohérence (bloque la soumission)" in contenu
+    # The indicator is not green: saved, but one inconsistency blocks the submission.
+    assert "saisie-statut--alerte" in contenu and "saisie-statut--succes" not in contenu
+    assert "Enregistré à" in contenu and "1 incohérence bloque la soumission" in contenu
+    # Shown again when the section is opened later, and gone once corrected.
+    assert message in html.unescape(client.get(_url_section(reseau.rep_cs, "publics")).content.decode())
+    corrige = client.post(
+        _url_section(reseau.rep_cs, "publics"),
+        {**donnees, "version": 2, "q-pub_personnes": "1 000"},
+        headers={"HX-Request": "true"},
+    )
+    contenu = html.unescape(corrige.content.decode())
+    assert message not in contenu and "saisie-statut--succes" in contenu
+
+
+@pytest.mark.django_db
+def test_toutes_les_erreurs_resumees_en_haut_avec_des_exemples_qui_vont_au_champ(client, reseau):
+    client.force_login(reseau.compte_cs)
+    page = client.post(
+        _url_section(reseau.rep_cs, "publics"),
+        {
+            "version": 1,
+            "codes": ["pub_personnes", "pub_tranches_age", "pub_adherents"],
+            "q-pub_personnes": "beaucoup",
+            "q-pub_adherents": "12",
+            **_tranches(**{"0-3": "dix", "60+": "2,5"}),
+        },
+    )
+    assert page.status_code == 400
+    contenu = html.unescape(page.content.decode())
+    resume = contenu.split('id="resume-erreurs"')[1].split("</div>")[0]
+    # Every error at once: in the table, « dix » does not hide « 2,5 » (not an integer).
+    assert "3 erreurs empêchent d'enregistrer ces réponses" in resume
+    assert "60 ans et plus, Personnes : Saisissez un nombre entier." in resume
+    assert (
+        '<a href="#q-pub_personnes">Personnes différentes touchées dans l\'année : Saisissez un nombre entier,'
+        " par exemple 120.</a>" in resume
+    )
+    assert 'href="#q-pub_tranches_age"' in resume
+    # A head count hints an integer, never « 17 500,50 »; the other answers are saved.
+    assert "17 500,50" not in contenu
+    assert "saisie-statut--succes" not in contenu and "sauf 2 réponses en erreur : corrigez-les." in contenu
+    reseau.rep_cs.refresh_from_db()
+    assert reseau.rep_cs.valeurs == {"pub_adherents": 12}
+    euros = client.post(
+        _url_section(reseau.rep_cs, "finances"),
+        {"version": 2, "codes": ["fin_charges_totales"], "q-fin_charges_totales": "mille"},
+    )
+    assert "Saisissez un montant en euros, par exemple 17 500,50." in html.unescape(euros.content.decode())
+
+
+def test_tableau_toutes_les_erreurs_d_un_coup():
+    question = {
+        "code": "t",
+        "type": "tableau",
+        "min": 0,
+        "lignes": [{"code": "a", "libelle": "A"}, {"code": "b", "libelle": "B"}],
+        "colonnes": [{"code": "x", "libelle": "X", "type": "entier"}],
+    }
+    _, erreurs, _ = lire_section({"q-t-a-x": "dix", "q-t-b-x": "-5"}, [question])
+    assert erreurs == {
+        "t": [
+            "A, X : Saisissez un nombre entier, par exemple 120.",
+            "B, X : La valeur doit être supérieure ou égale à 0.",
+        ]
+    }
+
+
+def test_indicateur_d_enregistrement():
+    from maillage.observatoire.saisie.presentation import statut_enregistrement
+
+    assert statut_enregistrement(enregistre_a="10:02", conflit=None, erreurs=0, bloquantes=0) == {
+        "texte": "Enregistré à 10:02",
+        "niveau": "succes",
+    }
+    assert statut_enregistrement(enregistre_a="10:02", conflit=None, erreurs=1, bloquantes=3)["texte"] == (
+        "Enregistré à 10:02, sauf 1 réponse en erreur : corrigez-la."
+    )
+    assert statut_enregistrement(enregistre_a="10:02", conflit=None, erreurs=0, bloquantes=2)["niveau"] == "alerte"
+    assert statut_enregistrement(enregistre_a=None, conflit="Changée", erreurs=0, bloquantes=0)["niveau"] == "erreur"
+
+
+@pytest.mark.django_db
+def test_reponse_verrouillee_presentee_en_lecture(client, reseau):
+    reponse = reseau.rep_cs
+    reponse.valeurs = {"pub_personnes": 1200, "pub_tranches_age": {"26-59": {"personnes": 600}}}
+    reponse.statut, reponse.soumise_le, reponse.validee_le, reponse.verrouillee = (
+        Statut.VALIDEE,
+        timezone.now(),
+        timezone.now(),
+        True,
+    )
+    reponse.save()
+    client.force_login(reseau.compte_cs)
+    contenu = html.unescape(client.get(_url_section(reponse, "publics")).content.decode())
+    assert "elle est validée et verrouillée" in contenu
+    principal = contenu.split('id="formulaire-section"')[1]
+    # Read as text, not as inputs that look editable.
+    assert "<input" not in principal.split("</dl>")[0] and "<textarea" not in principal.split("</dl>")[0]
+    assert "<dd>1\u202f200</dd>" in principal
+    assert '<th scope="row">26 à 59 ans</th><td class="nombre">600</td>' in principal
+    assert "hx-post" not in contenu
+
+
+def test_messages_accordes_au_nombre():
+    from maillage.observatoire.saisie.views import _campagne_ouverte
+
+    assert _campagne_ouverte(2016, 0) == "Campagne 2016 ouverte : aucune structure n'est attendue."
+    assert _campagne_ouverte(2016, 1) == "Campagne 2016 ouverte : 1 structure est attendue."
+    assert _campagne_ouverte(2016, 47) == "Campagne 2016 ouverte : 47 structures sont attendues."

@@ -3,9 +3,12 @@
 // this only covers the moments before the answer and the failures htmx does not swap in.
 (function () {
   "use strict";
-  function statut(texte) {
+  function statut(texte, niveau) {
     var zone = document.getElementById("statut-enregistrement");
-    if (zone) zone.textContent = texte;
+    if (!zone) return;
+    zone.textContent = texte;
+    // Never green while waiting or failing: the server's answer sets the colour again.
+    zone.className = niveau ? "saisie-statut saisie-statut--" + niveau : "saisie-statut";
   }
   function duFormulaire(evenement) {
     return evenement.target && evenement.target.id === "formulaire-section";
@@ -14,9 +17,9 @@
     if (duFormulaire(e)) statut("Enregistrement…");
   });
   document.addEventListener("htmx:responseError", function (e) {
-    if (duFormulaire(e)) statut("Non enregistré : rechargez la page, puis saisissez à nouveau vos dernières réponses.");
+    if (duFormulaire(e)) statut("Non enregistré : rechargez la page, puis saisissez à nouveau vos dernières réponses.", "erreur");
   });
   document.addEventListener("htmx:sendError", function (e) {
-    if (duFormulaire(e)) statut("Non enregistré : la connexion a échoué. Réessayez avec le bouton « Enregistrer ».");
+    if (duFormulaire(e)) statut("Non enregistré : la connexion a échoué. Réessayez avec le bouton « Enregistrer ».", "erreur");
   });
 })();
