@@ -173,7 +173,7 @@ def rapport_pdf(campagne: Campagne, *, base_url: str = "", progression=_rien) ->
 
 def _cellule(valeur):
     if isinstance(valeur, bool):
-        return "oui" if valeur else "non"
+        return "Oui" if valeur else "Non"
     if isinstance(valeur, list):
         return ", ".join(str(v) for v in valeur)
     if isinstance(valeur, dict):
@@ -203,20 +203,20 @@ def _stat_lignes(feuille, groupes: list[dict]):
 
 
 def rapport_xlsx(campagne: Campagne, *, progression=_rien) -> bytes:
-    """Sheet « Réponses »: one row per structure (all statuses; the status is a column), one column per question
-    code, the French labels in a second header row. Then sheets of aggregates (validated answers only).
+    """Sheet « Réponses »: one row per structure (all statuses; the status is a column), one column per question,
+    headed by its French label. Sheet « Codes des colonnes »: each label and its question code (the headers an
+    import file uses, `import_campagne`). Then sheets of aggregates (validated answers only).
     `progression(fait, total, etape)` counts the structures written, then the aggregates."""
     definition = selectors.definition_campagne(campagne)
     codes = list(definition.questions)
     classeur = nouveau_classeur()
     feuille = classeur.active
     feuille.title = "Réponses"
-    feuille.append(["structure_id", "structure", "commune", "type", "statut"] + codes)
-    feuille.append(
-        ["Identifiant", "Structure", "Commune", "Type", "Statut"]
-        + [definition.questions[c].get("libelle", c) for c in codes]
-    )
-    for cellule in feuille[1] + feuille[2]:
+    libelles = ["Identifiant", "Structure", "Commune", "Type", "Statut"] + [
+        definition.questions[c].get("libelle", c) for c in codes
+    ]
+    feuille.append(libelles)
+    for cellule in feuille[1]:
         cellule.font = Font(bold=True)
     reponses = list(selectors_resultats.reponses_pour_export(campagne))
     total = len(reponses) + 1
@@ -234,7 +234,14 @@ def rapport_xlsx(campagne: Campagne, *, progression=_rien) -> bytes:
             ]
             + [_cellule(valeurs.get(c)) for c in codes]
         )
-    feuille.freeze_panes = "C3"
+    feuille.freeze_panes = "C2"
+    correspondance = classeur.create_sheet("Codes des colonnes")
+    correspondance.append(["Colonne", "Code (en-tête d'un fichier d'import)"])
+    for cellule in correspondance[1]:
+        cellule.font = Font(bold=True)
+    for libelle, code in zip(libelles, ["structure_id", "", "", "", "", *codes], strict=True):
+        correspondance.append([libelle, code or "—"])
+    correspondance.column_dimensions["A"].width, correspondance.column_dimensions["B"].width = 60, 36
 
     progression(len(reponses), total, "Agrégats")
     donnees = selectors_resultats.synthese(campagne)
@@ -305,7 +312,7 @@ def fiche_nationale_xlsx(annee: int, campagne_ids: list[int], *, progression=_ri
         ligne(
             d["departement"].nom,
             d["departement"].code,
-            "oui" if campagne.publiee else "non",
+            "Oui" if campagne.publiee else "Non",
             compte.get("attendues", 0),
             compte.get("recues", 0),
             d["groupe"],
