@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from maillage.core.tableurs import classeur_octets, nouveau_classeur
 
 from .. import agregats, selectors
+from ..affichage import libelle_choix
 from ..models import Campagne, Questionnaire, Reponse
 from . import selectors as selectors_resultats
 
@@ -171,18 +172,28 @@ def rapport_pdf(campagne: Campagne, *, base_url: str = "", progression=_rien) ->
     return contenu
 
 
-def _cellule(valeur):
+def _libelles(elements) -> dict:
+    return {e["code"]: e.get("libelle", e["code"]) for e in elements or []}
+
+
+def _cellule(valeur, question: dict | None = None):
+    """An answer as people read it: choice labels rather than codes, table rows and columns by their labels."""
+    question = question or {}
     if isinstance(valeur, bool):
         return "Oui" if valeur else "Non"
     if isinstance(valeur, list):
-        return ", ".join(str(v) for v in valeur)
+        return ", ".join(libelle_choix(question, v) for v in valeur)
     if isinstance(valeur, dict):
+        lignes, colonnes = _libelles(question.get("lignes")), _libelles(question.get("colonnes"))
         return "; ".join(
-            f"{ligne} : " + ", ".join(f"{k} = {v}" for k, v in (cellules or {}).items())
+            f"{lignes.get(ligne, ligne)} : "
+            + ", ".join(f"{colonnes.get(k, k)} = {v}" for k, v in (cellules or {}).items())
             if isinstance(cellules, dict)
-            else f"{ligne} : {cellules}"
+            else f"{lignes.get(ligne, ligne)} : {cellules}"
             for ligne, cellules in valeur.items()
         )
+    if isinstance(valeur, str) and question.get("choix"):
+        return libelle_choix(question, valeur)
     return valeur
 
 
@@ -232,7 +243,7 @@ def rapport_xlsx(campagne: Campagne, *, progression=_rien) -> bytes:
                 reponse.structure.get_type_display(),
                 reponse.get_statut_display(),
             ]
-            + [_cellule(valeurs.get(c)) for c in codes]
+            + [_cellule(valeurs.get(c), definition.questions[c]) for c in codes]
         )
     feuille.freeze_panes = "C2"
     correspondance = classeur.create_sheet("Codes des colonnes")
