@@ -4,7 +4,7 @@ and the search ignores case only."""
 
 import logging
 
-from django.db import migrations, transaction
+from django.db import DatabaseError, migrations, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +15,8 @@ def creer_unaccent(apps, schema_editor):
     try:
         with transaction.atomic(using=schema_editor.connection.alias):
             schema_editor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
-    except Exception as erreur:  # noqa: BLE001 — any refusal leaves the search without accents, not the deploy broken
+    except DatabaseError as erreur:
+        # A refusal (no privilege, extension not installed) leaves the search without accents, not the deploy broken.
         logger.warning("Extension unaccent non créée (%s) : la recherche ignorera la casse, pas les accents.", erreur)
 
 
