@@ -2,10 +2,12 @@
 news, each kind filtered by what the user may see (maillage/accueil/recherche.py)."""
 
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from .recherche import LONGUEUR_MAX, mots_de, rechercher
 
 
+@require_safe
 def recherche(request):
     requete = request.GET.get("q", "").strip()[:LONGUEUR_MAX]
     groupes = rechercher(request.user, requete) if requete else []

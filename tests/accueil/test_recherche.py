@@ -84,6 +84,8 @@ def test_aucun_resultat_et_requete_vide(client, jeu):
     assert "Aucun résultat pour « zzzz »" in html
     assert client.get("/recherche/").status_code == 200
     assert "Saisissez au moins une lettre" in client.get("/recherche/", {"q": "!!"}).content.decode()
+    # A read-only page: a POST is refused.
+    assert client.post("/recherche/", {"q": "creteil"}).status_code == 405
     # A very long query is cut, never an error.
     assert client.get("/recherche/", {"q": "é" * 5000}).status_code == 200
 
