@@ -4,7 +4,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 api = NinjaAPI(
@@ -15,6 +15,9 @@ api = NinjaAPI(
         'Montants en euros (nombres JSON), dates ISO 8601, codes INSEE en chaînes ("94", "94046").'
     ),
     urls_namespace="api",
+    # Swagger UI from the django-ninja package (templates/ninja/swagger.html), same origin under the strict CSP.
+    # No deep links: they put a link inside each operation's button (nested interactive controls).
+    docs=Swagger(settings={"deepLinking": False, "docExpansion": "list"}),
 )
 
 

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "auditlog",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja as an app: its Swagger UI assets are served as static files (no CDN; see templates/ninja/).
+    "ninja",
     "maillage.core",
     "maillage.comptes",
     "maillage.territoires",

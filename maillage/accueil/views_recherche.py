@@ -1,7 +1,23 @@
-"""Search across the registry (one box in the header). Built by the search work of issue 13."""
+"""Search across the platform (the box in the header): structures, communes, fiches actions, events, resources and
+news, each kind filtered by what the user may see (maillage/accueil/recherche.py)."""
 
-from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from .recherche import LONGUEUR_MAX, mots_de, rechercher
 
 
+@require_safe
 def recherche(request):
-    raise Http404("Recherche en cours de construction.")
+    requete = request.GET.get("q", "").strip()[:LONGUEUR_MAX]
+    groupes = rechercher(request.user, requete) if requete else []
+    return render(
+        request,
+        "accueil/recherche.html",
+        {
+            "q": requete,
+            "groupes": groupes,
+            "total": sum(len(g.resultats) for g in groupes),
+            "mots_valides": bool(mots_de(requete)),
+        },
+    )

@@ -39,6 +39,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
+from maillage.demo.codes_postaux import CODES_POSTAUX_94
 from maillage.financements import bareme_initial, moteur_ps
 from maillage.financements.models import BaremePS, Budget, Financeur, LigneProduit, TypePS
 from maillage.structures import regles
@@ -535,6 +536,7 @@ def _ecrire(communes: list[Commune], aujourdhui: datetime.date) -> dict:
                 siret=siret_luhn(siret[:9], rng),
                 adresse=f"{rng.randint(1, 120)} {rng.choice(RUES)} {NOMS_CS[rng.randrange(len(NOMS_CS))]} "
                 "(adresse fictive)",
+                code_postal=CODES_POSTAUX_94.get(commune.code, ""),
                 commune=commune,
                 departement_id=commune.departement_id,
                 longitude=lon,

@@ -6,7 +6,14 @@ Caf indicators are passed in only when the user may see them.
 
 import json
 
-from maillage.core.tableurs import classeur_octets, ecrire_csv, nouveau_classeur
+from maillage.core.tableurs import (
+    classeur_octets,
+    ecrire_csv,
+    ecrire_feuille,
+    nouveau_classeur,
+    oui_non,
+    texte_csv_francais,
+)
 from maillage.structures.models import TypeStructure
 
 from .models import Indicateur
@@ -86,7 +93,7 @@ def tableau_communes(resultat, *, indicateurs_caf: dict[str, dict[str, float]] |
                 c.structures_situees,
                 _arrondi(c.structures_pour_10000_habitants),
                 _arrondi(c.distance_structure_km),
-                "oui" if c.couverte else "non",
+                oui_non(c.couverte),
                 c.qpv,
                 c.qpv_sans_structure,
                 _arrondi(c.score_priorite, 1),
@@ -105,7 +112,7 @@ def tableau_qpv(resultat):
             q.code,
             q.nom,
             ", ".join(q.communes),
-            "oui" if q.servi else "non",
+            oui_non(q.servi),
             REGLES_QPV.get(q.regle, q.regle),
             ", ".join(str(i) for i in q.structures if i > 0)
             + (" + hypothétique(s)" if any(i < 0 for i in q.structures) else ""),
@@ -126,7 +133,8 @@ def tableau_synthese(resultat, *, date=None, parametres=None):
     s = resultat.synthese
     lignes = [[libelle, _valeur_synthese(cle, getattr(s, cle))] for cle, libelle in LIBELLES_SYNTHESE.items()]
     if date is not None:
-        lignes.insert(0, ["Date de référence", date.isoformat()])
+        # A real date in XLSX, dd/mm/yyyy in CSV.
+        lignes.insert(0, ["Date de référence", date])
     p = parametres or resultat.parametres
     lignes.append(["Distance de couverture (km)", float(p.distance_couverture_km)])
     lignes.append(["Tampon autour des QPV (m)", float(p.tampon_qpv_m)])
@@ -167,28 +175,15 @@ def en_csv(entetes, lignes) -> bytes:
 
 
 def _cellule_csv(valeur) -> str:
-    if valeur is None:
-        return ""
-    if isinstance(valeur, float):
-        return f"{valeur}".replace(".", ",")
-    return str(valeur)
+    return texte_csv_francais(valeur)
 
 
 def en_xlsx(feuilles) -> bytes:
-    """`feuilles`: [(sheet name, headers, rows)] → an XLSX workbook, headers in bold, frozen first row."""
-    from openpyxl.styles import Font
-
+    """`feuilles`: [(sheet name, headers, rows)] → an XLSX workbook, one sheet per table (core writer: bold frozen
+    headers, dates shown dd/mm/yyyy)."""
     resultat = nouveau_classeur(vide=True)
     for nom, entetes, lignes in feuilles:
-        feuille = resultat.create_sheet(nom[:31])
-        feuille.append(entetes)
-        for cellule in feuille[1]:
-            cellule.font = Font(bold=True)
-        for ligne in lignes:
-            feuille.append(ligne)
-        feuille.freeze_panes = "A2"
-        for colonne, entete in zip(feuille.columns, entetes, strict=False):
-            feuille.column_dimensions[colonne[0].column_letter].width = min(max(12, len(str(entete)) + 2), 45)
+        ecrire_feuille(resultat.create_sheet(nom[:31]), entetes, lignes)
     return classeur_octets(resultat)
 
 

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl.styles import Font
 
-from maillage.core.tableurs import classeur_octets, ecrire_csv, nouveau_classeur
+from maillage.core.tableurs import classeur_octets, ecrire_csv, nouveau_classeur, texte_csv_francais
 from maillage.observatoire.resultats.rapports import MESSAGE_PDF, PDFIndisponible, pdf_disponible, verifier_pdf
 
 from . import selectors_pointage
@@ -87,7 +87,10 @@ def lignes_statistiques(stats: dict) -> list[list]:
 
 
 def statistiques_csv(evenement: Evenement) -> str:
-    return ecrire_csv(ENTETES, lignes_statistiques(selectors_pointage.statistiques(evenement)))
+    # For people: decimal commas ("66,7"), as a French spreadsheet reads them.
+    return ecrire_csv(
+        ENTETES, lignes_statistiques(selectors_pointage.statistiques(evenement)), convertir=texte_csv_francais
+    )
 
 
 def statistiques_xlsx(evenement: Evenement) -> bytes:

@@ -23,7 +23,7 @@ from django.utils.http import urlencode
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.horloge import maintenant
 from maillage.core.permissions import exiger, peut
-from maillage.core.tableurs import classeur_octets, ecrire_csv, nouveau_classeur
+from maillage.core.tableurs import classeur_octets, ecrire_csv, ecrire_feuille, nouveau_classeur, texte_csv_francais
 
 from . import freins, notifications, services
 from . import selectors_inscriptions as lectures
@@ -407,14 +407,13 @@ def inscriptions_export(request, pk, format):
     entetes, lignes = lectures.lignes_export(evenement, coordonnees=coordonnees)
     nom = f"inscriptions-evenement-{evenement.pk}{'-coordonnees' if coordonnees else ''}"
     if format == "csv":
-        reponse = HttpResponse(ecrire_csv(entetes, lignes), content_type="text/csv; charset=utf-8")
+        reponse = HttpResponse(
+            ecrire_csv(entetes, lignes, convertir=texte_csv_francais), content_type="text/csv; charset=utf-8"
+        )
     else:
         classeur = nouveau_classeur()
-        feuille = classeur.active
-        feuille.title = "Inscriptions"
-        feuille.append(entetes)
-        for ligne in lignes:
-            feuille.append(["oui" if v is True else "non" if v is False else v for v in ligne])
+        ecrire_feuille(classeur.active, entetes, lignes)
+        classeur.active.title = "Inscriptions"
         reponse = HttpResponse(
             classeur_octets(classeur),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -187,7 +187,7 @@ def exporter(schema: Schema, format: str) -> bytes:
     mode = classeur.create_sheet("Mode d'emploi")
     mode.append(["Colonne", "Lue à l'import", "Contenu"])
     for colonne in COLONNES:
-        mode.append([colonne.libelle, "oui" if colonne.lue else "non", colonne.aide])
+        mode.append([colonne.libelle, "Oui" if colonne.lue else "Non", colonne.aide])
     mode.column_dimensions["A"].width, mode.column_dimensions["C"].width = 16, 100
     for cellule in mode[1]:
         cellule.font = Font(bold=True)

@@ -32,6 +32,7 @@ from maillage.structures.models import Structure
 from . import progression as regle_progression
 from . import selectors
 from .graphiques import svg_indicateur
+from .indicateurs import definition as definition_catalogue
 from .models import (
     Axe,
     CommentaireAction,
@@ -251,6 +252,12 @@ def schema_pdf(schema: Schema, *, interne: bool, progression=_rien) -> bytes:
 FORMAT_DATE = "DD/MM/YYYY"
 
 
+def _definition_lisible(code: str) -> str:
+    """The catalogue's label of a computed indicator (people read "Structures actives", not its code)."""
+    trouvee = definition_catalogue(code)
+    return trouvee.libelle if trouvee else (code or "")
+
+
 def _feuille(classeur, titre: str, entetes: list[str], lignes, *, premiere: bool = False):
     feuille = classeur.active if premiere else classeur.create_sheet(titre)
     feuille.title = titre
@@ -456,7 +463,7 @@ def schema_xlsx(schema: Schema, *, progression=_rien) -> bytes:
                 ligne.unite,
                 ligne.indicateur.get_sens_display(),
                 ligne.indicateur.get_source_display(),
-                ligne.indicateur.definition,
+                _definition_lisible(ligne.indicateur.definition),
                 ", ".join(f"{k} = {v}" for k, v in (ligne.indicateur.parametres or {}).items()),
                 ligne.rattachement,
                 _nombre(ligne.reference.valeur) if ligne.reference else None,

@@ -2,11 +2,15 @@
 
 Export (`manage.py exporter_structures`, the directory's download link `structures:export`), public fields only:
 
-- CSV (`;` separator, UTF-8 with BOM so that spreadsheet software reads the accents), XLSX (sheet
-  « Structures », sheet « Zone de compétence »), GeoJSON (FeatureCollection of points, properties named by the
-  stable column codes), all with the columns of `COLONNES`: French labels in CSV/XLSX headers, stable codes in
-  GeoJSON and for enumerations (type, forme juridique, mode de gestion, situation QPV). Dates are ISO 8601
-  (real dates in XLSX), booleans « oui » / « non ».
+- CSV (`;` separator, UTF-8 with BOM so that spreadsheet software reads the accents) and XLSX (sheet
+  « Structures », sheet « Zone de compétence »), in two variants with the columns of `COLONNES`:
+  « personnes » (the default, for people): French labels as headers, French values (display labels of type,
+  forme juridique, mode de gestion, situation QPV and agrément, « Oui » / « Non »), real dates in XLSX shown
+  dd/mm/yyyy, dd/mm/yyyy and decimal commas in CSV;
+  « codes » (`variante=codes`, raw data for programs and re-import): the stable codes as headers and values, ISO
+  8601 dates, decimal points, booleans « oui » / « non ».
+  Both variants are read back by the import (`imports.py` accepts labels and codes, both date forms).
+- GeoJSON (FeatureCollection of points, properties named and valued by the stable codes).
 - data·inclusion: a JSON list of structures in the data·inclusion structure schema
   (https://github.com/gip-inclusion/data-inclusion-schema, `schemas/v1/structure.json`, plus the v0 fields
   `typologie` and `presentation_resume` / `presentation_detail` that consumers of the v0 schema still read).
@@ -43,12 +47,20 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from maillage.core.tableurs import classeur_octets, ecrire_csv, nouveau_classeur
+from maillage.core.tableurs import Colonne as ColonneTableur
+from maillage.core.tableurs import (
+    classeur_octets,
+    classeur_pour_personnes,
+    csv_pour_personnes,
+    ecrire_csv,
+    nouveau_classeur,
+)
 
-from .models import Agrement, Structure, TypeStructure
+from .models import Agrement, Gestionnaire, ModeGestion, SituationQPV, Structure, TypeAgrement, TypeStructure
 from .selectors import agrement_principal, structures_actives, structures_filtrer
 
 FORMATS = ("csv", "xlsx", "geojson", "datainclusion")
+VARIANTES = ("personnes", "codes")
 TYPES_CONTENU = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -99,6 +111,35 @@ PAR_CODE = {c.code: c for c in COLONNES}
 DATES = ("date_premier_agrement", "date_ouverture", "date_fermeture")
 COLONNES_ZONE = (("structure_id", "Identifiant de la structure"), ("structure_nom", "Structure"), ("nature", "Nature"))
 COLONNES_ZONE += (("code", "Code"), ("nom", "Nom"))
+# Codes → French labels of the enumerated columns, for people.
+LIBELLES_VALEURS = {
+    "type": dict(TypeStructure.choices),
+    "forme_juridique": dict(Gestionnaire.FormeJuridique.choices),
+    "mode_gestion": dict(ModeGestion.choices),
+    "situation_qpv": dict(SituationQPV.choices),
+    "agrement_type": dict(TypeAgrement.choices),
+}
+NATURES_ZONE = {"commune": "Commune", "qpv": "Quartier prioritaire (QPV)"}
+
+
+def _pour_personnes(code: str):
+    libelles = LIBELLES_VALEURS.get(code)
+    if libelles is None:
+        return lambda ligne: ligne[code]
+    return lambda ligne: libelles.get(ligne[code], ligne[code])
+
+
+# The same columns for people: labels, French values (the core writer turns booleans into Oui/Non).
+COLONNES_PERSONNES = tuple(ColonneTableur(c.libelle, _pour_personnes(c.code), c.code) for c in COLONNES)
+
+
+def _nature_zone(lien: dict) -> str:
+    return NATURES_ZONE.get(lien["nature"], lien["nature"])
+
+
+COLONNES_ZONE_PERSONNES = tuple(
+    ColonneTableur(libelle, _nature_zone if code == "nature" else code, code) for code, libelle in COLONNES_ZONE
+)
 
 
 # --- Reading the registry for an export or the API ------------------------------------------------
@@ -172,19 +213,25 @@ def ligne_export(structure) -> dict:
     }
 
 
-def exporter_csv(lignes: Iterable[dict]) -> str:
-    """CSV text with a BOM, `;`-separated, French headers; text cells made safe by the core writer."""
-    return ecrire_csv([c.libelle for c in COLONNES], ([ligne[c.code] for c in COLONNES] for ligne in lignes))
+def exporter_csv(lignes: Iterable[dict], *, variante: str = "personnes") -> str:
+    """CSV text with a BOM, `;`-separated: for people (labels, French values, dd/mm/yyyy) or with the codes."""
+    if variante == "personnes":
+        return csv_pour_personnes(COLONNES_PERSONNES, lignes)
+    return ecrire_csv([c.code for c in COLONNES], ([ligne[c.code] for c in COLONNES] for ligne in lignes))
 
 
-def exporter_xlsx(lignes: Iterable[dict], zones: Iterable[dict] = ()) -> bytes:
+def exporter_xlsx(lignes: Iterable[dict], zones: Iterable[dict] = (), *, variante: str = "personnes") -> bytes:
     """A workbook: sheet « Structures » (one row per structure), sheet « Zone de compétence » (one per link)."""
+    if variante == "personnes":
+        return classeur_pour_personnes(
+            [("Structures", COLONNES_PERSONNES, lignes), ("Zone de compétence", COLONNES_ZONE_PERSONNES, zones)]
+        )
     from openpyxl.styles import Font
 
     resultat = nouveau_classeur()
     feuille = resultat.active
     feuille.title = "Structures"
-    feuille.append([c.libelle for c in COLONNES])
+    feuille.append([c.code for c in COLONNES])
     for ligne in lignes:
         valeurs = []
         for colonne in COLONNES:
@@ -197,7 +244,7 @@ def exporter_xlsx(lignes: Iterable[dict], zones: Iterable[dict] = ()) -> bytes:
             if colonne.code in DATES or colonne.code in ("agrement_debut", "agrement_fin"):
                 feuille.cell(row=feuille.max_row, column=numero).number_format = "DD/MM/YYYY"
     zone = resultat.create_sheet("Zone de compétence")
-    zone.append([libelle for _, libelle in COLONNES_ZONE])
+    zone.append([code for code, _ in COLONNES_ZONE])
     for lien in zones:
         zone.append([lien[code] for code, _ in COLONNES_ZONE])
     for onglet in (feuille, zone):

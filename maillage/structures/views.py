@@ -115,6 +115,8 @@ def _contexte_annuaire(request) -> dict:
             for code, libelle in (
                 ("csv", "CSV"),
                 ("xlsx", "Tableur (XLSX)"),
+                # Raw data for programs and re-import: codes as headers and values, ISO dates.
+                ("csv&variante=codes", "Données brutes (CSV, codes)"),
                 ("geojson", "GeoJSON"),
                 ("datainclusion", "Schéma data·inclusion"),
             )

@@ -42,6 +42,12 @@ def export(request):
             f"Format inconnu « {format} » : formats possibles {', '.join(exports.FORMATS)}.".encode(),
             content_type="text/plain; charset=utf-8",
         )
+    variante = request.GET.get("variante") or "personnes"
+    if variante not in exports.VARIANTES:
+        return HttpResponseBadRequest(
+            f"Variante inconnue « {variante} » : variantes possibles {', '.join(exports.VARIANTES)}.".encode(),
+            content_type="text/plain; charset=utf-8",
+        )
     filtre = FiltreAnnuaireForm(request.GET)
     if not filtre.is_valid():
         raisons = "; ".join(
@@ -56,15 +62,18 @@ def export(request):
     )
     if format == "xlsx":
         structures = list(structures.prefetch_related("communes_competence", "qpv_competence"))
-        contenu = exports.exporter_xlsx([exports.ligne_export(s) for s in structures], exports.liens_zone(structures))
+        contenu = exports.exporter_xlsx(
+            [exports.ligne_export(s) for s in structures], exports.liens_zone(structures), variante=variante
+        )
     elif format == "datainclusion":
         contenu = exports.exporter_datainclusion(structures)
     elif format == "geojson":
         contenu = exports.exporter_geojson(exports.ligne_export(s) for s in structures)
     else:
-        contenu = exports.exporter_csv(exports.ligne_export(s) for s in structures)
+        contenu = exports.exporter_csv((exports.ligne_export(s) for s in structures), variante=variante)
+    brutes = "codes" if variante == "codes" and format in ("csv", "xlsx") else ""
     nom = "-".join(
-        filter(None, ["structures", filtres["departement"], filtres["commune"], filtres["date"].isoformat()])
+        filter(None, ["structures", filtres["departement"], filtres["commune"], filtres["date"].isoformat(), brutes])
     )
     reponse = HttpResponse(contenu, content_type=exports.TYPES_CONTENU[format])
     reponse["Content-Disposition"] = f'attachment; filename="{nom}.{exports.EXTENSIONS[format]}"'

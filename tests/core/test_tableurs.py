@@ -95,3 +95,61 @@ def test_aucun_tableur_ecrit_hors_du_socle():
         if chemin.name != "tableurs.py" and ECRIVAINS.search(chemin.read_text(encoding="utf-8"))
     ]
     assert fautifs == []
+
+
+# --- Files for people ------------------------------------------------------------------------------------------
+
+
+def test_csv_pour_personnes_dates_virgules_oui_non():
+    from maillage.core.tableurs import Colonne, csv_pour_personnes
+
+    colonnes = [
+        Colonne("Nom", "nom", "nom"),
+        Colonne("Ouverte le", "ouverture", "ouverture"),
+        Colonne("Taux", "taux", "taux"),
+        Colonne("Adhérente", lambda ligne: ligne["adherente"], "adherente"),
+    ]
+    texte = csv_pour_personnes(
+        colonnes, [{"nom": "Les Bleuets", "ouverture": datetime.date(2005, 9, 1), "taux": 0.125, "adherente": True}]
+    )
+    assert texte.startswith("\ufeff")
+    assert texte.lstrip("\ufeff").splitlines() == ["Nom;Ouverte le;Taux;Adhérente", "Les Bleuets;01/09/2005;0,125;Oui"]
+
+
+def test_classeur_pour_personnes_une_feuille_par_tableau_et_vraies_dates():
+    from maillage.core.tableurs import Colonne, classeur_pour_personnes
+
+    contenu = classeur_pour_personnes(
+        [
+            (
+                "Structures",
+                [Colonne("Nom", "nom"), Colonne("Fermée le", "fin")],
+                [{"nom": "A", "fin": datetime.date(2013, 6, 30)}],
+            ),
+            (
+                "Zone",
+                [Colonne("Commune", "commune"), Colonne("Active", "active")],
+                [{"commune": "Créteil", "active": False}],
+            ),
+        ]
+    )
+    classeur = load_workbook(io.BytesIO(contenu))
+    assert classeur.sheetnames == ["Structures", "Zone"]
+    assert classeur["Structures"]["B2"].value == datetime.datetime(2013, 6, 30)
+    assert classeur["Structures"]["B2"].number_format == "DD/MM/YYYY"
+    assert classeur["Structures"]["A1"].font.bold and classeur["Structures"].freeze_panes == "A2"
+    assert classeur["Zone"]["B2"].value == "Non"
+
+
+@pytest.mark.parametrize("texte", ["structure_id", "id_mode_gestion", "siret", "nom"])
+def test_entete_machine_reconnait_un_code(texte):
+    from maillage.core.tableurs import entete_machine
+
+    assert entete_machine(texte)
+
+
+@pytest.mark.parametrize("texte", ["Nom", "Code INSEE", "E-mail", "SIRET", "Total N-1", "Agrément à la date : type"])
+def test_entete_machine_laisse_un_libelle(texte):
+    from maillage.core.tableurs import entete_machine
+
+    assert not entete_machine(texte)

@@ -19,12 +19,14 @@ from shapely.geometry import Point, shape
 
 from maillage.comptes.models import Role, Utilisateur
 from maillage.demo import registre as demo
+from maillage.demo.codes_postaux import CODES_POSTAUX_94
 from maillage.financements import bareme_initial, moteur_ps
 from maillage.financements.models import BaremePS, Budget, LigneProduit, TypePS
 from maillage.structures import regles
 from maillage.structures.models import Agrement, Contact, Gestionnaire, ModeGestion, Structure
 from maillage.structures.selectors import structures_actives
 from maillage.structures.siret import erreur_siret
+from maillage.territoires.models import Commune
 
 FIN_2015 = datetime.date(2015, 12, 31)
 
@@ -77,6 +79,14 @@ def test_communes_reelles_et_positions_dans_la_commune(chargee):
     for s in structures:
         assert s.commune.departement_id == "94" and s.departement_id == "94"
         assert shape(json.loads(s.commune.geometrie)).contains(Point(s.longitude, s.latitude)), s.nom
+
+
+def test_code_postal_de_chaque_structure(chargee):
+    # The directory and its exports show a postal code: the main one of the commune (the referential has none).
+    communes = set(Commune.objects.filter(departement_id="94").values_list("code", flat=True))
+    assert communes == set(CODES_POSTAUX_94)
+    for s in Structure.objects.all():
+        assert s.code_postal == CODES_POSTAUX_94[s.commune_id], s.nom
 
 
 def test_gestion_associative_des_centres_sociaux(chargee):

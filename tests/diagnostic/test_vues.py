@@ -204,7 +204,7 @@ def test_export_csv_public_sans_indicateurs_caf(client, reseau, bas_revenus):
     assert "Personnes couvertes à bas revenus" not in entetes
     par_code = {ligne[0]: dict(zip(entetes, ligne, strict=True)) for ligne in lignes[1:]}
     assert set(par_code) == {"94028", "94081", "94041"}
-    assert par_code["94028"]["Couverte"] == "oui" and par_code["94081"]["Couverte"] == "non"
+    assert par_code["94028"]["Couverte"] == "Oui" and par_code["94081"]["Couverte"] == "Non"
     assert par_code["94028"]["Population"] == "90605"
 
 
@@ -229,7 +229,7 @@ def test_export_geojson(client, reseau):
     assert len(donnees["features"]) == 3
     creteil = next(f for f in donnees["features"] if f["properties"]["Code INSEE"] == "94028")
     assert creteil["geometry"]["type"] == "Polygon"
-    assert creteil["properties"]["Couverte"] == "oui"
+    assert creteil["properties"]["Couverte"] == "Oui"
 
 
 def test_export_refuse_un_format_ou_une_date_invalide(client, reseau):

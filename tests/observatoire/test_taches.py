@@ -208,7 +208,7 @@ def test_fiche_nationale_xlsx_selon_le_lecteur(client, jeu, settings, worker):
     adresse = reverse("observatoire:fiche_nationale_xlsx", args=[2016])
     # The public: published campaigns only (93), one row per département then the whole.
     lignes = _lignes(client.get(adresse).content)
-    assert [ligne[:3] for ligne in lignes[1:]] == [("Seine-Saint-Denis", "93", "oui"), ("Ensemble", None, None)]
+    assert [ligne[:3] for ligne in lignes[1:]] == [("Seine-Saint-Denis", "93", "Oui"), ("Ensemble", None, None)]
     entetes = lignes[0]
     assert lignes[1][entetes.index("Réponses validées")] == 1
     assert lignes[1][entetes.index("Personnes touchées (total)")] == 1000

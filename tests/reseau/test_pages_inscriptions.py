@@ -351,6 +351,9 @@ def test_export_csv_minimal_et_xlsx_avec_coordonnees(client, ev, pilote):
     feuille = load_workbook(io.BytesIO(xlsx.content)).active
     lignes = list(feuille.values)
     assert lignes[0][-2:] == ("Adresse e-mail", "Téléphone") and lignes[1][-2:] == ("a@exemple.fr", "0102030405")
+    # For people: Oui/Non, never True/False or lower-case codes.
+    presence = lignes[0].index("Présent·e")
+    assert {ligne[presence] for ligne in lignes[1:]} <= {"Oui", "Non"}
     assert client.get(reverse("reseau:inscriptions_export", args=[ev.pk, "pdf"])).status_code == 404
 
 

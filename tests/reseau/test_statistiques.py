@@ -88,7 +88,7 @@ def test_exports_csv_et_xlsx_sans_formule(client, jeu):
     csv = client.get(url, {"format": "csv"})
     assert csv.status_code == 200 and "attachment" in csv["Content-Disposition"]
     texte = csv.content.decode("utf-8-sig")
-    assert texte.startswith("Ventilation;Libellé;Inscrits;Présents") and "Catégorie;Élu·e;1;1;100.0;1" in texte
+    assert texte.startswith("Ventilation;Libellé;Inscrits;Présents") and "Catégorie;Élu·e;1;1;100;1" in texte
     xlsx = client.get(url, {"format": "xlsx"})
     feuille = load_workbook(io.BytesIO(xlsx.content)).active
     valeurs = [c.value for ligne in feuille.iter_rows() for c in ligne]

@@ -115,6 +115,7 @@ def lire_csv(texte: str) -> list[dict]:
 
 
 def test_csv_en_tetes_et_valeurs_a_une_date(registre):
+    # For people: French labels, French values, dd/mm/yyyy, decimal commas, Oui/Non.
     texte = exporter(departement="94", date="2015-12-31", format="csv")
     entete = texte.lstrip("\ufeff").splitlines()[0].split(";")
     assert entete == [c.libelle for c in exports.COLONNES]
@@ -123,32 +124,54 @@ def test_csv_en_tetes_et_valeurs_a_une_date(registre):
     bleuets = lignes[1]
     attendu = {
         "Identifiant": str(registre["bleuets"].pk),
-        "Type": "centre_social",
+        "Type": "Centre social",
         "SIRET": registre["bleuets"].siret,
         "Gestionnaire": "Association des Bleuets",
-        "Forme juridique": "association",
-        "Mode de gestion": "associative",
+        "Forme juridique": "Association loi 1901",
+        "Mode de gestion": "Associatif",
         "Code postal": "94000",
         "Code commune (INSEE)": "94028",
         "Commune": "Créteil",
-        "Longitude": "2.4612",
-        "Latitude": "48.7801",
-        "Date du premier agrément": "2006-01-01",
-        "Agrément à la date : type": "animation_globale",
-        "Agrément à la date : début": "2014-01-01",
-        "Agrément à la date : fin": "2017-12-31",
-        "Multi-sites": "oui",
-        "Itinérante": "non",
-        "Situation QPV": "dans_qpv",
-        "Adhérente à la fédération": "oui",
-        "Date d'ouverture": "2005-09-01",
+        "Longitude": "2,4612",
+        "Latitude": "48,7801",
+        "Date du premier agrément": "01/01/2006",
+        "Agrément à la date : type": "Animation globale (centre social)",
+        "Agrément à la date : début": "01/01/2014",
+        "Agrément à la date : fin": "31/12/2017",
+        "Multi-sites": "Oui",
+        "Itinérante": "Non",
+        "Situation QPV": SituationQPV.DANS_QPV.label,
+        "Adhérente à la fédération": "Oui",
+        "Date d'ouverture": "01/09/2005",
         "Date de fermeture": "",
         "Téléphone": "01 43 99 00 00",
         "E-mail": "accueil@bleuets.example",
         "Site web": "https://bleuets.example/",
     }
     assert {cle: bleuets[cle] for cle in attendu} == attendu
-    assert lignes[0]["Mode de gestion"] == "collectivite"
+    assert lignes[0]["Mode de gestion"] == "Collectivité locale"
+    # No code left among the values of an enumerated column.
+    for ligne in lignes:
+        for colonne in ("Type", "Forme juridique", "Mode de gestion", "Situation QPV", "Agrément à la date : type"):
+            assert "_" not in ligne[colonne] and ligne[colonne][:1].isupper(), (colonne, ligne[colonne])
+
+
+def test_csv_variante_codes_pour_les_programmes(registre):
+    # The raw data: codes as headers and values, ISO dates, decimal points.
+    texte = exporter(departement="94", date="2015-12-31", format="csv", variante="codes")
+    assert texte.lstrip("\ufeff").splitlines()[0].split(";") == [c.code for c in exports.COLONNES]
+    bleuets = lire_csv(texte)[1]
+    attendu = {
+        "type": "centre_social",
+        "forme_juridique": "association",
+        "mode_gestion": "associative",
+        "longitude": "2.4612",
+        "date_premier_agrement": "2006-01-01",
+        "agrement_type": "animation_globale",
+        "multi_sites": "oui",
+        "situation_qpv": "dans_qpv",
+    }
+    assert {cle: bleuets[cle] for cle in attendu} == attendu
 
 
 def test_sans_date_toutes_les_structures_du_departement(registre):
@@ -158,10 +181,10 @@ def test_sans_date_toutes_les_structures_du_departement(registre):
         "Centre social Les Bleuets",
         "Espace de vie sociale Balzac",
     }
-    balzac = next(ligne for ligne in lignes if ligne["Type"] == "evs")
+    balzac = next(ligne for ligne in lignes if ligne["Type"] == "Espace de vie sociale")
     # No agrément covers today for the closed EVS.
     assert balzac["Agrément à la date : type"] == "" and balzac["Longitude"] == ""
-    assert balzac["Date de fermeture"] == "2013-06-30"
+    assert balzac["Date de fermeture"] == "30/06/2013"
 
 
 def test_date_de_2012_donne_une_autre_liste(registre):
@@ -183,14 +206,28 @@ def test_xlsx_relu_avec_openpyxl(registre, tmp_path):
     assert bleuets["Identifiant"] == registre["bleuets"].pk
     assert bleuets["Longitude"] == pytest.approx(2.4612)
     assert bleuets["Agrément à la date : début"] == datetime.datetime(2014, 1, 1)
-    assert bleuets["Adhérente à la fédération"] == "oui"
+    assert feuille.cell(row=3, column=list(rangees[0]).index("Agrément à la date : début") + 1).number_format == (
+        "DD/MM/YYYY"
+    )
+    assert bleuets["Adhérente à la fédération"] == "Oui"
+    assert bleuets["Type"] == "Centre social" and bleuets["Mode de gestion"] == "Associatif"
     zone = list(classeur["Zone de compétence"].iter_rows(values_only=True))
     assert zone[0] == ("Identifiant de la structure", "Structure", "Nature", "Code", "Nom")
     assert set(zone[1:]) == {
-        (registre["bleuets"].pk, "Centre social Les Bleuets", "commune", "94028", "Créteil"),
-        (registre["bleuets"].pk, "Centre social Les Bleuets", "commune", "94081", "Vitry-sur-Seine"),
-        (registre["bleuets"].pk, "Centre social Les Bleuets", "qpv", "QN09406I", "Les Bleuets"),
+        (registre["bleuets"].pk, "Centre social Les Bleuets", "Commune", "94028", "Créteil"),
+        (registre["bleuets"].pk, "Centre social Les Bleuets", "Commune", "94081", "Vitry-sur-Seine"),
+        (registre["bleuets"].pk, "Centre social Les Bleuets", "Quartier prioritaire (QPV)", "QN09406I", "Les Bleuets"),
     }
+
+
+def test_xlsx_variante_codes(registre, tmp_path):
+    chemin = tmp_path / "structures.xlsx"
+    exporter(departement="94", date="2015-12-31", format="xlsx", sortie=str(chemin), variante="codes")
+    classeur = load_workbook(chemin)
+    rangees = list(classeur["Structures"].iter_rows(values_only=True))
+    assert list(rangees[0]) == [c.code for c in exports.COLONNES]
+    assert dict(zip(rangees[0], rangees[2], strict=True))["type"] == "centre_social"
+    assert next(classeur["Zone de compétence"].iter_rows(values_only=True))[0] == "structure_id"
 
 
 def test_geojson_points(registre):
@@ -293,6 +330,18 @@ def test_telechargement_autres_formats(client, registre, format_):
         contenu = json.loads(reponse.content)
         assert len(contenu if format_ == "datainclusion" else contenu["features"]) == 2
         assert "direction.secrete" not in reponse.content.decode()
+
+
+def test_telechargement_variante_codes(client, registre):
+    reponse = client.get(
+        "/structures/export/", {"departement": "94", "date": "2015-12-31", "format": "csv", "variante": "codes"}
+    )
+    assert reponse.status_code == 200
+    assert 'filename="structures-94-2015-12-31-codes.csv"' in reponse["Content-Disposition"]
+    assert reponse.content.decode().lstrip("\ufeff").startswith("id;nom;type;")
+    reponse = client.get("/structures/export/", {"departement": "94", "format": "csv", "variante": "xml"})
+    assert reponse.status_code == 400
+    assert "Variante inconnue" in reponse.content.decode()
 
 
 def test_telechargement_parametres_invalides(client, registre):

@@ -64,10 +64,12 @@ def importer(contenu: bytes, **options) -> dict:
     return structures_importer(contenu=contenu, nom_fichier="test.csv", appliquer=True, **options)
 
 
+@pytest.mark.parametrize("variante", ["personnes", "codes"])
 @pytest.mark.parametrize("format_", ["csv", "xlsx"])
-def test_aller_retour_export_import_ne_change_rien(registre, tmp_path, format_):
+def test_aller_retour_export_import_ne_change_rien(registre, tmp_path, format_, variante):
+    # Both the file for people (labels, French values, dd/mm/yyyy) and the raw one (codes) are read back.
     chemin = tmp_path / f"export.{format_}"
-    exporter(departement="94", format=format_, sortie=str(chemin))
+    exporter(departement="94", format=format_, sortie=str(chemin), variante=variante)
     avant = etat()
     entrees_audit = LogEntry.objects.count()
     resume = importer(chemin.read_bytes(), departement="94")

@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from maillage.core.tableurs import classeur_octets, nouveau_classeur
 
 from .. import agregats, selectors
+from ..affichage import libelle_choix
 from ..models import Campagne, Questionnaire, Reponse
 from . import selectors as selectors_resultats
 
@@ -171,18 +172,28 @@ def rapport_pdf(campagne: Campagne, *, base_url: str = "", progression=_rien) ->
     return contenu
 
 
-def _cellule(valeur):
+def _libelles(elements) -> dict:
+    return {e["code"]: e.get("libelle", e["code"]) for e in elements or []}
+
+
+def _cellule(valeur, question: dict | None = None):
+    """An answer as people read it: choice labels rather than codes, table rows and columns by their labels."""
+    question = question or {}
     if isinstance(valeur, bool):
-        return "oui" if valeur else "non"
+        return "Oui" if valeur else "Non"
     if isinstance(valeur, list):
-        return ", ".join(str(v) for v in valeur)
+        return ", ".join(libelle_choix(question, v) for v in valeur)
     if isinstance(valeur, dict):
+        lignes, colonnes = _libelles(question.get("lignes")), _libelles(question.get("colonnes"))
         return "; ".join(
-            f"{ligne} : " + ", ".join(f"{k} = {v}" for k, v in (cellules or {}).items())
+            f"{lignes.get(ligne, ligne)} : "
+            + ", ".join(f"{colonnes.get(k, k)} = {v}" for k, v in (cellules or {}).items())
             if isinstance(cellules, dict)
-            else f"{ligne} : {cellules}"
+            else f"{lignes.get(ligne, ligne)} : {cellules}"
             for ligne, cellules in valeur.items()
         )
+    if isinstance(valeur, str) and question.get("choix"):
+        return libelle_choix(question, valeur)
     return valeur
 
 
@@ -203,20 +214,20 @@ def _stat_lignes(feuille, groupes: list[dict]):
 
 
 def rapport_xlsx(campagne: Campagne, *, progression=_rien) -> bytes:
-    """Sheet « Réponses »: one row per structure (all statuses; the status is a column), one column per question
-    code, the French labels in a second header row. Then sheets of aggregates (validated answers only).
+    """Sheet « Réponses »: one row per structure (all statuses; the status is a column), one column per question,
+    headed by its French label. Sheet « Codes des colonnes »: each label and its question code (the headers an
+    import file uses, `import_campagne`). Then sheets of aggregates (validated answers only).
     `progression(fait, total, etape)` counts the structures written, then the aggregates."""
     definition = selectors.definition_campagne(campagne)
     codes = list(definition.questions)
     classeur = nouveau_classeur()
     feuille = classeur.active
     feuille.title = "Réponses"
-    feuille.append(["structure_id", "structure", "commune", "type", "statut"] + codes)
-    feuille.append(
-        ["Identifiant", "Structure", "Commune", "Type", "Statut"]
-        + [definition.questions[c].get("libelle", c) for c in codes]
-    )
-    for cellule in feuille[1] + feuille[2]:
+    libelles = ["Identifiant", "Structure", "Commune", "Type", "Statut"] + [
+        definition.questions[c].get("libelle", c) for c in codes
+    ]
+    feuille.append(libelles)
+    for cellule in feuille[1]:
         cellule.font = Font(bold=True)
     reponses = list(selectors_resultats.reponses_pour_export(campagne))
     total = len(reponses) + 1
@@ -232,9 +243,16 @@ def rapport_xlsx(campagne: Campagne, *, progression=_rien) -> bytes:
                 reponse.structure.get_type_display(),
                 reponse.get_statut_display(),
             ]
-            + [_cellule(valeurs.get(c)) for c in codes]
+            + [_cellule(valeurs.get(c), definition.questions[c]) for c in codes]
         )
-    feuille.freeze_panes = "C3"
+    feuille.freeze_panes = "C2"
+    correspondance = classeur.create_sheet("Codes des colonnes")
+    correspondance.append(["Colonne", "Code (en-tête d'un fichier d'import)"])
+    for cellule in correspondance[1]:
+        cellule.font = Font(bold=True)
+    for libelle, code in zip(libelles, ["structure_id", "", "", "", "", *codes], strict=True):
+        correspondance.append([libelle, code or "—"])
+    correspondance.column_dimensions["A"].width, correspondance.column_dimensions["B"].width = 60, 36
 
     progression(len(reponses), total, "Agrégats")
     donnees = selectors_resultats.synthese(campagne)
@@ -305,7 +323,7 @@ def fiche_nationale_xlsx(annee: int, campagne_ids: list[int], *, progression=_ri
         ligne(
             d["departement"].nom,
             d["departement"].code,
-            "oui" if campagne.publiee else "non",
+            "Oui" if campagne.publiee else "Non",
             compte.get("attendues", 0),
             compte.get("recues", 0),
             d["groupe"],

@@ -74,16 +74,20 @@ def test_xlsx_reserve_pilote_et_correspondant_mandate_du_departement(client, jeu
 def test_xlsx_une_ligne_par_structure_et_agregats(client, jeu):
     client.force_login(jeu.pilote)
     classeur = lire_classeur(client.get(url("rapport_xlsx", jeu.c2016)).content)
-    assert classeur.sheetnames == ["Réponses", "Ensemble", "Par type", "Par EPCI", "Par commune"]
+    assert classeur.sheetnames == ["Réponses", "Codes des colonnes", "Ensemble", "Par type", "Par EPCI", "Par commune"]
     lignes = list(classeur["Réponses"].iter_rows(values_only=True))
-    codes, libelles, donnees = lignes[0], lignes[1], lignes[2:]
-    assert codes[:5] == ("structure_id", "structure", "commune", "type", "statut")
-    assert "pub_personnes" in codes and "fin_charges_totales" in codes
-    assert libelles[codes.index("pub_personnes")] == "Personnes différentes touchées dans l'année"
+    # One header row for people: the French labels; the question codes are on their own sheet.
+    libelles, donnees = lignes[0], lignes[1:]
+    assert libelles[:5] == ("Identifiant", "Structure", "Commune", "Type", "Statut")
+    codes = dict(classeur["Codes des colonnes"].iter_rows(min_row=2, values_only=True))
+    assert codes["Identifiant"] == "structure_id"
+    assert codes["Personnes différentes touchées dans l'année"] == "pub_personnes"
+    assert codes["Mode de gestion"] == "id_mode_gestion" and "Mode de gestion" in libelles
+    personnes = libelles.index("Personnes différentes touchées dans l'année")
     assert len(donnees) == 7  # every expected structure, whatever its status
     par_nom = {ligne[1]: ligne for ligne in donnees}
     bleuets = par_nom["Centre social des Bleuets"]
-    assert bleuets[codes.index("pub_personnes")] == 100
+    assert bleuets[personnes] == 100
     assert bleuets[4] == "Validée"
     assert par_nom["Centre social en brouillon"][4] == "Brouillon"
     ensemble = {ligne[0]: ligne for ligne in classeur["Ensemble"].iter_rows(values_only=True)}
@@ -166,7 +170,7 @@ def test_commande_xlsx(jeu, tmp_path):
     call_command("rapport_observatoire", "--annee", "2016", "--departement", "94", "--format", "xlsx",
                  "--sortie", str(sortie))  # fmt: skip
     lignes = list(lire_classeur(sortie.read_bytes())["Réponses"].iter_rows(values_only=True))
-    assert len(lignes) == 2 + 7
+    assert len(lignes) == 1 + 7
 
 
 @sans_pango

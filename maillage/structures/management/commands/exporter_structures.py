@@ -1,4 +1,5 @@
-"""manage.py exporter_structures [--departement 94] [--date 2015-12-31] [--format csv|xlsx|geojson|datainclusion]"""
+"""manage.py exporter_structures [--departement 94] [--date 2015-12-31] [--format csv|xlsx|geojson|datainclusion]
+[--variante personnes|codes]"""
 
 import datetime
 
@@ -19,9 +20,16 @@ class Command(BaseCommand):
         parser.add_argument("--departement", help="Code INSEE du département (94, 2A…) ; par défaut, tous.")
         parser.add_argument("--date", help="Date AAAA-MM-JJ : structures actives à cette date.")
         parser.add_argument("--format", choices=exports.FORMATS, default="csv")
+        parser.add_argument(
+            "--variante",
+            choices=exports.VARIANTES,
+            default="personnes",
+            help="CSV et XLSX : « personnes » (libellés et valeurs en français, par défaut) ou « codes » (données "
+            "brutes : codes stables, dates AAAA-MM-JJ).",
+        )
         parser.add_argument("--sortie", help="Fichier à écrire ; par défaut, la sortie standard.")
 
-    def handle(self, *args, departement=None, date=None, format="csv", sortie=None, **options):
+    def handle(self, *args, departement=None, date=None, format="csv", sortie=None, variante="personnes", **options):
         if departement:
             departement = departement.strip().upper()
             if not Departement.objects.filter(code=departement).exists():
@@ -36,14 +44,14 @@ class Command(BaseCommand):
         if format == "xlsx":
             structures = list(structures.prefetch_related("communes_competence", "qpv_competence"))
             contenu = exports.exporter_xlsx(
-                [exports.ligne_export(s) for s in structures], exports.liens_zone(structures)
+                [exports.ligne_export(s) for s in structures], exports.liens_zone(structures), variante=variante
             )
         elif format == "datainclusion":
             contenu = exports.exporter_datainclusion(structures)
         elif format == "geojson":
             contenu = exports.exporter_geojson(exports.ligne_export(s) for s in structures)
         else:
-            contenu = exports.exporter_csv(exports.ligne_export(s) for s in structures)
+            contenu = exports.exporter_csv((exports.ligne_export(s) for s in structures), variante=variante)
 
         if sortie:
             mode = "wb" if isinstance(contenu, bytes) else "w"
