@@ -44,6 +44,7 @@ from django.db.models import Exists, FloatField, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from maillage.core import horloge
 from maillage.structures.models import Agrement, Structure, TypeStructure
 from maillage.structures.selectors import STATUTS_ACTIFS, structures_actives
 from maillage.territoires.models import EPCI, QPV, Chargement, Commune, Departement, Region
@@ -843,7 +844,7 @@ def qpv_geojson(code: str, date: datetime.date | None = None) -> bytes:
     """The QPV the diagnostic uses for the département (generation chosen for `date`, today by default) as a
     GeoJSON FeatureCollection: outlines when known, else their point; QPV with neither are left out.
     Properties: code, nom, communes, generation, contour (bool)."""
-    date = date or datetime.date.today()
+    date = date or horloge.aujourdhui()
     version = version_diagnostic()
     parametres = _parametres_en_cache(code, version)
     cle = f"diagnostic:qpv-geojson:{code}:{date.isoformat()}:{version}"
