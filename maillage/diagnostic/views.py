@@ -371,6 +371,7 @@ def simulation(request, code):
         resultat = selectors.diagnostic_departement(code, date)
         contexte["donnees_carte"] = presentation.donnees_carte(resultat, "couverture", {}, [], structures)
         contexte["synthese"] = resultat.synthese
+        contexte["parametres"] = resultat.parametres
     status = 400 if (request.method == "POST" and (form.errors or formset.total_error_count() or erreurs)) else 200
     return render(request, "diagnostic/simulation.html", contexte, status=status)
 
@@ -384,6 +385,7 @@ def _contexte_simulation(simulation_, structures, ajouts, fermetures) -> dict:
         "prioritaires_apres": presentation.prioritaires(simulation_.apres)[:20],
         "donnees_carte": presentation.donnees_carte(simulation_.apres, "couverture", {}, [], restantes, ajouts=ajouts),
         "synthese": simulation_.apres.synthese,
+        "parametres": simulation_.apres.parametres,
     }
 
 

@@ -133,3 +133,20 @@ def test_aucun_jour_en_lettres_sans_date_fr():
         for motif in re.findall(r'\|date:"[^"]*\bj F[^"]*"', chemin.read_text(encoding="utf-8", errors="ignore"))
     ]
     assert not fautifs, fautifs
+
+
+@pytest.mark.parametrize(
+    ("valeur", "attendu"),
+    [
+        (0.019, f"+1,9{NBSP}point"),
+        (0.0196, f"+2,0{NBSP}points"),  # rounded once, from the unrounded difference
+        (-0.025, f"-2,5{NBSP}points"),
+        (0.0, f"0,0{NBSP}point"),
+        (-0.0004, f"0,0{NBSP}point"),
+        (None, "—"),
+    ],
+)
+def test_points_de_pourcentage(valeur, attendu):
+    from maillage.core.formats import points
+
+    assert points(valeur) == attendu

@@ -13,6 +13,7 @@ register.filter("nombre", formats.nombre)
 register.filter("euros", formats.euros)
 register.filter("euros_compacts", formats.euros_compacts)
 register.filter("pourcentage", formats.pourcentage)
+register.filter("points", formats.points)
 
 # The day token `j` of a Django date format, when not escaped by a backslash.
 _JOUR = re.compile(r"(?<!\\)j")
