@@ -404,7 +404,7 @@ def _passer(*, par, reponse: Reponse, depuis: set, vers: str, action: str, motif
         )
     exiger(par, action, reponse)
     maintenant = horloge.maintenant()
-    Transition.objects.create(reponse=reponse, de=reponse.statut, vers=vers, par=par, motif=motif)
+    horloge.dater(Transition.objects.create(reponse=reponse, de=reponse.statut, vers=vers, par=par, motif=motif))
     reponse.statut = vers
     reponse.version += 1
     reponse.modifiee_par = par
@@ -483,4 +483,4 @@ def reponse_commenter(*, par, reponse: Reponse, texte: str, question: str = "") 
         erreurs["question"] = f"Question inconnue : « {question} »."
     _lever(erreurs)
     with transaction.atomic(), acteur(par):
-        return Commentaire.objects.create(reponse=reponse, question=question, auteur=par, texte=texte)
+        return horloge.dater(Commentaire.objects.create(reponse=reponse, question=question, auteur=par, texte=texte))

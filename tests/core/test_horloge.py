@@ -145,3 +145,10 @@ def test_balise_aujourdhui(settings):
         Context()
     )
     assert rendu == "2016|15/10/2016"
+
+
+def test_fixee(settings):
+    settings.MAILLAGE_AUJOURDHUI = ""
+    assert not horloge.fixee()
+    settings.MAILLAGE_AUJOURDHUI = "2016-10-15"
+    assert horloge.fixee()
