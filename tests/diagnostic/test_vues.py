@@ -116,7 +116,7 @@ def test_la_synthese_et_le_tableau_disent_leur_perimetre(client, reseau):
     texte = _texte(client.get(URL, {"date": DATE}))
     assert "Communes sans structure compétente" in texte
     assert "aucune structure ne les a dans sa zone de compétence" in texte
-    assert "Dont 2 non couvertes, sans structure à moins de 2,0 km" in texte
+    assert "Dont 2 non couvertes (aucune structure à moins de 2,0 km)" in texte
     assert "La synthèse compte 2 communes sans structure compétente, dont 2 non couvertes" in texte
     assert "(2 communes non couvertes ou avec un QPV sans structure)" in texte
 
