@@ -461,7 +461,8 @@ def _diagnostiquer(entrees: Entrees, parametres: moteur.Parametres) -> moteur.Re
 
 
 def _resultat(territoire: Territoire, date: datetime.date, parametres: moteur.Parametres, version: str):
-    cle = f"diagnostic:resultat:{territoire.cle}:{date.isoformat()}:{_empreinte(parametres)}:{version}"
+    # "resultat2": results gained `Synthese.communes_non_couvertes`; a shared cache (Redis) serves no older one.
+    cle = f"diagnostic:resultat2:{territoire.cle}:{date.isoformat()}:{_empreinte(parametres)}:{version}"
     resultat = cache.get(cle)
     if resultat is None:
         resultat = _diagnostiquer(_entrees(territoire, date, parametres, version), parametres)
@@ -513,7 +514,7 @@ def diagnostics_departement(
 
     def cles(date):
         suffixe = f"{territoire.cle}:{date.isoformat()}:{empreinte}:{version}"
-        return f"diagnostic:resultat:{suffixe}", f"diagnostic:generation:{suffixe}"
+        return f"diagnostic:resultat2:{suffixe}", f"diagnostic:generation:{suffixe}"
 
     resultats, manquantes = {}, []
     for date in sorted(set(dates)):

@@ -170,7 +170,9 @@ def campagne_importer(
                 creees.append(reponse)
             else:
                 modifiees.append((reponse, ecart(avant, reponse)))
-            Transition.objects.create(reponse=reponse, de=ancien, vers=Statut.VALIDEE, par=utilisateur, motif=motif)
+            horloge.dater(
+                Transition.objects.create(reponse=reponse, de=ancien, vers=Statut.VALIDEE, par=utilisateur, motif=motif)
+            )
             importees += 1
         resume.update({"campagne": campagne.pk, "importees": importees, "inchangees": inchangees})
         chargement = chargement_journaliser(
