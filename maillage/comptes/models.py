@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from maillage.core import horloge
 from maillage.core.roles import Role  # re-exported: `from maillage.comptes.models import Role` stays valid
 from maillage.core.siret import erreur_siret, normaliser
 from maillage.core.versions import Versionne
@@ -130,7 +131,7 @@ class Mandat(models.Model):
         return f"{self.get_nature_display()} — {self.organisation.nom}"
 
     def en_vigueur(self, jour: datetime.date | None = None) -> bool:
-        jour = jour or datetime.date.today()
+        jour = jour or horloge.aujourdhui()
         return self.revoque_le is None and self.debut <= jour and (self.fin is None or jour <= self.fin)
 
 

@@ -5,11 +5,11 @@ Also the partners' mandates as the other apps' rules read them (`mandat_sur_stru
 a partner account holds a mandate when its organisation (or the account itself) was granted one that is live today.
 """
 
-import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q
 
+from maillage.core import horloge
 from maillage.core.permissions import actif, code_departement_de, codes_departements, dans_perimetre, est_admin, regle
 from maillage.core.roles import Role
 
@@ -59,7 +59,7 @@ def mandats_en_vigueur(user) -> tuple[MandatActif, ...]:
     if not getattr(user, "organisation_id", None):
         user._mandats = ()
         return ()
-    jour = datetime.date.today()
+    jour = horloge.aujourdhui()
     mandats = (
         Mandat.objects.filter(
             organisation_id=user.organisation_id,

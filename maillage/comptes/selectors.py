@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from maillage.core import horloge
 from maillage.core.permissions import departements_autorises
 from maillage.territoires.models import EPCI, Commune, Departement
 
@@ -46,7 +47,7 @@ def epci_du_departement(code: str):
 
 def organisations_du_departement(code: str):
     """Organisations of a département with their number of accounts and of live mandates (one query)."""
-    aujourdhui = timezone.localdate()
+    aujourdhui = horloge.aujourdhui()
     en_vigueur = Q(mandats__revoque_le__isnull=True, mandats__debut__lte=aujourdhui) & (
         Q(mandats__fin__isnull=True) | Q(mandats__fin__gte=aujourdhui)
     )
@@ -64,7 +65,7 @@ def mandats_en_cours_du_compte(user):
     """The live mandates that apply to this account (its organisation's, or those naming it)."""
     if not user.organisation_id:
         return Mandat.objects.none()
-    aujourdhui = timezone.localdate()
+    aujourdhui = horloge.aujourdhui()
     return (
         Mandat.objects.filter(
             organisation_id=user.organisation_id,

@@ -17,10 +17,10 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from maillage.core import horloge
 from maillage.core.audit import acteur
 from maillage.core.permissions import exiger, peut
 from maillage.core.siret import erreur_siret, normaliser
@@ -330,7 +330,7 @@ def mandat_revoquer(*, par, mandat: Mandat) -> Mandat:
     if mandat.revoque_le is not None:
         raise ValidationError("Ce mandat est déjà révoqué.")
     with transaction.atomic(), acteur(par):
-        mandat.revoque_le = timezone.now()
+        mandat.revoque_le = horloge.maintenant()
         mandat.revoque_par = par
         mandat.save(update_fields=["revoque_le", "revoque_par"])
     return mandat

@@ -5,10 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from maillage.core import horloge
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import exiger, peut
 from maillage.territoires.models import Departement
@@ -362,7 +362,7 @@ def organisation(request, pk):
         "comptes": organisation.comptes.order_by("last_name", "first_name", "email"),
         "mandats": selectors.mandats_de_l_organisation(organisation),
         "form": form,
-        "aujourdhui": timezone.localdate(),
+        "aujourdhui": horloge.aujourdhui(),
     }
     return render(request, "comptes/organisation.html", contexte)
 

@@ -44,6 +44,48 @@ def pourcentage(value, decimales: int = 1) -> str:
     return f"{nombre(float(value) * 100, decimales)}{NBSP}%"
 
 
+def points(value, decimales: int = 1) -> str:
+    """A difference of two shares in [0, 1], in percentage points, signed: 0.019 → "+1,9 point", -0.025 →
+    "-2,5 points". Give it the difference of the unrounded shares: it is rounded once, here ("1,9 point" is not
+    "+2,0 %"). French agreement: "point" below 2, "points" from 2."""
+    if value is None or value == "":
+        return "—"
+    arrondi = round(float(value) * 100, decimales)
+    texte = nombre(arrondi, decimales)
+    signe = "+" if arrondi > 0 else ""
+    unite = "point" if abs(arrondi) < 2 else "points"
+    return f"{signe}{texte}{NBSP}{unite}"
+
+
 def cle_texte(texte: str) -> str:
     """Accent- and case-insensitive sort key: "Île-Saint-Denis" sorts among the I, not after Z."""
     return unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().casefold()
+
+
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def jour_du_mois(jour: int) -> str:
+    """French ordinal for the first day of the month: "1er", then "2", "3"…"""
+    return "1er" if jour == 1 else str(jour)
+
+
+def date_en_lettres(value, annee: bool = True) -> str:
+    """A date written in words, French style: "1er décembre 2026", "15 octobre 2016" (`annee=False`: "1er décembre")."""
+    if value is None or value == "":
+        return "—"
+    texte = f"{jour_du_mois(value.day)} {MOIS[value.month - 1]}"
+    return f"{texte} {value.year}" if annee else texte

@@ -24,3 +24,19 @@ def maintenant() -> datetime.datetime:
     if fixe == reel.date():
         return reel
     return reel.replace(year=fixe.year, month=fixe.month, day=fixe.day)
+
+
+def fixee() -> bool:
+    """True when the date is pinned (the demo, a test): the real instant is then not the story's."""
+    return bool(getattr(settings, "MAILLAGE_AUJOURDHUI", None))
+
+
+def dater(objet, champ: str = "le"):
+    """Date a record just created on the clock. `auto_now_add` stamps the real instant, and ignores a value given
+    on creation: with a pinned clock (the demo) the record's business instant (a status change, a comment) is
+    rewritten to `maintenant()`, so that it tells the same story as the dates around it. Nothing to do otherwise."""
+    if fixee():
+        moment = maintenant()
+        type(objet)._default_manager.filter(pk=objet.pk).update(**{champ: moment})
+        setattr(objet, champ, moment)
+    return objet

@@ -21,6 +21,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from maillage.comptes.models import Utilisateur
+from maillage.core import horloge
 from maillage.fiches.models import FicheExperience
 from maillage.financements.models import Budget, Financeur, LigneProduit
 from maillage.observatoire.models import Commentaire, Relance, Reponse, Transition
@@ -123,7 +124,7 @@ def generer(
     if echelle <= 0:
         raise ValueError("L'échelle doit être strictement positive.")
     debut_chargement = timezone.now()
-    aujourdhui = aujourdhui or timezone.localdate()
+    aujourdhui = aujourdhui or horloge.aujourdhui()
     rng = random.Random(graine)
     with transaction.atomic():
         supprimees = supprimer()

@@ -305,7 +305,8 @@ FICHES = [
 
 def _fiches(pilote) -> None:
     comptes = {c.structure_id: c for c in Utilisateur.objects.filter(est_demo=True, structure__isnull=False)}
-    maintenant = timezone.now()
+    # On the demo's story: proposed in June 2016, published before the departmental day of 29/09/2016.
+    proposee_le, publiee_le = _moment(6, 14), _moment(9, 12)
     for nom, titre, theme, public, partenaires, moyens, resultats, limites, statut in FICHES:
         structure = registre.structure_du_compte(nom)
         if structure is None:
@@ -322,7 +323,7 @@ def _fiches(pilote) -> None:
             limites=limites,
             statut=statut,
             auteur=comptes.get(structure.pk),
-            proposee_le=maintenant,
-            publiee_le=maintenant if publiee else None,
+            proposee_le=proposee_le,
+            publiee_le=publiee_le if publiee else None,
             publiee_par=pilote if publiee else None,
         )

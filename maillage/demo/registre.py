@@ -14,7 +14,8 @@ Choices (documented here, checked by tests/demo/test_registre.py):
 - Agréments are recorded from 2010 (older structures keep their real-looking `date_premier_agrement`), in
   consecutive periods of 2 to 4 years, and **continue up to today** for the structures still open, so that the
   current directory and the renewal follow-up have something to show: periods ended before today are *expiré*,
-  the current one *accordé*, and a renewal *en instruction* follows the ones ending within six months.
+  the current one *accordé*; a renewal (*en instruction*, or *accordé* once the Caf's decision was due) follows
+  the ones ending within the 14 months of the follow-up board, except for a few late structures (`RETARDATAIRES`).
   Every active structure is covered over the whole of 2015 (PS prorata 1). ACF agréments follow the animation
   globale periods of the CS that employ a référent familles (23 of 35).
 - Budgets réalisés 2015 for the 47: CS 300-800 k€, EVS 20-70 k€, exact totals `TOTAL_CS` and `TOTAL_EVS`;
@@ -39,6 +40,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
+from maillage.core import horloge
 from maillage.demo.codes_postaux import CODES_POSTAUX_94
 from maillage.financements import bareme_initial, moteur_ps
 from maillage.financements.models import BaremePS, Budget, Financeur, LigneProduit, TypePS
@@ -72,6 +74,8 @@ PLAFONDS_ILLUSTRATIFS = {
 SOURCE_ILLUSTRATIVE = "Valeur illustrative (démonstration Maillage), pas le barème Cnaf"
 INSTANCE = "Commission d'action sociale de la Caf du Val-de-Marne (fictive)"
 DEBUT_HISTORIQUE = datetime.date(2010, 1, 1)
+# Structures (by plan key) that have not started the renewal of an agrément ending soon: late on the board.
+RETARDATAIRES = (4, 13, 40)
 EURO = Decimal("1")
 CENTIME = Decimal("0.01")
 
@@ -212,8 +216,10 @@ def plan(communes: list[Commune], aujourdhui: datetime.date) -> list[Plan]:
         p.premier_agrement = debut
         p.periodes = chaine_periodes(debut, rng, jusqua=aujourdhui, premiere=4 if debut.year == 2013 else 3)
     # Two of the 47 close later (after the period covering mid-2019 and mid-2021).
+    # A closure after the clock's day is not known yet (the demo's clock is in autumn 2016).
     for p, date in [(plans[43], datetime.date(2019, 6, 30)), (plans[33], datetime.date(2021, 6, 30))]:
-        p.periodes, p.fermeture = couper_a(p.periodes, date)
+        if date <= aujourdhui:
+            p.periodes, p.fermeture = couper_a(p.periodes, date)
 
     # Three structures closed before 2015, one opening in 2016.
     d = datetime.date
@@ -255,7 +261,9 @@ def plan(communes: list[Commune], aujourdhui: datetime.date) -> list[Plan]:
                 fermeture=periodes[-1][1],
             )
         )
-    ouverture = d(2016, 9, 1)
+    # Opening after the demo's day (15/10/2016, agrément decided in the summer): the directory at that day shows the
+    # seed's 47 structures.
+    ouverture = d(2016, 11, 1)
     plans.append(
         Plan(
             cle=len(plans),
@@ -264,7 +272,7 @@ def plan(communes: list[Commune], aujourdhui: datetime.date) -> list[Plan]:
             commune=codes[33],
             forme_juridique=Gestionnaire.FormeJuridique.ASSOCIATION,
             premier_agrement=ouverture,
-            periodes=chaine_periodes(ouverture, rng, jusqua=aujourdhui, premiere=2),
+            periodes=chaine_periodes(ouverture, rng, jusqua=max(aujourdhui, ouverture), premiere=2),
         )
     )
     return plans
@@ -468,7 +476,7 @@ def charger(*, aujourdhui: datetime.date | None = None, annoncer=print) -> dict:
         )
         return {"ignore": True}
     debut = timezone.now()
-    aujourdhui = aujourdhui or timezone.localdate()
+    aujourdhui = aujourdhui or horloge.aujourdhui()
     with transaction.atomic():
         for annee in PLAFONDS_ILLUSTRATIFS:
             for message in preparer_bareme(annee):
@@ -587,7 +595,10 @@ def _ecrire(communes: list[Commune], aujourdhui: datetime.date) -> dict:
     ProjetSocial.objects.bulk_create(projets.values())
 
     agrements = []
-    dans_six_mois = aujourdhui + datetime.timedelta(days=183)
+    # Renewals under way for the agréments ending within the follow-up window (14 months): the renewal is filed
+    # (en instruction) or already decided when the Caf's decision was due, so that the follow-up board tells a
+    # plausible story; a few structures (`RETARDATAIRES`) have not started theirs and show as late.
+    fenetre = regles.ajouter_mois(aujourdhui, regles.MOIS_ALERTE)
     for p, s in zip(plans, structures, strict=True):
         types = [TypeAgrement.ANIMATION_LOCALE] if p.type == TypeStructure.EVS else [TypeAgrement.ANIMATION_GLOBALE]
         if p.acf:
@@ -612,7 +623,10 @@ def _ecrire(communes: list[Commune], aujourdhui: datetime.date) -> dict:
             renouvellement = fin + datetime.timedelta(days=1)
             # From 2027 the ACF is no longer a separate agrément (see regles.py): renew the animation globale only.
             acf_fondue = type_ == TypeAgrement.ACF and not regles.regles_pour(renouvellement).acf_distinct
-            if p.fermeture is None and aujourdhui <= fin <= dans_six_mois and not acf_fondue:
+            retardataire = p.cle in RETARDATAIRES
+            if p.fermeture is None and aujourdhui <= fin <= fenetre and not acf_fondue and not retardataire:
+                decision = fin - datetime.timedelta(days=100)
+                decide = decision <= aujourdhui
                 agrements.append(
                     Agrement(
                         structure=s,
@@ -620,9 +634,12 @@ def _ecrire(communes: list[Commune], aujourdhui: datetime.date) -> dict:
                         debut=renouvellement,
                         fin=ajouter_annees(fin, 4),
                         referentiel=regles.regles_pour(renouvellement).code,
-                        statut=Agrement.Statut.EN_INSTRUCTION,
+                        statut=Agrement.Statut.ACCORDE if decide else Agrement.Statut.EN_INSTRUCTION,
+                        date_decision=decision if decide else None,
                         instance=INSTANCE,
-                        commentaire="Renouvellement en cours d'instruction (fictif).",
+                        commentaire="Renouvellement accordé (fictif)."
+                        if decide
+                        else "Renouvellement en cours d'instruction (fictif).",
                     )
                 )
     Agrement.objects.bulk_create(agrements)

@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from ninja.security import SessionAuth
 from ninja.utils import check_csrf
 
+from maillage.core import horloge
 from maillage.core.permissions import peut
 from maillage.core.schemas import erreurs
 from maillage.territoires.api import CodeNom
@@ -165,7 +166,7 @@ session = SessionAvecCSRF()
 
 def _date(texte) -> datetime.date:
     if texte is None or texte == "":
-        return datetime.date.today()
+        return horloge.aujourdhui()
     if isinstance(texte, str):
         try:
             return datetime.date.fromisoformat(texte.strip())

@@ -8,6 +8,7 @@ import datetime
 
 from django import forms
 
+from maillage.core import horloge
 from maillage.core.versions import AvecVersion
 from maillage.core.widgets import ChampDate
 from maillage.structures.models import TypeStructure
@@ -29,7 +30,7 @@ def lire_date(valeur: str | None, defaut: datetime.date | None = None) -> tuple[
     """A date from a URL parameter (2015-12-31 or 31/12/2015): (date, "") or (None, French message)."""
     valeur = (valeur or "").strip()
     if not valeur:
-        return (defaut or datetime.date.today()), ""
+        return (defaut or horloge.aujourdhui()), ""
     for format_ in FORMATS_DATE:
         try:
             date = datetime.datetime.strptime(valeur, format_).date()

@@ -143,6 +143,9 @@ class Synthese:
     qpv_total: int
     qpv_sans_structure: int
     structures: int
+    # Communes with no competent structure AND none within the coverage distance (the priority table's rows): fewer
+    # than `communes_sans_structure`, as a commune near a neighbour's structure counts as covered.
+    communes_non_couvertes: int = 0
 
 
 @dataclass
@@ -488,6 +491,7 @@ def _diagnostiquer(communes, qpv, structures, parametres: Parametres, n: int, m:
         qpv_total=len(resultats_qpv),
         qpv_sans_structure=int((~qpv_servi).sum()),
         structures=int(structures_comptees.sum()),
+        communes_non_couvertes=int((~couverte).sum()),
     )
     cles_detail = tuple(cle for cle in COMPOSANTES if cle != "bas_revenus" or bas_revenus_disponible)
     colonnes = (

@@ -44,6 +44,7 @@ from django.db.models import Exists, FloatField, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from maillage.core import horloge
 from maillage.structures.models import Agrement, Structure, TypeStructure
 from maillage.structures.selectors import STATUTS_ACTIFS, structures_actives
 from maillage.territoires.models import EPCI, QPV, Chargement, Commune, Departement, Region
@@ -460,7 +461,8 @@ def _diagnostiquer(entrees: Entrees, parametres: moteur.Parametres) -> moteur.Re
 
 
 def _resultat(territoire: Territoire, date: datetime.date, parametres: moteur.Parametres, version: str):
-    cle = f"diagnostic:resultat:{territoire.cle}:{date.isoformat()}:{_empreinte(parametres)}:{version}"
+    # "resultat2": results gained `Synthese.communes_non_couvertes`; a shared cache (Redis) serves no older one.
+    cle = f"diagnostic:resultat2:{territoire.cle}:{date.isoformat()}:{_empreinte(parametres)}:{version}"
     resultat = cache.get(cle)
     if resultat is None:
         resultat = _diagnostiquer(_entrees(territoire, date, parametres, version), parametres)
@@ -512,7 +514,7 @@ def diagnostics_departement(
 
     def cles(date):
         suffixe = f"{territoire.cle}:{date.isoformat()}:{empreinte}:{version}"
-        return f"diagnostic:resultat:{suffixe}", f"diagnostic:generation:{suffixe}"
+        return f"diagnostic:resultat2:{suffixe}", f"diagnostic:generation:{suffixe}"
 
     resultats, manquantes = {}, []
     for date in sorted(set(dates)):
@@ -843,7 +845,7 @@ def qpv_geojson(code: str, date: datetime.date | None = None) -> bytes:
     """The QPV the diagnostic uses for the département (generation chosen for `date`, today by default) as a
     GeoJSON FeatureCollection: outlines when known, else their point; QPV with neither are left out.
     Properties: code, nom, communes, generation, contour (bool)."""
-    date = date or datetime.date.today()
+    date = date or horloge.aujourdhui()
     version = version_diagnostic()
     parametres = _parametres_en_cache(code, version)
     cle = f"diagnostic:qpv-geojson:{code}:{date.isoformat()}:{version}"

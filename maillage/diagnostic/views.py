@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from maillage.core import horloge
 from maillage.core.formats import cle_texte
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import dans_perimetre, exiger, peut
@@ -142,8 +143,8 @@ def comparer(request, code):
     dep = departement_par_code(code)
     code = dep.code
     erreurs = []
-    date_a, erreur_a = lire_date(request.GET.get("date_a"), datetime.date(datetime.date.today().year - 5, 12, 31))
-    date_b, erreur_b = lire_date(request.GET.get("date_b"), datetime.date.today())
+    date_a, erreur_a = lire_date(request.GET.get("date_a"), datetime.date(horloge.aujourdhui().year - 5, 12, 31))
+    date_b, erreur_b = lire_date(request.GET.get("date_b"), horloge.aujourdhui())
     erreurs += [e for e in (erreur_a, erreur_b) if e]
     epcis = selectors.epcis_du_departement(code)
     epci = (request.GET.get("epci") or "").strip() or None
@@ -294,7 +295,7 @@ def simulation(request, code):
         date = scenario.date_reference
     else:
         date, _ = lire_date(request.GET.get("date"))
-    date = date or datetime.date.today()
+    date = date or horloge.aujourdhui()
     structures = _structures_fermables(code, date, noms)
     # Editing a saved scenario: the form carries its version (a new one has none).
     version = scenario.version if scenario is not None else None
@@ -370,6 +371,7 @@ def simulation(request, code):
         resultat = selectors.diagnostic_departement(code, date)
         contexte["donnees_carte"] = presentation.donnees_carte(resultat, "couverture", {}, [], structures)
         contexte["synthese"] = resultat.synthese
+        contexte["parametres"] = resultat.parametres
     status = 400 if (request.method == "POST" and (form.errors or formset.total_error_count() or erreurs)) else 200
     return render(request, "diagnostic/simulation.html", contexte, status=status)
 
@@ -383,6 +385,7 @@ def _contexte_simulation(simulation_, structures, ajouts, fermetures) -> dict:
         "prioritaires_apres": presentation.prioritaires(simulation_.apres)[:20],
         "donnees_carte": presentation.donnees_carte(simulation_.apres, "couverture", {}, [], restantes, ajouts=ajouts),
         "synthese": simulation_.apres.synthese,
+        "parametres": simulation_.apres.parametres,
     }
 
 

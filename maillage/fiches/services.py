@@ -4,8 +4,8 @@ before writing, French messages, one transaction."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from maillage.core import horloge
 from maillage.core.audit import acteur
 from maillage.core.permissions import exiger, peut
 from maillage.core.versions import verifier_version
@@ -73,7 +73,7 @@ def fiche_proposer(*, par, fiche: FicheExperience) -> FicheExperience:
             f"Seul un brouillon peut être proposé ; cette fiche est « {fiche.get_statut_display()} »."
         )
     with transaction.atomic(), acteur(par):
-        fiche.statut, fiche.proposee_le = Statut.PROPOSEE, timezone.now()
+        fiche.statut, fiche.proposee_le = Statut.PROPOSEE, horloge.maintenant()
         fiche.save(update_fields=["statut", "proposee_le", "modifie_le"])
         return fiche
 
@@ -87,7 +87,7 @@ def fiche_publier(*, par, fiche: FicheExperience, portee: str) -> FicheExperienc
         raise ValidationError("Ce brouillon n'a pas encore été proposé par la structure.")
     with transaction.atomic(), acteur(par):
         fiche.statut = PORTEES[portee]
-        fiche.publiee_le, fiche.publiee_par = timezone.now(), par
+        fiche.publiee_le, fiche.publiee_par = horloge.maintenant(), par
         fiche.save(update_fields=["statut", "publiee_le", "publiee_par", "modifie_le"])
         return fiche
 

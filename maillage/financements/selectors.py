@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Exists, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from maillage.core import horloge
 from maillage.structures.models import Agrement, Gestionnaire, ModeGestion, Structure, TypeStructure
 from maillage.structures.selectors import STATUTS_ACTIFS, agrements_couvrant, structures_actives
 from maillage.territoires.models import Commune, Departement
@@ -369,7 +370,7 @@ def annee_par_defaut(departement: str) -> int:
     annee = Budget.objects.filter(structure__departement_id=departement, nature=Budget.Nature.REALISE).aggregate(
         m=Max("annee")
     )["m"]
-    return annee or datetime.date.today().year - 1
+    return annee or horloge.aujourdhui().year - 1
 
 
 def annees_disponibles(departement: str) -> list[int]:

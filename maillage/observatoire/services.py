@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from maillage.core import horloge
 from maillage.core.audit import acteur
 from maillage.core.permissions import exiger, peut
 from maillage.core.versions import verifier_version
@@ -268,7 +268,7 @@ def campagne_publier(*, par, campagne: Campagne) -> Campagne:
                 f"La campagne {campagne.annee} n'a encore aucune réponse validée : il n'y a pas de résultats à"
                 " publier. Validez d'abord des réponses."
             )
-        campagne.publiee, campagne.publiee_le = True, timezone.now()
+        campagne.publiee, campagne.publiee_le = True, horloge.maintenant()
         campagne.save(update_fields=["publiee", "publiee_le", "modifie_le"])
     return campagne
 
@@ -310,7 +310,7 @@ def _exiger_modifiable(par, reponse: Reponse) -> None:
 
 
 def _exiger_calendrier(reponse: Reponse) -> None:
-    motif = calendrier.motif_pour(reponse.campagne, reponse.statut, timezone.localdate())
+    motif = calendrier.motif_pour(reponse.campagne, reponse.statut, horloge.aujourdhui())
     if motif:
         raise ValidationError(motif)
 
@@ -403,8 +403,8 @@ def _passer(*, par, reponse: Reponse, depuis: set, vers: str, action: str, motif
             f" « {Statut(vers).label.lower()} »."
         )
     exiger(par, action, reponse)
-    maintenant = timezone.now()
-    Transition.objects.create(reponse=reponse, de=reponse.statut, vers=vers, par=par, motif=motif)
+    maintenant = horloge.maintenant()
+    horloge.dater(Transition.objects.create(reponse=reponse, de=reponse.statut, vers=vers, par=par, motif=motif))
     reponse.statut = vers
     reponse.version += 1
     reponse.modifiee_par = par
@@ -483,4 +483,4 @@ def reponse_commenter(*, par, reponse: Reponse, texte: str, question: str = "") 
         erreurs["question"] = f"Question inconnue : « {question} »."
     _lever(erreurs)
     with transaction.atomic(), acteur(par):
-        return Commentaire.objects.create(reponse=reponse, question=question, auteur=par, texte=texte)
+        return horloge.dater(Commentaire.objects.create(reponse=reponse, question=question, auteur=par, texte=texte))

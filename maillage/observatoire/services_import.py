@@ -17,6 +17,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from maillage.core import horloge
 from maillage.core.audit import ecart, journaliser_en_masse, sans_journal_automatique
 from maillage.core.fichiers import FichierIllisible
 from maillage.structures.models import Structure
@@ -148,7 +149,7 @@ def campagne_importer(
             }
             resume["campagne_creee"] = True
             creees = [campagne, *existantes.values()]
-        maintenant = timezone.now()
+        maintenant = horloge.maintenant()
         motif = f"import : {nom_fichier}"[:2000]
         for ligne in resultat.lignes:
             reponse = existantes.get(ligne.structure_id) or Reponse(campagne=campagne, structure_id=ligne.structure_id)
@@ -169,7 +170,9 @@ def campagne_importer(
                 creees.append(reponse)
             else:
                 modifiees.append((reponse, ecart(avant, reponse)))
-            Transition.objects.create(reponse=reponse, de=ancien, vers=Statut.VALIDEE, par=utilisateur, motif=motif)
+            horloge.dater(
+                Transition.objects.create(reponse=reponse, de=ancien, vers=Statut.VALIDEE, par=utilisateur, motif=motif)
+            )
             importees += 1
         resume.update({"campagne": campagne.pk, "importees": importees, "inchangees": inchangees})
         chargement = chargement_journaliser(

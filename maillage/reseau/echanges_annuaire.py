@@ -33,6 +33,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from maillage.comptes.models import Organisation
+from maillage.core import horloge
 from maillage.core.fichiers import FichierIllisible, cle, lire_tableau, texte
 from maillage.core.formats import nombre
 from maillage.core.imports import ErreurLigne, message_refus
@@ -314,7 +315,7 @@ def _ligne(numero, valeurs, colonnes, contexte: _Contexte, erreurs: list, organi
         jour = _date(brut)
         if jour is None:
             erreur("consentement_le", f"date illisible « {texte(brut)} » (attendu : JJ/MM/AAAA).")
-        elif jour > timezone.localdate():
+        elif jour > horloge.aujourdhui():
             erreur("consentement_le", "la date de consentement est dans le futur.")
     if len(erreurs) > avant:
         return None

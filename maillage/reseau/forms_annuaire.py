@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from maillage.comptes.models import Organisation
+from maillage.core import horloge
 from maillage.core.versions import AvecVersion
 
 from . import selectors_annuaire
@@ -76,7 +77,7 @@ class PersonneForm(AvecVersion, forms.Form):
         if donnees.get("base_legale") == BaseLegale.CONSENTEMENT and not donnees.get("consentement_le"):
             self.add_error("consentement_le", "Indiquez la date du consentement (base légale : consentement).")
         jour = donnees.get("consentement_le")
-        if jour and jour > timezone.localdate():
+        if jour and jour > horloge.aujourdhui():
             self.add_error("consentement_le", "La date du consentement ne peut pas être dans le futur.")
         return donnees
 

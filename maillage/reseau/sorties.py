@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl.styles import Font
 
+from maillage.core import horloge
 from maillage.core.tableurs import classeur_octets, ecrire_csv, nouveau_classeur, texte_csv_francais
 from maillage.observatoire.resultats.rapports import MESSAGE_PDF, PDFIndisponible, pdf_disponible, verifier_pdf
 
@@ -49,7 +50,7 @@ def html_emargement(evenement: Evenement) -> str:
         {
             "evenement": evenement,
             "inscrits": selectors_pointage.inscrits_emargement(evenement),
-            "produit_le": timezone.localtime(),
+            "produit_le": horloge.maintenant(),
         },
     )
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from maillage.core.audit import acteur
-from maillage.core.horloge import aujourdhui
+from maillage.core.horloge import aujourdhui, dater
 from maillage.core.permissions import peut
 from maillage.core.versions import verifier_version
 
@@ -110,12 +110,15 @@ def fiche_mettre_a_jour(
                 jalon.fait_le = jour if jalon.fait else None
                 jalon.save(update_fields=["fait", "fait_le"])
         if texte or change:
-            CommentaireAction.objects.create(
-                fiche=fiche,
-                auteur=par if getattr(par, "is_authenticated", False) else None,
-                auteur_libelle=_nom_de(par),
-                texte=texte or "Mise à jour du statut ou de l'avancement.",
-                statut=nouveau_statut if change else "",
-                avancement=nouvel_avancement if change else None,
+            # Dated on the clock (the demo's story), like the jalons' fait_le.
+            dater(
+                CommentaireAction.objects.create(
+                    fiche=fiche,
+                    auteur=par if getattr(par, "is_authenticated", False) else None,
+                    auteur_libelle=_nom_de(par),
+                    texte=texte or "Mise à jour du statut ou de l'avancement.",
+                    statut=nouveau_statut if change else "",
+                    avancement=nouvel_avancement if change else None,
+                )
             )
         return fiche

@@ -21,7 +21,7 @@ from django.utils import timezone
 from openpyxl.styles import Font
 
 from maillage.comptes.models import Organisation, Utilisateur
-from maillage.core.horloge import aujourdhui
+from maillage.core.horloge import aujourdhui, maintenant
 from maillage.core.tableurs import classeur_octets, nouveau_classeur
 from maillage.core.travaux import ErreurTravail, executer, task
 from maillage.diagnostic.selectors import version_diagnostic
@@ -200,7 +200,7 @@ def contexte_document(schema: Schema, *, interne: bool, jour: datetime.date | No
         "schema": schema,
         "interne": interne,
         "jour": jour,
-        "produit_le": timezone.localtime(),
+        "produit_le": maintenant(),
         "signataires": list(schema.signataires.order_by("nom")),
         "transitions": list(schema.transitions.order_by("date", "pk")),
         "chiffres": tableau_chiffres(schema, jour=jour),

@@ -186,7 +186,7 @@ def liste(request, filtres: Query[Filtres]):
     ),
 )
 def detail(request, id: int, date: str | None = None):
-    jour = _date(date) or datetime.date.today()
+    jour = _date(date) or aujourdhui()
     structure = (
         exports.structures_publiques(date_agrement=jour)
         .prefetch_related("communes_competence", "qpv_competence")

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from maillage.core import horloge
 from maillage.core.tableurs import Colonne as ColonneTableur
 from maillage.core.tableurs import (
     classeur_octets,
@@ -160,7 +161,7 @@ def structures_publiques(
     of them. Each structure gets `agrements_a_date`: its animation globale or locale agrément covering
     `date` (or `date_agrement`, by default today), most recent first. Three queries whatever the size.
     """
-    reference = date or date_agrement or datetime.date.today()
+    reference = date or date_agrement or horloge.aujourdhui()
     structures = structures_actives(date) if date else Structure.objects.all()
     structures = structures_filtrer(structures, departement=departement, commune=commune, type=type, gestion=gestion)
     agrements = Agrement.objects.filter(agrement_principal(reference)).order_by("-debut")

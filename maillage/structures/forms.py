@@ -5,12 +5,11 @@ scope (communes, QPV and gestionnaires of the structure's département): a forge
 choice, with Django's French message, before the service checks it again.
 """
 
-import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
+from maillage.core import horloge
 from maillage.core.versions import CHAMP_VERSION, AvecVersion
 from maillage.core.widgets import ChampDate
 from maillage.territoires.models import QPV, Commune, Departement
@@ -42,7 +41,7 @@ class FiltreAnnuaireForm(forms.Form):
         if data is not None and not data.get("date"):
             # The date in effect is shown in the field: the page says which day the list describes.
             data = data.copy()
-            data["date"] = datetime.date.today().isoformat()
+            data["date"] = horloge.aujourdhui().isoformat()
         super().__init__(data, *args, **kwargs)
         # Every département and commune is a valid filter (an empty list is an answer, not an error).
         departements = Departement.objects.only("code", "nom").order_by("code")
@@ -61,7 +60,7 @@ class FiltreAnnuaireForm(forms.Form):
         """The valid filters (an invalid one is ignored, and its error shown)."""
         donnees = self.cleaned_data if self.is_bound and self.is_valid() else getattr(self, "cleaned_data", {})
         return {
-            "date": donnees.get("date") or datetime.date.today(),
+            "date": donnees.get("date") or horloge.aujourdhui(),
             "departement": donnees.get("departement") or None,
             "commune": donnees.get("commune") or None,
             "type": donnees.get("type") or None,

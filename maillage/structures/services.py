@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
+from maillage.core import horloge
 from maillage.core.permissions import exiger, peut
 from maillage.core.versions import verifier_version
 from maillage.territoires.models import QPV, Commune
@@ -310,7 +311,7 @@ def _valider_contact(contact: Contact) -> None:
         erreurs.setdefault("consentement_le", []).append(
             "Un contact n'est affiché sur la fiche publique qu'avec le consentement daté de la personne."
         )
-    if contact.consentement_le and contact.consentement_le > datetime.date.today():
+    if contact.consentement_le and contact.consentement_le > horloge.aujourdhui():
         erreurs.setdefault("consentement_le", []).append("La date du consentement ne peut pas être dans le futur.")
     _fusionner(erreurs, _valider_modele(contact, exclude=list(erreurs)))
     _lever(erreurs)

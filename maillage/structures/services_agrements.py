@@ -14,8 +14,8 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from maillage.core import horloge
 from maillage.core.audit import acteur
 from maillage.core.permissions import exiger
 from maillage.core.versions import verifier_version
@@ -27,7 +27,7 @@ Evaluations = dict[str, tuple[str, str]]
 
 
 def _aujourd_hui() -> datetime.date:
-    return timezone.localdate()
+    return horloge.aujourdhui()
 
 
 def _donnees(agrement: Agrement) -> regles.AgrementDonnees:

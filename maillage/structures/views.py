@@ -3,7 +3,6 @@
 Views stay thin: they check the permission (`exiger`), bind a form, call a service and render.
 """
 
-import datetime
 import hashlib
 import json
 
@@ -21,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from maillage.comptes.models import Role
+from maillage.core import horloge
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import codes_departements, est_admin, exiger, peut
 from maillage.core.telechargements import servir_fichier
@@ -74,7 +74,7 @@ def annuaire(request):
     # string, day (the default date) and data version, then served from the cache. Only the "add" links depend
     # on the user.
     requete = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
-    cle = f"structures:annuaire:{requete}:{datetime.date.today().isoformat()}:{selectors.version_annuaire()}"
+    cle = f"structures:annuaire:{requete}:{horloge.aujourdhui().isoformat()}:{selectors.version_annuaire()}"
     en_cache = cache.get(cle)
     if en_cache is None:
         contexte = _contexte_annuaire(request)
@@ -156,7 +156,7 @@ def structure(request, pk):
         s = selectors.structure_detaillee(pk)
     except Structure.DoesNotExist:
         raise Http404("Structure inconnue.") from None
-    aujourdhui = datetime.date.today()
+    aujourdhui = horloge.aujourdhui()
     agrements = selectors.agrements_en_cours(s, aujourdhui)
     voir_prive = peut(request.user, "structure.voir_prive", s)
     voir_contacts = peut(request.user, "structure.voir_contacts", s)

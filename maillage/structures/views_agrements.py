@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
+from maillage.core import horloge
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import exiger, peut
 from maillage.territoires.selectors import departement_par_code
@@ -160,7 +160,7 @@ def renouvellements(request, code):
     communes = list(selectors_agrements.communes_avec_structures(departement.code))
     filtre = FiltreRenouvellementsForm(request.GET or None, communes=communes)
     criteres = filtre.cleaned_data if filtre.is_bound and filtre.is_valid() else {}
-    aujourd_hui = criteres.get("date") or timezone.localdate()
+    aujourd_hui = criteres.get("date") or horloge.aujourdhui()
     lignes = selectors_agrements.tableau_renouvellements(
         departement.code,
         aujourd_hui=aujourd_hui,

@@ -1,6 +1,7 @@
 """French formats: our filters (1 387 926, 17,5 M€) and Django's localisation (31/12/2015)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -90,3 +91,62 @@ def test_arrondis_aux_frontieres():
 
 def test_cle_texte_trie_sans_accents_ni_casse():
     assert sorted(["Orly", "Île-Saint-Denis", "ivry"], key=cle_texte) == ["Île-Saint-Denis", "ivry", "Orly"]
+
+
+@pytest.mark.parametrize(
+    ("valeur", "format_", "attendu"),
+    [
+        (datetime.date(2026, 12, 1), None, "1er décembre 2026"),
+        (datetime.date(2016, 10, 15), None, "15 octobre 2016"),
+        (datetime.date(2016, 9, 1), "l j F Y", "jeudi 1er septembre 2016"),
+        (datetime.date(2016, 9, 2), "l j F Y", "vendredi 2 septembre 2016"),
+        (datetime.datetime(2016, 9, 1, 14, 30), "j F Y à H:i", "1er septembre 2016 à 14:30"),
+        (datetime.date(2016, 9, 1), r"j F Y \j", "1er septembre 2016 j"),  # an escaped j is text
+        (datetime.date(2016, 9, 1), "d/m/Y", "01/09/2016"),  # numeric dates are untouched
+        (None, None, ""),
+        ("pas une date", None, ""),
+    ],
+)
+def test_filtre_date_fr_premier_du_mois(valeur, format_, attendu):
+    gabarit = "{% load maillage %}{{ d|date_fr" + (f':"{format_}"' if format_ else "") + " }}"
+    with translation.override("fr"):
+        assert Template(gabarit).render(Context({"d": valeur})) == attendu
+
+
+def test_date_en_lettres():
+    from maillage.core.formats import date_en_lettres
+
+    assert date_en_lettres(datetime.date(2026, 12, 1)) == "1er décembre 2026"
+    assert date_en_lettres(datetime.date(2016, 9, 29), annee=False) == "29 septembre"
+    assert date_en_lettres(None) == "—"
+
+
+def test_aucun_jour_en_lettres_sans_date_fr():
+    """Every date written in words uses `date_fr` (the first of the month is "1er", not "1")."""
+    from pathlib import Path
+
+    racine = Path(__file__).resolve().parents[2] / "maillage"
+    fautifs = [
+        f"{chemin.relative_to(racine)}: {motif}"
+        for chemin in racine.rglob("templates/**/*")
+        if chemin.is_file()
+        for motif in re.findall(r'\|date:"[^"]*\bj F[^"]*"', chemin.read_text(encoding="utf-8", errors="ignore"))
+    ]
+    assert not fautifs, fautifs
+
+
+@pytest.mark.parametrize(
+    ("valeur", "attendu"),
+    [
+        (0.019, f"+1,9{NBSP}point"),
+        (0.0196, f"+2,0{NBSP}points"),  # rounded once, from the unrounded difference
+        (-0.025, f"-2,5{NBSP}points"),
+        (0.0, f"0,0{NBSP}point"),
+        (-0.0004, f"0,0{NBSP}point"),
+        (None, "—"),
+    ],
+)
+def test_points_de_pourcentage(valeur, attendu):
+    from maillage.core.formats import points
+
+    assert points(valeur) == attendu

@@ -148,7 +148,10 @@ def test_synthese_coherente(monde):
         qpv_total=4,
         qpv_sans_structure=1,
         structures=1,
+        communes_non_couvertes=1,
     )
+    # Without a competent structure is not the same as not covered (a structure within the distance covers).
+    assert s.communes_non_couvertes == sum(not c.couverte for c in resultat.communes) < s.communes_sans_structure
     assert s.population == sum(c.population for c in Departement.objects.get(code="94").communes.all())
     assert s.population_couverte == sum(c.population for c in resultat.communes if c.couverte)
     assert all(c.couverte for c in resultat.communes if c.structures_situees)

@@ -110,6 +110,17 @@ def test_page_publique_synthese_carte_et_tableau(client, reseau):
     assert 'data-geojson="/territoires/departements/94/communes.geojson"' in texte
 
 
+def test_la_synthese_et_le_tableau_disent_leur_perimetre(client, reseau):
+    """Without a competent structure (the card) is not the same count as not covered (the ranked table): each says
+    its scope and the card gives both."""
+    texte = _texte(client.get(URL, {"date": DATE}))
+    assert "Communes sans structure compétente" in texte
+    assert "aucune structure ne les a dans sa zone de compétence" in texte
+    assert "Dont 2 non couvertes (aucune structure à moins de 2,0 km)" in texte
+    assert "La synthèse compte 2 communes sans structure compétente, dont 2 non couvertes" in texte
+    assert "(2 communes non couvertes ou avec un QPV sans structure)" in texte
+
+
 def test_la_date_change_la_reponse(client, reseau):
     reponse = client.get(URL, {"date": "2013-06-30"})
     assert reponse.context["synthese"].communes_sans_structure == 3
@@ -368,6 +379,10 @@ def test_simulation_ajout_d_un_evs(client, reseau, pilote):
     ecarts = {e["cle"]: e for e in reponse.context["ecarts"]}
     assert (ecarts["communes_sans_structure"]["avant"], ecarts["communes_sans_structure"]["apres"]) == (2, 1)
     assert ecarts["population_couverte"]["difference"] == 93_557
+    # A difference of shares is in points, from the unrounded shares, rounded once.
+    points = f"+{93_557 / 246_214 * 100:.1f} points".replace(".", ",")
+    ligne = _texte(reponse).split('data-ecart="part_population_couverte"')[1].split("</tr>")[0]
+    assert points in ligne and "%</td>" in ligne.replace(" ", "") and ligne.count("points") == 1
     assert reponse.context["synthese"].communes_sans_structure == 1
     # Vitry leaves the ranking of territoires prioritaires.
     assert {c["code"]: c["rang_apres"] for c in reponse.context["classement"]}["94081"] is None

@@ -237,6 +237,20 @@ def _journal(reponse):
 
 
 @pytest.mark.django_db
+def test_historique_et_commentaires_dates_sur_l_horloge(reseau, settings):
+    """With a pinned clock (the demo), the status history and the comments are dated on it, like soumise_le."""
+    jour = timezone.localdate() - datetime.timedelta(days=5)
+    settings.MAILLAGE_AUJOURDHUI = jour.isoformat()
+    reponse = services.reponse_soumettre(par=reseau.compte_cs, reponse=_remplie(reseau))
+    commentaire = services.reponse_commenter(par=reseau.pilote, reponse=reponse, texte="Vérifiez les ETP.")
+    transition = reponse.transitions.get()
+    assert timezone.localdate(reponse.soumise_le) == jour
+    assert timezone.localdate(transition.le) == jour and timezone.localdate(commentaire.le) == jour
+    commentaire.refresh_from_db()
+    assert timezone.localdate(commentaire.le) == jour
+
+
+@pytest.mark.django_db
 def test_parcours_complet(reseau):
     reponse = _remplie(reseau)
     reponse = services.reponse_soumettre(par=reseau.compte_cs, reponse=reponse)

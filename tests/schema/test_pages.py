@@ -7,6 +7,7 @@ import html
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from maillage.schema.models import CommentaireAction, FicheAction
 from tests.conftest import enregistrer_deux_fois, message_conflit
@@ -240,8 +241,10 @@ def test_mise_a_jour_par_qui_tient_la_fiche(jeu, qui):
     fiche.refresh_from_db()
     jalon.refresh_from_db()
     assert (fiche.avancement, jalon.fait, jalon.fait_le) == (65, True, AUJOURDHUI)
-    commentaire = CommentaireAction.objects.filter(fiche=fiche).first()
+    # The latest record (by key): the fixture's comment carries the real instant, the new one the pinned clock's.
+    commentaire = CommentaireAction.objects.filter(fiche=fiche).order_by("-pk").first()
     assert (commentaire.texte, commentaire.avancement, commentaire.auteur) == ("Réunion tenue", 65, getattr(jeu, qui))
+    assert timezone.localdate(commentaire.le) == AUJOURDHUI
     page = texte(client_de(getattr(jeu, qui)).get(_url_fiche(jeu)))
     assert "Réunion tenue" in page and "65\xa0%" in page
 

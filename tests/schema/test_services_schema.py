@@ -366,3 +366,15 @@ def test_indicateurs_et_transitions_ne_sont_pas_modifies_par_l_edition(jeu):
     avant = TransitionSchema.objects.count()
     services_schema.schema_modifier(par=jeu.pilote, schema=jeu.schema, donnees=_donnees_schema(debut=2016, fin=2020))
     assert TransitionSchema.objects.count() == avant and Indicateur.objects.filter(schema=jeu.schema).count() == 1
+
+
+def test_commentaire_d_une_fiche_date_sur_l_horloge(jeu):
+    """The clock is pinned (the demo's story): the fiche's comment is dated on it, not on the real day."""
+    from django.utils import timezone
+
+    from maillage.schema import services
+
+    fiche = jeu.fiches[1]
+    services.fiche_mettre_a_jour(par=jeu.pilote, fiche=fiche, avancement=40, commentaire="Deux ateliers tenus")
+    commentaire = fiche.commentaires.get()
+    assert timezone.localdate(commentaire.le) == AUJOURDHUI

@@ -15,6 +15,7 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from maillage.comptes.models import Role
+from maillage.core import horloge
 from maillage.core.permissions import codes_communes, est_admin, peut
 
 from .. import affichage, regles, selectors
@@ -282,7 +283,7 @@ def _date_locale(valeur):
 
 def suivi_campagne(user, campagne: Campagne, *, statut="", commune="", aujourd_hui=None) -> Suivi:
     """Counts over the answers the user follows, and the rows filtered by status and commune (1 query)."""
-    aujourd_hui = aujourd_hui or timezone.localdate()
+    aujourd_hui = aujourd_hui or horloge.aujourdhui()
     toutes = list(reponses_suivies(user, campagne))
     suivi = Suivi(lignes=[])
     compte = Counter()

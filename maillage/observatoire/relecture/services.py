@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from maillage.comptes.models import Role, Utilisateur
+from maillage.core import horloge
 from maillage.core.permissions import exiger, peut
 
 from ..models import Campagne, Relance
@@ -40,7 +41,7 @@ def relancer(
     """
     if par is not None:
         exiger(par, "campagne.suivre", campagne)
-    aujourd_hui = aujourd_hui or timezone.localdate()
+    aujourd_hui = aujourd_hui or horloge.aujourdhui()
     deja = relancees_le(campagne, aujourd_hui)
     retenues = []
     for reponse in reponses:

@@ -4,12 +4,12 @@ A section is not a Django form (its questions are data): `lire_section` reads th
 that were shown, parses French numbers ("17 500,50"), and returns the values to save and the input errors.
 """
 
-import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from maillage.core import horloge
 from maillage.core.versions import AvecVersion
 from maillage.core.widgets import ChampDate
 
@@ -200,7 +200,7 @@ class CampagneForm(_ReglagesCampagneForm):
         self.fields["questionnaire"].queryset = _dernieres_versions(Questionnaire.Nature.SOCLE)
         self.fields["bloc_thematique"].queryset = _dernieres_versions(Questionnaire.Nature.THEME)
         if not self.is_bound:
-            annee = datetime.date.today().year
+            annee = horloge.aujourdhui().year
             self.initial.setdefault("annee", annee)
             socle = self.fields["questionnaire"].queryset.first()
             if socle:

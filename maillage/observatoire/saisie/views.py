@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from maillage.comptes.models import Role
+from maillage.core import horloge
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import exiger, peut
 from maillage.territoires.selectors import departement_par_code
@@ -32,7 +33,7 @@ from .forms import CampagneForm, CampagneModifierForm, lire_section
 def campagnes(request, code):
     departement = departement_par_code(code)
     exiger(request.user, "departement.voir_pilotage", departement)
-    aujourd_hui = timezone.localdate()
+    aujourd_hui = horloge.aujourdhui()
     liste = list(selectors.campagnes_du_departement(departement))
     for campagne in liste:
         campagne.url_suivi = reverse("observatoire:suivi", args=[campagne.pk])
@@ -125,7 +126,7 @@ def campagne_modifier(request, pk):
         except ValidationError as e:
             ajouter_erreurs_du_service(form, e)
         else:
-            phase = calendrier.LIBELLES_PHASES[calendrier.phase_pour(campagne, timezone.localdate())]
+            phase = calendrier.LIBELLES_PHASES[calendrier.phase_pour(campagne, horloge.aujourdhui())]
             messages.success(
                 request,
                 f"Campagne {campagne.annee} modifiée ({phase}) : réponses attendues du"
@@ -133,7 +134,7 @@ def campagne_modifier(request, pk):
                 f" jusqu'au {_date(campagne.date_limite_relecture)}.",
             )
             return redirect("observatoire:campagnes", code=campagne.departement_id)
-    phase = calendrier.phase_pour(campagne, timezone.localdate())
+    phase = calendrier.phase_pour(campagne, horloge.aujourdhui())
     return render(
         request,
         "observatoire/saisie/campagne_modifier.html",
@@ -218,7 +219,7 @@ def reponse(request, pk, erreurs_soumission=None):
             "total": sum(s["total"] for s in sections),
             **_droits_de_saisie(request.user, reponse),
             "en_retard": calendrier.en_retard(
-                aujourd_hui=timezone.localdate(), date_limite_reponse=reponse.campagne.date_limite_reponse
+                aujourd_hui=horloge.aujourdhui(), date_limite_reponse=reponse.campagne.date_limite_reponse
             ),
             "erreurs_soumission": erreurs_soumission,
             "renvoi": (selectors.dernier_renvoi(reponse) if reponse.statut == Statut.A_CORRIGER else None),
@@ -233,7 +234,7 @@ def reponse(request, pk, erreurs_soumission=None):
 def _droits_de_saisie(user, reponse) -> dict:
     """`modifiable` for the templates, and `fermeture`: why the structure may not write today (campaign dates)."""
     modifiable = peut(user, "reponse.modifier", reponse)
-    fermeture = calendrier.motif_pour(reponse.campagne, reponse.statut, timezone.localdate()) if modifiable else ""
+    fermeture = calendrier.motif_pour(reponse.campagne, reponse.statut, horloge.aujourdhui()) if modifiable else ""
     return {"modifiable": modifiable and not fermeture, "fermeture": fermeture}
 
 

@@ -267,3 +267,30 @@ def test_portrait(client, jeu):
     assert "Centre social des Bleuets" in html
     assert "162,5" in html and "150" in html  # the département's mean and median of persons reached
     assert client.get(reverse("observatoire:portrait", args=[2013, jeu.cs1.pk])).status_code == 404
+
+
+def _entetes(html: str) -> list[str]:
+    import re
+
+    tableau = html[html.index("Indicateurs de la campagne") :]
+    tableau = tableau[: tableau.index("</thead>")]
+    return [re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<th[^>]*>(.*?)</th>", tableau, re.S)]
+
+
+def test_colonnes_de_l_annee_precedente_seulement_quand_elle_existe(client, jeu):
+    client.force_login(jeu.pilote)
+    avec = client.get(url_synthese(jeu.c2016)).content.decode()
+    assert _entetes(avec)[-2:] == ["Total 2015", "Évolution"]
+    assert "N-1" not in avec
+    client.force_login(jeu.pilote93)
+    sans = client.get(url_synthese(jeu.c93)).content.decode()
+    entetes = _entetes(sans)
+    assert entetes[-1] == "Médiane" and not any("Total 20" in e or "Évolution" in e for e in entetes)
+
+
+def test_budget_de_l_observatoire_dit_son_perimetre(client, jeu):
+    client.force_login(jeu.pilote)
+    html = client.get(url_synthese(jeu.c2016)).content.decode()
+    note = html[html.index('data-chiffre="perimetre-budget"') :][:400]
+    assert "Réponses validées de la campagne 2016 (budgets 2015)" in note
+    assert "budgets saisis" in note
