@@ -21,7 +21,7 @@ def test_fichier_prive_par_defaut_en_piece_jointe(champ):
     assert reponse["Cache-Control"] == "private, no-store"
     assert reponse["X-Content-Type-Options"] == "nosniff"
     assert reponse["Content-Type"] == "application/pdf"
-    assert 'attachment; filename="compte-rendu.pdf"' == reponse["Content-Disposition"]
+    assert reponse["Content-Disposition"] == 'attachment; filename="compte-rendu.pdf"'
     assert b"".join(reponse.streaming_content) == b"%PDF-1.4 contenu"
     reponse.close()
 
