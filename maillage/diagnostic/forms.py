@@ -9,7 +9,7 @@ import datetime
 from django import forms
 
 from maillage.core.versions import AvecVersion
-from maillage.core.widgets import ChampDate
+from maillage.core.widgets import CasesACocherFiltrables, ChampDate
 from maillage.structures.models import TypeStructure
 
 from . import moteur
@@ -141,7 +141,7 @@ class SimulationForm(AvecVersion, forms.Form):
     fermetures = forms.MultipleChoiceField(
         label="Structures à fermer",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CasesACocherFiltrables(nom="structure", feminin=True),
         help_text="Structures actives à la date de référence dans le département.",
     )
     nom = forms.CharField(label="Nom du scénario", max_length=200, required=False)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
 from maillage.core.versions import CHAMP_VERSION, AvecVersion
-from maillage.core.widgets import ChampDate
+from maillage.core.widgets import CasesACocherFiltrables, ChampDate
 from maillage.territoires.models import QPV, Commune, Departement
 
 from . import services
@@ -124,8 +124,8 @@ class StructureForm(AvecVersion, forms.ModelForm):
             "date_fermeture",
         ]
         widgets = {
-            "communes_competence": forms.CheckboxSelectMultiple,
-            "qpv_competence": forms.CheckboxSelectMultiple,
+            "communes_competence": CasesACocherFiltrables(nom="commune", feminin=True),
+            "qpv_competence": CasesACocherFiltrables(nom="quartier prioritaire", nom_pluriel="quartiers prioritaires"),
             "date_premier_agrement": ChampDate(),
             "date_ouverture": ChampDate(),
             "date_fermeture": ChampDate(),
