@@ -100,8 +100,11 @@ class AjoutForm(forms.Form):
         donnees = super().clean()
         if not donnees.get("commune"):
             return donnees
-        if (donnees.get("longitude") is None) != (donnees.get("latitude") is None):
-            raise forms.ValidationError("Indiquez la longitude et la latitude, ou aucune des deux.")
+        # The missing coordinate is the field in error (beside the commune's other errors, not instead of them).
+        longitude, latitude = donnees.get("longitude"), donnees.get("latitude")
+        if (longitude is None) != (latitude is None) and not {"longitude", "latitude"} & set(self.errors):
+            manquante = "latitude" if latitude is None else "longitude"
+            self.add_error(manquante, "Indiquez la longitude et la latitude, ou aucune des deux.")
         if not donnees.get("nom"):
             donnees["nom"] = "Structure hypothétique"
         return donnees
