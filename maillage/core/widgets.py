@@ -29,7 +29,7 @@ class ChampDate(forms.DateInput):
 class CasesACocherFiltrables(forms.CheckboxSelectMultiple):
     """A long checkbox list (the 47 communes of a département) in a bounded scrolling box, checked items first.
 
-    Works without JavaScript (plain checkboxes, a count of the checked ones); js/cases-filtrables.js adds a filter
+    Works without JavaScript (plain checkboxes, a count of the checked ones); js/formulaires.js adds a filter
     box above the list (accents and case ignored) and keeps the count up to date. `nom` and `nom_pluriel` name
     the items in the count ("1 commune cochée", "12 communes cochées"); `feminin` agrees the participle.
     """
@@ -41,11 +41,6 @@ class CasesACocherFiltrables(forms.CheckboxSelectMultiple):
         self.nom = nom
         self.nom_pluriel = nom_pluriel or f"{nom}s"
         self.feminin = feminin
-
-    def __deepcopy__(self, memo):
-        copie = super().__deepcopy__(memo)
-        copie.nom, copie.nom_pluriel, copie.feminin = self.nom, self.nom_pluriel, self.feminin
-        return copie
 
     def compte(self, nombre: int) -> str:
         coche = "cochée" if self.feminin else "coché"
