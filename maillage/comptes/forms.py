@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from maillage.core.permissions import codes_departements, peut
 from maillage.core.versions import AvecVersion
+from maillage.core.widgets import CasesACocherFiltrables
 
 from . import selectors
 from .models import Mandat, Organisation, Role
@@ -67,7 +68,7 @@ class CompteForm(AvecVersion, forms.Form):
         label="Communes suivies",
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CasesACocherFiltrables(nom="commune", feminin=True),
         help_text="Pour un·e conseiller·e territorial·e seulement : les communes de son secteur.",
     )
 
@@ -168,7 +169,7 @@ class OrganisationForm(forms.Form):
         label="Communes de son territoire",
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CasesACocherFiltrables(nom="commune", feminin=True),
         help_text="Pour une commune, un CCAS, une association… Une organisation départementale n'en a pas besoin.",
     )
     epci = forms.ModelChoiceField(label="EPCI / EPT", queryset=None, required=False)

@@ -10,7 +10,7 @@ from django import forms
 
 from maillage.core import horloge
 from maillage.core.versions import AvecVersion
-from maillage.core.widgets import ChampDate
+from maillage.core.widgets import CasesACocherFiltrables, ChampDate
 from maillage.structures.models import TypeStructure
 
 from . import moteur
@@ -101,8 +101,11 @@ class AjoutForm(forms.Form):
         donnees = super().clean()
         if not donnees.get("commune"):
             return donnees
-        if (donnees.get("longitude") is None) != (donnees.get("latitude") is None):
-            raise forms.ValidationError("Indiquez la longitude et la latitude, ou aucune des deux.")
+        # The missing coordinate is the field in error (beside the commune's other errors, not instead of them).
+        longitude, latitude = donnees.get("longitude"), donnees.get("latitude")
+        if (longitude is None) != (latitude is None) and not {"longitude", "latitude"} & set(self.errors):
+            manquante = "latitude" if latitude is None else "longitude"
+            self.add_error(manquante, "Indiquez la longitude et la latitude, ou aucune des deux.")
         if not donnees.get("nom"):
             donnees["nom"] = "Structure hypothétique"
         return donnees
@@ -142,7 +145,7 @@ class SimulationForm(AvecVersion, forms.Form):
     fermetures = forms.MultipleChoiceField(
         label="Structures à fermer",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CasesACocherFiltrables(nom="structure", feminin=True),
         help_text="Structures actives à la date de référence dans le département.",
     )
     nom = forms.CharField(label="Nom du scénario", max_length=200, required=False)

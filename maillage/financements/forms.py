@@ -7,7 +7,12 @@ from maillage.core.versions import AvecVersion
 from .models import Financeur
 
 CHARGES = [
-    ("charges_totales", "Total des charges (€)", "Toutes les charges de l'exercice : c'est le budget de la structure."),
+    (
+        "charges_totales",
+        "Total des charges (€)",
+        "Toutes les charges de l'exercice : c'est le budget de la structure. Les montants sont en euros, avec "
+        "deux décimales au plus, par exemple 412 500 ou 412 500,50.",
+    ),
     ("charges_pilotage", "Charges de pilotage (€)", "Direction, coordination : base de la PS animation globale."),
     (
         "charges_logistique",

@@ -16,6 +16,7 @@ from .models import Budget, Financeur, LigneProduit, TypePS
 ANNEE_MIN, ANNEE_MAX = 2000, 2100
 # DecimalField(max_digits=12, decimal_places=2).
 MONTANT_MAX = Decimal("9999999999.99")
+# Label of each charge, the subject of its messages ("Les charges de pilotage ne peuvent pas être négatives").
 CHAMPS_CHARGES = {
     "charges_totales": "Le total des charges",
     "charges_pilotage": "Les charges de pilotage",
@@ -24,21 +25,32 @@ CHAMPS_CHARGES = {
 }
 
 
+def _accord(libelle: str) -> dict:
+    """The words of the messages agreed with `libelle`: "Le total…" (masculine singular), "Les charges…"."""
+    if libelle.startswith("Les "):
+        return {"est": "ne sont", "un_montant": "des montants valides", "negatif": "ne peuvent pas être négatives",
+                "depasse": "dépassent", "a": "ont"}  # fmt: skip
+    return {"est": "n'est", "un_montant": "un montant valide", "negatif": "ne peut pas être négatif",
+            "depasse": "dépasse", "a": "a"}  # fmt: skip
+
+
 def _montant(valeur, libelle: str) -> tuple[Decimal | None, str | None]:
     if valeur is None or valeur == "":
         return Decimal(0), None
+    mots = _accord(libelle)
+    invalide = f"{libelle} {mots['est']} pas {mots['un_montant']}."
     try:
-        montant = Decimal(str(valeur).replace(",", ".").replace("\u202f", "").replace(" ", ""))
+        montant = Decimal(str(valeur).replace(",", ".").replace("\u202f", "").replace("\xa0", "").replace(" ", ""))
     except (InvalidOperation, ValueError):
-        return None, f"{libelle} n'est pas un montant valide."
+        return None, invalide
     if not montant.is_finite():
-        return None, f"{libelle} n'est pas un montant valide."
+        return None, invalide
     if montant < 0:
-        return None, f"{libelle} ne peut pas être négatif."
+        return None, f"{libelle} {mots['negatif']}."
     if montant > MONTANT_MAX:
-        return None, f"{libelle} dépasse le montant maximal accepté."
+        return None, f"{libelle} {mots['depasse']} le montant maximal accepté."
     if montant != montant.quantize(Decimal("0.01")):
-        return None, f"{libelle} a plus de deux décimales."
+        return None, f"{libelle} {mots['a']} plus de deux décimales."
     return montant, None
 
 

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from maillage.core import horloge
 from maillage.core.versions import CHAMP_VERSION, AvecVersion
-from maillage.core.widgets import ChampDate
+from maillage.core.widgets import CasesACocherFiltrables, ChampDate
 from maillage.territoires.models import QPV, Commune, Departement
 
 from . import services
@@ -94,6 +94,12 @@ class StructureForm(AvecVersion, forms.ModelForm):
     latitude = forms.FloatField(
         required=False, localize=True, widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
     )
+    code_postal = forms.CharField(
+        label="Code postal",
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
 
     class Meta:
         model = Structure
@@ -123,8 +129,8 @@ class StructureForm(AvecVersion, forms.ModelForm):
             "date_fermeture",
         ]
         widgets = {
-            "communes_competence": forms.CheckboxSelectMultiple,
-            "qpv_competence": forms.CheckboxSelectMultiple,
+            "communes_competence": CasesACocherFiltrables(nom="commune", feminin=True),
+            "qpv_competence": CasesACocherFiltrables(nom="quartier prioritaire", nom_pluriel="quartiers prioritaires"),
             "date_premier_agrement": ChampDate(),
             "date_ouverture": ChampDate(),
             "date_fermeture": ChampDate(),
@@ -132,6 +138,7 @@ class StructureForm(AvecVersion, forms.ModelForm):
         }
         help_texts = {
             "siret": "14 chiffres ; les espaces sont acceptés.",
+            "code_postal": "5 chiffres, par exemple 94400.",
             "longitude": "En degrés décimaux (WGS 84), par exemple 2,4556. Laissez vide pour placer la structure au "
             "centre de la commune.",
             "latitude": "En degrés décimaux (WGS 84), par exemple 48,7904.",
@@ -162,6 +169,29 @@ class StructureForm(AvecVersion, forms.ModelForm):
         if "gestionnaire" in self.fields:
             self.fields["gestionnaire"].queryset = gestionnaires_du_departement(departement)
             self.fields["gestionnaire"].help_text = "Absent de la liste ? Créez d'abord le gestionnaire."
+
+    def clean_code_postal(self):
+        # "94 400" as some people type it.
+        return "".join(self.cleaned_data.get("code_postal", "").split())
+
+    def clean(self):
+        # The service's checks of the postal code and of the position run here too, so that their errors come
+        # with those of the other fields instead of after the next submission.
+        donnees = super().clean()
+        if "commune" in self.fields:
+            commune = donnees.get("commune")
+        else:
+            commune = self.instance.commune if self.instance.commune_id else None
+        if "code_postal" in self.fields and donnees.get("code_postal"):
+            for message in services.erreurs_code_postal(donnees["code_postal"], commune):
+                self.add_error("code_postal", message)
+        position = ("longitude", "latitude")
+        if commune is not None and all(nom in self.fields and nom not in self.errors for nom in position):
+            _, _, erreurs = services.verifier_position(commune, donnees.get("longitude"), donnees.get("latitude"))
+            for champ, messages in erreurs.items():
+                for message in messages:
+                    self.add_error(champ, message)
+        return donnees
 
     def _post_clean(self):
         # The model's own checks run in the service (with the position and zone rules); here only the form's.

@@ -7,7 +7,9 @@ keyed by field when possible) or PermissionDenied, and nothing is written.
 
 import datetime
 import json
+import math
 import os
+import re
 import zipfile
 import zlib
 
@@ -57,6 +59,8 @@ _M2M = ("communes_competence", "qpv_competence")
 
 # Tolerance around the commune's outline (degrees, about 500 m): simplified outlines are approximate.
 TOLERANCE_CONTOUR = 0.005
+# Without the commune's outline, a position farther than this from the commune's centre is worth a look (km).
+DISTANCE_AVERTISSEMENT_KM = 10
 
 
 def champs_modifiables(user, structure) -> frozenset:
@@ -114,6 +118,76 @@ def verifier_position(commune: Commune, longitude, latitude) -> tuple[float | No
                 "de la commune."
             ]
     return longitude, latitude, erreurs
+
+
+def prefixe_postal(departement_id: str) -> str:
+    """The first digits of the postal codes of a département: "94", "20" for Corsica, "971" overseas."""
+    if departement_id in ("2A", "2B"):
+        return "20"
+    return departement_id
+
+
+def erreurs_code_postal(code: str, commune: Commune | None) -> list[str]:
+    """A French postal code: 5 digits, beginning as the commune's département when the commune is known."""
+    code = (code or "").strip()
+    if not code:
+        return []
+    if not re.fullmatch(r"\d{5}", code):
+        return [f"Le code postal « {code[:20]} » doit compter 5 chiffres, par exemple 94400."]
+    if commune is not None and commune.departement_id:
+        prefixe = prefixe_postal(commune.departement_id)
+        if not code.startswith(prefixe):
+            return [
+                f"Le code postal {code} n'est pas celui d'une commune du département {commune.departement_id} "
+                f"({commune.nom}) : il devrait commencer par {prefixe}."
+            ]
+    return []
+
+
+def _distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    rayon = 6371.0
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * rayon * math.asin(math.sqrt(a))
+
+
+def avertissements_position(commune: Commune, longitude, latitude) -> list[str]:
+    """Warnings (not refusals) on a position that could not be checked against the commune's outline.
+
+    With the commune's outline the position is refused outside it (verifier_position). Without it, the
+    position is compared with the outline of the département (the union of its communes' known outlines) and
+    with the commune's centre: far away is allowed (a structure may sit at the edge of a large commune) but said.
+    """
+    if longitude is None or latitude is None or commune is None or _contour(commune) is not None:
+        return []
+    from shapely.geometry import Point, shape
+    from shapely.ops import unary_union
+
+    point = Point(longitude, latitude)
+    contours = []
+    for geometrie in (
+        Commune.objects.filter(departement_id=commune.departement_id)
+        .exclude(geometrie="")
+        .values_list("geometrie", flat=True)
+    ):
+        try:
+            contours.append(shape(json.loads(geometrie)))
+        except Exception:  # a malformed stored outline is skipped
+            continue
+    if contours and not unary_union(contours).buffer(TOLERANCE_CONTOUR).contains(point):
+        return [
+            f"Cette position est en dehors du département {commune.departement_id} : vérifiez la longitude et la "
+            "latitude (en degrés décimaux, WGS 84)."
+        ]
+    if commune.longitude is not None and commune.latitude is not None:
+        distance = _distance_km(commune.longitude, commune.latitude, longitude, latitude)
+        if distance > DISTANCE_AVERTISSEMENT_KM:
+            return [
+                f"Cette position est à {round(distance)} km du centre de {commune.nom} : vérifiez la longitude et "
+                "la latitude (en degrés décimaux, WGS 84)."
+            ]
+    return []
 
 
 def _verifier_zone(departement_id: str, communes, qpv, erreurs: dict) -> None:
@@ -186,6 +260,8 @@ def _preparer(structure: Structure, champs: dict, erreurs: dict) -> dict:
     for nom, valeur in champs.items():
         setattr(structure, nom, valeur)
     commune = structure.commune if structure.commune_id else None
+    if {"code_postal", "commune"} & set(champs) and (message := erreurs_code_postal(structure.code_postal, commune)):
+        _fusionner(erreurs, {"code_postal": message})
     if commune is not None:
         if {"longitude", "latitude", "commune"} & set(champs) or structure._state.adding:
             lon, lat, erreurs_position = verifier_position(commune, structure.longitude, structure.latitude)

@@ -193,6 +193,12 @@ GROUPES = (
 )
 
 
+def _avertir_position(request, structure) -> None:
+    """A position saved but worth a look (outside the département, far from the commune) is said, not refused."""
+    for avertissement in services.avertissements_position(structure.commune, structure.longitude, structure.latitude):
+        messages.warning(request, avertissement)
+
+
 def _groupes(form) -> list[tuple[str, list]]:
     groupes = []
     for legende, noms in GROUPES:
@@ -216,6 +222,7 @@ def structure_creer(request, code):
             ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, f"La structure « {s.nom} » a été créée.")
+            _avertir_position(request, s)
             return redirect("structures:structure", pk=s.pk)
     return render(
         request,
@@ -237,6 +244,7 @@ def structure_modifier(request, pk):
             ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "La fiche de la structure a été enregistrée.")
+            _avertir_position(request, Structure.objects.select_related("commune").get(pk=s.pk))
             return redirect("structures:structure", pk=s.pk)
     return render(
         request,

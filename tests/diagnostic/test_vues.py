@@ -559,3 +559,17 @@ def test_scenario_modifie_par_deux_pilotes_le_second_refuse(client, reseau, pilo
     assert "Nom : « EVS à Vitry » → « EVS à Vitry (variante) »" in message_conflit(reponse)
     scenario.refresh_from_db()
     assert (scenario.nom, scenario.description, scenario.version) == ("EVS à Vitry (variante)", "", 2)
+
+
+def test_simulation_resume_des_erreurs_avec_les_lignes(client, reseau, pilote, autre_departement):
+    """The summary on top lists the errors of the form and of each hypothetical structure, linked to the fields."""
+    client.force_login(pilote)
+    reponse = client.post(
+        URL_SIMULATION,
+        _simulation(**{"date": "31/02/2015", "ajout-0-commune": "94081", "ajout-0-longitude": "2.4"}),
+    )
+    assert reponse.status_code == 400
+    page = reponse.content.decode()
+    resume = page[page.index('id="erreurs-formulaire"') : page.index("</ul>", page.index('id="erreurs-formulaire"'))]
+    assert '<a href="#id_date">' in resume
+    assert '<a href="#id_ajout-0-latitude">Latitude (ligne 1) : Indiquez la longitude et la latitude' in resume

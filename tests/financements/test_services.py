@@ -60,7 +60,10 @@ def test_creation_puis_mise_a_jour(jeu, pilote):
     ("modifications", "cle", "message"),
     [
         ({"charges_totales": "-5"}, "charges_totales", "ne peut pas être négatif"),
-        ({"charges_pilotage": "abc"}, "charges_pilotage", "n'est pas un montant valide"),
+        ({"charges_pilotage": "abc"}, "charges_pilotage", "Les charges de pilotage ne sont pas des montants valides"),
+        ({"charges_pilotage": "-5"}, "charges_pilotage", "Les charges de pilotage ne peuvent pas être négatives."),
+        ({"charges_logistique": "1,234"}, "charges_logistique", "Les charges de logistique ont plus de deux"),
+        ({"charges_totales": "abc"}, "charges_totales", "Le total des charges n'est pas un montant valide."),
         ({"charges_totales": "100000"}, "charges_totales", "ne peuvent pas dépasser le total des charges"),
         ({"charges_totales": "1.234"}, "charges_totales", "plus de deux décimales"),
         ({"produits": {"communes": "-1"}}, "produit_communes", "ne peut pas être négatif"),
