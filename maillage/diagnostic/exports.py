@@ -30,6 +30,7 @@ LIBELLES_SYNTHESE = {
     "part_population_couverte": "Part de la population couverte",
     "communes": "Communes",
     "communes_sans_structure": "Communes sans structure",
+    "communes_non_couvertes": "dont communes non couvertes (aucune structure à proximité)",
     "qpv_total": "Quartiers prioritaires (QPV)",
     "qpv_sans_structure": "QPV sans structure",
     "structures": "Structures actives",
