@@ -115,7 +115,7 @@ def _taches_campagnes(user, code: str, jour: datetime.date, *, tout_le_departeme
             recues = attendues - campagne.n_brouillon
         else:
             # The conseiller's communes only: the follow-up board's own filter.
-            statuts = [r.statut for r in reponses_suivies(user, campagne).only("statut")]
+            statuts = list(reponses_suivies(user, campagne).values_list("statut", flat=True))
             attendues, soumises = len(statuts), statuts.count(Statut.SOUMISE)
             recues = attendues - statuts.count(Statut.BROUILLON)
         if soumises:
@@ -132,7 +132,8 @@ def _taches_campagnes(user, code: str, jour: datetime.date, *, tout_le_departeme
         taches.append(
             Tache(
                 f"Campagne {campagne.annee} ({calendrier.LIBELLES_PHASES[calendrier.phase_pour(campagne, jour)]}) : "
-                f"{nombre(recues)} réponses reçues sur {nombre(attendues)} attendues ({taux})",
+                f"{pluriel(recues, 'réponse reçue', 'réponses reçues')} sur {nombre(attendues)} attendue"
+                f"{'s' if attendues > 1 else ''} ({taux})",
                 url,
                 "",
                 campagne.date_limite_reponse,
