@@ -14,7 +14,7 @@ from maillage.territoires.models import Chargement
 from tests.comptes.factories import MandatFactory, UtilisateurFactory
 from tests.observatoire.factories import CampagneFactory, ReponseFactory
 from tests.reseau.factories import EvenementFactory, InscriptionFactory
-from tests.schema.factories import DecisionFactory, ReunionFactory, InstanceFactory, jeu_schema_94
+from tests.schema.factories import DecisionFactory, InstanceFactory, ReunionFactory, jeu_schema_94
 from tests.structures.factories import AgrementFactory, StructureFactory
 
 pytestmark = pytest.mark.django_db
@@ -199,8 +199,9 @@ def test_accueil_du_partenaire_sans_action(client, jeu):
 
 
 def test_evenement_brouillon_invisible_de_la_structure(client, jeu):
+    jour = datetime.date(2016, 11, 2)
     EvenementFactory(departement=jeu.dep, titre="Brouillon fictif", statut=Evenement.Statut.BROUILLON,
-                     debut=a_l_heure(datetime.date(2016, 11, 2)), fin=a_l_heure(datetime.date(2016, 11, 2), 17))  # fmt: skip
+                     debut=a_l_heure(jour), fin=a_l_heure(jour, 17))  # fmt: skip
     assert "Brouillon fictif" not in texte(page(client, jeu.compte_structure))
     assert "Brouillon fictif" in texte(page(client, jeu.pilote))
 
