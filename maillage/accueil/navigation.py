@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 
 from maillage.core.permissions import actif, codes_departements, est_admin, peut
 from maillage.core.roles import Role
+from maillage.observatoire.permissions import est_correspondant
 
 PRINCIPAL = "principal"
 PLUS = "plus"
@@ -73,8 +74,12 @@ def _structure_rattachee(user, _code) -> bool:
 
 
 def _suit_campagnes(user, code) -> bool:
-    # Structures fill their questionnaires elsewhere (« Mon questionnaire »); the list is Caf and partner staff's.
-    return peut(user, "departement.voir_pilotage", code)
+    """The campaigns list is for those who follow campaigns: Caf staff, and partners only with a correspondant
+    observatoire mandate (without one, its follow-up links would all be refused: they get the published results).
+    Structures fill their questionnaires from « Mon questionnaire »."""
+    if not peut(user, "departement.voir_pilotage", code):
+        return False
+    return user.role != Role.PARTENAIRE or est_correspondant(user, code)
 
 
 def _observatoire_public(user, code) -> bool:
@@ -91,7 +96,9 @@ DEFINITIONS = (
                 _regle("territoire.voir", sur_departement=False), avec_departement="arg", espaces=("territoires",)),
     _Definition("Annuaire", "structures:annuaire", PRINCIPAL,
                 "Les centres sociaux et espaces de vie sociale, sur une carte et en liste.",
-                _toujours, avec_departement="get", espaces=("structures",)),
+                _toujours, avec_departement="get",
+                espaces=("structures:annuaire", "structures:structure", "structures:contact", "structures:projet",
+                         "structures:document", "structures:gestionnaire")),
     _Definition("Tableau de bord", "financements:tableau_de_bord_departement", PRINCIPAL,
                 "Les chiffres clés du département : structures, agréments, budgets et prestations.",
                 _toujours, avec_departement="arg", espaces=("financements:tableau_de_bord",)),
@@ -118,7 +125,8 @@ DEFINITIONS = (
     # Secondary entries, behind « Plus ».
     _Definition("Renouvellements", "structures:renouvellements", PLUS,
                 "Les agréments à renouveler et en retard, avec les étapes de chaque dossier.",
-                _regle("departement.gerer"), avec_departement="arg"),
+                _regle("departement.gerer"), avec_departement="arg",
+                espaces=("structures:renouvellements", "structures:agrement")),
     _Definition("Ma structure", "structures:ma_structure", PLUS,
                 "La fiche de votre structure : coordonnées, contacts, projet social et documents.",
                 _structure_rattachee),

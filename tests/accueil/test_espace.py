@@ -193,9 +193,11 @@ def test_accueil_du_partenaire_mandate_relit(client, jeu):
     assert "Campagne 2016 : 1 réponse soumise à relire" in lu
 
 
-def test_accueil_du_partenaire_sans_action(client, jeu):
-    lu = texte(page(client, jeu.partenaire_autre.__class__.objects.get(pk=jeu.partenaire93.pk)))
-    assert "Action 1.1.1" not in lu
+def test_accueil_du_partenaire_d_un_autre_departement(client, jeu):
+    # The 93 has no schéma: no schéma block, nothing of the 94.
+    lu = texte(page(client, jeu.partenaire93))
+    assert "Schéma directeur 2016-2020" not in lu and "Action 1.1.1" not in lu
+    assert "Aucun événement à venir." in lu  # its département's agenda: the 94's day is not listed
 
 
 def test_evenement_brouillon_invisible_de_la_structure(client, jeu):
