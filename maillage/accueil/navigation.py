@@ -27,9 +27,10 @@ class Entree:
     groupe: str
     # What the page is for, in one sentence (site map and help page).
     aide: str = ""
-    # URL namespaces (and name prefixes) under which the entry is the current section (aria-current).
+    # URL namespaces (and name prefixes) under which the entry is the current section.
     espaces: tuple[str, ...] = ()
-    actif: bool = False
+    # aria-current: "page" on the entry's own page, "true" on a page below it, "" elsewhere.
+    actif: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class _Definition:
     condition: Callable[[object, str], bool]
     avec_departement: str = ""  # "" | "arg" (URL argument) | "get" (?departement=)
     espaces: tuple[str, ...] = ()
+    # Without a département (a national instance, a visitor): this URL instead, or no entry.
+    sans_departement: str = ""
     kwargs: dict = field(default_factory=dict)
 
 
@@ -93,7 +96,8 @@ DEFINITIONS = (
                 lambda user, code: not actif(user), espaces=("accueil:accueil",)),
     _Definition("Territoires", "territoires:departement", PRINCIPAL,
                 "Le département, ses communes, EPCI et quartiers prioritaires, et leur couverture.",
-                _regle("territoire.voir", sur_departement=False), avec_departement="arg", espaces=("territoires",)),
+                _regle("territoire.voir", sur_departement=False), avec_departement="arg", espaces=("territoires",),
+                sans_departement="/#titre-choix"),
     _Definition("Annuaire", "structures:annuaire", PRINCIPAL,
                 "Les centres sociaux et espaces de vie sociale, sur une carte et en liste.",
                 _toujours, avec_departement="get",
@@ -130,6 +134,9 @@ DEFINITIONS = (
     _Definition("Ma structure", "structures:ma_structure", PLUS,
                 "La fiche de votre structure : coordonnées, contacts, projet social et documents.",
                 _structure_rattachee),
+    _Definition("Résultats de l'observatoire", "observatoire:publications", PLUS,
+                "Les résultats publiés de l'observatoire, par année et par département.",
+                _suit_campagnes, espaces=("observatoire:publications", "observatoire:synthese")),
     _Definition("Expériences", "observatoire:fiches", PLUS,
                 "Les fiches expérience des structures : des actions racontées pour s'en inspirer.",
                 _toujours, espaces=("observatoire:fiche",)),
@@ -172,7 +179,7 @@ def _url(definition: _Definition, code: str) -> str | None:
     try:
         if definition.avec_departement == "arg":
             if not code:
-                return None
+                return definition.sans_departement or None
             return reverse(definition.nom_url, args=[code])
         url = reverse(definition.nom_url)
     except NoReverseMatch:
@@ -187,8 +194,17 @@ def _est_courante(espaces: tuple[str, ...], espace: str, nom_url: str) -> bool:
     return any(e == espace or complet.startswith(e) for e in espaces)
 
 
-def entrees(user, *, espace: str = "", nom_url: str = "") -> list[Entree]:
-    """The entries `user` may open, in order; `espace`/`nom_url`: the current page (its resolver match)."""
+def _courant(url: str, espaces: tuple[str, ...], chemin: str, espace: str, nom_url: str) -> str:
+    if chemin and "#" not in url and url.split("?")[0] == chemin:
+        return "page"
+    if espace and _est_courante(espaces, espace, nom_url):
+        return "true"
+    return ""
+
+
+def entrees(user, *, espace: str = "", nom_url: str = "", chemin: str = "") -> list[Entree]:
+    """The entries `user` may open, in order; `espace`/`nom_url`/`chemin`: the current page (resolver match and
+    path), for aria-current."""
     code = departement_de(user)
     resultat = []
     for definition in DEFINITIONS:
@@ -204,7 +220,7 @@ def entrees(user, *, espace: str = "", nom_url: str = "") -> list[Entree]:
                 definition.groupe,
                 definition.aide,
                 definition.espaces,
-                _est_courante(definition.espaces, espace, nom_url) if espace else False,
+                _courant(url, definition.espaces, chemin, espace, nom_url),
             )
         )
     return resultat
@@ -215,8 +231,7 @@ def menu(request) -> dict:
     match = getattr(request, "resolver_match", None)
     espace = (match.namespace if match else "") or ""
     nom_url = (match.url_name if match else "") or ""
-    liste = entrees(request.user, espace=espace, nom_url=nom_url)
-    # The section's page itself is aria-current="page", any page below it "true".
+    liste = entrees(request.user, espace=espace, nom_url=nom_url, chemin=request.path)
     return {
         "principal": [e for e in liste if e.groupe == PRINCIPAL],
         "plus": [e for e in liste if e.groupe == PLUS],

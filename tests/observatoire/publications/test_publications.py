@@ -131,4 +131,4 @@ def test_entree_de_navigation_pour_tous(client, publications):
     # On the fiches, the « Expériences » entry is the current one, not the observatoire's results.
     fiches = _texte(client.get(reverse("observatoire:fiches")))
     assert f'<a href="{URL}">Observatoire</a>' in fiches
-    assert f'<a href="{reverse("observatoire:fiches")}" aria-current="true">Expériences</a>' in fiches
+    assert f'<a href="{reverse("observatoire:fiches")}" aria-current="page">Expériences</a>' in fiches
