@@ -28,7 +28,6 @@ PAGES_PAR_ROLE = 25
 CONNUS = {
     ("diagnostic:departement", "largeur"): "page de 520 px de large au téléphone",
     ("observatoire:synthese", "scrollable-region-focusable"): "tableaux défilants hors d'atteinte du clavier",
-    ("comptes:mot_de_passe_changer", "label"): "champ e-mail caché (gestionnaires de mots de passe) sans libellé",
 }
 
 
