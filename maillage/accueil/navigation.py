@@ -86,7 +86,12 @@ def _suit_campagnes(user, code) -> bool:
 
 
 def _observatoire_public(user, code) -> bool:
-    return not _suit_campagnes(user, code)
+    # A structure account has « Mon questionnaire » up front; its published results go under « Plus ».
+    return not _suit_campagnes(user, code) and not _structure_rattachee(user, code)
+
+
+def _resultats_dans_plus(user, code) -> bool:
+    return _suit_campagnes(user, code) or _structure_rattachee(user, code)
 
 
 DEFINITIONS = (
@@ -136,7 +141,7 @@ DEFINITIONS = (
                 _structure_rattachee),
     _Definition("Résultats de l'observatoire", "observatoire:publications", PLUS,
                 "Les résultats publiés de l'observatoire, par année et par département.",
-                _suit_campagnes, espaces=("observatoire:publications", "observatoire:synthese")),
+                _resultats_dans_plus, espaces=("observatoire:publications", "observatoire:synthese")),
     _Definition("Expériences", "observatoire:fiches", PLUS,
                 "Les fiches expérience des structures : des actions racontées pour s'en inspirer.",
                 _toujours, espaces=("observatoire:fiche",)),

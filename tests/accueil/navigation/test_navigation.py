@@ -25,8 +25,8 @@ ATTENDUES = {
                    "Mon compte"],
     # The demo partner holds a correspondant observatoire mandate: the campaigns it reviews.
     "partenaire": [*_CAF, RESULTATS, *_RESEAU, "Mes inscriptions", "Barème", "API", "Mon compte"],
-    "structure": ["Mon espace", *_CARTES, "Mon questionnaire", "Observatoire", "Schéma directeur", "Événements",
-                  "Ma structure", *_RESEAU, "Mes inscriptions", "API", "Mon compte"],
+    "structure": ["Mon espace", *_CARTES, "Mon questionnaire", "Schéma directeur", "Événements", "Ma structure",
+                  RESULTATS, *_RESEAU, "Mes inscriptions", "API", "Mon compte"],
     "admin": [*_CAF, "Renouvellements", RESULTATS, *_RESEAU, "Mes inscriptions", "Annuaire du réseau", *_GESTION,
               "Administration", "Mon compte"],
 }  # fmt: skip
@@ -40,8 +40,7 @@ def liens_de_navigation(html: str) -> list[tuple[str, str]]:
     bloc = html[html.index('<nav class="navigation"') :]
     bloc = bloc[: bloc.index("</nav>")]
     return [
-        (html_lu(texte.strip()), html_lu(url))
-        for url, texte in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', bloc)
+        (html_lu(texte.strip()), html_lu(url)) for url, texte in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', bloc)
     ]
 
 
