@@ -131,5 +131,5 @@ def test_entree_de_navigation_pour_tous(client, publications):
     # On the fiches, the « Expériences » entry is the current one, not the observatoire's results.
     fiches = _texte(client.get(reverse("observatoire:fiches")))
     # (a pilote's « Observatoire » is its campaigns; the published results are under « Plus »)
-    assert f'<a href="{URL}">Résultats de l&#x27;observatoire</a>' in fiches
+    assert f'<a href="{URL}">Résultats de l\'observatoire</a>' in fiches
     assert f'<a href="{reverse("observatoire:fiches")}" aria-current="page">Expériences</a>' in fiches
