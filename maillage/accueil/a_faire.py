@@ -46,7 +46,8 @@ class Tache:
     # "retard" (overdue), "bientot" (due soon), "fait" (checklist item done), "" (information)
     etat: str = ""
     date: datetime.date | None = None
-    detail: str = ""
+    detail: str = ""  # said before the date (« Échéance le »)
+    complement: str = ""  # said after it (« 24 inscrits sur 25 places »)
 
 
 @dataclass
@@ -270,7 +271,9 @@ def _rubrique_evenements(user, code: str, jour: datetime.date, *, organisateur: 
         else:
             detail = "Vous êtes inscrit·e" if evenement.pk in inscrits else ""
         debut = timezone.localtime(evenement.debut).date()
-        rubrique.taches.append(Tache(evenement.titre, _url("reseau:evenement", evenement.pk), "", debut, detail))
+        rubrique.taches.append(
+            Tache(evenement.titre, _url("reseau:evenement", evenement.pk), "", debut, "Le", complement=detail)
+        )
     rubrique.lien = Tache("Tout l'agenda", _url("reseau:evenements", query=f"departement={code}" if code else ""))
     return rubrique
 

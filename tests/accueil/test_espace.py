@@ -132,7 +132,7 @@ def test_accueil_du_pilote(client, jeu, django_assert_max_num_queries):
     assert f'href="{reverse("territoires:chargement", args=[jeu.refus.pk])}"' in html
     assert lu.count("Import refusé : importer_structures") == 1
     # Next events with their registrations; past ones left out.
-    assert "Journée départementale fictive" in lu and "1 inscrit sur 80 places" in lu and "17 novembre 2016" in lu
+    assert "Journée départementale fictive Le 17 novembre 2016 · 1 inscrit sur 80 places" in lu
     assert "Journée passée fictive" not in lu
     # Its other pages, and « Mon compte » (the former « Mon espace »).
     assert f'href="{reverse("comptes:espace")}"' in html
@@ -166,7 +166,7 @@ def test_accueil_de_la_structure(client, jeu, django_assert_max_num_queries):
     assert "Agrément Animation globale" in lu and "Jusqu'au 30 juin 2017" in lu
     assert "Renouvellement :" in lu and "À faire avant le" in lu
     # The event it is registered to.
-    assert "Journée départementale fictive" in lu and "Vous êtes inscrit·e" in lu
+    assert "Journée départementale fictive Le 17 novembre 2016 · Vous êtes inscrit·e" in lu
 
 
 def test_accueil_de_la_structure_sans_questionnaire_ouvert(client, jeu):
