@@ -8,6 +8,7 @@ from itertools import groupby
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from maillage.core.formats import cle_texte
 from maillage.core.horloge import aujourdhui
@@ -38,6 +39,7 @@ def accueil(request):
     )
 
 
+@require_safe
 @login_required
 def espace(request):
     """Each role's home, the landing page after login: what to do next, each item linking where it is done."""
@@ -59,6 +61,7 @@ def _page(request, gabarit, contexte=None):
     return render(request, f"accueil/pages/{gabarit}.html", contexte or {})
 
 
+@require_safe
 def accessibilite(request):
     try:
         date_declaration = datetime.date.fromisoformat(settings.MAILLAGE_PLATEFORME.get("accessibilite_date", ""))
@@ -67,15 +70,18 @@ def accessibilite(request):
     return _page(request, "accessibilite", {"date_declaration": date_declaration})
 
 
+@require_safe
 def mentions_legales(request):
     return _page(request, "mentions_legales")
 
 
+@require_safe
 def donnees_personnelles(request):
     # The pilote's page to export or erase a person's data, for those allowed (rule of the comptes app).
     return _page(request, "donnees_personnelles", {"peut_gerer": peut(request.user, "donnees_personnelles.gerer")})
 
 
+@require_safe
 def plan_du_site(request):
     """The site map: the same entries as the header, so that it shows only what the visitor may open."""
     entrees = navigation.entrees(request.user)
@@ -89,6 +95,7 @@ def plan_du_site(request):
     )
 
 
+@require_safe
 def aide(request):
     """Help per role: what each main page is for (the visitor's own role first)."""
     return _page(
@@ -101,5 +108,6 @@ def aide(request):
     )
 
 
+@require_safe
 def contact(request):
     return _page(request, "contact")

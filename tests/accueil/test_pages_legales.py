@@ -94,3 +94,8 @@ def test_plan_du_site_anonyme(client, territoire_94):
     html = client.get(reverse("accueil:plan_du_site")).content.decode()
     assert f'<a href="{reverse("comptes:connexion")}">Se connecter</a>' in html
     assert "Renouvellements" not in html and "Mon espace" not in html
+
+
+@pytest.mark.parametrize("nom", [*PAGES, "accueil:espace"])
+def test_pages_en_lecture_seule(client, nom):
+    assert client.post(reverse(nom)).status_code == 405
