@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "maillage.core.context_processors.plateforme",
+                "maillage.accueil.context_processors.navigation",
             ],
         },
     },
@@ -181,7 +182,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "comptes:connexion"
-LOGIN_REDIRECT_URL = "comptes:espace"
+LOGIN_REDIRECT_URL = "accueil:espace"
 LOGOUT_REDIRECT_URL = "accueil:accueil"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
@@ -284,6 +285,17 @@ MAILLAGE_PLATEFORME = {
     "contact": os.environ.get("MAILLAGE_CONTACT", ""),
     # AGPL-3.0 section 13: users of the service are offered its source.
     "source_url": os.environ.get("MAILLAGE_SOURCE_URL", ""),
+    # Legal pages (mentions légales, accessibilité, données personnelles): who publishes, hosts, answers.
+    "editeur_adresse": os.environ.get("MAILLAGE_EDITEUR_ADRESSE", ""),
+    "directeur_publication": os.environ.get(
+        "MAILLAGE_DIRECTEUR_PUBLICATION", "le directeur ou la directrice de l'organisme éditeur"
+    ),
+    "hebergeur": os.environ.get("MAILLAGE_HEBERGEUR", ""),
+    "hebergeur_adresse": os.environ.get("MAILLAGE_HEBERGEUR_ADRESSE", ""),
+    "dpo_contact": os.environ.get("MAILLAGE_DPO_CONTACT", ""),
+    # Date of the accessibility statement (ISO); to update after each audit or major change.
+    "accessibilite_date": os.environ.get("MAILLAGE_ACCESSIBILITE_DATE", "2026-12-02"),
+    "accessibilite_contact": os.environ.get("MAILLAGE_ACCESSIBILITE_CONTACT", ""),
 }
 
 # --- Security -------------------------------------------------------------

@@ -76,7 +76,7 @@ class Activation(NouveauMotDePasse):
     extra_context = {"invitation": True}
 
 
-# --- Mon espace ----------------------------------------------------------------
+# --- Mon compte ----------------------------------------------------------------
 
 
 @login_required

@@ -44,7 +44,7 @@ class TestConnexion:
     def test_connexion_puis_mon_espace(self, client, pilote):
         reponse = connecter(client, "pilote@caf94.fr", MOT_DE_PASSE)
         assert reponse.status_code == 302
-        assert reponse.url == reverse("comptes:espace")
+        assert reponse.url == reverse("accueil:espace")
         assert est_connecte(client)
 
     def test_casse_de_l_adresse_indifferente(self, client, pilote):
@@ -57,7 +57,7 @@ class TestConnexion:
 
     def test_next_externe_ignore(self, client, pilote):
         reponse = connecter(client, "pilote@caf94.fr", MOT_DE_PASSE, next="https://exemple.invalid/piege")
-        assert reponse.url == reverse("comptes:espace")
+        assert reponse.url == reverse("accueil:espace")
 
     def test_next_repris_dans_le_formulaire(self, client):
         page = client.get(CONNEXION, {"next": "/comptes/espace/"}).content.decode()

@@ -18,6 +18,8 @@ pytestmark = pytest.mark.django_db
 
 CONNEXION = reverse("comptes:connexion")
 ESPACE = reverse("comptes:espace")
+# Landing page after login: the role's home.
+ACCUEIL = reverse("accueil:espace")
 CODE = reverse("comptes:otp_verifier")
 AJOUTER = reverse("comptes:otp_ajouter")
 
@@ -85,7 +87,7 @@ class TestObligation:
 
     def test_facultatif_pour_structure(self, client, structure_compte, obligatoire):
         reponse = connecter(client, "directrice@cs.fr")
-        assert reponse.url == ESPACE
+        assert reponse.url == ACCUEIL
         page = client.get(ESPACE).content.decode()
         assert "elle est facultative pour votre compte" in page
 
@@ -93,7 +95,7 @@ class TestObligation:
         # The demo setting (DEBUG=1): MAILLAGE_2FA_OBLIGATOIRE defaults to False, login is unchanged.
         assert settings.MAILLAGE_2FA_OBLIGATOIRE is False
         reponse = connecter(client, "pilote@caf94.fr")
-        assert reponse.url == ESPACE
+        assert reponse.url == ACCUEIL
         assert client.get(ESPACE).status_code == 200
 
     def test_reglage_par_defaut_suit_debug(self):
@@ -162,7 +164,7 @@ class TestEtapeDuCode:
     def test_connexion_demo_inchangee(self, client, pilote):
         # Accounts without a device log in with the password only, as the crawl tests do.
         reponse = connecter(client, "pilote@caf94.fr")
-        assert reponse.url == ESPACE
+        assert reponse.url == ACCUEIL
 
 
 class TestMonEspace:

@@ -25,8 +25,8 @@ def test_gabarit_commun(client, territoire_94, settings):
     assert '<span class="marque__nom">Réseau 94</span>' in html
     assert '<span class="marque__organisme">Caf de démonstration</span>' in html
     assert '<a href="https://caf.exemple.fr">Caf de démonstration</a>' in html
-    assert '<nav class="navigation" aria-label="Navigation principale">' in html
-    assert 'aria-current="true">Territoires</a>' in html
+    assert '<nav class="navigation" id="navigation" aria-label="Navigation principale">' in html
+    assert 'aria-current="page">Territoires</a>' in html
     assert '<main id="contenu" tabindex="-1">' in html
     # The theme follows the main stylesheet, so that it overrides its defaults.
     css = html.index("maillage/css/maillage.css")

@@ -130,5 +130,6 @@ def test_entree_de_navigation_pour_tous(client, publications):
     assert lien in _texte(client.get(reverse("accueil:accueil")))
     # On the fiches, the « Expériences » entry is the current one, not the observatoire's results.
     fiches = _texte(client.get(reverse("observatoire:fiches")))
-    assert f'<a href="{URL}">Observatoire</a>' in fiches
-    assert f'<a href="{reverse("observatoire:fiches")}" aria-current="true">Expériences</a>' in fiches
+    # (a pilote's « Observatoire » is its campaigns; the published results are under « Plus »)
+    assert f'<a href="{URL}">Résultats de l\'observatoire</a>' in fiches
+    assert f'<a href="{reverse("observatoire:fiches")}" aria-current="page">Expériences</a>' in fiches
