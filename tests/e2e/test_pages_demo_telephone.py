@@ -26,8 +26,7 @@ PAGES_PAR_ROLE = 25
 
 # Defects found by this test and not fixed yet, by (route, check): "largeur" or the axe rule. Each must still
 # be found (a fixed one is to be removed from here); anything else fails the test.
-CONNUS = {
-}
+CONNUS = {}
 # Pages once wider than the phone (issue 13): the crawl must reach them, for the role named, or the check is void.
 # The crawl of the pilote also starts from the lists that lead to them (deep in a breadth-first walk otherwise).
 DEPARTS = {"pilote": ("/", "/territoires/chargements/", "/comptes/departements/94/")}
