@@ -18,7 +18,7 @@ from django.db.models import Count
 
 from maillage.comptes.models import Organisation
 from maillage.core.audit import acteur
-from maillage.core.horloge import maintenant
+from maillage.core.horloge import dater, maintenant
 from maillage.core.permissions import exiger, peut
 from maillage.core.versions import verifier_version
 
@@ -382,7 +382,7 @@ def inscription_creer(
         else:
             try:
                 with transaction.atomic():
-                    inscription = Inscription.objects.create(evenement=verrouille, **champs)
+                    inscription = dater(Inscription.objects.create(evenement=verrouille, **champs), "cree_le")
             except IntegrityError:  # same e-mail at the same instant (a double click): the first one wins
                 return Inscription.objects.get(evenement=verrouille, email=propre["email"]), False
         InscriptionSession.objects.bulk_create(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.text import get_valid_filename
 
 from maillage.core.audit import acteur
+from maillage.core.horloge import dater
 from maillage.core.permissions import exiger
 from maillage.structures.services import TAILLE_MAX_DOCUMENT, TYPES_DOCUMENTS, erreur_document, extension
 
@@ -60,7 +61,7 @@ def document_deposer(*, par, schema: Schema, nature: str, titre: str, fichier, p
             # The row was not written: do not leave its file behind.
             document.fichier.storage.delete(document.fichier.name)
             raise
-    return document
+    return dater(document, "depose_le")
 
 
 def document_supprimer(*, par, document: DocumentSchema) -> None:

@@ -515,7 +515,7 @@ def document_deposer(*, par, projet: ProjetSocial, nature: str, titre: str, fich
     nom = get_valid_filename(os.path.basename(fichier.name)) or f"document.{extension(fichier.name)}"
     document.fichier.save(nom, fichier, save=False)
     document.save()
-    return document
+    return horloge.dater(document, "depose_le")
 
 
 @transaction.atomic
