@@ -23,7 +23,7 @@ from maillage.observatoire import selectors as observatoire_selectors
 from maillage.observatoire.models import Statut
 from maillage.observatoire.relecture.selectors import reponses_suivies
 from maillage.reseau.selectors import evenements_visibles
-from maillage.reseau.selectors_inscriptions import mes_inscriptions
+from maillage.reseau.selectors_inscriptions import mes_inscriptions, mes_invitations
 from maillage.schema import selectors as schema_selectors
 from maillage.schema import selectors_gouvernance
 from maillage.structures import selectors as structures_selectors
@@ -256,7 +256,7 @@ def _rubrique_schema(user, code: str, jour: datetime.date, *, organisation_id=No
 def _rubrique_evenements(user, code: str, jour: datetime.date, *, organisateur: bool) -> Rubrique:
     rubrique = Rubrique("Prochains événements", rien="Aucun événement à venir.")
     evenements = list(evenements_visibles(user, departement=code or None, apres=jour)[:EVENEMENTS_MAX])
-    inscrits = set()
+    inscrits, invites = set(), set()
     if not organisateur:
         inscrits = set(
             mes_inscriptions(user)
@@ -264,12 +264,20 @@ def _rubrique_evenements(user, code: str, jour: datetime.date, *, organisateur: 
             .exclude(statut="annulee")
             .values_list("evenement_id", flat=True)
         )
+        invitations = mes_invitations(user).filter(evenement__in=[e.pk for e in evenements])
+        invites = set(invitations.values_list("evenement_id", flat=True))
     for evenement in evenements:
         if organisateur:
             places = f" sur {nombre(evenement.capacite)} places" if evenement.capacite else ""
             detail = f"{pluriel(evenement.inscrits, 'inscrit')}{places}"
         else:
-            detail = "Vous êtes inscrit·e" if evenement.pk in inscrits else ""
+            detail = (
+                "Vous êtes inscrit·e"
+                if evenement.pk in inscrits
+                else "Vous êtes invité·e : inscrivez-vous"
+                if evenement.pk in invites
+                else ""
+            )
         debut = timezone.localtime(evenement.debut).date()
         rubrique.taches.append(
             Tache(evenement.titre, _url("reseau:evenement", evenement.pk), "", debut, "Le", complement=detail)

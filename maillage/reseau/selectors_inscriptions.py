@@ -125,3 +125,11 @@ def lignes_export(evenement: Evenement, *, coordonnees: bool):
             ligne += [email, telephone]
         lignes.append(ligne)
     return entetes, lignes
+
+
+def mes_invitations(user):
+    """The invitations sent to an account's e-mail address (invitations go to people of the directory, who may
+    also have an account)."""
+    if not getattr(user, "is_authenticated", False) or not user.email:
+        return Invitation.objects.none()
+    return Invitation.objects.filter(email=user.email.strip().lower())

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from maillage.comptes.models import Role
 from maillage.observatoire.models import Statut
-from maillage.reseau.models import Evenement
+from maillage.reseau.models import Evenement, Invitation
 from maillage.territoires.models import Chargement
 from tests.comptes.factories import MandatFactory, UtilisateurFactory
 from tests.observatoire.factories import CampagneFactory, ReponseFactory
@@ -167,6 +167,17 @@ def test_accueil_de_la_structure(client, jeu, django_assert_max_num_queries):
     assert "Renouvellement :" in lu and "À faire avant le" in lu
     # The event it is registered to.
     assert "Journée départementale fictive Le 17 novembre 2016 · Vous êtes inscrit·e" in lu
+
+
+def test_evenement_ou_la_structure_est_invitee(client, jeu):
+    jour = datetime.date(2016, 11, 24)
+    atelier = EvenementFactory(departement=jeu.dep, titre="Atelier fictif sur invitation", acces="invitation",
+                               debut=a_l_heure(jour), fin=a_l_heure(jour, 17))  # fmt: skip
+    Invitation.objects.create(evenement=atelier, email=jeu.compte_structure.email.lower())
+    lu = texte(page(client, jeu.compte_structure))
+    assert "Atelier fictif sur invitation Le 24 novembre 2016 · Vous êtes invité·e : inscrivez-vous" in lu
+    # The invitation is personal: another account of the département is not told it is invited.
+    assert "Vous êtes invité·e" not in texte(page(client, jeu.pilote))
 
 
 def test_accueil_de_la_structure_sans_questionnaire_ouvert(client, jeu):
