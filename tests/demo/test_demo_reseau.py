@@ -17,8 +17,6 @@ from django.test import override_settings
 
 from maillage.comptes.models import Organisation
 from maillage.demo import reseau as demo
-from maillage.financements import bareme_initial
-from maillage.financements.models import BaremePS, TypePS
 from maillage.reseau import notifications
 from maillage.reseau.models import (
     Actualite,
@@ -33,6 +31,7 @@ from maillage.reseau.models import (
 )
 from maillage.reseau.selectors import evenements_visibles, statistiques
 from maillage.schema.models import Schema
+from tests.bareme import remettre_bareme_initial
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -48,7 +47,7 @@ def compter():
 def chargement(django_db_setup, django_db_blocker):
     """charger_demo twice; the e-mails the réseau tried to send are counted (none may leave)."""
     with django_db_blocker.unblock():
-        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
+        remettre_bareme_initial()
         with (
             override_settings(DEBUG=True, MAILLAGE_DEMO=True),
             mock.patch.object(notifications, "courriel_envoyer") as envoyer,
@@ -66,7 +65,7 @@ def chargement(django_db_setup, django_db_blocker):
             "comptes": (apres_premier, apres_second),
         }
         call_command("flush", interactive=False, verbosity=0)
-        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
+        remettre_bareme_initial()
 
 
 @pytest.fixture

@@ -20,10 +20,9 @@ from django.urls import reverse
 
 from maillage.comptes.models import Organisation, Utilisateur
 from maillage.demo import schema as demo
-from maillage.financements import bareme_initial
-from maillage.financements.models import BaremePS, TypePS
 from maillage.schema import services, sorties
 from maillage.schema.models import Decision, FicheAction, Indicateur, Instance, Schema
+from tests.bareme import remettre_bareme_initial
 
 # The founding document (shared/seed beside the repository, where present) and its passage quoted verbatim.
 GRAINES = [
@@ -56,13 +55,13 @@ def mots(texte: str) -> str:
 @pytest.fixture(scope="module")
 def sortie_demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
+        remettre_bareme_initial()
         sortie = StringIO()
         with override_settings(DEBUG=True, MAILLAGE_DEMO=True):
             call_command("charger_demo", stdout=sortie, stderr=StringIO())
         yield sortie.getvalue()
         call_command("flush", interactive=False, verbosity=0)
-        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
+        remettre_bareme_initial()
 
 
 @pytest.fixture

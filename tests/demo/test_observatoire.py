@@ -19,10 +19,10 @@ from django.urls import reverse
 from maillage.comptes.models import Utilisateur
 from maillage.demo import observatoire as demo
 from maillage.fiches.models import FicheExperience
-from maillage.financements import bareme_initial
-from maillage.financements.models import BaremePS, Budget, LigneProduit, TypePS
+from maillage.financements.models import Budget, LigneProduit
 from maillage.observatoire import selectors
 from maillage.observatoire.models import Campagne, Commentaire, Reponse, Statut, Transition
+from tests.bareme import remettre_bareme_initial
 
 
 def charger():
@@ -35,11 +35,11 @@ def charger():
 @pytest.fixture(scope="module")
 def sortie_demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
+        remettre_bareme_initial()
         sortie = charger()
         yield sortie
         call_command("flush", interactive=False, verbosity=0)
-        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
+        remettre_bareme_initial()
 
 
 @pytest.fixture

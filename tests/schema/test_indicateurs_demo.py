@@ -12,12 +12,11 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from maillage.financements import bareme_initial
-from maillage.financements.models import BaremePS, TypePS
 from maillage.schema import services_indicateurs
 from maillage.schema.indicateurs import CATALOGUE
 from maillage.schema.models import Indicateur, Schema, ValeurIndicateur
 from maillage.schema.selectors_indicateurs import indicateurs_du_schema
+from tests.bareme import remettre_bareme_initial
 
 FIN_2015 = datetime.date(2015, 12, 31)
 
@@ -25,12 +24,12 @@ FIN_2015 = datetime.date(2015, 12, 31)
 @pytest.fixture(scope="module")
 def demo_chargee(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
+        remettre_bareme_initial()
         with override_settings(DEBUG=True, MAILLAGE_DEMO=True):
             call_command("charger_demo", stdout=StringIO(), stderr=StringIO())
         yield
         call_command("flush", interactive=False, verbosity=0)
-        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
+        remettre_bareme_initial()
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from maillage.comptes.models import Utilisateur
-from maillage.financements import bareme_initial
-from maillage.financements.models import BaremePS, TypePS
+from tests.bareme import remettre_bareme_initial
 
 # Demo accounts by role name used in these tests; "structure" is tied to a structure of the demo.
 COMPTES = {
@@ -28,12 +27,12 @@ ROLES = ["anonyme", *COMPTES]
 @pytest.fixture(scope="package")
 def demo_chargee(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
+        remettre_bareme_initial()
         with override_settings(DEBUG=True, MAILLAGE_DEMO=True):
             call_command("charger_demo", stdout=StringIO(), stderr=StringIO())
         yield
         call_command("flush", interactive=False, verbosity=0)
-        bareme_initial.ecrire(modele_type_ps=TypePS, modele_bareme_ps=BaremePS)
+        remettre_bareme_initial()
 
 
 @pytest.fixture
