@@ -285,10 +285,9 @@ NOTE_CAS_COURANT = [
         "compte et les écritures, qui ne se partagent pas par un cache commun — la page d'une section du "
         "questionnaire (la réponse de la structure connectée, son jeton CSRF et sa version : 5 requêtes) et son "
         "enregistrement automatique (une écriture : verrou de version, journal d'audit, 13 requêtes dans une "
-        "transaction) ; et deux API que ce travail n'a pas encore mises en cache : l'API structures (4 requêtes : "
-        "comptage, page de 50 avec l'agrément du jour en sous-requêtes, puis la sérialisation des 50 lignes) et l'API"
-        " indicateurs (la consolidation du département, 4 requêtes à chaque appel ; le tableau de bord qui l'affiche,"
-        " lui, est en cache)."
+        "transaction). Les pages et API lues par tous (annuaire, tableau de bord, API structures et indicateurs, "
+        "diagnostic, synthèse et fiche nationale de l'observatoire) sont servies depuis le cache par version des "
+        "données."
     ),
     "",
     (
