@@ -36,6 +36,11 @@ AUTORISES = {
         "reel = timezone.localtime()": "the clock itself: the real time of day",
     },
     "core/formulaires.py": {"cree_le__lt=timezone.now() - DUREE_JETON": "expiry of one-time form tokens"},
+    "accueil/a_faire.py": {
+        "depuis = timezone.now() - datetime.timedelta(days=JOURS_IMPORTS_REFUSES)": (
+            "the import journal records real instants: its last 30 days are real ones"
+        ),
+    },
     "core/travaux.py": {
         "travail.cree_le > timezone.now() - ABANDON": TRAVAUX,
         "commence_le=timezone.now()": TRAVAUX,

@@ -6,6 +6,9 @@ from django.http import Http404
 
 from maillage.core.telechargements import servir_fichier
 
+# Closing a response sends `request_finished`, which checks the database connection.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def champ(tmp_path):

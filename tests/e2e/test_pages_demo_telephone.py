@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 from django.urls import resolve
 
 from maillage.comptes.models import Utilisateur
+from maillage.structures.models import Structure
 from tests.e2e.conftest import TELEPHONE
 from tests.e2e.test_accessibilite import violations_graves
 from tests.transverse import exploration
@@ -28,8 +29,16 @@ PAGES_PAR_ROLE = 25
 # be found (a fixed one is to be removed from here); anything else fails the test.
 CONNUS = {}
 # Pages once wider than the phone (issue 13): the crawl must reach them, for the role named, or the check is void.
-# The crawl of the pilote also starts from the lists that lead to them (deep in a breadth-first walk otherwise).
-DEPARTS = {"pilote": ("/", "/territoires/chargements/", "/comptes/departements/94/")}
+# The crawl of the pilote also starts from the lists that lead to them (deep in a breadth-first walk otherwise), from
+# the diagnostic at a date (the anonymous crawl, first, takes the plain URL) and from a structure's form.
+DEPARTS = {
+    "pilote": (
+        "/",
+        "/territoires/chargements/",
+        "/comptes/departements/94/",
+        "/diagnostic/departements/94/?date=2016-10-15",
+    )
+}
 ROUTES_EXIGEES = {
     "pilote": {"diagnostic:departement", "comptes:modifier", "territoires:chargement", "structures:structure_modifier"},
     "anonyme": {"diagnostic:departement"},
@@ -73,7 +82,10 @@ def test_pages_de_la_demo_au_telephone(ouvrir, types_ps, live_server):
 
     for role in ROLES:
         client, session = session_de(role)
-        exploration_du_role = exploration.explorer(client, depart=DEPARTS.get(role, ("/",)))
+        depart = DEPARTS.get(role, ("/",))
+        if role == "pilote":
+            depart = (*depart, f"/structures/{Structure.objects.order_by('pk').first().pk}/modifier/")
+        exploration_du_role = exploration.explorer(client, depart=depart)
         urls = echantillon(exploration_du_role.pages_html, PAGES_PAR_ROLE, deja_vues)
         deja_vues.update(urls)
         if manquantes := ROUTES_EXIGEES.get(role, set()) - {route(url) for url in urls}:

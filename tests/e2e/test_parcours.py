@@ -127,6 +127,8 @@ def test_utilisable_sur_un_telephone(ouvrir, territoire_94, captures, chemin):
     # No sideways scrolling of the page: wide tables scroll inside their own box.
     largeurs = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert largeurs[0] <= largeurs[1], largeurs
+    # Under 800 px the navigation folds behind « Menu »: opening it shows the links.
+    page.get_by_role("button", name="Menu").click()
     expect(
         page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Accueil")
     ).to_be_visible()
