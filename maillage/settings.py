@@ -271,6 +271,30 @@ WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded documents and produced reports on S3-compatible object storage (django-storages) when a bucket is set;
+# the local MEDIA_ROOT otherwise. Files are private: they are always served through a view that checks the rights
+# (maillage.core.telechargements), never by a bucket URL (docs/exploitation.md, « Stockage objet »).
+MAILLAGE_S3_BUCKET = os.environ.get("MAILLAGE_S3_BUCKET", "")
+if MAILLAGE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MAILLAGE_S3_BUCKET,
+            "endpoint_url": os.environ.get("MAILLAGE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MAILLAGE_S3_REGION") or None,
+            # Empty: boto3's own chain (AWS_ACCESS_KEY_ID…, instance role).
+            "access_key": os.environ.get("MAILLAGE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("MAILLAGE_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("MAILLAGE_S3_PREFIXE", ""),
+            # "path" for most S3-compatible servers (MinIO, Garage, test server); empty: the provider's default.
+            "addressing_style": os.environ.get("MAILLAGE_S3_ADRESSAGE") or None,
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own policy: private
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
 
 # --- White label ----------------------------------------------------------
 MAILLAGE_PLATEFORME = {

@@ -116,3 +116,21 @@ def message_conflit(reponse) -> str:
     assert conflits, erreurs
     assert conflits[0] in html.unescape(reponse.content.decode())
     return conflits[0]
+
+
+@pytest.fixture(scope="session")
+def serveur_s3():
+    """moto's S3-compatible server on the loopback, one for the session (tests/s3.py)."""
+    from tests.s3 import serveur_s3 as demarrer
+
+    with demarrer() as serveur:
+        yield serveur
+
+
+@pytest.fixture
+def stockage_s3(serveur_s3, settings):
+    """Uploaded files and reports on a fresh bucket of the S3-compatible server for this test."""
+    bucket = serveur_s3.creer_bucket()
+    settings.STORAGES = {**settings.STORAGES, "default": serveur_s3.stockage(bucket)}
+    settings.MAILLAGE_S3_BUCKET = bucket
+    return SimpleNamespace(serveur=serveur_s3, bucket=bucket, objets=lambda: serveur_s3.objets(bucket))
