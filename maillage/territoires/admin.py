@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from maillage.core.formats import nombre
 
-from .models import EPCI, QPV, Chargement, Commune, Departement, Region
+from .models import EPCI, QPV, Appartenance, Chargement, Commune, Departement, Region, Regroupement
 
 
 class ConsultationAdmin(admin.ModelAdmin):
@@ -74,6 +74,34 @@ class EPCIAdmin(ConsultationAdmin):
     @admin.display(description="communes", ordering="_nombre_communes")
     def nombre_communes(self, obj):
         return obj._nombre_communes
+
+
+class AppartenanceEnLigne(admin.TabularInline):
+    model = Appartenance
+    fields = ("commune", "debut", "fin")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Regroupement)
+class RegroupementAdmin(ConsultationAdmin):
+    """EPT (charger_territoires) and the groupings pilotes import (importer_regroupements): shown, not edited."""
+
+    list_display = ("nom", "type", "code", "departement", "debut", "fin", "nombre_communes")
+    list_filter = ("type", "departement")
+    search_fields = ("code", "nom")
+    inlines = [AppartenanceEnLigne]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("departement").annotate(_communes=Count("appartenances"))
+
+    @admin.display(description="communes", ordering="_communes")
+    def nombre_communes(self, obj):
+        return obj._communes
 
 
 @admin.register(Commune)

@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.http import Http404
 from ninja import Router, Schema
 
+from maillage.core.horloge import aujourdhui
 from maillage.core.schemas import erreurs
 
 from . import selectors
@@ -31,6 +32,8 @@ class CommuneListeOut(Schema):
     nom: str
     population: int | None
     epci: CodeNom | None
+    # Établissement public territorial of the Métropole du Grand Paris at today's date, else null.
+    ept: CodeNom | None
 
 
 class CommuneOut(CommuneListeOut):
@@ -68,18 +71,22 @@ def communes(request, code: str):
     normalise = code_departement(code)
     if normalise is None:
         selectors.departement_par_code(code)  # the 404 with its reason
-    cle = f"territoires:api:communes:{normalise}:{selectors.version_territoires()}"
+    jour = aujourdhui()
+    cle = f"territoires:api:communes:{normalise}:{jour.isoformat()}:{selectors.version_territoires()}"
     liste = cache.get(cle)
     if liste is None:
         dep = selectors.departement_par_code(normalise)
+        communes = list(selectors.communes_du_departement(dep.code))
+        ept = selectors.ept_des_communes([c.code for c in communes], date=jour)
         liste = [
             {
                 "code": c.code,
                 "nom": c.nom,
                 "population": c.population,
                 "epci": {"code": c.epci.code, "nom": c.epci.nom} if c.epci_id else None,
+                "ept": {"code": ept[c.code].code, "nom": ept[c.code].nom} if c.code in ept else None,
             }
-            for c in selectors.communes_du_departement(dep.code)
+            for c in communes
         ]
         cache.set(cle, liste, 24 * 60 * 60)
     return liste
@@ -91,10 +98,12 @@ def commune(request, code: str):
         c = selectors.commune_detaillee(code)
     except Commune.DoesNotExist:
         raise Http404(f"Commune inconnue : {code!r}.") from None
+    ept = selectors.ept_des_communes([c.code], date=aujourdhui()).get(c.code)
     return {
         "code": c.code,
         "nom": c.nom,
         "population": c.population,
+        "ept": {"code": ept.code, "nom": ept.nom} if ept else None,
         "population_millesime": c.population_millesime,
         "population_source": c.population_source,
         "epci": {"code": c.epci.code, "nom": c.epci.nom} if c.epci_id else None,

@@ -2,9 +2,9 @@
 
 from auditlog.registry import auditlog
 
-from .models import EPCI, QPV, Commune, Departement, Region
+from .models import EPCI, QPV, Appartenance, Commune, Departement, Region, Regroupement
 
-for modele in (Region, Departement, EPCI):
+for modele in (Region, Departement, EPCI, Regroupement, Appartenance):
     auditlog.register(modele)
 # Outlines are large and come from bulk loads, journaled by Chargement; the rest is recorded.
 auditlog.register(Commune, exclude_fields=["geometrie", "geometrie_empreinte"])

@@ -109,6 +109,70 @@ class QPV(models.Model):
         return f"{self.nom} ({self.code})"
 
 
+class Regroupement(models.Model):
+    """A set of communes people work with, over a period: the EPT of the Métropole du Grand Paris (loaded with the
+    referential), or a grouping of a Caf or a Département (territoires d'intervention, CTG perimeters, territoires
+    d'action sociale) that a pilote imports. Membership is dated (`Appartenance`): a commune may change grouping."""
+
+    class Type(models.TextChoices):
+        EPT = "ept", "Établissement public territorial (Grand Paris)"
+        TERRITOIRE_CAF = "territoire_caf", "Territoire d'intervention de la Caf"
+        CTG = "ctg", "Périmètre de convention territoriale globale (CTG)"
+        TERRITOIRE_DEPARTEMENT = "territoire_departement", "Territoire d'action sociale du Département"
+        AUTRE = "autre", "Autre regroupement"
+
+    type = models.CharField(max_length=30, choices=Type.choices)
+    # SIREN for an EPT; for a local grouping, its département's code and a slug of its name ("94-plateau-briard").
+    code = models.CharField(max_length=80)
+    nom = models.CharField(max_length=200)
+    # The département whose pilotes own a local grouping; empty for the EPT (national referential).
+    departement = models.ForeignKey(
+        Departement, on_delete=models.CASCADE, null=True, blank=True, related_name="regroupements"
+    )
+    debut = models.DateField("en vigueur depuis")
+    fin = models.DateField("en vigueur jusqu'au", null=True, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "regroupement de communes"
+        verbose_name_plural = "regroupements de communes"
+        ordering = ["type", "nom"]
+        constraints = [
+            models.UniqueConstraint(fields=["type", "code"], name="regroupement_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(fin__isnull=True) | models.Q(fin__gte=models.F("debut")),
+                name="regroupement_fin_apres_debut",
+            ),
+        ]
+
+    def __str__(self):
+        return self.nom
+
+
+class Appartenance(models.Model):
+    """A commune in a grouping from `debut` (included) to `fin` (included; empty: still)."""
+
+    regroupement = models.ForeignKey(Regroupement, on_delete=models.CASCADE, related_name="appartenances")
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="appartenances")
+    debut = models.DateField()
+    fin = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "appartenance à un regroupement"
+        ordering = ["regroupement", "commune"]
+        constraints = [
+            models.UniqueConstraint(fields=["regroupement", "commune", "debut"], name="appartenance_unique"),
+            models.CheckConstraint(
+                condition=models.Q(fin__isnull=True) | models.Q(fin__gte=models.F("debut")),
+                name="appartenance_fin_apres_debut",
+            ),
+        ]
+        indexes = [models.Index(fields=["commune", "regroupement"])]
+
+    def __str__(self):
+        return f"{self.commune} dans {self.regroupement}"
+
+
 class Chargement(models.Model):
     """Journal of every bulk load or import: who ran it, on what, and what it changed.
 

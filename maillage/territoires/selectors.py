@@ -3,12 +3,12 @@
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from . import codes
-from .models import EPCI, QPV, Chargement, Commune, Departement, Region
+from .models import EPCI, QPV, Appartenance, Chargement, Commune, Departement, Region, Regroupement
 
 
 def departements_pour_choix():
@@ -150,7 +150,9 @@ def version_territoires() -> str:
     """
     dernier = Chargement.objects.aggregate(id=Max("id"), fin=Max("fin"))
     fin = dernier["fin"].timestamp() if dernier["fin"] else 0
-    types = ContentType.objects.get_for_models(Region, Departement, EPCI, Commune, QPV).values()
+    types = ContentType.objects.get_for_models(
+        Region, Departement, EPCI, Commune, QPV, Regroupement, Appartenance
+    ).values()
     journal = LogEntry.objects.filter(content_type__in=types).aggregate(id=Max("id"))["id"]
     return f"{dernier['id'] or 0}-{fin:.0f}-{journal or 0}"
 
@@ -206,3 +208,43 @@ def entrees_du_chargement(chargement: Chargement):
         .select_related("content_type", "actor")
         .order_by("pk")
     )
+
+
+# --- Groupings of communes (EPT, a Caf's or a Département's territories) --------------------------------------
+
+
+def _en_vigueur(date, prefixe: str = "") -> Q:
+    return Q(**{f"{prefixe}debut__lte": date}) & (
+        Q(**{f"{prefixe}fin__isnull": True}) | Q(**{f"{prefixe}fin__gte": date})
+    )
+
+
+def regroupements_des_communes(codes, *, type: str, date) -> dict[str, Regroupement]:
+    """commune code → the grouping of `type` it belongs to at `date` (the latest that began, if several)."""
+    appartenances = (
+        Appartenance.objects.filter(commune_id__in=list(codes), regroupement__type=type)
+        .filter(_en_vigueur(date), _en_vigueur(date, "regroupement__"))
+        .select_related("regroupement")
+        .order_by("debut", "regroupement__code")
+    )
+    return {a.commune_id: a.regroupement for a in appartenances}
+
+
+def ept_des_communes(codes, *, date) -> dict[str, Regroupement]:
+    return regroupements_des_communes(codes, type=Regroupement.Type.EPT, date=date)
+
+
+def regroupements_du_departement(code: str, *, date) -> list[Regroupement]:
+    """The groupings that can filter or aggregate the département at `date`: the EPT that hold one of its communes
+    and the groupings its pilotes imported, in force at that date, by type then name."""
+    membres = Appartenance.objects.filter(_en_vigueur(date), commune__departement_id=code)
+    return list(
+        Regroupement.objects.filter(_en_vigueur(date))
+        .filter(Q(departement_id=code) | Q(departement__isnull=True, appartenances__in=membres))
+        .distinct()
+        .order_by("type", "nom")
+    )
+
+
+def communes_du_regroupement(regroupement: Regroupement, *, date) -> set[str]:
+    return set(regroupement.appartenances.filter(_en_vigueur(date)).values_list("commune_id", flat=True))

@@ -19,7 +19,8 @@ from maillage.core.imports import ErreurLigne, ImportRefuse, message_refus
 
 from . import chargement as lecture
 from . import qpv as lecture_qpv
-from .models import EPCI, QPV, Chargement, Commune, Departement, Region
+from . import regroupements as lecture_regroupements
+from .models import EPCI, QPV, Appartenance, Chargement, Commune, Departement, Region, Regroupement
 
 TAILLE_LOT_SQL = 2000
 TAILLE_LOT_PROGRESSION = 5000
@@ -215,6 +216,8 @@ def territoires_charger(
         )
         annoncer("Régions, départements et EPCI à jour.")
         resume["communes"] = _communes_synchroniser(referentiel.communes, source=source, annoncer=annoncer)
+        resume["ept"] = _ept_synchroniser({c.code for c in referentiel.communes})
+        annoncer(f"EPT du Grand Paris : {_phrase_compteurs(resume['ept'])}.")
         resume["duree_secondes"] = round(time.monotonic() - chrono, 1)
         chargement_journaliser(
             commande="charger_territoires",
@@ -280,6 +283,122 @@ def _communes_synchroniser(communes: list[lecture.CommuneLue], *, source: str, a
     return compteurs
 
 
+def _ept_synchroniser(codes_charges: set[str]) -> dict:
+    """The EPT of the Métropole du Grand Paris (data/ept_grand_paris.csv) and the loaded communes' membership.
+    Idempotent; an EPT none of whose communes is loaded is left out (a load of another département)."""
+    lus = [ligne for ligne in lecture_regroupements.lire_ept() if ligne.code_commune in codes_charges]
+    compteurs = {"crees": 0, "modifies": 0, "inchanges": 0}
+    ept = {}
+    for ligne in lus:
+        if ligne.siren in ept:
+            continue
+        debut = min(autre.debut for autre in lus if autre.siren == ligne.siren)
+        valeurs = {"nom": ligne.nom, "departement": None, "debut": debut, "source": lecture_regroupements.SOURCE_EPT}
+        objet, cree = Regroupement.objects.get_or_create(type=Regroupement.Type.EPT, code=ligne.siren, defaults=valeurs)
+        if cree:
+            compteurs["crees"] += 1
+        elif any(getattr(objet, champ) != valeur for champ, valeur in valeurs.items()):
+            for champ, valeur in valeurs.items():
+                setattr(objet, champ, valeur)
+            objet.save()
+            compteurs["modifies"] += 1
+        else:
+            compteurs["inchanges"] += 1
+        ept[ligne.siren] = objet
+    existantes = set(
+        Appartenance.objects.filter(regroupement__type=Regroupement.Type.EPT).values_list(
+            "regroupement__code", "commune_id", "debut"
+        )
+    )
+    nouvelles = [
+        Appartenance(regroupement=ept[ligne.siren], commune_id=ligne.code_commune, debut=ligne.debut)
+        for ligne in lus
+        if (ligne.siren, ligne.code_commune, ligne.debut) not in existantes
+    ]
+    Appartenance.objects.bulk_create(nouvelles)
+    compteurs["appartenances"] = len(nouvelles)
+    return compteurs
+
+
+def regroupements_importer(
+    *,
+    contenu: bytes,
+    type: str,
+    departement: str,
+    debut,
+    fin=None,
+    nom_fichier: str = "",
+    auteur: str = "",
+) -> dict:
+    """Import a pilote's groupings of communes (one row per grouping and commune) for `departement`, in force from
+    `debut` to `fin`. The whole file is checked first: ImportRefuse, nothing written, on any error. Each grouping
+    of the file is created or updated, its communes replaced by the file's; those not in the file are untouched.
+    Re-importing the same file changes nothing."""
+    debut_import = timezone.now()
+    parametres = {"departement": departement, "type": type, "debut": str(debut), "fin": str(fin or "")}
+    refuser = partial(
+        import_refuser,
+        commande="importer_regroupements",
+        debut=debut_import,
+        fichier=nom_fichier,
+        empreinte=hashlib.sha256(contenu).hexdigest(),
+        parametres=parametres,
+        auteur=auteur,
+    )
+    problemes = []
+    if type not in Regroupement.Type.values or type == Regroupement.Type.EPT:
+        locaux = ", ".join(v for v in Regroupement.Type.values if v != Regroupement.Type.EPT)
+        problemes.append(ErreurLigne(f"type « {type} » inconnu ; types possibles : {locaux}", colonne="type"))
+    if not Departement.objects.filter(code=departement).exists():
+        problemes.append(ErreurLigne(f"département « {departement} » inconnu", colonne="departement"))
+    if fin is not None and fin < debut:
+        problemes.append(ErreurLigne("la fin de validité précède son début", colonne="fin"))
+    if problemes:
+        raise refuser(problemes)
+    communes = dict(Commune.objects.values_list("code", "departement_id"))
+    lu = lecture_regroupements.lire_regroupements(contenu, communes=communes, departement=departement)
+    if lu.erreurs:
+        raise refuser(lu.erreurs)
+
+    source = f"Import du fichier {nom_fichier}" if nom_fichier else "Import d'un fichier"
+    compteurs = {"crees": 0, "modifies": 0, "inchanges": 0, "communes": 0}
+    with transaction.atomic():
+        for regroupement_lu in lu.regroupements:
+            valeurs = {"nom": regroupement_lu.nom, "departement_id": departement, "debut": debut, "fin": fin}
+            objet, cree = Regroupement.objects.get_or_create(
+                type=type, code=regroupement_lu.code, defaults={**valeurs, "source": source}
+            )
+            actuelles = set(objet.appartenances.values_list("commune_id", "debut", "fin"))
+            voulues = {(code, debut, fin) for code in regroupement_lu.communes}
+            change = any(getattr(objet, champ) != valeur for champ, valeur in valeurs.items())
+            if change:
+                for champ, valeur in valeurs.items():
+                    setattr(objet, champ, valeur)
+                objet.source = source
+                objet.save()
+            if actuelles != voulues:
+                objet.appartenances.all().delete()
+                Appartenance.objects.bulk_create(
+                    Appartenance(regroupement=objet, commune_id=code, debut=debut, fin=fin)
+                    for code in regroupement_lu.communes
+                )
+            compteurs["communes"] += len(regroupement_lu.communes)
+            cle = "crees" if cree else "modifies" if change or actuelles != voulues else "inchanges"
+            compteurs[cle] += 1
+        resume = {"regroupements": compteurs, "lignes": lu.lignes}
+        chargement_journaliser(
+            commande="importer_regroupements",
+            fichier=nom_fichier,
+            empreinte=hashlib.sha256(contenu).hexdigest(),
+            parametres=parametres,
+            statut=Chargement.Statut.REUSSI,
+            resume=resume,
+            auteur=auteur,
+            debut=debut_import,
+        )
+    return resume
+
+
 def territoires_resume_texte(resume: dict) -> str:
     """The French closing summary of territoires_charger, as printed by the command."""
     lignes = [f"Chargement terminé en {nombre(resume['duree_secondes'], 1)} s ({resume['paquet']})."]
@@ -289,13 +408,20 @@ def territoires_resume_texte(resume: dict) -> str:
     lignes.append(
         f"  Communes : {_phrase_compteurs(communes)} ; contours calculés : {nombre(communes['contours_calcules'])}"
     )
+    if "ept" in resume:
+        lignes.append(
+            f"  EPT du Grand Paris : {_phrase_compteurs(resume['ept'])} ; "
+            f"appartenances ajoutées : {nombre(resume['ept']['appartenances'])}"
+        )
     if communes["absentes_du_paquet"]:
         lignes.append(
             f"  {nombre(communes['absentes_du_paquet'])} commune(s) en base absente(s) du paquet, conservée(s)."
         )
     if not any(
-        resume[cle]["crees"] or resume[cle]["modifies"] for cle in ("regions", "departements", "epci", "communes")
-    ):
+        resume[cle]["crees"] or resume[cle]["modifies"]
+        for cle in ("regions", "departements", "epci", "communes", "ept")
+        if cle in resume
+    ) and not resume.get("ept", {}).get("appartenances"):
         lignes.append("Aucun changement : le référentiel était déjà à jour.")
     return "\n".join(lignes)
 

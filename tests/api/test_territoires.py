@@ -55,7 +55,7 @@ def test_communes_d_un_code_illisible_404_sans_toucher_au_cache(client, val_de_m
 
 
 def test_communes_du_departement(client, val_de_marne, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # data version (2), département, communes, their EPT
         reponse = client.get("/api/v1/territoires/departements/94/communes")
     assert reponse.status_code == 200
     donnees = reponse.json()
@@ -65,6 +65,7 @@ def test_communes_du_departement(client, val_de_marne, django_assert_max_num_que
         "nom": "Créteil",
         "population": 90_739,
         "epci": {"code": "200054781", "nom": "Métropole du Grand Paris"},
+        "ept": None,
     }
     assert donnees[0]["epci"] is None
     assert donnees[0]["population"] is None
