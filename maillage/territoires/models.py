@@ -24,6 +24,9 @@ class Departement(models.Model):
     code = models.CharField("code INSEE", max_length=3, primary_key=True)
     nom = models.CharField(max_length=100)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
+    # INSEE's "type de nom" (TNCC, 0-8), stored at load: it gives the article (« du Val-de-Marne », « des Bouches-du-
+    # Rhône »); empty when unknown, and sentences then use a neutral form.
+    type_nom = models.CharField("type de nom (TNCC)", max_length=1, blank=True)
 
     class Meta:
         verbose_name = "département"

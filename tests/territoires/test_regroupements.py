@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from maillage.core.imports import ImportRefuse
 from maillage.territoires import regroupements as lecture
 from maillage.territoires import selectors
-from maillage.territoires.models import Appartenance, Chargement, Regroupement
+from maillage.territoires.models import Appartenance, Chargement, Departement, Regroupement
 from maillage.territoires.services import regroupements_importer
 
 EPT_94 = {
@@ -44,6 +44,8 @@ def test_charger_territoires_rattache_les_communes_du_94_a_leurs_trois_ept(clien
     assert "EPT du Grand Paris : 3 créé(s)" in sortie.getvalue()
     assert dict(Regroupement.objects.filter(type="ept").values_list("code", "nom")) == EPT_94
     assert Appartenance.objects.count() == 47
+    # The département's article is stored at load (« du Val-de-Marne »), not read from the package at run time.
+    assert Departement.objects.get(code="94").type_nom == "2"
     du_94 = selectors.regroupements_du_departement("94", date=datetime.date(2016, 10, 15))
     assert {r.code for r in du_94} == set(EPT_94)
 
