@@ -15,6 +15,10 @@ Populations (INSEE):
 - or a `CODGEO; LIBGEO; PMUN21` layout (PMUN21 / PMUN2021 → millésime 2021).
   The millésime comes from `--millesime` or from the population column's name, never from the file name
   (INSEE publishes the millésime N at the end of N+2: a year in the file name is not reliably the millésime).
+- or INSEE's historical base (`CODGEO; …; PMUN2021; PMUN2020; … PMUN2006; PSDC1999; … PTOT1876`): one column per
+  census year. `--millesime N` takes the column of year N; without it, every PMUN column is imported as history
+  (one millésime each; an empty cell is a commune that did not exist then). PSDC/PTOT columns (population
+  « sans doubles comptes », population totale) are other definitions: listed as ignored, never stored.
 
 Caf open data by commune: `Communes; Codes_Insee; ALL_bas_revenu; Pers_bas_revenu; NB_pers_couv_ress;
 NB_allocataires` (and an optional `Date_ref` / `Annee` column). The millésime comes from `--millesime`, else that
@@ -227,6 +231,8 @@ def _doublon(vues: dict, cle, numero: int, colonne: str, code: str, millesime: i
 # --- INSEE populations -------------------------------------------------------------------------------
 
 MOTIF_POPULATION = re.compile(r"(?:p_?mun|pop_?mun|population_municipale)_?(\d{4}|\d{2})?")
+# Older definitions of the historical base: population sans doubles comptes (1962-1999), population totale.
+MOTIF_AUTRES_POPULATIONS = re.compile(r"(?:psdc|ptot)_?\d{2,4}")
 CODES_COMPLETS = {"codgeo", "code_geo", "code_insee", "codes_insee", "code_commune_insee", "insee_com", "depcom"}
 CODES_DEPARTEMENT = {"code_departement", "code_dep", "dep", "cod_dep", "departement_code"}
 CODES_PARTIE = {"code_commune", "com", "cod_com"}
@@ -242,8 +248,9 @@ def _role_population(cle: str) -> str | None:
         return "code_partiel"
     if cle in NOMS:
         return "nom"
-    if MOTIF_POPULATION.fullmatch(cle):
-        return "population"
+    if trouve := MOTIF_POPULATION.fullmatch(cle):
+        # One code per year: the historical base's PMUN2021, PMUN2020… are distinct columns, not duplicates.
+        return f"population:{trouve[1]}" if trouve[1] else "population"
     return None
 
 
@@ -280,6 +287,48 @@ def populations_lire(
     lecture.erreurs.extend(entete.erreurs)
     lecture.colonnes, lecture.colonnes_ignorees = entete.colonnes, entete.inconnues
     positions = entete.positions
+    annuelles = {code: titre for code, titre in entete.colonnes.items() if code.startswith("population:")}
+    if annuelles:
+        if "population" in positions:
+            lecture.erreurs.append(
+                Erreur(
+                    f"colonne « {entete.colonnes['population']} » sans année à côté de colonnes datées "
+                    f"({', '.join(annuelles.values())}) : nommez-la avec son année (ex. PMUN21)",
+                    ligne=entete.ligne_entete,
+                    colonne=entete.colonnes["population"],
+                )
+            )
+            return lecture
+        colonnes_annees = _colonnes_par_millesime(annuelles, lecture, entete.ligne_entete)
+        if lecture.erreurs:
+            return lecture
+        historique = len(colonnes_annees) > 1
+        origine = f"d'après les {len(colonnes_annees)} colonnes de population du fichier (historique)"
+        if millesime is not None and historique:
+            origine = "indiqué par --millesime, parmi les colonnes de l'historique"
+            if millesime not in colonnes_annees:
+                disponibles = ", ".join(str(a) for a in sorted(colonnes_annees, reverse=True))
+                lecture.erreurs.append(
+                    Erreur(
+                        f"aucune colonne de population pour le millésime {millesime} (--millesime) ; millésimes du "
+                        f"fichier : {disponibles}",
+                        ligne=entete.ligne_entete,
+                    )
+                )
+                return lecture
+            colonnes_annees = {millesime: colonnes_annees[millesime]}
+        if historique:
+            return _populations_historiques(
+                lecture, entete, colonnes_annees, referentiel, departements, progression, origine
+            )
+        # A single dated column: the one-year path below.
+        ((annee, code_colonne),) = colonnes_annees.items()
+        for autre in list(annuelles):
+            if autre != code_colonne:
+                lecture.colonnes_ignorees.append(entete.colonnes.pop(autre))
+                positions.pop(autre)
+        positions["population"] = positions.pop(code_colonne)
+        entete.colonnes["population"] = entete.colonnes.pop(code_colonne)
     if "population" not in positions:
         lecture.erreurs.append(
             Erreur(
@@ -354,6 +403,74 @@ def populations_lire(
             continue
         if garder:
             lecture.valeurs.append(ValeurLue(code, "population", millesime, population, numero))
+    _fin(lecture)
+    return lecture
+
+
+def _colonnes_par_millesime(annuelles: dict[str, str], lecture: Lecture, ligne_entete) -> dict[int, str]:
+    """millésime → column code, for the dated population columns; two columns of the same year are an error."""
+    par_annee: dict[int, str] = {}
+    for code, titre in annuelles.items():
+        annee = _annee_de_colonne(titre)
+        if annee in par_annee:
+            lecture.erreurs.append(
+                Erreur(
+                    f"deux colonnes de population pour le millésime {annee} (« {annuelles[par_annee[annee]]} » et "
+                    f"« {titre} »)",
+                    ligne=ligne_entete,
+                    colonne=titre,
+                )
+            )
+        par_annee[annee] = code
+    return par_annee
+
+
+def _populations_historiques(
+    lecture: Lecture,
+    entete: Tableau,
+    colonnes_annees: dict[int, str],
+    referentiel: ReferentielCommunes,
+    departements: set[str] | None,
+    progression: Progression | None,
+    origine: str,
+) -> Lecture:
+    """Every dated PMUN column as its own millésime (INSEE's historical base). A commune missing in a year (created
+    since, or merged) has an empty cell: nothing is stored for it that year, and it is counted."""
+    lecture.millesimes = sorted(colonnes_annees, reverse=True)
+    lecture.origine_millesime = origine
+    vues: dict[str, int] = {}
+    colonne_code = entete.colonnes.get("code") or entete.colonnes["code_partiel"]
+    for numero, valeurs in _rangees_donnees(lecture, entete, progression):
+        lecture.lignes += 1
+        code, colonne = _code_de_ligne(valeurs, entete, colonne_code)
+        if isinstance(code, Erreur):
+            lecture.erreurs.append(Erreur(code.raison, numero, code.colonne))
+            continue
+        garder, erreur = _verifier_commune(code, numero, colonne, referentiel, departements)
+        if garder is None:
+            lecture.hors_perimetre += 1
+            continue
+        if erreur:
+            lecture.erreurs.append(erreur)
+        if code in vues:
+            lecture.erreurs.append(Erreur(f"commune {code} en double (déjà en ligne {vues[code]})", numero, colonne))
+            continue
+        vues[code] = numero
+        for annee, code_colonne in colonnes_annees.items():
+            brut, titre = valeurs[code_colonne], entete.colonnes[code_colonne]
+            if not _texte(brut):
+                lecture.secrets["population"] = lecture.secrets.get("population", 0) + 1
+                continue
+            try:
+                population = _nombre(brut)
+            except ValueError as probleme:
+                lecture.erreurs.append(Erreur(str(probleme), numero, titre))
+                continue
+            if population != population.to_integral_value():
+                lecture.erreurs.append(Erreur(f"population non entière « {_texte(brut)} »", numero, titre))
+                continue
+            if garder:
+                lecture.valeurs.append(ValeurLue(code, "population", annee, population, numero))
     _fin(lecture)
     return lecture
 

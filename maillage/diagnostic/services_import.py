@@ -264,7 +264,10 @@ def _planifier(lecture: imports.Lecture, indicateurs: list[str], sources: dict[i
 
 def _planifier_communes(lecture: imports.Lecture, sources: dict[int, str]) -> dict:
     """The communes whose reference population changes: the file's millésime is newer than or equal to theirs."""
-    valeurs = {v.commune: v for v in lecture.valeurs}
+    valeurs: dict[str, imports.ValeurLue] = {}
+    for valeur in lecture.valeurs:  # a historical file: the most recent millésime of each commune
+        if valeur.commune not in valeurs or valeur.millesime > valeurs[valeur.commune].millesime:
+            valeurs[valeur.commune] = valeur
     departements = {imports.departement_de_commune(code) for code in valeurs}
     communes = Commune.objects.filter(departement_id__in=departements).only(
         "code", "nom", "population", "population_millesime", "population_source"

@@ -176,6 +176,66 @@ def test_populations_codgeo_pmun_millesime_de_la_colonne_virgule_bom(communes, t
     assert "millésime 2021, d'après la colonne « PMUN21 »" in sortie
 
 
+HISTORIQUE = (
+    "CODGEO;REG;DEP;LIBGEO;PMUN2021;PMUN2020;PMUN2015;PSDC1999;PTOT1936\n"
+    f"{CRETEIL};11;94;Créteil;92 265;91 400;90 528;82 154;15 000\n"
+    f"{IVRY};11;94;Ivry-sur-Seine;64 526;63 000;59 572;50 972;40 000\n"
+    f"{VITRY};11;94;Vitry-sur-Seine;95 510;;;;\n"
+)
+
+
+def test_populations_base_historique_toutes_les_annees(communes, tmp_path):
+    """INSEE's historical base (one PMUN column per year) is imported as history, every year its millésime."""
+    chemin = ecrire(tmp_path, "base-pop-historiques.csv", HISTORIQUE)
+
+    sortie = populations(chemin)
+
+    assert valeurs() == {
+        (CRETEIL, 2021): Decimal("92265"),
+        (CRETEIL, 2020): Decimal("91400"),
+        (CRETEIL, 2015): Decimal("90528"),
+        (IVRY, 2021): Decimal("64526"),
+        (IVRY, 2020): Decimal("63000"),
+        (IVRY, 2015): Decimal("59572"),
+        (VITRY, 2021): Decimal("95510"),
+    }
+    # The commune's reference population is the most recent millésime.
+    assert population(CRETEIL)[:2] == (92265, 2021)
+    journal = Chargement.objects.get()
+    assert journal.resume["millesimes"] == [2021, 2020, 2015]
+    assert journal.resume["colonnes_ignorees"] == ["REG", "PSDC1999", "PTOT1936"]
+    assert "millésime 2021, 2020, 2015, d'après les 3 colonnes de population du fichier (historique)" in sortie
+    assert "2 cellule(s) vide(s)" in sortie
+    # Again: nothing changes.
+    assert "0 créé(s), 0 modifié(s), 7 inchangé(s)" in populations(chemin)
+
+
+def test_populations_base_historique_une_annee_choisie(communes, tmp_path):
+    chemin = ecrire(tmp_path, "base-pop-historiques.csv", HISTORIQUE)
+
+    populations(chemin, "--millesime", "2020")
+
+    assert valeurs() == {(CRETEIL, 2020): Decimal("91400"), (IVRY, 2020): Decimal("63000")}
+    message = refus(populations, chemin, "--millesime", "2019")
+    assert "aucune colonne de population pour le millésime 2019 (--millesime) ; millésimes du fichier : 2021, 2020" in (
+        message
+    )
+
+
+def test_populations_base_historique_colonnes_ambigues(communes, tmp_path):
+    deux_fois = ecrire(tmp_path, "a.csv", f"CODGEO;PMUN21;PMUN2021\n{CRETEIL};1;2\n")
+    assert "deux colonnes de population pour le millésime 2021 (« PMUN21 » et « PMUN2021 »)" in refus(
+        populations, deux_fois
+    )
+    sans_annee = ecrire(tmp_path, "b.csv", f"CODGEO;Population municipale;PMUN2021\n{CRETEIL};1;2\n")
+    assert "colonne « Population municipale » sans année à côté de colonnes datées (PMUN2021)" in refus(
+        populations, sans_annee
+    )
+    mauvaise_valeur = ecrire(tmp_path, "c.csv", f"CODGEO;PMUN2021;PMUN2020\n{CRETEIL};1;beaucoup\n")
+    assert "ligne 2, colonne « PMUN2020 » : nombre mal formé « beaucoup »" in refus(populations, mauvaise_valeur)
+    assert not IndicateurCommune.objects.exists()
+
+
 def test_populations_latin1_et_entetes_sans_accents_ni_casse(communes, tmp_path):
     chemin = ecrire(
         tmp_path,
