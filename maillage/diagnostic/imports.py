@@ -370,41 +370,9 @@ def populations_lire(
         )
         return lecture
     lecture.millesimes = [millesime]
-
-    vues: dict[str, int] = {}
-    colonne_code = entete.colonnes.get("code") or entete.colonnes["code_partiel"]
-    for numero, valeurs in _rangees_donnees(lecture, entete, progression):
-        lecture.lignes += 1
-        code, colonne = _code_de_ligne(valeurs, entete, colonne_code)
-        if isinstance(code, Erreur):
-            lecture.erreurs.append(Erreur(code.raison, numero, code.colonne))
-            continue
-        garder, erreur = _verifier_commune(code, numero, colonne, referentiel, departements)
-        if garder is None:
-            lecture.hors_perimetre += 1
-            continue
-        if erreur:
-            lecture.erreurs.append(erreur)
-        brut = valeurs["population"]
-        if not _texte(brut):
-            lecture.erreurs.append(Erreur("population manquante", numero, colonne_pop))
-            continue
-        try:
-            population = _nombre(brut)
-        except ValueError as probleme:
-            lecture.erreurs.append(Erreur(str(probleme), numero, colonne_pop))
-            continue
-        if population != population.to_integral_value():
-            lecture.erreurs.append(Erreur(f"population non entière « {_texte(brut)} »", numero, colonne_pop))
-            continue
-        doublon = _doublon(vues, code, numero, colonne, code, millesime)
-        if doublon:
-            lecture.erreurs.append(doublon)
-            continue
-        if garder:
-            lecture.valeurs.append(ValeurLue(code, "population", millesime, population, numero))
-    _fin(lecture)
-    return lecture
+    return _populations_par_colonne(
+        lecture, entete, {millesime: "population"}, referentiel, departements, progression, vides_permises=False
+    )
 
 
 def _colonnes_par_millesime(annuelles: dict[str, str], lecture: Lecture, ligne_entete) -> dict[int, str]:
@@ -438,6 +406,22 @@ def _populations_historiques(
     since, or merged) has an empty cell: nothing is stored for it that year, and it is counted."""
     lecture.millesimes = sorted(colonnes_annees, reverse=True)
     lecture.origine_millesime = origine
+    return _populations_par_colonne(
+        lecture, entete, colonnes_annees, referentiel, departements, progression, vides_permises=True
+    )
+
+
+def _populations_par_colonne(
+    lecture: Lecture,
+    entete: Tableau,
+    colonnes_annees: dict[int, str],
+    referentiel: ReferentielCommunes,
+    departements: set[str] | None,
+    progression: Progression | None,
+    *,
+    vides_permises: bool,
+) -> Lecture:
+    """The rows' values, one millésime per column (`colonnes_annees`: millésime → column code)."""
     vues: dict[str, int] = {}
     colonne_code = entete.colonnes.get("code") or entete.colonnes["code_partiel"]
     for numero, valeurs in _rangees_donnees(lecture, entete, progression):
@@ -452,25 +436,35 @@ def _populations_historiques(
             continue
         if erreur:
             lecture.erreurs.append(erreur)
-        if code in vues:
-            lecture.erreurs.append(Erreur(f"commune {code} en double (déjà en ligne {vues[code]})", numero, colonne))
-            continue
-        vues[code] = numero
+        lues, fautive = [], False
         for annee, code_colonne in colonnes_annees.items():
             brut, titre = valeurs[code_colonne], entete.colonnes[code_colonne]
             if not _texte(brut):
-                lecture.secrets["population"] = lecture.secrets.get("population", 0) + 1
+                if vides_permises:
+                    lecture.secrets["population"] = lecture.secrets.get("population", 0) + 1
+                else:
+                    lecture.erreurs.append(Erreur("population manquante", numero, titre))
+                    fautive = True
                 continue
             try:
                 population = _nombre(brut)
             except ValueError as probleme:
                 lecture.erreurs.append(Erreur(str(probleme), numero, titre))
+                fautive = True
                 continue
             if population != population.to_integral_value():
                 lecture.erreurs.append(Erreur(f"population non entière « {_texte(brut)} »", numero, titre))
+                fautive = True
                 continue
-            if garder:
-                lecture.valeurs.append(ValeurLue(code, "population", annee, population, numero))
+            lues.append(ValeurLue(code, "population", annee, population, numero))
+        if fautive:
+            continue
+        doublon = _doublon(vues, code, numero, colonne, code, max(colonnes_annees))
+        if doublon:
+            lecture.erreurs.append(doublon)
+            continue
+        if garder:
+            lecture.valeurs.extend(lues)
     _fin(lecture)
     return lecture
 
