@@ -318,8 +318,11 @@ def populations_lire(
                 return lecture
             colonnes_annees = {millesime: colonnes_annees[millesime]}
         if historique:
-            return _populations_historiques(
-                lecture, entete, colonnes_annees, referentiel, departements, progression, origine
+            # INSEE's historical base: every dated PMUN column its own millésime. A commune missing in a year
+            # (created since, or merged) has an empty cell: nothing is stored for it that year, and it is counted.
+            lecture.millesimes, lecture.origine_millesime = sorted(colonnes_annees, reverse=True), origine
+            return _populations_par_colonne(
+                lecture, entete, colonnes_annees, referentiel, departements, progression, vides_permises=True
             )
         # A single dated column: the one-year path below.
         ((annee, code_colonne),) = colonnes_annees.items()
@@ -391,24 +394,6 @@ def _colonnes_par_millesime(annuelles: dict[str, str], lecture: Lecture, ligne_e
             )
         par_annee[annee] = code
     return par_annee
-
-
-def _populations_historiques(
-    lecture: Lecture,
-    entete: Tableau,
-    colonnes_annees: dict[int, str],
-    referentiel: ReferentielCommunes,
-    departements: set[str] | None,
-    progression: Progression | None,
-    origine: str,
-) -> Lecture:
-    """Every dated PMUN column as its own millésime (INSEE's historical base). A commune missing in a year (created
-    since, or merged) has an empty cell: nothing is stored for it that year, and it is counted."""
-    lecture.millesimes = sorted(colonnes_annees, reverse=True)
-    lecture.origine_millesime = origine
-    return _populations_par_colonne(
-        lecture, entete, colonnes_annees, referentiel, departements, progression, vides_permises=True
-    )
 
 
 def _populations_par_colonne(
