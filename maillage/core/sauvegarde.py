@@ -44,7 +44,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from .stockage import ERREURS_STOCKAGE, ouvrir_flux
+from .stockage import erreurs_stockage, ouvrir_flux
 
 FORMAT = 1
 MANIFESTE = "manifeste.json"
@@ -466,7 +466,7 @@ def restaurer(chemin, *, force: bool = False, alias: str = DEFAULT_DB_ALIAS, sto
                 _restaurer_media(archive, manifeste, stockage, bilan)
         except (DatabaseError, DeserializationError) as erreur:
             raise SauvegardeRefusee(f"Restauration annulée, la base est inchangée : {erreur}") from erreur
-        except ERREURS_STOCKAGE as erreur:
+        except erreurs_stockage() as erreur:
             raise SauvegardeRefusee(
                 f"Restauration annulée, la base est inchangée (fichiers déposés : {erreur}) ; les fichiers déjà"
                 " écrits restent dans le stockage."

@@ -4,9 +4,11 @@
 - `ouvrir_flux(stockage, nom)`: a stored file opened for streaming, with its size. django-storages' `S3File` downloads
   the whole object into memory before its first byte is read; here an object's body is read as it comes.
 - `stockage_pret()`: is the storage reachable? Cheap and without writing (the `/pret/` readiness check).
+- `maillage.core.stockage_objet.StockageObjetPrive`: the S3 backend of `MAILLAGE_S3_BUCKET` (no bucket URL given).
 """
 
 import os
+import sys
 import weakref
 from pathlib import Path
 
@@ -16,20 +18,20 @@ DELAI_CONNEXION = 2  # seconds: a readiness check answers fast, or says the stor
 DELAI_LECTURE = 3
 _clients_verification: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
-try:  # what a storage may raise: the disk's errors, or object storage's (unreachable, refused)
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    ERREURS_STOCKAGE: tuple[type[BaseException], ...] = (OSError, BotoCoreError, ClientError)
-except ImportError:  # pragma: no cover - django-storages[s3] is a dependency
-    ERREURS_STOCKAGE = (OSError,)
-
 
 def est_stockage_objet(stockage) -> bool:
-    try:
-        from storages.backends.s3 import S3Storage
-    except ImportError:  # pragma: no cover - django-storages is a dependency
-        return False
-    return isinstance(stockage, S3Storage)
+    # Without importing boto3 where object storage is not configured (nothing can then be an S3Storage).
+    module = sys.modules.get("storages.backends.s3")
+    return module is not None and isinstance(stockage, module.S3Storage)
+
+
+def erreurs_stockage() -> tuple[type[BaseException], ...]:
+    """What a storage may raise: the disk's errors, or object storage's (unreachable, refused)."""
+    if "botocore" not in sys.modules:
+        return (OSError,)
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (OSError, BotoCoreError, ClientError)
 
 
 def _erreur_s3_introuvable(erreur) -> bool:

@@ -10,12 +10,10 @@ import io
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core import signals
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -52,15 +50,10 @@ def s3(stockage_s3, settings):
 
 
 def recuperer(client, adresse, **params):
-    """The response, its body read and the file closed, without the end-of-request signal closing the connection
-    of the test's transaction (PostgreSQL)."""
+    """The response with its body read whole: the test client then closes the file (and a streamed object's
+    connection), as a WSGI server does."""
     reponse = client.get(adresse, params)
     reponse.contenu = b"".join(reponse.streaming_content) if reponse.streaming else reponse.content
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        reponse.close()
-    finally:
-        signals.request_finished.connect(close_old_connections)
     return reponse
 
 
@@ -214,11 +207,6 @@ def test_gros_fichier_lu_par_blocs_depuis_le_bucket(s3, monde, monkeypatch):  # 
     assert len(premier) == BLOC
     assert ouverts[0].tell() == BLOC  # not downloaded whole first
     assert premier + b"".join(blocs) == gros
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        reponse.close()
-    finally:
-        signals.request_finished.connect(close_old_connections)
 
 
 def test_ouvrir_flux_d_un_fichier_absent(s3):
@@ -356,3 +344,49 @@ def test_stockage_pret_sur_le_disque(s3, tmp_path):
     assert not ok and "n'est pas un dossier" in raison
     ok, raison = stockage_pret(FileSystemStorage(location=fichier / "media"))
     assert not ok and "ne peut pas être créé" in raison
+
+
+def test_passage_du_disque_au_bucket_par_sauvegarde_et_restauration(s3, monde, tmp_path):  # noqa: F811
+    """The migration path the docs give: a backup of the files on disk, restored (--force) with the bucket set."""
+    disque = FileSystemStorage(location=tmp_path / "ancien-media")
+    fichiers = contenus(s3)
+    for nom, contenu in fichiers.items():
+        assert disque.save(nom, ContentFile(contenu)) == nom
+        default_storage.delete(nom)
+    assert s3.objets() == []
+    archive = tmp_path / "avant-s3.zip"
+    assert sauvegarder(archive, stockage=disque).fichiers == 1
+    try:
+        restaurer(archive, force=True)
+    finally:
+        ContentType.objects.clear_cache()
+    assert contenus(s3) == fichiers
+    reponse = recuperer(client_de(monde.pilote), reverse("structures:document", args=[monde.document.pk]))
+    assert reponse.contenu == b"%PDF-1.4 contenu confidentiel"
+
+
+def test_jamais_l_adresse_du_bucket_pas_meme_dans_l_administration(s3, admin_client, settings):
+    """What still asks a file for its URL (the admin's file fields) gets a path Maillage does not serve, as with the
+    local disk: never the bucket's address, signed or not."""
+    from tests.schema.factories import ReunionFactory
+
+    m = creer_monde()
+    document = DocumentSchema.objects.create(
+        schema=SchemaFactory(departement=m.dep), nature="annexe", titre="Annexe", fichier=ContentFile(PDF, "a.pdf")
+    )
+    assert default_storage.url(document.fichier.name) == settings.MEDIA_URL + document.fichier.name
+    reunion = ReunionFactory(instance__schema=document.schema)
+    reunion.compte_rendu_fichier.save("cr.pdf", ContentFile(PDF), save=True)
+    travail = Travail.objects.create(
+        nature="essai", libelle="R", statut=Travail.Statut.TERMINE, termine_le=timezone.now()
+    )
+    travail.fichier.save("r.pdf", ContentFile(PDF), save=True)
+    pages = {
+        reverse("admin:schema_documentschema_change", args=[document.pk]): document.fichier.name,
+        reverse("admin:schema_reunion_change", args=[reunion.pk]): reunion.compte_rendu_fichier.name,
+        reverse("admin:core_travail_change", args=[travail.pk]): travail.fichier.name,
+    }
+    for page, nom in pages.items():
+        reponse = recuperer(admin_client, page)
+        assert nom in reponse.contenu.decode()  # the file is named, its link leads nowhere outside
+        sans_adresse_du_bucket(s3, reponse)
