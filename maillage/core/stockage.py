@@ -36,11 +36,10 @@ def erreurs_stockage() -> tuple[type[BaseException], ...]:
 
 def _erreur_s3_introuvable(erreur) -> bool:
     reponse = getattr(erreur, "response", None) or {}
-    return reponse.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404 or reponse.get("Error", {}).get("Code") in {
-        "NoSuchKey",
-        "404",
-        "NotFound",
-    }
+    statut = reponse.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    code = reponse.get("Error", {}).get("Code")
+    # A missing bucket is a misconfiguration, not a missing file: it is not turned into a 404 of the download.
+    return code != "NoSuchBucket" and (statut == 404 or code in {"NoSuchKey", "NotFound", "404"})
 
 
 def ouvrir_flux(stockage, nom: str):
@@ -106,7 +105,7 @@ def _client_verification(stockage):
     if client is None:
         from botocore.config import Config
 
-        config = Config(connect_timeout=DELAI_CONNEXION, read_timeout=DELAI_LECTURE, retries={"max_attempts": 1})
+        config = Config(connect_timeout=DELAI_CONNEXION, read_timeout=DELAI_LECTURE, retries={"total_max_attempts": 1})
         if stockage.client_config is not None:
             config = stockage.client_config.merge(config)
         client = stockage._create_session().client(
