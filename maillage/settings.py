@@ -277,7 +277,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MAILLAGE_S3_BUCKET = os.environ.get("MAILLAGE_S3_BUCKET", "")
 if MAILLAGE_S3_BUCKET:
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "maillage.core.stockage_objet.StockageObjetPrive",
         "OPTIONS": {
             "bucket_name": MAILLAGE_S3_BUCKET,
             "endpoint_url": os.environ.get("MAILLAGE_S3_ENDPOINT_URL") or None,

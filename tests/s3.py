@@ -71,7 +71,7 @@ class ServeurS3:
     def stockage(self, bucket: str) -> dict:
         """The `STORAGES["default"]` entry those variables produce."""
         return {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "maillage.core.stockage_objet.StockageObjetPrive",
             "OPTIONS": {
                 "bucket_name": bucket,
                 "endpoint_url": self.url,

@@ -8,7 +8,8 @@ The archive (`sauvegarder --sortie F`, `restaurer F [--force]`, docs/exploitatio
 - `donnees/<app>.<modele>.jsonl`: one file per table (auto-created many-to-many tables included), one Django
   serialised object per line, in primary-key order; references to content types and permissions are natural
   keys (those tables are rebuilt by `migrate` with other ids), every other reference is a primary key;
-- `media/<nom>`: the files of the default storage (`MEDIA_ROOT` or S3), through the storage API.
+- `media/<nom>`: the files of the default storage (`MEDIA_ROOT` or an S3 bucket), through the storage API, each
+  streamed from the storage into the archive (never whole in memory).
 
 The model list comes from the apps registry: a new app or model is saved without touching this module. Left
 out: the tables `migrate` rebuilds (`RECREES`) and transient ones (`TRANSITOIRES`: sessions, login throttling,
@@ -26,7 +27,7 @@ import tomllib
 import zipfile
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,8 @@ from django.core.serializers.jsonl import Serializer as SerialiseurJsonl
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
+
+from .stockage import erreurs_stockage, ouvrir_flux
 
 FORMAT = 1
 MANIFESTE = "manifeste.json"
@@ -296,8 +299,12 @@ def sauvegarder(sortie, *, alias: str = DEFAULT_DB_ALIAS, stockage=None, progres
             for nom in _fichiers_media(stockage):
                 if nom.startswith(MEDIA_TRANSITOIRES):
                     continue
+                try:
+                    source, _ = ouvrir_flux(stockage, nom)
+                except FileNotFoundError:  # deleted since it was listed: no row names it any more
+                    continue
                 with (
-                    stockage.open(nom, "rb") as source,
+                    closing(source),
                     archive.open(_membre(DOSSIER_MEDIA + nom), "w", force_zip64=True) as brut,
                 ):
                     destination = _Empreinte(brut)
@@ -459,7 +466,7 @@ def restaurer(chemin, *, force: bool = False, alias: str = DEFAULT_DB_ALIAS, sto
                 _restaurer_media(archive, manifeste, stockage, bilan)
         except (DatabaseError, DeserializationError) as erreur:
             raise SauvegardeRefusee(f"Restauration annulée, la base est inchangée : {erreur}") from erreur
-        except OSError as erreur:
+        except erreurs_stockage() as erreur:
             raise SauvegardeRefusee(
                 f"Restauration annulée, la base est inchangée (fichiers déposés : {erreur}) ; les fichiers déjà"
                 " écrits restent dans le stockage."

@@ -1,12 +1,17 @@
 """Serving a stored file after the caller has checked the rights: the one home of protected downloads.
 
-Documents, minutes, resources and images are never reached through a public media URL: each view checks its rule,
-then hands the file field here, which streams it from the storage (local disk or object storage alike), with a
-type that is never sniffed into another one and a cache policy that keeps private files out of shared caches."""
+Documents, minutes, resources and images are never reached through a public media URL nor a bucket URL (signed or
+not): each view checks its rule, then hands the file field here, which streams it from the storage (local disk or
+object storage alike, chunk by chunk: `maillage.core.stockage.ouvrir_flux`), with its length, a type that is never
+sniffed into another one and a cache policy that keeps private files out of shared caches."""
 
 import mimetypes
 
 from django.http import FileResponse, Http404
+
+from .stockage import ouvrir_flux
+
+BLOC = 64 * 1024  # bytes read from the storage at a time
 
 
 def servir_fichier(
@@ -23,7 +28,7 @@ def servir_fichier(
     if not champ:
         raise Http404(introuvable)
     try:
-        fichier = champ.open("rb")
+        fichier, taille = ouvrir_flux(champ.storage, champ.name)
     except (FileNotFoundError, OSError, ValueError):
         raise Http404(introuvable) from None
     nom = nom or champ.name.rsplit("/", 1)[-1]
@@ -32,6 +37,9 @@ def servir_fichier(
         reponse = FileResponse(fichier, as_attachment=True, filename=nom, content_type=type_mime)
     else:
         reponse = FileResponse(fichier, content_type=type_mime)
+    reponse.block_size = BLOC
+    if taille is not None:
+        reponse["Content-Length"] = str(taille)
     reponse["X-Content-Type-Options"] = "nosniff"
     reponse["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
     return reponse

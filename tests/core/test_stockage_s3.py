@@ -34,5 +34,5 @@ def test_les_variables_d_environnement_choisissent_le_stockage_objet(serveur_s3,
         "print(s.save('a/b.txt', ContentFile(b'x')))"
     )
     sortie = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert sortie.stdout.split() == ["S3Storage", "a/b.txt"]
+    assert sortie.stdout.split() == ["StockageObjetPrive", "a/b.txt"]
     assert serveur_s3.objets(bucket) == ["a/b.txt"]

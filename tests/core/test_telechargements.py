@@ -25,6 +25,7 @@ def test_fichier_prive_par_defaut_en_piece_jointe(champ):
     assert reponse["X-Content-Type-Options"] == "nosniff"
     assert reponse["Content-Type"] == "application/pdf"
     assert reponse["Content-Disposition"] == 'attachment; filename="compte-rendu.pdf"'
+    assert reponse["Content-Length"] == str(len(b"%PDF-1.4 contenu"))
     assert b"".join(reponse.streaming_content) == b"%PDF-1.4 contenu"
     reponse.close()
 
