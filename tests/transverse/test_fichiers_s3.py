@@ -318,6 +318,18 @@ def test_sauvegarde_et_restauration_des_fichiers_du_bucket(s3, monde, tmp_path):
 # --- Readiness -------------------------------------------------------------------------------------------------------
 
 
+def test_stockage_objet_injoignable_au_telechargement_503_clair(s3, monde, settings):  # noqa: F811
+    adresse = reverse("structures:document", args=[monde.document.pk])
+    settings.STORAGES = {**settings.STORAGES, "default": ServeurS3().stockage(s3.bucket)}  # nothing answers there
+    reponse = recuperer(client_de(monde.pilote), adresse)
+    assert reponse.status_code == 503
+    assert (
+        reponse.contenu.decode()
+        == "Le stockage des fichiers est momentanément indisponible : réessayez dans quelques minutes."
+    )
+    assert reponse["Retry-After"] == "60"
+
+
 def test_stockage_pret_avec_le_bucket(s3):
     assert stockage_pret() == (True, "")
     assert s3.objets() == []  # checked without writing
