@@ -77,7 +77,10 @@ class Processus:
         self.nom, self.args, self.env = nom, args, env
         self.journal = dossier / f"{nom}.log"
         with self.journal.open("ab") as sortie:
-            self.popen = subprocess.Popen(args, cwd=RACINE, env=env, stdout=sortie, stderr=subprocess.STDOUT)
+            # Its own process group: the teardown can kill it with its children (gunicorn's worker).
+            self.popen = subprocess.Popen(
+                args, cwd=RACINE, env=env, stdout=sortie, stderr=subprocess.STDOUT, start_new_session=True
+            )
 
     def vivant(self) -> bool:
         return self.popen.poll() is None
@@ -90,6 +93,12 @@ class Processus:
             except subprocess.TimeoutExpired:
                 self.popen.kill()
         return self.popen.wait()
+
+    def finir(self):
+        """Teardown: a graceful stop, then SIGKILL to the whole group (children included)."""
+        self.arreter(signal.SIGTERM, attente=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
 
     def texte(self) -> str:
         return self.journal.read_text(errors="replace") if self.journal.exists() else ""
@@ -298,7 +307,7 @@ def grappe(serveur_s3, tmp_path_factory):
         yield grappe
     finally:
         for processus in grappe.tous:
-            processus.arreter(signal.SIGKILL, attente=5)
+            processus.finir()
         redis.flushdb()
         with psycopg.connect(f"{serveur_pg}/postgres", autocommit=True) as connexion:
             connexion.execute(f"DROP DATABASE IF EXISTS {nom_base} WITH (FORCE)")
