@@ -54,14 +54,17 @@ def donnees() -> dict:
     }
 
 
-def lent(secondes: float, journal: str) -> str:
+def lent(secondes: float, journal: str, nombre: int = 1) -> str | list[str]:
     from maillage.core.travaux import travail_lancer
     from tests.deploiement.taches import tache_lente
 
-    travail = travail_lancer(
-        tache=tache_lente, nature="essai.lent", libelle="Travail lent", secondes=secondes, journal=journal
-    )
-    return str(travail.pk)
+    travaux = [
+        travail_lancer(
+            tache=tache_lente, nature="essai.lent", libelle="Travail lent", secondes=secondes, journal=journal
+        )
+        for _ in range(nombre)
+    ]
+    return str(travaux[0].pk) if nombre == 1 else [str(t.pk) for t in travaux]
 
 
 if __name__ == "__main__":

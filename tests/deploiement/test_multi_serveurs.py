@@ -422,6 +422,22 @@ def test_verrouillage_et_frein_comptent_les_deux_serveurs(g):
         assert reponse.status_code == 429 and "Trop de demandes" in reponse.text, nom
 
 
+def test_deux_travailleurs_se_partagent_la_file_sans_doublon(g, tmp_path):
+    journal = tmp_path / "journal.txt"
+    travaux = g.django("lent", secondes=0.3, journal=str(journal), nombre=8)
+    _attendre(
+        lambda: all(g.travail(pk)["statut"] == "termine" for pk in travaux), delai=60, message="File jamais vidée"
+    )
+    lignes = journal.read_text().splitlines()
+    assert (
+        sum(ligne.startswith("debut") for ligne in lignes) == 8
+        and sum(ligne.startswith("fin") for ligne in lignes) == 8
+    )
+    for pk in travaux:
+        [(statut, travailleurs, _)] = g.taches_du_travail(pk)  # one task, taken once, by one worker
+        assert statut == "SUCCESSFUL" and len(travailleurs) == 1 and g.travail(pk)["tentatives"] == 1
+
+
 def _travailleur_du(g, pk: str) -> str:
     """The worker running the job `pk` (its task's claim)."""
 
