@@ -5,6 +5,11 @@ tests) the task has already run; with the database backend a `db_worker` process
 the row. Inside a task, `executer` wraps the work: it marks the row running, hands a `Suivi` to report progress, and
 turns any exception into a readable failure instead of a lost task. Who may follow a row is the rule `travail.voir`
 (maillage.core.permissions).
+
+A worker stopped in the middle of a job: on SIGTERM `db_worker` finishes it first; killed, the job falls silent (its
+`Battement` thread writes a sign of life every MAILLAGE_TRAVAUX_BATTEMENT seconds) and `travaux_reprendre` (command
+`reprendre_travaux`, cron every minute) queues it again, or fails it after MAILLAGE_TRAVAUX_TENTATIVES starts. A run
+starts only from « en attente » and writes only while the row carries its token: never two runs of one job.
 """
 
 import logging
