@@ -168,6 +168,11 @@ TASKS = {
     # The database backend under its own name, so that tests and tools can enqueue for a worker explicitly.
     "base": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
 }
+# A running job writes a sign of life every MAILLAGE_TRAVAUX_BATTEMENT seconds; silent for 6 times that, its worker is
+# taken as stopped and `manage.py reprendre_travaux` (cron, every minute) queues it again, at most
+# MAILLAGE_TRAVAUX_TENTATIVES starts in all (core.travaux).
+MAILLAGE_TRAVAUX_BATTEMENT = float(os.environ.get("MAILLAGE_TRAVAUX_BATTEMENT", "10"))
+MAILLAGE_TRAVAUX_TENTATIVES = int(os.environ.get("MAILLAGE_TRAVAUX_TENTATIVES", "3"))
 
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "comptes.Utilisateur"

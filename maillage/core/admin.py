@@ -7,7 +7,7 @@ from .models import Travail
 class TravailAdmin(admin.ModelAdmin):
     """Read-only: jobs are written by the tasks themselves."""
 
-    list_display = ("libelle", "nature", "statut", "fait", "total", "demandeur", "cree_le", "termine_le")
+    list_display = ("libelle", "nature", "statut", "fait", "total", "tentatives", "demandeur", "cree_le", "termine_le")
     list_filter = ("statut", "nature")
     search_fields = ("libelle", "nature", "demandeur__email")
     date_hierarchy = "cree_le"

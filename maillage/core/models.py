@@ -40,6 +40,11 @@ class Travail(models.Model):
     type_contenu = models.CharField(max_length=100, blank=True)
     url_resultat = models.CharField("adresse du résultat", max_length=300, blank=True)
     tache_id = models.CharField(max_length=64, blank=True)
+    # Robustness against a worker stopped mid-job (core.travaux): who runs it now, its last sign of life, and how
+    # many times it was started.
+    executant = models.CharField("exécutant", max_length=64, blank=True)
+    battement = models.DateTimeField("dernier signe de vie", null=True, blank=True)
+    tentatives = models.PositiveSmallIntegerField(default=0)
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     commence_le = models.DateTimeField("commencé le", null=True, blank=True)
     termine_le = models.DateTimeField("terminé le", null=True, blank=True)

@@ -5,8 +5,8 @@ SMTP connection, and records « envoyé » or « échec » (with the error) per 
 
 Never twice: before sending a slice, the task claims its rows (a conditional UPDATE that writes its own mark), sends
 them, then records the outcome. A second run only takes rows still « à envoyer » and unclaimed. A row left claimed by
-a worker that stopped in the middle (its job finished, failed or lost) may or may not have left: it becomes an
-« échec » saying so, to be sent again on purpose (« renvoyer les échecs »), never automatically.
+a worker that stopped in the middle (its job finished, failed, lost, or queued again) may or may not have left: it
+becomes an « échec » saying so, to be sent again on purpose (« renvoyer les échecs »), never automatically.
 """
 
 import logging
@@ -55,10 +55,15 @@ def _liberer_les_abandonnes(envoi_id: int, travail_id: str) -> None:
     vivants = Travail.Statut.EN_ATTENTE, Travail.Statut.EN_COURS
     for marque in marques:
         autre = marque[len(MARQUE) :]
-        if autre == travail_id:
-            continue
-        travail = Travail.objects.filter(pk=autre).first() if _uuid(autre) else None
-        if travail is None or travail.statut not in vivants or travail.cree_le < timezone.now() - ABANDON:
+        # Our own mark before we claimed anything: an earlier start of this same job, stopped in the middle and
+        # queued again (core.travaux.travaux_reprendre).
+        travail = Travail.objects.filter(pk=autre).first() if _uuid(autre) and autre != travail_id else None
+        if (
+            autre == travail_id
+            or travail is None
+            or travail.statut not in vivants
+            or travail.cree_le < timezone.now() - ABANDON
+        ):
             Destinataire.objects.filter(envoi_id=envoi_id, statut=Destinataire.Statut.A_ENVOYER, erreur=marque).update(
                 statut=Destinataire.Statut.ECHEC, erreur=INTERROMPU
             )

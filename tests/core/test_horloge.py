@@ -43,9 +43,11 @@ AUTORISES = {
     },
     "core/travaux.py": {
         "travail.cree_le > timezone.now() - ABANDON": TRAVAUX,
-        "commence_le=timezone.now()": TRAVAUX,
         "termine_le=timezone.now()": TRAVAUX,
-        "travail.termine_le = timezone.now()": TRAVAUX,
+        "battement=timezone.now()": TRAVAUX,
+        "debut = timezone.now()": TRAVAUX,
+        "limite = timezone.now() - silence_max()": TRAVAUX,
+        "ancienne.finished_at = timezone.now()": TRAVAUX,
     },
     "core/management/commands/purger_travaux.py": {"limite = timezone.now()": TRAVAUX},
     "core/management/commands/sauvegarder.py": {"maillage-{timezone.localtime()": "file name of a backup"},

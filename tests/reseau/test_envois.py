@@ -248,6 +248,27 @@ def test_un_envoi_interrompu_ne_renvoie_jamais(contexte):
     assert reclame.statut == "echec" and reclame.erreur == taches.INTERROMPU
 
 
+def test_un_envoi_relance_apres_arret_ne_renvoie_pas_ce_qu_il_avait_pris(contexte):
+    """The same job queued again after its worker stopped (core.travaux.travaux_reprendre): the rows its first start
+    had claimed may have left, so they become uncertain failures; the others are sent once."""
+    dep, _, pilote, ev = contexte
+    for i in range(3):
+        PersonneFactory(departement=dep, email=f"p{i}@exemple.fr")
+    envoi = services_envois.envoi_creer(
+        par=pilote, evenement=ev, nature="invitation", objet="Invitation", categories=["centre_social"], lancer=False
+    )
+    travail = Travail.objects.create(nature="reseau.envoi", libelle="relancé", statut=Travail.Statut.EN_COURS)
+    reclame = envoi.destinataires.order_by("pk").first()
+    Destinataire.objects.filter(pk=reclame.pk).update(erreur=f"{taches.MARQUE}{travail.pk}")
+    taches.envoyer(envoi.pk, travail_id=str(travail.pk))
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        envoi.destinataires.exclude(pk=reclame.pk).values_list("email", flat=True)
+    )
+    reclame.refresh_from_db()
+    assert reclame.statut == "echec" and reclame.erreur == taches.INTERROMPU
+    assert not envoi.destinataires.filter(statut="a_envoyer").exists()
+
+
 def test_un_echec_n_arrete_pas_les_autres(contexte, monkeypatch):
     dep, _, pilote, ev = contexte
     for nom in ("a", "b", "c"):
