@@ -178,7 +178,7 @@ def test_stockage_local_pret(settings, tmp_path):
     from maillage.core.stockage import stockage_pret
 
     settings.MEDIA_ROOT = tmp_path / "pas-encore-cree"
-    assert stockage_pret() == (True, "ok")
+    assert stockage_pret()[0] is True
 
 
 def test_sondes_non_redirigees_vers_https_en_production(tmp_path):
