@@ -122,6 +122,15 @@ def test_taches_de_la_nuit_identiques_a_la_documentation():
     lancees = [cmd for ligne in lignes(service, "ExecStart") for cmd in COMMANDE_MANAGE.findall(ligne)]
     assert set(lancees) == quotidiennes
     assert lancees[-1] == "sauvegarder", "la sauvegarde vient après les purges"
+    # A command run more often (every minute…) has its own unit and timer.
+    toutes = {
+        cmd
+        for unite in unites_de_service()
+        for ligne in lignes(unite, "ExecStart")
+        for cmd in COMMANDE_MANAGE.findall(ligne)
+    }
+    frequentes = {cmd for cmd, quand in planifiees.items() if quand.startswith(("chaque minute", "chaque heure"))}
+    assert frequentes <= toutes, "commande planifiée sans unité systemd dans deploiement/systemd/"
     for commande in planifiees:
         assert commande in get_commands(), f"docs/exploitation.md cite manage.py {commande}, qui n'existe pas"
 
