@@ -207,3 +207,12 @@ def test_sondes_non_redirigees_vers_https_en_production(tmp_path):
     assert resultat.returncode == 0, resultat.stderr
     # An empty database: alive (200), not ready (503: no migration applied), never redirected (301).
     assert resultat.stdout.split()[-3:] == ["200", "503", "301"]
+
+
+def test_pret_avec_le_stockage_objet(client, stockage_s3):
+    reponse = client.get("/pret/")
+    assert reponse.status_code == 200
+    assert reponse.json()["controles"]["stockage"] == "ok"
+    assert stockage_s3.objets() == []  # the probe writes nothing
+    texte = reponse.content.decode()
+    assert stockage_s3.bucket not in texte and str(stockage_s3.serveur.port) not in texte
