@@ -13,6 +13,8 @@ import xstatic.pkg.leaflet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from maillage.core.journaux import format_des_journaux
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -149,7 +151,12 @@ CACHES = {
     }
 }
 if os.environ.get("REDIS_URL"):
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        # A Redis that stops answering fails a request (and the readiness probe) in seconds instead of hanging it.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
 
 # --- Background work --------------------------------------------------------
 # Django's tasks API (django-tasks backport). `MAILLAGE_TACHES=base` stores tasks in the database and a worker runs
@@ -351,6 +358,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     # Behind a TLS-terminating proxy, let it redirect and tell us the scheme.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The load balancer probes each server in plain HTTP: its probes are not redirected.
+    SECURE_REDIRECT_EXEMPT = [r"^sante/$", r"^pret/$"]
     if env_bool("SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if not SECURE_SSL_REDIRECT:
@@ -381,11 +390,28 @@ if MAILLAGE_TUILES_URL:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 
 # --- Logging: everything to stdout ------------------------------------------
+# LOG_FORMAT=json (production, DEBUG=0): one JSON object per line with the request's context, and one access line
+# per request (maillage/core/journaux.py, docs/exploitation.md « Journaux »). Otherwise readable text.
+try:
+    LOG_FORMAT = format_des_journaux(os.environ.get("LOG_FORMAT"), debug=DEBUG)
+except ValueError as erreur:
+    raise ImproperlyConfigured(str(erreur)) from None
+if LOG_FORMAT == "json":
+    MIDDLEWARE.insert(0, "maillage.core.journaux.JournalRequetesMiddleware")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"simple": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple", "stream": "ext://sys.stdout"}},
+    "formatters": {
+        "simple": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+        "json": {"()": "maillage.core.journaux.FormateurJSON"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "simple",
+            "stream": "ext://sys.stdout",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

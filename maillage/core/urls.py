@@ -6,6 +6,7 @@ app_name = "core"
 
 urlpatterns = [
     path("sante/", views.sante, name="sante"),
+    path("pret/", views.pret, name="pret"),
     path("theme.css", views.theme, name="theme"),
     path("travaux/<uuid:pk>/", views.travail, name="travail"),
 ]
