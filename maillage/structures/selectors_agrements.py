@@ -142,3 +142,19 @@ def communes_avec_structures(departement: str):
         .order_by("nom")
         .only("code", "nom")
     )
+
+
+def agrements_des_departements(departements: list[str] | None, *, date: datetime.date | None = None, statut: str = ""):
+    """Agréments of the départements (None: all), with their structure; covering `date` when given, of `statut`.
+
+    Read by the agréments API: the same data as the renewal board (départements the reader pilots)."""
+    agrements = Agrement.objects.select_related("structure").only(
+        "id", "type", "debut", "fin", "statut", "structure__id", "structure__nom"
+    )
+    if departements is not None:
+        agrements = agrements.filter(structure__departement_id__in=departements)
+    if date is not None:
+        agrements = agrements.filter(debut__lte=date, fin__gte=date)
+    if statut:
+        agrements = agrements.filter(statut=statut)
+    return agrements.order_by("structure__nom", "structure_id", "-debut", "type", "pk")

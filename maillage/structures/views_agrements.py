@@ -8,14 +8,16 @@ are shown only to `structure.voir_prive` holders (implied here, checked anyway).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 
 from maillage.core import horloge
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import exiger, peut
 from maillage.territoires.selectors import departement_par_code
 
-from . import regles, selectors_agrements, services_agrements
+from . import exports_agrements, regles, selectors_agrements, services_agrements
 from .forms_agrements import AgrementForm, DecisionForm, FiltreRenouvellementsForm
 from .models import Agrement, Structure, TypeAgrement
 
@@ -153,12 +155,13 @@ def agrement_decider(request, pk):
     return render(request, "structures/agrements/decider.html", contexte)
 
 
-@login_required
-def renouvellements(request, code):
+def _tableau(request, code):
+    """The board's département, filter form, date and rows (shared by the page and its export)."""
     departement = departement_par_code(code)
     exiger(request.user, "departement.gerer", departement)
     communes = list(selectors_agrements.communes_avec_structures(departement.code))
-    filtre = FiltreRenouvellementsForm(request.GET or None, communes=communes)
+    donnees = {k: v for k, v in request.GET.items() if k in FiltreRenouvellementsForm.base_fields}
+    filtre = FiltreRenouvellementsForm(donnees or None, communes=communes)
     criteres = filtre.cleaned_data if filtre.is_bound and filtre.is_valid() else {}
     aujourd_hui = criteres.get("date") or horloge.aujourdhui()
     lignes = selectors_agrements.tableau_renouvellements(
@@ -167,6 +170,12 @@ def renouvellements(request, code):
         type=criteres.get("type") or "",
         commune=criteres.get("commune") or "",
     )
+    return departement, filtre, aujourd_hui, lignes
+
+
+@login_required
+def renouvellements(request, code):
+    departement, filtre, aujourd_hui, lignes = _tableau(request, code)
     contexte = {
         "departement": departement,
         "filtre": filtre,
@@ -176,5 +185,40 @@ def renouvellements(request, code):
         "jalons": regles.JALONS,
         "en_retard": sum(1 for ligne in lignes if ligne.retards),
         "types": dict(TypeAgrement.choices),
+        "filtres_export": urlencode(filtre.data) if filtre.is_bound and filtre.is_valid() else "",
     }
     return render(request, "structures/agrements/renouvellements.html", contexte)
+
+
+@login_required
+def renouvellements_export(request, code):
+    """The board as CSV or XLSX (`format`), for people or with the codes (`variante=codes`), same filters."""
+    format = request.GET.get("format") or "csv"
+    if format not in exports_agrements.FORMATS:
+        return HttpResponseBadRequest(
+            f"Format inconnu « {format} » : formats possibles {', '.join(exports_agrements.FORMATS)}.".encode(),
+            content_type="text/plain; charset=utf-8",
+        )
+    variante = request.GET.get("variante") or "personnes"
+    if variante not in exports_agrements.VARIANTES:
+        return HttpResponseBadRequest(
+            f"Variante inconnue « {variante} » : variantes possibles "
+            f"{', '.join(exports_agrements.VARIANTES)}.".encode(),
+            content_type="text/plain; charset=utf-8",
+        )
+    departement, filtre, aujourd_hui, lignes = _tableau(request, code)
+    if filtre.is_bound and not filtre.is_valid():
+        erreurs = " ; ".join(
+            f"{filtre.fields[champ].label if champ in filtre.fields else champ} : {' '.join(e)}"
+            for champ, e in filtre.errors.items()
+        )
+        return HttpResponseBadRequest(
+            f"Filtres invalides : {erreurs}".encode(), content_type="text/plain; charset=utf-8"
+        )
+    contenu = exports_agrements.exporter(lignes, format=format, variante=variante)
+    nom = "-".join(
+        ["renouvellements", departement.code, aujourd_hui.isoformat()] + (["codes"] if variante == "codes" else [])
+    )
+    reponse = HttpResponse(contenu, content_type=exports_agrements.TYPES_CONTENU[format])
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}.{format}"'
+    return reponse
