@@ -621,10 +621,10 @@ def _ecrire(communes: list[Commune], aujourdhui: datetime.date) -> dict:
                 )
             fin = p.periodes[-1][1]
             renouvellement = fin + datetime.timedelta(days=1)
-            # From 2027 the ACF is no longer a separate agrément (see regles.py): renew the animation globale only.
-            acf_fondue = type_ == TypeAgrement.ACF and not regles.regles_pour(renouvellement).acf_distinct
+            # An ACF renewed from 2027 stays a separate agrément under the default transition rule of the
+            # département (a warning, see regles.py): renewed like the animation globale it goes with.
             retardataire = p.cle in RETARDATAIRES
-            if p.fermeture is None and aujourdhui <= fin <= fenetre and not acf_fondue and not retardataire:
+            if p.fermeture is None and aujourdhui <= fin <= fenetre and not retardataire:
                 decision = fin - datetime.timedelta(days=100)
                 decide = decision <= aujourdhui
                 agrements.append(

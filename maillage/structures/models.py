@@ -336,3 +336,34 @@ class EvaluationCritere(models.Model):
 
     def __str__(self):
         return f"{self.critere} : {self.get_appreciation_display()}"
+
+
+class ParametresAgrements(Versionne):
+    """A département's dated transition rules on agréments, set by its pilote or an admin (see regles.py).
+
+    `transition_acf`: what happens to a separate ACF agrément starting on or after 1 January 2027, while the
+    Cnaf merges the animation globale and ACF prestations (2027-2030). Without a row: `avertissement`.
+    """
+
+    class TransitionACF(models.TextChoices):
+        AVERTISSEMENT = "avertissement", "Avertissement : l'agrément ACF reste possible, avec un message"
+        REFUS = "refus", "Refus : plus d'agrément ACF distinct, le volet familles relève de l'animation globale"
+
+    departement = models.OneToOneField(
+        "territoires.Departement", on_delete=models.CASCADE, related_name="parametres_agrements"
+    )
+    transition_acf = models.CharField(
+        "agrément ACF à partir du 1er janvier 2027",
+        max_length=20,
+        choices=TransitionACF.choices,
+        default=TransitionACF.AVERTISSEMENT,
+    )
+    modifie_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    modifie_le = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "règles de transition des agréments"
+        verbose_name_plural = "règles de transition des agréments"
+
+    def __str__(self):
+        return f"Règles de transition des agréments — {self.departement}"

@@ -18,7 +18,7 @@ from maillage.core.permissions import exiger, peut
 from maillage.territoires.selectors import departement_par_code
 
 from . import exports_agrements, regles, selectors_agrements, services_agrements
-from .forms_agrements import AgrementForm, DecisionForm, FiltreRenouvellementsForm
+from .forms_agrements import AgrementForm, DecisionForm, FiltreRenouvellementsForm, ParametresAgrementsForm
 from .models import Agrement, Structure, TypeAgrement
 
 
@@ -26,6 +26,21 @@ def _structure_geree(user, pk) -> Structure:
     structure = get_object_or_404(Structure.objects.select_related("commune", "departement"), pk=pk)
     exiger(user, "structure.gerer", structure)
     return structure
+
+
+def _avertir(request, agrement: Agrement) -> None:
+    for avertissement in getattr(agrement, "avertissements", ()):
+        messages.warning(request, avertissement)
+
+
+def _contexte_transition(structure: Structure) -> dict:
+    """The département's transition rule, shown on the agrément forms (labelled as the département's choice)."""
+    parametres = selectors_agrements.parametres_agrements(structure.departement)
+    return {
+        "transition_acf": parametres.transition_acf,
+        "transition_acf_libelle": parametres.get_transition_acf_display(),
+        "date_reforme": regles.DATE_REFORME,
+    }
 
 
 def _agrement_gere(user, pk) -> Agrement:
@@ -68,7 +83,7 @@ def agrement_ajouter(request, pk):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services_agrements.agrement_creer(
+            agrement = services_agrements.agrement_creer(
                 par=request.user,
                 structure=structure,
                 type=d["type"],
@@ -84,8 +99,10 @@ def agrement_ajouter(request, pk):
             ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "L'agrément est enregistré.")
+            _avertir(request, agrement)
             return redirect("structures:agrements", pk=structure.pk)
-    return render(request, "structures/agrements/formulaire.html", {"form": form, "structure": structure})
+    contexte = {"form": form, "structure": structure, **_contexte_transition(structure)}
+    return render(request, "structures/agrements/formulaire.html", contexte)
 
 
 @login_required
@@ -119,8 +136,9 @@ def agrement_modifier(request, pk):
             ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "L'agrément est modifié.")
+            _avertir(request, agrement)
             return redirect("structures:agrements", pk=structure.pk)
-    contexte = {"form": form, "structure": structure, "agrement": agrement}
+    contexte = {"form": form, "structure": structure, "agrement": agrement, **_contexte_transition(structure)}
     return render(request, "structures/agrements/formulaire.html", contexte)
 
 
@@ -150,6 +168,7 @@ def agrement_decider(request, pk):
             ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, f"Décision enregistrée : agrément {agrement.get_statut_display().lower()}.")
+            _avertir(request, agrement)
             return redirect("structures:agrements", pk=structure.pk)
     contexte = {"form": form, "structure": structure, "agrement": agrement}
     return render(request, "structures/agrements/decider.html", contexte)
@@ -222,3 +241,37 @@ def renouvellements_export(request, code):
     reponse = HttpResponse(contenu, content_type=exports_agrements.TYPES_CONTENU[format])
     reponse["Content-Disposition"] = f'attachment; filename="{nom}.{format}"'
     return reponse
+
+
+@login_required
+def regles_transition(request, code):
+    """The département's transition rules on agréments (2027 reform): read and set by its pilote or an admin."""
+    departement = departement_par_code(code)
+    exiger(request.user, "departement.gerer", departement)
+    parametres = selectors_agrements.parametres_agrements(departement)
+    form = ParametresAgrementsForm(
+        request.POST or None,
+        initial={"transition_acf": parametres.transition_acf},
+        version=parametres.version if parametres.pk else 0,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_agrements.parametres_agrements_modifier(
+                par=request.user,
+                departement=departement,
+                transition_acf=form.cleaned_data["transition_acf"],
+                version=form.version_lue,
+            )
+        except ValidationError as erreur:
+            ajouter_erreurs_du_service(form, erreur)
+        else:
+            messages.success(request, "La règle de transition du département est enregistrée.")
+            return redirect("structures:agrements_regles", code=departement.code)
+    contexte = {
+        "departement": departement,
+        "form": form,
+        "parametres": parametres,
+        "date_reforme": regles.DATE_REFORME,
+        "referentiel_2027": regles.REGLES_2027,
+    }
+    return render(request, "structures/agrements/regles_transition.html", contexte)
