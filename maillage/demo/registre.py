@@ -526,6 +526,7 @@ def _ecrire(communes: list[Commune], aujourdhui: datetime.date) -> dict:
             Gestionnaire(
                 nom=f"{noms[forme]} (gestionnaire fictif)",
                 forme_juridique=forme,
+                designation=Gestionnaire.DESIGNATIONS_PAR_DEFAUT[forme],
                 mode_gestion=Gestionnaire.MODES[forme],
                 siret=siret,
                 commune=commune,
