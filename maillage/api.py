@@ -64,6 +64,7 @@ def non_authentifie(request, exc):
 api.add_router("/territoires/", "maillage.territoires.api.router")
 api.add_router("/comptes/", "maillage.comptes.api.router")
 api.add_router("/structures", "maillage.structures.api.router")
+api.add_router("/agrements", "maillage.structures.api_agrements.router")
 api.add_router("/indicateurs/", "maillage.financements.api.router")
 api.add_router("/diagnostic/", "maillage.diagnostic.api.router")
 api.add_router("/observatoire/", "maillage.observatoire.api.router")

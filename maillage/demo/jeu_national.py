@@ -178,6 +178,7 @@ def generer(
                 Gestionnaire(
                     nom=f"{PREFIXE}gestionnaire n° {n}",
                     forme_juridique=forme,
+                    designation=Gestionnaire.DESIGNATIONS_PAR_DEFAUT[forme],
                     mode_gestion=Gestionnaire.MODES[forme],
                     siret=siret,
                     commune_id=code,

@@ -181,6 +181,9 @@ def charger(*, annoncer=print) -> dict:
             date_limite_relecture=datetime.date(ANNEE, 7, 15),
             # The federation's mandated correspondent (the demo partner) reviews with the Caf.
             federation_relit=True,
+            # SENACS surveyed the EVS only later: asking them in 2016 is the demo's choice (a campaign setting),
+            # made so that the EVS path of the observatoire can be seen; a real 2016 campaign would ask the CS only.
+            population=Campagne.Population.CS_EVS,
         )
         _remplir(campagne, pilote)
         _fiches(pilote)

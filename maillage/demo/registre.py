@@ -76,6 +76,16 @@ INSTANCE = "Commission d'action sociale de la Caf du Val-de-Marne (fictive)"
 DEBUT_HISTORIQUE = datetime.date(2010, 1, 1)
 # Structures (by plan key) that have not started the renewal of an agrément ending soon: late on the board.
 RETARDATAIRES = (4, 13, 40)
+# First years of the PS (financements.bareme_initial.PREMIERES_ANNEES, with their sources): no first agrément before.
+PREMIERE_ANNEE_CS = 1971
+PREMIERE_ANNEE_EVS = 2002
+
+
+def _entre(annee: int, debut: int, fin: int, plancher: int) -> int:
+    """`annee`, drawn in [debut, fin], rescaled onto [plancher, fin] (keeps the draws, and so the seed's figures)."""
+    return plancher + (annee - debut) * (fin - plancher) // (fin - debut)
+
+
 EURO = Decimal("1")
 CENTIME = Decimal("0.01")
 
@@ -181,7 +191,9 @@ def plan(communes: list[Commune], aujourdhui: datetime.date) -> list[Plan]:
 
     plans = []
     for i, code in enumerate(communes_cs):
-        premier = datetime.date(rng.randint(1968, 2008), rng.choice([1, 7]), 1)
+        # First agréments from 1971, the year the Cnaf's prestation de service reached the centres sociaux (see
+        # financements.bareme_initial); the draw is rescaled, not redrawn, so the rest of the seed stays the same.
+        premier = datetime.date(_entre(rng.randint(1968, 2008), 1968, 2008, PREMIERE_ANNEE_CS), rng.choice([1, 7]), 1)
         p = Plan(
             cle=len(plans),
             type=TypeStructure.CENTRE_SOCIAL,
@@ -196,7 +208,8 @@ def plan(communes: list[Commune], aujourdhui: datetime.date) -> list[Plan]:
     formes_evs = [Gestionnaire.FormeJuridique.ASSOCIATION] * 10 + [Gestionnaire.FormeJuridique.COMMUNE] * 2
     rng.shuffle(formes_evs)
     for i, code in enumerate(communes_evs):
-        premier = datetime.date(rng.randint(2000, 2009), rng.choice([1, 9]), 1)
+        # EVS (then « animation locale ») first agréments from 2002, the Cnaf letter-circular of 31/01/2002.
+        premier = datetime.date(_entre(rng.randint(2000, 2009), 2000, 2009, PREMIERE_ANNEE_EVS), rng.choice([1, 9]), 1)
         p = Plan(
             cle=len(plans),
             type=TypeStructure.EVS,
@@ -526,6 +539,7 @@ def _ecrire(communes: list[Commune], aujourdhui: datetime.date) -> dict:
             Gestionnaire(
                 nom=f"{noms[forme]} (gestionnaire fictif)",
                 forme_juridique=forme,
+                designation=Gestionnaire.DESIGNATIONS_PAR_DEFAUT[forme],
                 mode_gestion=Gestionnaire.MODES[forme],
                 siret=siret,
                 commune=commune,
@@ -621,10 +635,10 @@ def _ecrire(communes: list[Commune], aujourdhui: datetime.date) -> dict:
                 )
             fin = p.periodes[-1][1]
             renouvellement = fin + datetime.timedelta(days=1)
-            # From 2027 the ACF is no longer a separate agrément (see regles.py): renew the animation globale only.
-            acf_fondue = type_ == TypeAgrement.ACF and not regles.regles_pour(renouvellement).acf_distinct
+            # An ACF renewed from 2027 stays a separate agrément under the default transition rule of the
+            # département (a warning, see regles.py): renewed like the animation globale it goes with.
             retardataire = p.cle in RETARDATAIRES
-            if p.fermeture is None and aujourdhui <= fin <= fenetre and not acf_fondue and not retardataire:
+            if p.fermeture is None and aujourdhui <= fin <= fenetre and not retardataire:
                 decision = fin - datetime.timedelta(days=100)
                 decide = decision <= aujourdhui
                 agrements.append(

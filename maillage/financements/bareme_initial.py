@@ -18,6 +18,18 @@ TAUX = {
     "acf": (Decimal("0.6000"), Decimal("0.6360")),
     "animation_locale": (Decimal("0.6000"), Decimal("0.6360")),
 }
+# First year of each PS, with its source (public material; the Cnaf texts themselves are not all online).
+PREMIERES_ANNEES = {
+    # « En 1971, les prestations de service de la Cnaf (créées en 1970) sont étendues aux centres sociaux » sur la
+    # base d'une fonction d'animation globale et coordination (historique de la fédération des centres sociaux de
+    # Bretagne ; guide comptable des centres sociaux).
+    "agc": 1971,
+    # Prestation de service « animation collective familles » : 1998 d'après les sources publiques des fédérations et
+    # des Caf (à confirmer sur la circulaire Cnaf d'origine).
+    "acf": 1998,
+    # Prestation de service « animation locale » : lettre-circulaire Cnaf du 31 janvier 2002.
+    "animation_locale": 2002,
+}
 SOURCE_AVANT = "Cnaf, taux de la prestation de service jusqu'en 2022"
 SOURCE_APRES = "Cnaf, COG 2023-2027 : taux revalorisés à partir de 2023"
 ANNEES = range(2010, 2028)
@@ -36,7 +48,7 @@ def ecrire(*, modele_type_ps, modele_bareme_ps) -> None:
                 "type_structure": type_structure,
                 "agrement_requis": agrement,
                 "base": base,
-                "premiere_annee": 2000,
+                "premiere_annee": PREMIERES_ANNEES[code],
                 "ordre": ordre,
             },
         )

@@ -39,10 +39,18 @@ class Questionnaire(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.titre} (v{self.version})"
+        suffixe = f"(v{self.version})"
+        # A title that already carries its version (older files did) does not get it twice.
+        return self.titre if self.titre.rstrip().endswith(suffixe) else f"{self.titre} {suffixe}"
 
 
 class Campagne(Versionne):
+    class Population(models.TextChoices):
+        """Which structures answer: SENACS surveyed the centres sociaux first and added the EVS later."""
+
+        CS = "cs", "Centres sociaux seulement"
+        CS_EVS = "cs_evs", "Centres sociaux et espaces de vie sociale"
+
     departement = models.ForeignKey(
         "territoires.Departement", on_delete=models.PROTECT, related_name="campagnes", verbose_name="département"
     )
@@ -62,6 +70,13 @@ class Campagne(Versionne):
     ouverture = models.DateField("ouverture")
     date_limite_reponse = models.DateField("date limite de réponse")
     date_limite_relecture = models.DateField("date limite de relecture")
+    population = models.CharField(
+        "structures interrogées",
+        max_length=10,
+        choices=Population.choices,
+        default=Population.CS_EVS,
+        help_text="Les structures actives au 31 décembre de l'année des données qui reçoivent le questionnaire.",
+    )
     publiee = models.BooleanField("publiée", default=False)
     publiee_le = models.DateTimeField("publiée le", null=True, blank=True)
     federation_relit = models.BooleanField(

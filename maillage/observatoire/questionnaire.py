@@ -84,6 +84,16 @@ def empreinte(definition: dict) -> str:
     return hashlib.sha256(texte.encode("utf-8")).hexdigest()
 
 
+def sans_notes(definition: dict) -> dict:
+    """The definition without its notes (each list's source and « à confirmer » flag): what a campaign asks."""
+    copie = dict(definition)
+    copie["listes"] = {
+        nom: {cle: valeur for cle, valeur in liste.items() if cle not in ("source", "a_confirmer")}
+        for nom, liste in (definition.get("listes") or {}).items()
+    }
+    return copie
+
+
 def _texte(valeur) -> bool:
     return isinstance(valeur, str) and valeur.strip() != ""
 

@@ -23,6 +23,13 @@ MODES_GESTION = {
 }
 
 
+def mode_gestion_senacs(gestionnaire: Gestionnaire) -> str | None:
+    """The SENACS answer: a delegation (DSP, public contract) is « autre (dont délégation) », whatever the form."""
+    if gestionnaire.designation == Gestionnaire.Designation.DELEGATION:
+        return "autre"
+    return MODES_GESTION.get(gestionnaire.forme_juridique)
+
+
 _DEFINITIONS: dict[tuple, questionnaire.Definition] = {}
 
 
@@ -79,7 +86,7 @@ def sources_prefill(structure: Structure, annee_donnees: int) -> dict:
         "structure.multi_sites": structure.multi_sites,
         "structure.itinerante": structure.itinerante,
         "structure.adherent_federation": structure.adherent_federation,
-        "structure.mode_gestion": MODES_GESTION.get(structure.gestionnaire.forme_juridique),
+        "structure.mode_gestion": mode_gestion_senacs(structure.gestionnaire),
     }
     budget = Budget.objects.filter(structure=structure, annee=annee_donnees, nature=Budget.Nature.REALISE).first()
     if budget is None:

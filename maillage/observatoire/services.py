@@ -19,6 +19,7 @@ from maillage.core import horloge
 from maillage.core.audit import acteur
 from maillage.core.permissions import exiger, peut
 from maillage.core.versions import verifier_version
+from maillage.structures.models import TypeStructure
 from maillage.structures.selectors import structures_actives
 from maillage.territoires.models import Departement
 
@@ -53,7 +54,8 @@ def questionnaire_charger(*, chemin) -> tuple[Questionnaire, str]:
     """Load a definition file. Returns (questionnaire, "cree" | "inchange" | "mis_a_jour").
 
     Same code and version with the same content: nothing changes. Same version with a different content: updated
-    only while no campaign uses it, refused otherwise (a used version is frozen: give the file a new version).
+    only while no campaign uses it, refused otherwise (a used version is frozen: give the file a new version),
+    unless only its notes changed (lists' sources and « à confirmer » flags: `questionnaire.sans_notes`).
     """
     chemin = Path(chemin)
     try:
@@ -85,6 +87,13 @@ def questionnaire_charger(*, chemin) -> tuple[Questionnaire, str]:
             return existant, "inchange"
         campagnes = Campagne.objects.filter(Q(questionnaire=existant) | Q(bloc_thematique=existant))
         premiere = campagnes.order_by("annee", "departement_id").first()
+        if premiere is not None and definitions.sans_notes(existant.definition) == definitions.sans_notes(definition):
+            # Only the notes changed (a list's source or « à confirmer »): the questions a campaign asked
+            # are the same, so a used version takes them (a source corrected is not a new questionnaire).
+            for champ, valeur in champs.items():
+                setattr(existant, champ, valeur)
+            existant.save()
+            return existant, "mis_a_jour"
         if premiere is not None:
             raise ValidationError(
                 f"La version {existant.version} du questionnaire « {existant.code} » est déjà utilisée par la campagne"
@@ -141,9 +150,11 @@ def campagne_creer(
     bloc_thematique: Questionnaire | None = None,
     federation_relit: bool = False,
     seuil_evolution=Decimal("0.50"),
+    population: str = Campagne.Population.CS_EVS,
 ) -> Campagne:
     """Open a département's campaign for `annee` (data of `annee` − 1): one draft answer per structure active on
-    31 December of the data year (`structures_actives`, the one definition of "active")."""
+    31 December of the data year (`structures_actives`, the one definition of "active"), of the campaign's
+    population (centres sociaux only, or centres sociaux and EVS)."""
     code = departement.code if isinstance(departement, Departement) else str(departement or "").strip().upper()
     exiger(par, "campagne.gerer", code)
     erreurs = {}
@@ -160,6 +171,8 @@ def campagne_creer(
         not isinstance(bloc_thematique, Questionnaire) or bloc_thematique.nature != Questionnaire.Nature.THEME
     ):
         erreurs["bloc_thematique"] = "Le bloc thématique doit être un questionnaire de nature « bloc thématique »."
+    if population not in Campagne.Population.values:
+        erreurs["population"] = "Choisissez les structures interrogées : centres sociaux seulement, ou avec les EVS."
     reglages, seuil = _valider_reglages(
         ouverture=ouverture,
         date_limite_reponse=date_limite_reponse,
@@ -189,17 +202,26 @@ def campagne_creer(
                     date_limite_relecture=date_limite_relecture,
                     federation_relit=bool(federation_relit),
                     seuil_evolution=seuil,
+                    population=population,
                     cree_par=par,
                 )
         except IntegrityError:
             if not Campagne.objects.filter(departement=departement, annee=annee).exists():
                 raise
             raise ValidationError({"annee": _campagne_existe(annee)}) from None
-        attendues = structures_actives(datetime.date(annee - 1, 12, 31), departement=code).values_list("pk", flat=True)
+        attendues = structures_interrogees(campagne).values_list("pk", flat=True)
         Reponse.objects.bulk_create(
             [Reponse(campagne=campagne, structure_id=pk) for pk in attendues.order_by("pk")], batch_size=500
         )
     return campagne
+
+
+def structures_interrogees(campagne: Campagne):
+    """The structures a campaign asks: active on 31 December of its data year, of its population."""
+    structures = structures_actives(datetime.date(campagne.annee_donnees, 12, 31), departement=campagne.departement_id)
+    if campagne.population == Campagne.Population.CS:
+        structures = structures.filter(type=TypeStructure.CENTRE_SOCIAL)
+    return structures
 
 
 def _campagne_geree(par, campagne) -> Campagne:

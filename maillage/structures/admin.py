@@ -47,8 +47,8 @@ class AgrementInline(ConsultationMixin, admin.TabularInline):
 
 @admin.register(Gestionnaire)
 class GestionnaireAdmin(admin.ModelAdmin):
-    list_display = ("nom", "forme_juridique", "mode_gestion", "siret", "commune", "est_demo")
-    list_filter = ("mode_gestion", "forme_juridique", "est_demo")
+    list_display = ("nom", "forme_juridique", "designation", "mode_gestion", "siret", "commune", "est_demo")
+    list_filter = ("mode_gestion", "forme_juridique", "designation", "est_demo")
     search_fields = ("nom", "siret")
     autocomplete_fields = ("commune",)
     readonly_fields = ("mode_gestion", "cree_le", "modifie_le")

@@ -56,6 +56,7 @@ class PageStructures(Schema):
 class GestionnaireOut(Schema):
     nom: str
     forme_juridique: str
+    designation: str
 
 
 class ZoneOut(Schema):
@@ -204,6 +205,7 @@ def detail(request, id: int, date: str | None = None):
         "gestionnaire": {
             "nom": structure.gestionnaire.nom,
             "forme_juridique": structure.gestionnaire.forme_juridique,
+            "designation": structure.gestionnaire.designation,
         },
         "zone_competence": {
             "communes": sorted(c.code for c in structure.communes_competence.all()),

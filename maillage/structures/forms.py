@@ -204,6 +204,13 @@ class StructureForm(AvecVersion, forms.ModelForm):
 class GestionnaireForm(forms.Form):
     nom = forms.CharField(max_length=250)
     forme_juridique = forms.ChoiceField(label="Forme juridique", choices=Gestionnaire.FormeJuridique.choices)
+    designation = forms.ChoiceField(
+        label="Mode de désignation du gestionnaire",
+        choices=[("", "— selon la forme juridique —")] + list(Gestionnaire.Designation.choices),
+        required=False,
+        help_text="Une délégation de service public ou un marché public range la structure dans « Autre (dont "
+        "délégation) » de SENACS, même gérée par une association.",
+    )
     siret = forms.CharField(label="SIRET", max_length=20, required=False, help_text="14 chiffres ; facultatif.")
     commune = forms.ModelChoiceField(label="Commune du siège", queryset=Commune.objects.none(), required=False)
 

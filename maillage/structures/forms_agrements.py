@@ -11,19 +11,34 @@ from maillage.core.versions import AvecVersion
 from maillage.core.widgets import ChampDate
 
 from . import regles
-from .models import Agrement, EvaluationCritere, TypeAgrement
+from .models import Agrement, EvaluationCritere, ParametresAgrements, TypeAgrement
 
 APPRECIATIONS = [("", "— non évalué —")] + list(EvaluationCritere.Appreciation.choices)
 
 
+TYPES_COURTS = {"animation_globale": "animation globale", "acf": "ACF", "animation_locale": "animation locale"}
+
+
 def criteres_possibles(type_structure: str) -> list[tuple[str, str]]:
-    """Every criterion any rule set may ask for an agrément of this kind of structure, in order."""
+    """Every criterion any rule set may ask for an agrément of this kind of structure, in order; when the
+    structure may hold several types, each label says which types it is assessed for."""
     vus: dict[str, str] = {}
+    types_par_code: dict[str, list[str]] = {}
+    types_possibles: list[str] = []
     for referentiel in regles.REFERENTIELS.values():
         for type_agrement in referentiel.types_autorises.get(type_structure, ()):
+            if type_agrement not in types_possibles:
+                types_possibles.append(type_agrement)
             for code, libelle in referentiel.criteres_pour(type_agrement):
                 vus.setdefault(code, libelle)
-    return list(vus.items())
+                if type_agrement not in types_par_code.setdefault(code, []):
+                    types_par_code[code].append(type_agrement)
+    if len(types_possibles) < 2:
+        return list(vus.items())
+    return [
+        (code, f"{libelle} ({', '.join(TYPES_COURTS.get(t, t) for t in types_par_code[code])})")
+        for code, libelle in vus.items()
+    ]
 
 
 class CriteresMixin:
@@ -167,3 +182,13 @@ class FiltreRenouvellementsForm(forms.Form):
                 f"Choisissez une date entre le {regles.DATE_MIN:%d/%m/%Y} et le {regles.DATE_MAX:%d/%m/%Y}."
             )
         return date
+
+
+class ParametresAgrementsForm(AvecVersion, forms.Form):
+    transition_acf = forms.ChoiceField(
+        label="Agrément d'animation collective familles (ACF) débutant à partir du 1er janvier 2027",
+        choices=ParametresAgrements.TransitionACF.choices,
+        widget=forms.RadioSelect,
+        help_text="Règle de transition fixée par la Caf pour ce département, pas une règle nationale : elle "
+        "s'applique aux agréments enregistrés ou modifiés à partir de maintenant.",
+    )

@@ -34,7 +34,13 @@ class ModeGestion(models.TextChoices):
 
 
 class Gestionnaire(models.Model):
-    """The legal manager of one or several structures."""
+    """The legal manager of one or several structures.
+
+    SENACS groups management modes as associatif / collectivité locale / « autre (dont délégation) »: an
+    association running a centre under a délégation de service public or a public contract counts in the
+    last group, not as associatif. So the group (`mode_gestion`) follows the legal form **and** how the
+    manager was appointed (`designation`), see `mode_gestion_de`.
+    """
 
     class FormeJuridique(models.TextChoices):
         ASSOCIATION = "association", "Association loi 1901"
@@ -55,9 +61,34 @@ class Gestionnaire(models.Model):
         FormeJuridique.AUTRE: ModeGestion.AUTRE,
     }
 
+    class Designation(models.TextChoices):
+        ASSOCIATION = "association", "Association (projet porté par l'association elle-même)"
+        REGIE = "regie", "Collectivité en régie"
+        DELEGATION = "delegation", "Délégation de service public ou marché public"
+        AUTRE = "autre", "Autre"
+
+    # Default appointment for a legal form (used when none is given and by the migration of existing rows).
+    DESIGNATIONS_PAR_DEFAUT = {
+        FormeJuridique.ASSOCIATION: Designation.ASSOCIATION,
+        FormeJuridique.COMMUNE: Designation.REGIE,
+        FormeJuridique.CCAS: Designation.REGIE,
+        FormeJuridique.CIAS: Designation.REGIE,
+        FormeJuridique.EPCI: Designation.REGIE,
+        FormeJuridique.CAF: Designation.AUTRE,
+        FormeJuridique.AUTRE: Designation.AUTRE,
+    }
+
     nom = models.CharField(max_length=250)
     forme_juridique = models.CharField("forme juridique", max_length=20, choices=FormeJuridique.choices)
-    # Derived from the legal form on save; stored so that lists filter and group on it directly.
+    designation = models.CharField(
+        "mode de désignation du gestionnaire",
+        max_length=20,
+        choices=Designation.choices,
+        blank=True,
+        help_text="Comment le gestionnaire a été désigné : une délégation de service public ou un marché public "
+        "range la structure dans « Autre (dont délégation) » de SENACS, même gérée par une association.",
+    )
+    # Derived from the legal form and the appointment on save; stored so that lists filter and group on it.
     mode_gestion = models.CharField(
         "mode de gestion (SENACS)", max_length=20, choices=ModeGestion.choices, editable=False
     )
@@ -78,8 +109,17 @@ class Gestionnaire(models.Model):
 
     def save(self, *args, **kwargs):
         self.siret = normaliser(self.siret or "")
-        self.mode_gestion = self.MODES[self.forme_juridique]
+        if not self.designation:
+            self.designation = self.DESIGNATIONS_PAR_DEFAUT[self.forme_juridique]
+        self.mode_gestion = self.mode_gestion_de(self.forme_juridique, self.designation)
         super().save(*args, **kwargs)
+
+    @classmethod
+    def mode_gestion_de(cls, forme_juridique: str, designation: str = "") -> str:
+        """SENACS group: a delegation (DSP, public contract) is « autre », whatever the legal form."""
+        if designation == cls.Designation.DELEGATION:
+            return ModeGestion.AUTRE
+        return cls.MODES[forme_juridique]
 
 
 class SituationQPV(models.TextChoices):
@@ -336,3 +376,34 @@ class EvaluationCritere(models.Model):
 
     def __str__(self):
         return f"{self.critere} : {self.get_appreciation_display()}"
+
+
+class ParametresAgrements(Versionne):
+    """A département's dated transition rules on agréments, set by its pilote or an admin (see regles.py).
+
+    `transition_acf`: what happens to a separate ACF agrément starting on or after 1 January 2027, while the
+    Cnaf merges the animation globale and ACF prestations (2027-2030). Without a row: `avertissement`.
+    """
+
+    class TransitionACF(models.TextChoices):
+        AVERTISSEMENT = "avertissement", "Avertissement : l'agrément ACF reste possible, avec un message"
+        REFUS = "refus", "Refus : plus d'agrément ACF distinct, le volet familles relève de l'animation globale"
+
+    departement = models.OneToOneField(
+        "territoires.Departement", on_delete=models.CASCADE, related_name="parametres_agrements"
+    )
+    transition_acf = models.CharField(
+        "agrément ACF à partir du 1er janvier 2027",
+        max_length=20,
+        choices=TransitionACF.choices,
+        default=TransitionACF.AVERTISSEMENT,
+    )
+    modifie_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    modifie_le = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "règles de transition des agréments"
+        verbose_name_plural = "règles de transition des agréments"
+
+    def __str__(self):
+        return f"Règles de transition des agréments — {self.departement}"

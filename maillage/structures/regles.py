@@ -2,17 +2,20 @@
 
 Each `ReglesAgrement` is one doctrine of the Cnaf, valid for agréments whose **start date** falls in its
 period; `regles_pour(debut)` picks it and `Agrement.referentiel` stores its code, so an agrément keeps
-the rules it was decided under and a new doctrine never rewrites history.
+the rules it was decided under and a new doctrine never rewrites history. The assessment criteria of
+each set, per agrément type, are data (`criteres_agrement.py`).
 
 - `circulaire_2012`: circulaire Cnaf 2012-013 (complément 2016), for agréments starting before 2027.
-- `reforme_2027`: circulaire Cnaf du 18 décembre 2025, for agréments starting from 1 January 2027: a
-  single agrément procedure; every centre social's projet social includes a *volet familles*, assessed
-  as one more criterion of the animation globale agrément; AGC and ACF are merged between 2027 and
-  2030. The exact terms of that merge are not known here, so the set takes the simplest reading and
-  says it in one flag: `acf_distinct=False`, an ACF agrément is no longer accepted when it starts in
-  2027 or later (family animation is part of the animation globale agrément). An ACF agrément started
-  before 2027 keeps its rules until its end. If the Cnaf publishes a transition (ACF still accepted
-  until 2030, say), add a set or change the flag: nothing else moves.
+- `reforme_2027`: circulaire Cnaf du 18 décembre 2025, for agréments starting from 1 January 2027. What the
+  published texts say: a single agrément procedure, phased in; every centre social's projet social includes
+  a *volet familles* from 2027 (one more criterion of the animation globale agrément); the AGC and ACF
+  prestations are brought together, then merged, between 2027 and 2030, on terms not published yet. So the
+  set does **not** refuse an ACF agrément: it flags it (`acf_en_transition`), and what happens to an ACF
+  agrément starting from 2027 is a **dated transition rule chosen by the Caf for its département**
+  (`ParametresAgrements.transition_acf`, set by the pilote or an admin): `avertissement` (the default: the
+  agrément is accepted with a warning saying the ACF prestation is being merged) or `refus` (the département
+  no longer accepts a separate ACF agrément; the message says it is the département's choice, not a national
+  rule). When the Cnaf publishes the merge's terms, add a set: nothing else moves.
 
 Decisions documented here, tested in tests/structures/test_regles.py:
 
@@ -32,6 +35,8 @@ Decisions documented here, tested in tests/structures/test_regles.py:
 import calendar
 import datetime
 from dataclasses import dataclass, field
+
+from . import criteres_agrement
 
 # Values of the models' TextChoices (TypeStructure, TypeAgrement, Agrement.Statut): the test suite
 # checks they stay equal.
@@ -57,29 +62,14 @@ LIBELLES_TYPES = {
 }
 LIBELLES_STRUCTURES = {CENTRE_SOCIAL: "un centre social", EVS: "un espace de vie sociale"}
 
-# The eight assessment criteria of the 2012 circular (codes are stored in EvaluationCritere.critere).
-CRITERES_2012: tuple[tuple[str, str], ...] = (
-    (
-        "demarche_participative",
-        "Démarche participative d'élaboration du projet (élément fondamental depuis 2016, "
-        "quels que soient le statut et le mode de gestion)",
-    ),
-    ("participation_gouvernance", "Modalités de participation des habitants et de gouvernance formalisées"),
-    ("axes_diagnostic", "Pertinence des axes et des objectifs au regard du diagnostic partagé"),
-    ("plan_action", "Plan d'action cohérent avec les axes du projet"),
-    ("faisabilite", "Faisabilité : capacités techniques et financières"),
-    (
-        "accessibilite_accueil",
-        "Accessibilité (ouverture à tous, handicap, horaires, tarifs) et fonction d'accueil effective",
-    ),
-    (
-        "generations_familles",
-        "Actions pour toutes les générations, mixité des publics, actions spécifiques pour les familles "
-        "et les publics vulnérables",
-    ),
-    ("direction", "Qualification et temps de travail du directeur ou de la directrice"),
-)
-CRITERE_VOLET_FAMILLES = ("volet_familles", "Volet familles du projet social (obligatoire à partir de 2027)")
+# Transition rule of the 2027 reform for a separate ACF agrément (values of ParametresAgrements.transition_acf).
+TRANSITION_AVERTISSEMENT = "avertissement"
+TRANSITION_REFUS = "refus"
+TRANSITIONS = (TRANSITION_AVERTISSEMENT, TRANSITION_REFUS)
+
+# The criteria (data module); CRITERES_2012: the eight of the 2012 circular, kept for readers of that list.
+CRITERES_2012 = criteres_agrement.CRITERES_ANIMATION_GLOBALE_2012
+CRITERE_VOLET_FAMILLES = criteres_agrement.CRITERE_VOLET_FAMILLES
 
 
 @dataclass(frozen=True)
@@ -89,10 +79,11 @@ class ReglesAgrement:
     debut: datetime.date | None  # first start date covered (None: since always)
     fin: datetime.date | None  # first start date NOT covered (None: until further notice)
     types_autorises: dict[str, tuple[str, ...]]
-    acf_distinct: bool
-    criteres: tuple[tuple[str, str], ...]
-    # Criteria added for some agrément types only (the 2027 volet familles for animation globale).
-    criteres_par_type: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # The assessment criteria per agrément type, (code, label) in order (criteres_agrement.py).
+    criteres: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # The ACF prestation is being merged into the animation globale: an ACF agrément follows the département's
+    # transition rule (warning by default, refusal if the département chose it).
+    acf_en_transition: bool = False
     duree_min_annees: int = 1
     duree_max_annees: int = 4
 
@@ -100,7 +91,7 @@ class ReglesAgrement:
         return (self.debut is None or debut >= self.debut) and (self.fin is None or debut < self.fin)
 
     def criteres_pour(self, type_agrement: str) -> tuple[tuple[str, str], ...]:
-        return self.criteres + self.criteres_par_type.get(type_agrement, ())
+        return self.criteres.get(type_agrement, ())
 
     def codes_criteres(self, type_agrement: str) -> list[str]:
         return [code for code, _ in self.criteres_pour(type_agrement)]
@@ -117,8 +108,7 @@ REGLES_2012 = ReglesAgrement(
     debut=None,
     fin=DATE_REFORME,
     types_autorises={CENTRE_SOCIAL: (ANIMATION_GLOBALE, ACF), EVS: (ANIMATION_LOCALE,)},
-    acf_distinct=True,
-    criteres=CRITERES_2012,
+    criteres=criteres_agrement.criteres_du_jeu("circulaire_2012"),
 )
 
 REGLES_2027 = ReglesAgrement(
@@ -126,10 +116,9 @@ REGLES_2027 = ReglesAgrement(
     libelle="Circulaire Cnaf du 18 décembre 2025 (procédure unique, à partir de 2027)",
     debut=DATE_REFORME,
     fin=None,
-    types_autorises={CENTRE_SOCIAL: (ANIMATION_GLOBALE,), EVS: (ANIMATION_LOCALE,)},
-    acf_distinct=False,
-    criteres=CRITERES_2012,
-    criteres_par_type={ANIMATION_GLOBALE: (CRITERE_VOLET_FAMILLES,)},
+    types_autorises={CENTRE_SOCIAL: (ANIMATION_GLOBALE, ACF), EVS: (ANIMATION_LOCALE,)},
+    criteres=criteres_agrement.criteres_du_jeu("reforme_2027"),
+    acf_en_transition=True,
 )
 
 REFERENTIELS: dict[str, ReglesAgrement] = {r.code: r for r in (REGLES_2012, REGLES_2027)}
@@ -148,6 +137,40 @@ def regles_du_referentiel(code: str) -> ReglesAgrement:
         return REFERENTIELS[code]
     except KeyError:
         raise ValueError(f"Référentiel de règles inconnu : {code}") from None
+
+
+def acf_remplacee(debut: datetime.date, transition: str) -> bool:
+    """Is a separate ACF agrément starting on `debut` refused by the département's transition rule?"""
+    return transition == TRANSITION_REFUS and regles_pour(debut).acf_en_transition
+
+
+def message_transition_acf(regles: "ReglesAgrement", transition: str) -> str:
+    """What the transition rule says about an ACF agrément under `regles` (refusal or warning)."""
+    if transition == TRANSITION_REFUS:
+        return (
+            f"Règle de transition du département : à partir du {_f(regles.debut)}, la Caf de ce département "
+            "n'accepte plus d'agrément d'animation collective familles (ACF) distinct ; le volet familles est "
+            "examiné avec l'agrément d'animation globale. Ce refus est un choix du département (réglage du ou "
+            f"de la pilote), pas une règle nationale : la {regles.libelle[0].lower()}{regles.libelle[1:]} "
+            "rapproche puis fusionne les prestations d'animation globale et ACF entre 2027 et 2030."
+        )
+    return (
+        f"Réforme 2027 ({regles.libelle}) : les prestations d'animation globale et d'animation collective "
+        "familles sont rapprochées puis fusionnées entre 2027 et 2030, selon des modalités à préciser. "
+        "L'agrément ACF reste possible (règle de transition du département : avertissement) ; le projet social "
+        "doit comporter un volet familles."
+    )
+
+
+def avertissements_agrement(nouveau: "AgrementDonnees", transition: str = TRANSITION_AVERTISSEMENT) -> list[str]:
+    """Non-blocking notes on an accepted agrément (the 2027 transition when the département warns)."""
+    if nouveau.type != ACF or transition != TRANSITION_AVERTISSEMENT:
+        return []
+    try:
+        regles = regles_pour(nouveau.debut)
+    except ValueError:
+        return []
+    return [message_transition_acf(regles, transition)] if regles.acf_en_transition else []
 
 
 # --- Dates ------------------------------------------------------------------------------------------
@@ -229,10 +252,12 @@ def verifier_agrement(
     type_structure: str,
     *,
     aujourd_hui: datetime.date | None = None,
+    transition: str = TRANSITION_AVERTISSEMENT,
 ) -> list[str]:
     """French messages for every rule `nouveau` breaks, given the structure's other agréments.
 
-    `existants` may contain `nouveau`'s former version (same `id`): it is ignored.
+    `existants` may contain `nouveau`'s former version (same `id`): it is ignored. `transition` is the
+    département's rule for an ACF agrément under a rule set where the ACF is being merged.
     """
     erreurs: list[str] = []
     autres = [a for a in existants if nouveau.id is None or a.id != nouveau.id]
@@ -253,18 +278,13 @@ def verifier_agrement(
     # Type against the structure and the rule set.
     autorises = regles.types_autorises.get(type_structure, ())
     if nouveau.type not in autorises:
-        if nouveau.type == ACF and type_structure == CENTRE_SOCIAL and not regles.acf_distinct:
-            erreurs.append(
-                f"À partir du {_f(regles.debut)} ({regles.libelle}), l'animation collective familles n'est plus "
-                "un agrément distinct : le volet familles fait partie du projet social du centre social, "
-                "examiné avec l'agrément d'animation globale."
-            )
-        else:
-            erreurs.append(
-                f"Un agrément d'{LIBELLES_TYPES.get(nouveau.type, nouveau.type)} n'est pas possible pour "
-                f"{LIBELLES_STRUCTURES.get(type_structure, type_structure)} : types possibles : "
-                f"{', '.join(LIBELLES_TYPES[t] for t in autorises) or 'aucun'}."
-            )
+        erreurs.append(
+            f"Un agrément d'{LIBELLES_TYPES.get(nouveau.type, nouveau.type)} n'est pas possible pour "
+            f"{LIBELLES_STRUCTURES.get(type_structure, type_structure)} : types possibles : "
+            f"{', '.join(LIBELLES_TYPES[t] for t in autorises) or 'aucun'}."
+        )
+    elif nouveau.type == ACF and regles.acf_en_transition and transition == TRANSITION_REFUS:
+        erreurs.append(message_transition_acf(regles, transition))
 
     # Duration.
     minimum, maximum = bornes_de_fin(nouveau.debut, regles)
@@ -328,6 +348,14 @@ def _acf_orphelins(nouveau: AgrementDonnees, autres: list[AgrementDonnees]) -> l
     return erreurs
 
 
+def message_criteres_inconnus(regles: ReglesAgrement, type_agrement: str, codes: list[str]) -> str:
+    libelles = [criteres_agrement.LIBELLES.get(code, code) for code in codes]
+    return (
+        f"Critères inconnus ou sans objet pour un agrément d'{LIBELLES_TYPES.get(type_agrement, type_agrement)} "
+        f"(référentiel « {regles.libelle} ») : {' ; '.join(libelles)}."
+    )
+
+
 def verifier_evaluations(
     regles: ReglesAgrement, type_agrement: str, evaluations: dict[str, tuple[str, str]], commentaire: str
 ) -> list[str]:
@@ -335,7 +363,7 @@ def verifier_evaluations(
     erreurs = []
     attendus = dict(regles.criteres_pour(type_agrement))
     if inconnus := sorted(set(evaluations) - set(attendus)):
-        erreurs.append(f"Critères inconnus pour le référentiel « {regles.libelle} » : {', '.join(inconnus)}.")
+        erreurs.append(message_criteres_inconnus(regles, type_agrement, inconnus))
     manquants = [libelle for code, libelle in attendus.items() if not evaluations.get(code) or not evaluations[code][0]]
     if manquants:
         erreurs.append(

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from maillage.territoires.models import Commune
 
-from . import regles
-from .models import Agrement, DocumentProjet, EvaluationCritere, Structure, TypeAgrement
+from . import criteres_agrement, regles
+from .models import Agrement, DocumentProjet, EvaluationCritere, ParametresAgrements, Structure, TypeAgrement
 
 
 def agrements_de_structure(structure: Structure):
@@ -43,7 +43,11 @@ def evaluations_lisibles(agrement: Agrement) -> list[dict]:
         criteres = []
     par_code = {e.critere: e for e in agrement.evaluations.all()}
     lignes = [{"code": c, "libelle": libelle, "evaluation": par_code.pop(c, None)} for c, libelle in criteres]
-    lignes += [{"code": c, "libelle": c, "evaluation": e} for c, e in par_code.items()]
+    # Criteria of an older list (an assessment recorded before the criteria per type): kept, labelled as such.
+    lignes += [
+        {"code": c, "libelle": f"{criteres_agrement.LIBELLES.get(c, c)} (hors critères de ce type)", "evaluation": e}
+        for c, e in par_code.items()
+    ]
     return lignes
 
 
@@ -59,12 +63,27 @@ class LigneRenouvellement:
         return sum(1 for e in self.etats if e.en_retard)
 
 
-def _type_du_successeur(agrement: Agrement) -> str:
-    """An ACF ending when ACF is no longer a separate agrément is renewed within the animation globale."""
-    if agrement.type == TypeAgrement.ACF:
-        suivant = regles.regles_pour(agrement.fin + datetime.timedelta(days=1))
-        if not suivant.acf_distinct:
-            return TypeAgrement.ANIMATION_GLOBALE
+def transition_acf(departement: str) -> str:
+    """The département's transition rule for a separate ACF agrément from 2027 (`avertissement` by default)."""
+    valeur = (
+        ParametresAgrements.objects.filter(departement_id=departement).values_list("transition_acf", flat=True).first()
+    )
+    return valeur or regles.TRANSITION_AVERTISSEMENT
+
+
+def parametres_agrements(departement) -> ParametresAgrements:
+    """The département's settings, unsaved defaults when none were chosen yet."""
+    return ParametresAgrements.objects.filter(departement=departement).first() or ParametresAgrements(
+        departement=departement
+    )
+
+
+def _type_du_successeur(agrement: Agrement, transition: str) -> str:
+    """An ACF ending when the département no longer accepts a separate ACF is renewed within the animation
+    globale."""
+    lendemain = agrement.fin + datetime.timedelta(days=1)
+    if agrement.type == TypeAgrement.ACF and regles.acf_remplacee(lendemain, transition):
+        return TypeAgrement.ANIMATION_GLOBALE
     return agrement.type
 
 
@@ -99,7 +118,7 @@ def agrements_a_renouveler(departement: str, *, aujourd_hui: datetime.date, type
 def tableau_renouvellements(
     departement: str, *, aujourd_hui: datetime.date, type: str = "", commune: str = ""
 ) -> list[LigneRenouvellement]:
-    """The renewal follow-up board, most urgent first (three queries)."""
+    """The renewal follow-up board, most urgent first (four queries)."""
     base = agrements_a_renouveler(departement, aujourd_hui=aujourd_hui, type=type, commune=commune)
     agrements = list(base.select_related("structure", "structure__commune").order_by("fin", "pk"))
     if not agrements:
@@ -116,9 +135,10 @@ def tableau_renouvellements(
     ).values_list("projet__structure_id", "nature", "depose_le"):
         documents[structure_id].append((nature, timezone.localtime(depose_le).date()))
 
+    transition = transition_acf(departement)
     lignes = []
     for agrement in agrements:
-        type_suivant = _type_du_successeur(agrement)
+        type_suivant = _type_du_successeur(agrement, transition)
         successeur = next(
             (
                 s
@@ -142,3 +162,19 @@ def communes_avec_structures(departement: str):
         .order_by("nom")
         .only("code", "nom")
     )
+
+
+def agrements_des_departements(departements: list[str] | None, *, date: datetime.date | None = None, statut: str = ""):
+    """Agréments of the départements (None: all), with their structure; covering `date` when given, of `statut`.
+
+    Read by the agréments API: the same data as the renewal board (départements the reader pilots)."""
+    agrements = Agrement.objects.select_related("structure").only(
+        "id", "type", "debut", "fin", "statut", "structure__id", "structure__nom"
+    )
+    if departements is not None:
+        agrements = agrements.filter(structure__departement_id__in=departements)
+    if date is not None:
+        agrements = agrements.filter(debut__lte=date, fin__gte=date)
+    if statut:
+        agrements = agrements.filter(statut=statut)
+    return agrements.order_by("structure__nom", "structure_id", "-debut", "type", "pk")

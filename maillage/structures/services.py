@@ -231,18 +231,45 @@ def _fusionner(erreurs: dict, autres: dict) -> None:
 
 # --- Gestionnaires ------------------------------------------------------------------------------
 
+REGIES_POSSIBLES = (
+    Gestionnaire.FormeJuridique.COMMUNE,
+    Gestionnaire.FormeJuridique.CCAS,
+    Gestionnaire.FormeJuridique.CIAS,
+    Gestionnaire.FormeJuridique.EPCI,
+)
+
 
 @transaction.atomic
 def gestionnaire_creer(
-    *, par, nom: str, forme_juridique: str, departement: str, siret: str = "", commune: Commune | None = None
+    *,
+    par,
+    nom: str,
+    forme_juridique: str,
+    departement: str,
+    siret: str = "",
+    commune: Commune | None = None,
+    designation: str = "",
 ) -> Gestionnaire:
-    """A new gestionnaire, created by a pilot of `departement` (its commune, if any, in that département)."""
+    """A new gestionnaire, created by a pilot of `departement` (its commune, if any, in that département).
+
+    `designation` (how it was appointed) defaults from the legal form; a régie is a collectivité's."""
     exiger(par, "structure.creer", departement)
     erreurs: dict[str, list[str]] = {}
     siret = _verifier_siret(siret, erreurs)
     if commune is not None and commune.departement_id != departement:
         erreurs["commune"] = ["La commune du gestionnaire doit appartenir au département."]
-    gestionnaire = Gestionnaire(nom=(nom or "").strip(), forme_juridique=forme_juridique, siret=siret, commune=commune)
+    if designation == Gestionnaire.Designation.REGIE and forme_juridique not in REGIES_POSSIBLES:
+        erreurs["designation"] = [
+            "Une gestion en régie est celle d'une collectivité (commune, CCAS, CIAS, EPCI) : choisissez une autre "
+            "forme juridique ou un autre mode de désignation."
+        ]
+    gestionnaire = Gestionnaire(
+        nom=(nom or "").strip(),
+        forme_juridique=forme_juridique,
+        siret=siret,
+        commune=commune,
+        designation=designation or Gestionnaire.DESIGNATIONS_PAR_DEFAUT.get(forme_juridique, ""),
+    )
     _fusionner(erreurs, _valider_modele(gestionnaire, exclude=["mode_gestion"]))
     _lever(erreurs)
     gestionnaire.save()

@@ -20,8 +20,8 @@ from maillage.core.audit import acteur
 from maillage.core.permissions import exiger
 from maillage.core.versions import verifier_version
 
-from . import regles
-from .models import Agrement, EvaluationCritere, Structure, TypeAgrement
+from . import regles, selectors_agrements
+from .models import Agrement, EvaluationCritere, ParametresAgrements, Structure, TypeAgrement
 
 Evaluations = dict[str, tuple[str, str]]
 
@@ -76,7 +76,10 @@ def _verifier(
     # The lock serialises concurrent writes on one structure's agréments (overlaps are checked in Python).
     Structure.objects.select_for_update().filter(pk=structure.pk).first()
     existants = [_donnees(a) for a in Agrement.objects.filter(structure=structure)]
-    erreurs = regles.verifier_agrement(nouveau, existants, structure.type, aujourd_hui=aujourd_hui)
+    transition = selectors_agrements.transition_acf(structure.departement_id)
+    erreurs = regles.verifier_agrement(
+        nouveau, existants, structure.type, aujourd_hui=aujourd_hui, transition=transition
+    )
     try:
         referentiel = regles.regles_pour(nouveau.debut)
     except ValueError as erreur:
@@ -88,7 +91,7 @@ def _verifier(
         # A draft assessment: only known criteria and valid appreciations.
         attendus = set(referentiel.codes_criteres(nouveau.type))
         if inconnus := sorted(set(evaluations) - attendus):
-            erreurs.append(f"Critères inconnus pour le référentiel « {referentiel.libelle} » : {', '.join(inconnus)}.")
+            erreurs.append(regles.message_criteres_inconnus(referentiel, nouveau.type, inconnus))
         if any(a and a not in regles.APPRECIATIONS for a, _ in evaluations.values()):
             erreurs.append("Appréciation invalide.")
     if erreurs:
@@ -155,7 +158,14 @@ def agrement_creer(
         )
         _ecrire_evaluations(agrement, evaluations)
         _premier_agrement_mettre_a_jour(agrement)
+    agrement.avertissements = _avertissements(agrement)
     return agrement
+
+
+def _avertissements(agrement: Agrement) -> list[str]:
+    """Non-blocking notes for the page that wrote `agrement` (the 2027 transition, when the département warns)."""
+    transition = selectors_agrements.transition_acf(agrement.structure.departement_id)
+    return regles.avertissements_agrement(_donnees(agrement), transition)
 
 
 def _premier_agrement_mettre_a_jour(agrement: Agrement) -> None:
@@ -220,6 +230,7 @@ def agrement_modifier(
         agrement.referentiel = referentiel.code
         agrement.save()
         _premier_agrement_mettre_a_jour(agrement)
+    agrement.avertissements = _avertissements(agrement)
     return agrement
 
 
@@ -276,6 +287,7 @@ def agrement_decider(
         agrement.save()
         _ecrire_evaluations(agrement, evaluations)
         _premier_agrement_mettre_a_jour(agrement)
+    agrement.avertissements = _avertissements(agrement)
     return agrement
 
 
@@ -295,3 +307,23 @@ def agrements_expirer(*, aujourd_hui: datetime.date | None = None) -> int:
             agrement.save(update_fields=["statut", "modifie_le"])
             nombre += 1
     return nombre
+
+
+def parametres_agrements_modifier(*, par, departement, transition_acf: str, version: int | None = None):
+    """Set the département's transition rule for a separate ACF agrément from 2027 (pilote or admin).
+
+    It applies to agréments written from now on; agréments already recorded are not re-checked."""
+    exiger(par, "departement.gerer", departement)
+    if transition_acf not in ParametresAgrements.TransitionACF.values:
+        raise ValidationError({"transition_acf": "Règle de transition inconnue."})
+    with transaction.atomic(), acteur(par):
+        parametres, cree = ParametresAgrements.objects.select_for_update().get_or_create(
+            departement=departement, defaults={"transition_acf": transition_acf, "modifie_par": par}
+        )
+        if not cree:
+            if version is not None:
+                verifier_version(parametres, version, nom="ces règles de transition")
+            parametres.transition_acf = transition_acf
+            parametres.modifie_par = par
+            parametres.save()
+    return parametres

@@ -10,4 +10,6 @@ urlpatterns = [
     path("agrements/<int:pk>/modifier/", views.agrement_modifier, name="agrement_modifier"),
     path("agrements/<int:pk>/decider/", views.agrement_decider, name="agrement_decider"),
     path("renouvellements/<str:code>/", views.renouvellements, name="renouvellements"),
+    path("agrements/regles/<str:code>/", views.regles_transition, name="agrements_regles"),
+    path("renouvellements/<str:code>/export/", views.renouvellements_export, name="renouvellements_export"),
 ]

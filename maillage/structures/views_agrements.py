@@ -8,15 +8,17 @@ are shown only to `structure.voir_prive` holders (implied here, checked anyway).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 
 from maillage.core import horloge
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import exiger, peut
 from maillage.territoires.selectors import departement_par_code
 
-from . import regles, selectors_agrements, services_agrements
-from .forms_agrements import AgrementForm, DecisionForm, FiltreRenouvellementsForm
+from . import exports_agrements, regles, selectors_agrements, services_agrements
+from .forms_agrements import AgrementForm, DecisionForm, FiltreRenouvellementsForm, ParametresAgrementsForm
 from .models import Agrement, Structure, TypeAgrement
 
 
@@ -24,6 +26,21 @@ def _structure_geree(user, pk) -> Structure:
     structure = get_object_or_404(Structure.objects.select_related("commune", "departement"), pk=pk)
     exiger(user, "structure.gerer", structure)
     return structure
+
+
+def _avertir(request, agrement: Agrement) -> None:
+    for avertissement in getattr(agrement, "avertissements", ()):
+        messages.warning(request, avertissement)
+
+
+def _contexte_transition(structure: Structure) -> dict:
+    """The département's transition rule, shown on the agrément forms (labelled as the département's choice)."""
+    parametres = selectors_agrements.parametres_agrements(structure.departement)
+    return {
+        "transition_acf": parametres.transition_acf,
+        "transition_acf_libelle": parametres.get_transition_acf_display(),
+        "date_reforme": regles.DATE_REFORME,
+    }
 
 
 def _agrement_gere(user, pk) -> Agrement:
@@ -66,7 +83,7 @@ def agrement_ajouter(request, pk):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services_agrements.agrement_creer(
+            agrement = services_agrements.agrement_creer(
                 par=request.user,
                 structure=structure,
                 type=d["type"],
@@ -82,8 +99,10 @@ def agrement_ajouter(request, pk):
             ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "L'agrément est enregistré.")
+            _avertir(request, agrement)
             return redirect("structures:agrements", pk=structure.pk)
-    return render(request, "structures/agrements/formulaire.html", {"form": form, "structure": structure})
+    contexte = {"form": form, "structure": structure, **_contexte_transition(structure)}
+    return render(request, "structures/agrements/formulaire.html", contexte)
 
 
 @login_required
@@ -117,8 +136,9 @@ def agrement_modifier(request, pk):
             ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, "L'agrément est modifié.")
+            _avertir(request, agrement)
             return redirect("structures:agrements", pk=structure.pk)
-    contexte = {"form": form, "structure": structure, "agrement": agrement}
+    contexte = {"form": form, "structure": structure, "agrement": agrement, **_contexte_transition(structure)}
     return render(request, "structures/agrements/formulaire.html", contexte)
 
 
@@ -148,17 +168,19 @@ def agrement_decider(request, pk):
             ajouter_erreurs_du_service(form, erreur)
         else:
             messages.success(request, f"Décision enregistrée : agrément {agrement.get_statut_display().lower()}.")
+            _avertir(request, agrement)
             return redirect("structures:agrements", pk=structure.pk)
     contexte = {"form": form, "structure": structure, "agrement": agrement}
     return render(request, "structures/agrements/decider.html", contexte)
 
 
-@login_required
-def renouvellements(request, code):
+def _tableau(request, code):
+    """The board's département, filter form, date and rows (shared by the page and its export)."""
     departement = departement_par_code(code)
     exiger(request.user, "departement.gerer", departement)
     communes = list(selectors_agrements.communes_avec_structures(departement.code))
-    filtre = FiltreRenouvellementsForm(request.GET or None, communes=communes)
+    donnees = {k: v for k, v in request.GET.items() if k in FiltreRenouvellementsForm.base_fields}
+    filtre = FiltreRenouvellementsForm(donnees or None, communes=communes)
     criteres = filtre.cleaned_data if filtre.is_bound and filtre.is_valid() else {}
     aujourd_hui = criteres.get("date") or horloge.aujourdhui()
     lignes = selectors_agrements.tableau_renouvellements(
@@ -167,6 +189,12 @@ def renouvellements(request, code):
         type=criteres.get("type") or "",
         commune=criteres.get("commune") or "",
     )
+    return departement, filtre, aujourd_hui, lignes
+
+
+@login_required
+def renouvellements(request, code):
+    departement, filtre, aujourd_hui, lignes = _tableau(request, code)
     contexte = {
         "departement": departement,
         "filtre": filtre,
@@ -176,5 +204,74 @@ def renouvellements(request, code):
         "jalons": regles.JALONS,
         "en_retard": sum(1 for ligne in lignes if ligne.retards),
         "types": dict(TypeAgrement.choices),
+        "filtres_export": urlencode(filtre.data) if filtre.is_bound and filtre.is_valid() else "",
     }
     return render(request, "structures/agrements/renouvellements.html", contexte)
+
+
+@login_required
+def renouvellements_export(request, code):
+    """The board as CSV or XLSX (`format`), for people or with the codes (`variante=codes`), same filters."""
+    format = request.GET.get("format") or "csv"
+    if format not in exports_agrements.FORMATS:
+        return HttpResponseBadRequest(
+            f"Format inconnu « {format} » : formats possibles {', '.join(exports_agrements.FORMATS)}.".encode(),
+            content_type="text/plain; charset=utf-8",
+        )
+    variante = request.GET.get("variante") or "personnes"
+    if variante not in exports_agrements.VARIANTES:
+        return HttpResponseBadRequest(
+            f"Variante inconnue « {variante} » : variantes possibles "
+            f"{', '.join(exports_agrements.VARIANTES)}.".encode(),
+            content_type="text/plain; charset=utf-8",
+        )
+    departement, filtre, aujourd_hui, lignes = _tableau(request, code)
+    if filtre.is_bound and not filtre.is_valid():
+        erreurs = " ; ".join(
+            f"{filtre.fields[champ].label if champ in filtre.fields else champ} : {' '.join(e)}"
+            for champ, e in filtre.errors.items()
+        )
+        return HttpResponseBadRequest(
+            f"Filtres invalides : {erreurs}".encode(), content_type="text/plain; charset=utf-8"
+        )
+    contenu = exports_agrements.exporter(lignes, format=format, variante=variante)
+    nom = "-".join(
+        ["renouvellements", departement.code, aujourd_hui.isoformat()] + (["codes"] if variante == "codes" else [])
+    )
+    reponse = HttpResponse(contenu, content_type=exports_agrements.TYPES_CONTENU[format])
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}.{format}"'
+    return reponse
+
+
+@login_required
+def regles_transition(request, code):
+    """The département's transition rules on agréments (2027 reform): read and set by its pilote or an admin."""
+    departement = departement_par_code(code)
+    exiger(request.user, "departement.gerer", departement)
+    parametres = selectors_agrements.parametres_agrements(departement)
+    form = ParametresAgrementsForm(
+        request.POST or None,
+        initial={"transition_acf": parametres.transition_acf},
+        version=parametres.version if parametres.pk else 0,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_agrements.parametres_agrements_modifier(
+                par=request.user,
+                departement=departement,
+                transition_acf=form.cleaned_data["transition_acf"],
+                version=form.version_lue,
+            )
+        except ValidationError as erreur:
+            ajouter_erreurs_du_service(form, erreur)
+        else:
+            messages.success(request, "La règle de transition du département est enregistrée.")
+            return redirect("structures:agrements_regles", code=departement.code)
+    contexte = {
+        "departement": departement,
+        "form": form,
+        "parametres": parametres,
+        "date_reforme": regles.DATE_REFORME,
+        "referentiel_2027": regles.REGLES_2027,
+    }
+    return render(request, "structures/agrements/regles_transition.html", contexte)

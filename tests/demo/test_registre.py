@@ -228,3 +228,10 @@ def test_api_indicateurs_2015(chargee, client):
     assert abs(donnees["budget"]["total"] - 17_500_000) <= 87_500
     assert abs(donnees["budget"]["evs"] - 467_000) <= 4_670
     assert abs(donnees["financement_caf"]["total"] - 2_700_000) <= 54_000
+
+
+def test_premiers_agrements_apres_la_creation_des_ps(chargee):
+    # No first agrément before its PS existed: AGC 1971, animation locale 2002 (financements.bareme_initial).
+    assert not Structure.objects.filter(type="centre_social", date_premier_agrement__year__lt=1971).exists()
+    assert not Structure.objects.filter(type="evs", date_premier_agrement__year__lt=2002).exists()
+    assert Structure.objects.filter(type="evs", date_premier_agrement__year__lt=2010).exists()

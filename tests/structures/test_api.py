@@ -112,7 +112,11 @@ def test_detail(client, registre):
     assert donnees["agrement"] == {"type": "animation_globale", "debut": "2014-01-01", "fin": "2017-12-31"}
     assert donnees["zone_competence"] == {"communes": ["94028", "94081"], "qpv": ["QN09406I"]}
     assert donnees["departement"] == "94" and donnees["code_postal"] == "94000"
-    assert donnees["gestionnaire"] == {"nom": "Association des Bleuets", "forme_juridique": "association"}
+    assert donnees["gestionnaire"] == {
+        "nom": "Association des Bleuets",
+        "forme_juridique": "association",
+        "designation": "association",
+    }
     assert donnees["multi_sites"] is True and donnees["adherent_federation"] is True
     assert donnees["situation_qpv"] == "dans_qpv"
     assert donnees["date_premier_agrement"] == "2006-01-01" and donnees["date_ouverture"] == "2005-09-01"

@@ -55,14 +55,33 @@ class TestReferentiels:
         assert len(codes) == 8 == len(set(codes))
         assert codes[0] == "demarche_participative"
         assert codes[-1] == "direction"
-        assert r.codes_criteres(ANIMATION_LOCALE) == codes
-        assert all(libelle and libelle[0].isupper() for _, libelle in r.criteres)
+        for type_agrement in (ANIMATION_GLOBALE, ACF, ANIMATION_LOCALE):
+            assert all(libelle and libelle[0].isupper() for _, libelle in r.criteres_pour(type_agrement))
+
+    @pytest.mark.parametrize("referentiel", [regles.REGLES_2012, regles.REGLES_2027])
+    def test_evs_sans_le_critere_de_la_direction(self, referentiel):
+        codes = referentiel.codes_criteres(ANIMATION_LOCALE)
+        assert codes == regles.REGLES_2012.codes_criteres(ANIMATION_GLOBALE)[:7]
+        assert "direction" not in codes
+
+    @pytest.mark.parametrize("referentiel", [regles.REGLES_2012, regles.REGLES_2027])
+    def test_acf_apprecie_le_projet_et_le_referent_familles(self, referentiel):
+        codes = referentiel.codes_criteres(ACF)
+        assert {"projet_familles", "referent_familles"} <= set(codes)
+        assert not set(codes) & set(regles.REGLES_2012.codes_criteres(ANIMATION_GLOBALE))
 
     def test_2027_ajoute_le_volet_familles_a_l_animation_globale(self):
         r = regles.REGLES_2027
         assert r.codes_criteres(ANIMATION_GLOBALE)[-1] == "volet_familles"
         assert len(r.codes_criteres(ANIMATION_GLOBALE)) == 9
-        assert len(r.codes_criteres(ANIMATION_LOCALE)) == 8
+        assert len(r.codes_criteres(ANIMATION_LOCALE)) == 7
+        assert "volet_familles" not in r.codes_criteres(ACF)
+
+    def test_criteres_libelles_pour_l_historique(self):
+        from maillage.structures import criteres_agrement
+
+        assert criteres_agrement.LIBELLES["direction"].startswith("Qualification")
+        assert set(criteres_agrement.JEUX) == set(regles.REFERENTIELS)
 
     def test_referentiel_inconnu(self):
         with pytest.raises(ValueError, match="inconnu"):
@@ -216,13 +235,31 @@ class TestACF:
 
 
 class TestReforme2027:
-    def test_acf_distincte_refusee_a_partir_de_2027(self):
-        globale = ag(D(2027, 1, 1), D(2030, 12, 31), id=1, decision=D(2026, 10, 1))
-        erreurs = verifier_agrement(
-            ag(D(2027, 1, 1), D(2030, 12, 31), type=ACF, decision=D(2026, 10, 1)), [globale], CENTRE_SOCIAL
-        )
+    GLOBALE = ag(D(2027, 1, 1), D(2030, 12, 31), id=1, decision=D(2026, 10, 1))
+    ACF_2027 = ag(D(2027, 1, 1), D(2030, 12, 31), type=ACF, decision=D(2026, 10, 1))
+
+    def test_acf_a_partir_de_2027_avertissement_par_defaut(self):
+        assert verifier_agrement(self.ACF_2027, [self.GLOBALE], CENTRE_SOCIAL) == []
+        [avertissement] = regles.avertissements_agrement(self.ACF_2027)
+        assert "fusionnées entre 2027 et 2030" in avertissement
+        assert "règle de transition du département : avertissement" in avertissement
+
+    def test_acf_a_partir_de_2027_refusee_si_le_departement_le_choisit(self):
+        erreurs = verifier_agrement(self.ACF_2027, [self.GLOBALE], CENTRE_SOCIAL, transition=regles.TRANSITION_REFUS)
         assert len(erreurs) == 1
-        assert "n'est plus un agrément distinct" in erreurs[0]
+        assert erreurs[0].startswith("Règle de transition du département")
+        assert "choix du département" in erreurs[0] and "pas une règle nationale" in erreurs[0]
+        assert regles.avertissements_agrement(self.ACF_2027, regles.TRANSITION_REFUS) == []
+
+    def test_transition_sans_effet_avant_2027_et_hors_acf(self):
+        globale = ag(D(2025, 1, 1), D(2028, 12, 31), id=1)
+        acf = ag(D(2025, 1, 1), D(2028, 12, 31), type=ACF)
+        assert verifier_agrement(acf, [globale], CENTRE_SOCIAL, transition=regles.TRANSITION_REFUS) == []
+        assert regles.avertissements_agrement(acf) == []
+        assert regles.avertissements_agrement(self.GLOBALE) == []
+        assert not regles.acf_remplacee(D(2026, 12, 31), regles.TRANSITION_REFUS)
+        assert regles.acf_remplacee(D(2027, 1, 1), regles.TRANSITION_REFUS)
+        assert not regles.acf_remplacee(D(2027, 1, 1), regles.TRANSITION_AVERTISSEMENT)
 
     def test_acf_commencee_avant_2027_reste_valable(self):
         globale = ag(D(2025, 1, 1), D(2028, 12, 31), id=1)
@@ -282,7 +319,19 @@ class TestDecision:
         huit = dict.fromkeys(regles.REGLES_2012.codes_criteres(ANIMATION_GLOBALE), ("satisfait", ""))
         [erreur] = regles.verifier_evaluations(r, ANIMATION_GLOBALE, huit, "ok")
         assert "chacun des 9 critères" in erreur and "Volet familles" in erreur
-        assert regles.verifier_evaluations(r, ANIMATION_LOCALE, huit, "ok") == []
+        sept = dict.fromkeys(r.codes_criteres(ANIMATION_LOCALE), ("satisfait", ""))
+        assert regles.verifier_evaluations(r, ANIMATION_LOCALE, sept, "ok") == []
+        [erreur] = regles.verifier_evaluations(r, ANIMATION_LOCALE, huit, "ok")
+        assert "sans objet pour un agrément d'animation locale" in erreur and "Qualification" in erreur
+
+    def test_acf_exige_ses_propres_criteres(self):
+        r = regles.REGLES_2012
+        huit = dict.fromkeys(r.codes_criteres(ANIMATION_GLOBALE), ("satisfait", ""))
+        erreurs = regles.verifier_evaluations(r, ACF, huit, "ok")
+        assert any("sans objet" in e for e in erreurs)
+        assert any("Référent ou référente familles" in e for e in erreurs)
+        propres = dict.fromkeys(r.codes_criteres(ACF), ("satisfait", ""))
+        assert regles.verifier_evaluations(r, ACF, propres, "ok") == []
 
 
 class TestJalons:

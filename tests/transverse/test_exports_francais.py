@@ -24,6 +24,7 @@ CODE_SNAKE = re.compile(r"[a-z0-9]+(_[a-z0-9]+)+")
 # Module that writes a workbook → the URLs (built on the demo's data) that serve its files.
 ECRIVAINS = {
     "structures/exports.py": ["annuaire", "annuaire_codes"],
+    "structures/exports_agrements.py": ["renouvellements", "renouvellements_codes"],
     "diagnostic/exports.py": ["diagnostic", "scenario"],
     "observatoire/resultats/rapports.py": ["observatoire_reponses", "fiche_nationale"],
     "schema/echanges.py": ["schema_mise_a_jour"],
@@ -33,7 +34,7 @@ ECRIVAINS = {
     "reseau/views_inscriptions.py": ["inscriptions"],
 }
 # The raw-data variant keeps the codes on purpose (programs, re-import); only its sheet names are checked.
-BRUTS = {"annuaire_codes"}
+BRUTS = {"annuaire_codes": ["Structures", "Zone de compétence"], "renouvellements_codes": ["Renouvellements"]}
 
 
 def _adresses():
@@ -64,6 +65,9 @@ def _adresses():
     adresses = {
         "annuaire": reverse("structures:export") + "?departement=94&toutes=on&format=xlsx",
         "annuaire_codes": reverse("structures:export") + "?departement=94&toutes=on&format=xlsx&variante=codes",
+        "renouvellements": reverse("structures:renouvellements_export", args=["94"]) + "?format=xlsx",
+        "renouvellements_codes": reverse("structures:renouvellements_export", args=["94"])
+        + "?format=xlsx&variante=codes",
         "diagnostic": reverse("diagnostic:export", args=["94"]) + "?format=xlsx",
         "observatoire_reponses": reverse("observatoire:rapport_xlsx", args=[2016, "94"]),
         "fiche_nationale": reverse("observatoire:fiche_nationale_xlsx", args=[2016]),
@@ -127,7 +131,7 @@ def test_chaque_classeur_servi_est_en_francais(demo):
         assert contenu[:2] == b"PK", (nom, adresse, reponse["Content-Type"])
         classeur = load_workbook(io.BytesIO(contenu))
         if nom in BRUTS:
-            assert [f.title for f in classeur.worksheets] == ["Structures", "Zone de compétence"]
+            assert [f.title for f in classeur.worksheets] == BRUTS[nom]
             assert entete_machine(classeur.worksheets[0]["A1"].value)
             continue
         if defauts := _defauts(classeur):

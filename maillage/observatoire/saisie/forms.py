@@ -14,7 +14,7 @@ from maillage.core.versions import AvecVersion
 from maillage.core.widgets import ChampDate
 
 from .. import calendrier, regles
-from ..models import Questionnaire
+from ..models import Campagne, Questionnaire
 from ..questionnaire import NUMERIQUES
 
 # Ordinary, no-break and narrow no-break spaces, and the thin space some keyboards insert.
@@ -180,10 +180,20 @@ class CampagneForm(_ReglagesCampagneForm):
         "ouverture",
         "date_limite_reponse",
         "date_limite_relecture",
+        "population",
         "federation_relit",
         "seuil_evolution",
     ]
 
+    population = forms.ChoiceField(
+        label="Structures interrogées",
+        choices=Campagne.Population.choices,
+        initial=Campagne.Population.CS_EVS,
+        required=False,  # empty: centres sociaux and EVS, as SENACS asks them today
+        widget=forms.RadioSelect,
+        help_text="SENACS a d'abord interrogé les centres sociaux, puis les espaces de vie sociale : choisissez selon "
+        "l'année de la campagne.",
+    )
     annee = forms.IntegerField(
         label="Année de collecte",
         min_value=2000,

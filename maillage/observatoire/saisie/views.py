@@ -72,6 +72,7 @@ def campagne_creer(request, code):
                 date_limite_reponse=donnees["date_limite_reponse"],
                 date_limite_relecture=donnees["date_limite_relecture"],
                 federation_relit=donnees["federation_relit"],
+                population=donnees["population"] or Campagne.Population.CS_EVS,
                 **seuil,
             )
         except ValidationError as e:
