@@ -467,3 +467,33 @@ def test_plusieurs_dates_memes_entrees_qu_une_par_une(monde, django_assert_max_n
         assert selectors.diagnostics_departement("94", dates) == serie
     with pytest.raises(Departement.DoesNotExist):
         selectors.diagnostics_departement("99", dates)
+
+
+def test_preparation_partagee_par_version(monde, monkeypatch):
+    """The engine's prepared inputs are kept per (territory, date, data version): in the shared cache for another
+    process, in this process while the shared cache holds the same token; same results on every path."""
+    selectors._PREPARATIONS.clear()
+    premier = selectors.diagnostic_departement("94", FIN_2015)
+    version = selectors.version_diagnostic()
+    cle = f"diagnostic:preparation:94:-:{FIN_2015.isoformat()}:{version}"
+    jeton, partagee = cache.get(cle)
+    assert cache.get(f"{cle}:jeton") == jeton and isinstance(partagee, moteur.Preparation)
+    assert selectors._PREPARATIONS[cle][0] == jeton
+
+    preparer = moteur.preparer
+    appels = []
+    monkeypatch.setattr(moteur, "preparer", lambda *a: appels.append(a) or preparer(*a))
+    # Another process: nothing in memory, the preparation comes from the shared cache.
+    selectors._PREPARATIONS.clear()
+    entrees = selectors.entrees_diagnostic("94", FIN_2015)
+    autre = selectors._diagnostiquer(entrees, moteur.Parametres(), cle)
+    assert appels == []
+    assert (autre.synthese, autre.communes, autre.qpv) == (premier.synthese, premier.communes, premier.qpv)
+    # The simulation reuses it too (same communes and QPV).
+    selectors.simuler("94", FIN_2015, ajouts=[{"type": "evs", "commune": "94004", "nom": "EVS"}], fermetures=[])
+    assert appels == []
+    # Shared cache cleared: the process memo is not used any more, the inputs are prepared again.
+    cache.clear()
+    selectors.diagnostic_departement("94", FIN_2015)
+    assert len(appels) == 1
+    assert cache.get(f"{cle}:jeton") not in (None, jeton)
