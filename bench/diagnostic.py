@@ -6,15 +6,20 @@ hosting a QPV, when `shared/data` has it; synthetic QPV otherwise) given a synth
 "geometrie" rule and its STRtree run, and ~4,000 fictional structures placed at commune points (fixed seed,
 drawn in proportion to population). It then prints Markdown lines for docs/performance.md:
 
-- the engine's time (median of N runs, full `Resultat` with its tens of thousands of rows);
+- the engine's times (medians, runs interleaved; see `mesurer_moteur`): the first computation of a data version
+  with nothing prepared anywhere, a new process finding the version's `Preparation` in the shared cache (the
+  cold case the targets are measured on), inputs already seen, one structure changed, and the rows;
 - the floor, measured in the same run on the same points: a bare scipy KD-tree (built on the structures'
   projected points, queried with the communes' points), and the ratio of the two;
 - what a GIS user would otherwise do for the same nearest-structure question: geopandas `sjoin_nearest` on
   the same projected points, geopandas being installed for the bench only (pip `--target` in a temporary
-  folder, run in a subprocess); "non mesuré" when it cannot be installed.
+  folder, run in a subprocess); "non mesuré" when it cannot be installed. Engine and geopandas alternate over
+  several rounds (`--tours`), the medians are taken over every round;
+- whether the result is still the one of the engine before issue 16 (digest of every row, `EMPREINTES`): the
+  bench stops with an error when it differs, or when one case's result differs from the plain computation.
 
 `mesurer_moteur(communes, qpv, structures, repetitions)` and `lignes_markdown(...)` are for `bench/run.py`.
-Options: `--repetitions N`, `--structures N`, `--graine N`, `--sans-geopandas`.
+Options: `--repetitions N` (per round), `--tours N`, `--structures N`, `--graine N`, `--sans-geopandas`.
 """
 
 import argparse

@@ -354,8 +354,10 @@ def _plus_proches_increment(territoire, distincts: _Distincts, points: np.ndarra
         dx = points[:, 0] - xy[u, 0]
         dy = points[:, 1] - xy[u, 1]
         d = np.sqrt(dx * dx + dy * dy)
-        # Equal distance to two distinct points: the first structure in the entries' order.
-        mieux = (d < distances) | ((d == distances) & (premieres[u] < premieres[uniques]))
+        mieux = d < distances
+        egales = np.flatnonzero(d == distances)
+        if len(egales):  # equal distance to two distinct points: the first structure in the entries' order
+            mieux[egales] |= premieres[u] < premieres[uniques[egales]]
         distances = np.where(mieux, d, distances)
         uniques = np.where(mieux, u, uniques)
     territoire.voisins = _Voisins(cles, xy, distances, uniques)

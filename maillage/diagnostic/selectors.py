@@ -56,6 +56,7 @@ from maillage.core import horloge
 from maillage.structures.models import Agrement, Structure, TypeStructure
 from maillage.structures.selectors import STATUTS_ACTIFS, structures_actives
 from maillage.territoires.models import EPCI, QPV, Chargement, Commune, Departement, Region
+from maillage.territoires.selectors import version_territoires
 
 from . import moteur
 from .models import INDICATEURS_CAF, IndicateurCommune, ParametresDiagnostic, Scenario
@@ -467,10 +468,11 @@ PREPARATIONS_EN_MEMOIRE = 8
 _VERROU_PREPARATIONS = threading.Lock()
 
 
-def _cle_preparation(territoire: Territoire, date: datetime.date, version: str) -> str:
-    # Communes and QPV depend on the territory, the date (millésimes, QPV generation) and the data version, not on
-    # the parameters (the reach only selects structures).
-    return f"diagnostic:preparation:{territoire.cle}:{date.isoformat()}:{version}"
+def _cle_preparation(territoire: Territoire, date: datetime.date) -> str:
+    # Communes and QPV depend on the territory, the date (millésimes, QPV generation) and the territorial data
+    # (territories, QPV, indicators: loads and imports are journaled, edits audited), not on the structures nor
+    # the parameters: a structure edit keeps the preparation, whose nearest structures are then updated.
+    return f"diagnostic:preparation:{territoire.cle}:{date.isoformat()}:{version_territoires()}"
 
 
 def _diagnostiquer(entrees: Entrees, parametres: moteur.Parametres, cle: str | None = None) -> moteur.Resultat:
@@ -488,6 +490,8 @@ def _diagnostiquer(entrees: Entrees, parametres: moteur.Parametres, cle: str | N
         partagee = cache.get(cle)
         if partagee is not None and partagee[0] == jeton:
             preparation = partagee[1]
+    if preparation is not None and not _correspond(preparation, communes, qpv):
+        preparation = None  # a change the key missed: prepare again rather than use other communes' columns
     if preparation is None:
         jeton, preparation, partager = uuid.uuid4().hex, moteur.preparer(communes, qpv), True
     resultat = moteur.diagnostiquer(
@@ -510,10 +514,16 @@ def _resultat(territoire: Territoire, date: datetime.date, parametres: moteur.Pa
     resultat = cache.get(cle)
     if resultat is None:
         resultat = _diagnostiquer(
-            _entrees(territoire, date, parametres, version), parametres, _cle_preparation(territoire, date, version)
+            _entrees(territoire, date, parametres, version), parametres, _cle_preparation(territoire, date)
         )
         cache.set(cle, resultat, DUREE_CACHE)
     return resultat
+
+
+def _correspond(preparation: moteur.Preparation, communes: list, qpv: list) -> bool:
+    return preparation.territoire.codes == [c.code for c in communes] and list(preparation.quartiers.index) == [
+        q.code for q in qpv
+    ]
 
 
 # --- The contract -----------------------------------------------------------------------------
@@ -573,7 +583,7 @@ def diagnostics_departement(
     if manquantes:
         _verifier_territoire(territoire)
         for date, entrees in _construire_entrees_dates(code, manquantes, portee).items():
-            resultat = _diagnostiquer(entrees, parametres, _cle_preparation(territoire, date, version))
+            resultat = _diagnostiquer(entrees, parametres, _cle_preparation(territoire, date))
             cle_resultat, cle_generation = cles(date)
             cache.set_many({cle_resultat: resultat, cle_generation: entrees.generation_qpv}, DUREE_CACHE)
             resultats[date] = (resultat, entrees.generation_qpv)
@@ -738,7 +748,7 @@ def simuler(
             structures=tuple(s for s in entrees.structures if s.id not in fermees_set) + tuple(nouvelles),
         )
         # Same communes and QPV: the prepared inputs, and the nearest structures updated for the few changed.
-        apres = _diagnostiquer(modifiees, parametres, _cle_preparation(territoire, date, version))
+        apres = _diagnostiquer(modifiees, parametres, _cle_preparation(territoire, date))
     rangs_apres = {c.code: c.rang for c in apres.communes}
     classement = [
         {"code": c.code, "nom": c.nom, "rang_avant": c.rang, "rang_apres": rangs_apres.get(c.code)}

@@ -14,8 +14,9 @@ from django.core.management import call_command
 from maillage.comptes.models import Role
 from maillage.diagnostic import moteur, selectors, services
 from maillage.diagnostic.models import IndicateurCommune
-from maillage.structures.models import Agrement, TypeStructure
+from maillage.structures.models import Agrement, Structure, TypeStructure
 from maillage.territoires.models import Departement
+from maillage.territoires.selectors import version_territoires
 from tests.comptes.factories import UtilisateurFactory
 from tests.conftest import carre
 from tests.structures.factories import AgrementFactory, StructureFactory
@@ -475,7 +476,7 @@ def test_preparation_partagee_par_version(monde, monkeypatch):
     selectors._PREPARATIONS.clear()
     premier = selectors.diagnostic_departement("94", FIN_2015)
     version = selectors.version_diagnostic()
-    cle = f"diagnostic:preparation:94:-:{FIN_2015.isoformat()}:{version}"
+    cle = f"diagnostic:preparation:94:-:{FIN_2015.isoformat()}:{version_territoires()}"
     jeton, partagee = cache.get(cle)
     assert cache.get(f"{cle}:jeton") == jeton and isinstance(partagee, moteur.Preparation)
     assert selectors._PREPARATIONS[cle][0] == jeton
@@ -492,6 +493,19 @@ def test_preparation_partagee_par_version(monde, monkeypatch):
     # The simulation reuses it too (same communes and QPV).
     selectors.simuler("94", FIN_2015, ajouts=[{"type": "evs", "commune": "94004", "nom": "EVS"}], fermetures=[])
     assert appels == []
+    # A structure edited (audited): new data version, new result, but the same communes and QPV: the preparation
+    # is kept and its nearest structures updated.
+    structure = Structure.objects.get(pk=monde.s1.pk)
+    structure.longitude = 2.70
+    structure.save()
+    assert selectors.version_diagnostic() != version
+    deplacee = selectors.diagnostic_departement("94", FIN_2015)
+    assert appels == []
+    assert _par_code(deplacee)["94003"].distance_structure_km != _par_code(premier)["94003"].distance_structure_km
+    selectors._PREPARATIONS.clear()
+    cache.delete_many([cle, f"{cle}:jeton"])
+    de_zero = selectors._diagnostiquer(selectors.entrees_diagnostic("94", FIN_2015), moteur.Parametres())
+    assert (de_zero.synthese, de_zero.communes, de_zero.qpv) == (deplacee.synthese, deplacee.communes, deplacee.qpv)
     # Shared cache cleared: the process memo is not used any more, the inputs are prepared again.
     cache.clear()
     selectors.diagnostic_departement("94", FIN_2015)
