@@ -830,6 +830,7 @@ class _Quartiers:
     # next call with a few points changed starts from (see _contacts).
     contacts: object = None
     contours: object = None  # WKB of the projected outlines, when unpickled: the STRtree is rebuilt on first need
+    bornes: object = None  # their bounds (n, 4), when unpickled: a few new points are tested without the STRtree
 
     def arbre_des_contours(self):
         if self.arbre is None and self.contours is not None:
@@ -903,14 +904,14 @@ class Preparation:
 
     def __getstate__(self):
         t, q = self.territoire, self.quartiers
-        contours = q.contours
+        contours, bornes = q.contours, q.bornes
         if q.arbre is not None:
-            contours = shapely.to_wkb(q.arbre.geometries)
+            contours, bornes = shapely.to_wkb(q.arbre.geometries), shapely.bounds(q.arbre.geometries)
         # Strings joined into one: unpickling one str is far cheaper than tens of thousands of small ones.
         return {
             "version": 1,
             "communes": (t._textes_joints(), t.tri, t.population, t.lon, t.lat, t.xy, t.bas_revenus),
-            "qpv": (_joindre(list(q.index)), q.paires, q.a_contour, q.avec_contour, contours),
+            "qpv": (_joindre(list(q.index)), q.paires, q.a_contour, q.avec_contour, contours, bornes),
             # The nearest structures and QPV contacts of the last structures seen: with the data version's own
             # structures, a new process starts from them instead of querying every commune.
             "memos": (t.voisins, q.contacts),
@@ -921,7 +922,7 @@ class Preparation:
         territoire = _Territoire(
             objets=None, textes=textes, population=population, lon=lon, lat=lat, xy=xy, bas_revenus=bas_revenus, tri=tri
         )
-        codes_qpv, paires, a_contour, avec_contour, contours = etat["qpv"]
+        codes_qpv, paires, a_contour, avec_contour, contours, bornes = etat["qpv"]
         codes_qpv = _separer(codes_qpv)
         territoire.voisins = etat["memos"][0]
         self.territoire = territoire
@@ -935,6 +936,7 @@ class Preparation:
             arbre=None,
             contacts=etat["memos"][1],
             contours=contours,
+            bornes=bornes,
         )
 
     def octets(self) -> bytes:
@@ -979,7 +981,25 @@ def _contacts(quartiers: _Quartiers, distincts: _Distincts, tampon: float) -> tu
     else:
         a_chercher = np.arange(len(cles))
         points_gardes = qpv_gardes = np.zeros(0, dtype=np.int64)
-    if len(a_chercher):
+    if len(a_chercher) and quartiers.arbre is None and quartiers.bornes is not None and len(a_chercher) <= 8:
+        # A few new points and the STRtree not rebuilt yet (unpickled preparation): the outlines whose bounds,
+        # widened by the buffer, hold the point, then the same predicate as the STRtree's on those only.
+        b = quartiers.bornes
+        trouves_p, trouves_t = [], []
+        for u in a_chercher.tolist():
+            x, y = distincts.xy[u]
+            candidats = np.flatnonzero(
+                (b[:, 0] - tampon <= x) & (x <= b[:, 2] + tampon) & (b[:, 1] - tampon <= y) & (y <= b[:, 3] + tampon)
+            )
+            if len(candidats):
+                point, formes = shapely.points(x, y), shapely.from_wkb(quartiers.contours[candidats])
+                dedans = shapely.dwithin(point, formes, tampon) if tampon > 0 else shapely.intersects(point, formes)
+                trouves_t.append(candidats[dedans])
+                trouves_p.append(np.full(int(dedans.sum()), u, dtype=np.int64))
+        if trouves_p:
+            points_gardes = np.concatenate([points_gardes, *trouves_p])
+            qpv_gardes = np.concatenate([qpv_gardes, quartiers.avec_contour[np.concatenate(trouves_t)]])
+    elif len(a_chercher):
         geometries = shapely.points(distincts.xy[a_chercher])
         if tampon > 0:
             trouve = quartiers.arbre_des_contours().query(geometries, predicate="dwithin", distance=tampon)
