@@ -555,6 +555,24 @@ def diagnostic_departement(
     return _resultat(Territoire(departement=code, epci=epci), date, parametres, version)
 
 
+def preparer_diagnostics(codes: list[str] | None = None, date: datetime.date | None = None) -> list[str]:
+    """The diagnostic of each département (`codes`, or every département with communes) at `date` (today by
+    default), computed now: its result and the engine's prepared inputs go to the shared cache, so that the first
+    pilote after an import gets the "new process, same version" cost (command `preparer_diagnostic`).
+    Raises Departement.DoesNotExist, before computing anything, for an unknown code."""
+    date = date or horloge.aujourdhui()
+    if codes is None:
+        codes = sorted(set(Commune.objects.values_list("departement_id", flat=True)))
+    else:
+        connus = set(Departement.objects.filter(code__in=codes).values_list("code", flat=True))
+        inconnus = [code for code in codes if code not in connus]
+        if inconnus:
+            raise Departement.DoesNotExist(f"Département(s) inconnu(s) : {', '.join(inconnus)}.")
+    for code in codes:
+        diagnostic_departement(code, date)
+    return list(codes)
+
+
 def diagnostics_departement(
     code: str, dates, *, parametres: moteur.Parametres | None = None
 ) -> dict[datetime.date, tuple[moteur.Resultat, int | None]]:

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from maillage.comptes.models import Role
 from maillage.diagnostic import moteur, selectors, services
@@ -511,3 +511,31 @@ def test_preparation_partagee_par_version(monde, monkeypatch):
     selectors.diagnostic_departement("94", FIN_2015)
     assert len(appels) == 1
     assert cache.get(f"{cle}:jeton") not in (None, jeton)
+
+
+def test_preparer_diagnostic_d_avance(monde, monkeypatch):
+    """After an import, `preparer_diagnostic` computes each département: the first pilote then finds the result
+    and the prepared inputs in the shared cache (another process: nothing in memory)."""
+    sortie = StringIO()
+    call_command("preparer_diagnostic", "--date", FIN_2015.isoformat(), stdout=sortie)
+    assert sortie.getvalue().strip() == "Diagnostic préparé pour 1 département(s) : 94."
+    cle = f"diagnostic:preparation:94:-:{FIN_2015.isoformat()}:{version_territoires()}"
+    assert cache.get(f"{cle}:jeton") is not None
+    selectors._PREPARATIONS.clear()
+    appels = []
+    preparer = moteur.preparer
+    monkeypatch.setattr(moteur, "preparer", lambda *a: appels.append(a) or preparer(*a))
+    simulation = selectors.simuler("94", FIN_2015, ajouts=[], fermetures=[monde.s1.pk])
+    assert appels == [] and simulation.apres.synthese.structures == 0
+
+
+def test_preparer_diagnostic_refuse_un_departement_inconnu(monde):
+    with pytest.raises(CommandError, match="Département\\(s\\) inconnu\\(s\\) : 99"):
+        call_command("preparer_diagnostic", "--departements", "99", "94", stdout=StringIO())
+    with pytest.raises(CommandError, match="Date illisible"):
+        call_command("preparer_diagnostic", "--date", "31/12/2015", stdout=StringIO())
+    # Nothing computed for 94 before the unknown code was reported.
+    from maillage.core import horloge
+
+    cle = f"diagnostic:preparation:94:-:{horloge.aujourdhui().isoformat()}:{version_territoires()}"
+    assert cache.get(f"{cle}:jeton") is None
