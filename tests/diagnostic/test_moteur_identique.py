@@ -8,8 +8,8 @@ the same way by `bench/diagnostic.py` (which fails when a result differs).
 """
 
 import dataclasses
+import importlib.util
 import pickle
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,12 @@ import pytest
 from maillage.diagnostic import moteur
 from maillage.diagnostic.moteur import CommuneEntree, QPVEntree, StructureEntree
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import diagnostic as bench_diagnostic  # bench/diagnostic.py
+# bench/diagnostic.py, loaded by path: the bench folder is not put on sys.path (its module names are generic).
+_spec = importlib.util.spec_from_file_location(
+    "bench_diagnostic", Path(__file__).resolve().parents[2] / "bench" / "diagnostic.py"
+)
+bench_diagnostic = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_diagnostic)
 
 DEPARTEMENTS = ["2A", "2B", "971", "974", "976", "59", "13"]
 # moteur.empreinte of the engine's result on this sample, computed with the engine before issue 16.
