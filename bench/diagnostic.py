@@ -23,6 +23,7 @@ Options: `--repetitions N` (per round), `--tours N`, `--structures N`, `--graine
 """
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -283,34 +284,35 @@ def mesurer_moteur(communes, qpv, structures, repetitions: int = 7) -> dict:
     serialisation_s = time.perf_counter() - debut
     cKDTree(xy_s).query(xy_c, k=1)
     temps = {cle: [] for cle in ("plancher", "premier", "nouveau_processus", "chaud", "changee", "lignes")}
-    for _ in range(repetitions):
-        debut = time.perf_counter()
-        cKDTree(xy_s).query(xy_c, k=1)
-        temps["plancher"].append(time.perf_counter() - debut)
 
-        _vider_memoires()
+    def chrono(cas: str, calcul, *arguments):
+        # Every measure starts from a collected heap: a cyclic collection of this big process (entries, rows of
+        # the previous runs) would otherwise fall on whichever case happens to cross the threshold.
+        gc.collect()
         debut = time.perf_counter()
-        premier = moteur.diagnostiquer(communes=communes, qpv=qpv, structures=structures)
-        temps["premier"].append(time.perf_counter() - debut)
+        valeur = calcul(*arguments)
+        temps[cas].append(time.perf_counter() - debut)
+        return valeur
 
-        _vider_memoires()
-        debut = time.perf_counter()
+    def moteur_sur(liste, preparation=None):
+        return moteur.diagnostiquer(communes=communes, qpv=qpv, structures=liste, preparation=preparation)
+
+    def nouveau_processus():
         relue = pickle.loads(octets)
-        nouveau = moteur.diagnostiquer(communes=communes, qpv=qpv, structures=structures, preparation=relue)
-        temps["nouveau_processus"].append(time.perf_counter() - debut)
+        return relue, moteur_sur(structures, relue)
 
-        debut = time.perf_counter()
-        chaud = moteur.diagnostiquer(communes=communes, qpv=qpv, structures=structures, preparation=relue)
-        temps["chaud"].append(time.perf_counter() - debut)
+    def lire_lignes(resultat):
+        return resultat.communes, resultat.qpv
 
-        debut = time.perf_counter()
-        changee = moteur.diagnostiquer(communes=communes, qpv=qpv, structures=changees, preparation=relue)
-        temps["changee"].append(time.perf_counter() - debut)
-
-        debut = time.perf_counter()
-        lignes = premier.communes
-        premier.qpv  # noqa: B018 (builds the rows)
-        temps["lignes"].append(time.perf_counter() - debut)
+    for _ in range(repetitions):
+        chrono("plancher", cKDTree(xy_s).query, xy_c, 1)
+        _vider_memoires()
+        premier = chrono("premier", moteur_sur, structures)
+        _vider_memoires()
+        relue, nouveau = chrono("nouveau_processus", nouveau_processus)
+        chaud = chrono("chaud", moteur_sur, structures, relue)
+        changee = chrono("changee", moteur_sur, changees, relue)
+        lignes = chrono("lignes", lire_lignes, premier)[0]
         for resultat, quoi in ((premier, "premier calcul"), (nouveau, "nouveau processus"), (chaud, "chaud")):
             _identiques(resultat, reference, quoi)
         _identiques(changee, reference_changee, "une structure changée")
@@ -342,7 +344,7 @@ def mesurer_moteur(communes, qpv, structures, repetitions: int = 7) -> dict:
 
 
 SCRIPT_GEOPANDAS = """
-import json, statistics, sys, time
+import gc, json, statistics, sys, time
 import numpy as np
 import geopandas as gpd
 donnees = np.load(sys.argv[1])
@@ -352,6 +354,7 @@ structures = gpd.GeoDataFrame(geometry=gpd.points_from_xy(donnees["xy_s"][:, 0],
 gpd.sjoin_nearest(communes, structures, distance_col="distance")
 temps = []
 for _ in range(repetitions):
+    gc.collect()  # like the engine's measures
     debut = time.perf_counter()
     gpd.sjoin_nearest(communes, structures, distance_col="distance")
     temps.append(time.perf_counter() - debut)
@@ -512,7 +515,7 @@ def lignes_markdown(
     lignes += [
         "",
         f"Médianes sur {mesure['repetitions']} exécutions alternées ({mesure.get('tours', 1)} tours alternant "
-        "moteur et geopandas). "
+        "moteur et geopandas ; chaque mesure, plancher et geopandas compris, part d'un tas nettoyé par gc.collect()). "
         f"Cibles de l'issue 16 : à froid (nouveau processus, même version) ≤ geopandas et ≤ × {OBJECTIF_RAPPORT:.0f} "
         f"du plancher — {'atteinte' if froid_ok else 'NON atteinte'} (× {froid:.2f}"
         f"{f', geopandas × {objectif_froid / plancher:.2f}' if objectif_froid else ''}) ; une structure changée "
