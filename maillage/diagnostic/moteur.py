@@ -540,9 +540,9 @@ class _Territoire:
         return {"_textes": self._textes_joints()}
 
     def __setstate__(self, etat):
-        self.__init__(
-            objets=None, textes=etat["_textes"], population=None, lon=None, lat=None, xy=None, bas_revenus=None
-        )
+        # Results cached before the texts were joined (shared cache, 24 h) hold the three lists themselves.
+        textes = etat["_textes"] if "_textes" in etat else {nom: etat[nom] for nom in ("codes", "noms", "epci")}
+        self.__init__(objets=None, textes=textes, population=None, lon=None, lat=None, xy=None, bas_revenus=None)
 
 
 _TERRITOIRES: dict[tuple, _Territoire] = {}  # oldest first

@@ -166,3 +166,15 @@ def test_preparation_sans_qpv_ni_contour():
     r = moteur.diagnostiquer(communes=communes, qpv=qpv, structures=structures, preparation=preparation)
     _egaux(r, _de_zero(communes, qpv, structures))
     assert r.qpv[0].regle == "communes" and r.qpv[0].servi
+
+
+def test_resultat_mis_en_cache_avant_ces_changements_relisible():
+    """A Resultat pickled by the previous engine (its territory's state: the three lists) still builds its rows."""
+    communes = [CommuneEntree("A", "Alpha", 100, 2.0, 48.0, epci="E1"), CommuneEntree("B", "Bêta", 50, 2.1, 48.0)]
+    resultat = moteur.diagnostiquer(communes=communes, qpv=[], structures=[])
+    attendu = pickle.loads(pickle.dumps(resultat)).communes
+    ancien = moteur._Territoire.__new__(moteur._Territoire)
+    ancien.__setstate__({"codes": ["A", "B"], "noms": ["Alpha", "Bêta"], "epci": ["E1", None]})
+    colonnes = resultat.__dict__["_colonnes_communes"]
+    relu = moteur._lignes_communes(ancien, *colonnes[1:])
+    assert relu == attendu
