@@ -66,6 +66,9 @@ SEUIL_AUTRE_ZONE_M = 2e7
 RAYON_TERRE_KM = 6371.0088
 # From this many communes, the KD-tree query runs on a second thread beside the QPV rules (it releases the GIL).
 SEUIL_FIL = 5000
+# Format of a pickled Preparation: part of the shared cache's keys (selectors), so that a process never reads a
+# preparation pickled by another version of the engine. Change it whenever Preparation.__getstate__ changes.
+FORMAT_PREPARATION = 1
 # Up to this many distinct structure points added or removed, the nearest structures are updated, not recomputed.
 SEUIL_INCREMENT = 64
 TYPES_POLYGONES = (3, 6)  # shapely type ids of Polygon and MultiPolygon
@@ -909,7 +912,7 @@ class Preparation:
             contours, bornes = shapely.to_wkb(q.arbre.geometries), shapely.bounds(q.arbre.geometries)
         # Strings joined into one: unpickling one str is far cheaper than tens of thousands of small ones.
         return {
-            "version": 1,
+            "version": FORMAT_PREPARATION,
             "communes": (t._textes_joints(), t.tri, t.population, t.lon, t.lat, t.xy, t.bas_revenus),
             "qpv": (_joindre(list(q.index)), q.paires, q.a_contour, q.avec_contour, contours, bornes),
             # The nearest structures and QPV contacts of the last structures seen: with the data version's own

@@ -27,7 +27,7 @@ the territorial models). Two aggregate queries, shared by every process.
 
 What the engine derives from the communes and QPV alone (`moteur.Preparation`: columns, projected points, QPV
 outlines and their STRtree, plus the last nearest structures) is kept per (territory, date, data version): in
-process (`_PREPARATIONS`, a few of them) and in the shared cache (`diagnostic:preparation:…`, stored after the
+process (`_PREPARATIONS`, a few of them) and in the shared cache (`diagnostic:preparation1:…`, stored after the
 first computation of the version), so that another process, or the simulation after the plain diagnostic, starts
 from it instead of converting and projecting the inputs again (see docs/diagnostic.md).
 
@@ -472,7 +472,9 @@ def _cle_preparation(territoire: Territoire, date: datetime.date) -> str:
     # Communes and QPV depend on the territory, the date (millésimes, QPV generation) and the territorial data
     # (territories, QPV, indicators: loads and imports are journaled, edits audited), not on the structures nor
     # the parameters: a structure edit keeps the preparation, whose nearest structures are then updated.
-    return f"diagnostic:preparation:{territoire.cle}:{date.isoformat()}:{version_territoires()}"
+    return (
+        f"diagnostic:preparation{moteur.FORMAT_PREPARATION}:{territoire.cle}:{date.isoformat()}:{version_territoires()}"
+    )
 
 
 def _diagnostiquer(entrees: Entrees, parametres: moteur.Parametres, cle: str | None = None) -> moteur.Resultat:

@@ -16,7 +16,6 @@ from maillage.diagnostic import moteur, selectors, services
 from maillage.diagnostic.models import IndicateurCommune
 from maillage.structures.models import Agrement, Structure, TypeStructure
 from maillage.territoires.models import Departement
-from maillage.territoires.selectors import version_territoires
 from tests.comptes.factories import UtilisateurFactory
 from tests.conftest import carre
 from tests.structures.factories import AgrementFactory, StructureFactory
@@ -476,7 +475,7 @@ def test_preparation_partagee_par_version(monde, monkeypatch):
     selectors._PREPARATIONS.clear()
     premier = selectors.diagnostic_departement("94", FIN_2015)
     version = selectors.version_diagnostic()
-    cle = f"diagnostic:preparation:94:-:{FIN_2015.isoformat()}:{version_territoires()}"
+    cle = selectors._cle_preparation(selectors.Territoire(departement="94"), FIN_2015)
     jeton, partagee = cache.get(cle)
     assert cache.get(f"{cle}:jeton") == jeton and isinstance(partagee, moteur.Preparation)
     assert selectors._PREPARATIONS[cle][0] == jeton
@@ -519,7 +518,7 @@ def test_preparer_diagnostic_d_avance(monde, monkeypatch):
     sortie = StringIO()
     call_command("preparer_diagnostic", "--date", FIN_2015.isoformat(), stdout=sortie)
     assert sortie.getvalue().strip() == "Diagnostic préparé pour 1 département(s) : 94."
-    cle = f"diagnostic:preparation:94:-:{FIN_2015.isoformat()}:{version_territoires()}"
+    cle = selectors._cle_preparation(selectors.Territoire(departement="94"), FIN_2015)
     assert cache.get(f"{cle}:jeton") is not None
     selectors._PREPARATIONS.clear()
     appels = []
@@ -537,5 +536,5 @@ def test_preparer_diagnostic_refuse_un_departement_inconnu(monde):
     # Nothing computed for 94 before the unknown code was reported.
     from maillage.core import horloge
 
-    cle = f"diagnostic:preparation:94:-:{horloge.aujourdhui().isoformat()}:{version_territoires()}"
+    cle = selectors._cle_preparation(selectors.Territoire(departement="94"), horloge.aujourdhui())
     assert cache.get(f"{cle}:jeton") is None
