@@ -460,7 +460,8 @@ def main():
             cible = observatoire["cible"]
             charge = bench_charge.mesurer(url_latences, cible["departement"], cible["annee"])
     print("Moteur du diagnostic à l'échelle nationale…", flush=True)
-    registre["moteur"] = bench_diagnostic.main(["--repetitions", "9"])
+    # Cold, new process, warm and one structure changed, against the floor and geopandas: 3 alternating rounds.
+    registre["moteur"] = bench_diagnostic.main(["--repetitions", "7", "--tours", "3"])
 
     contexte = {
         **contexte_machine(),

@@ -13,15 +13,25 @@ communes × structures):
   counted with np.bincount;
 - QPV outlines, when known, are projected the same way and put in a shapely STRtree queried with the structures'
   points (predicate "dwithin" the buffer);
-- calls with the same entries (selectors, simulation before/after) reuse the communes' columns and projection
-  and the QPV pairs and STRtree (memo checked entry by entry, so never stale), and the ResultatCommune rows are
-  only built on first access to `Resultat.communes`.
+- what does not depend on the structures (communes' columns and projection, QPV pairs, projected outlines and
+  their STRtree) is a `Preparation`: memoised for calls with the same entries (checked entry by entry, so never
+  stale), or built once per data version by `preparer` and passed back (`preparation=`): the selectors keep it
+  in process and in the shared cache, keyed by the inputs' cache key (see docs/diagnostic.md);
+- the nearest structure of each commune is remembered per prepared territory (unique structure points, distances,
+  indices): when only a few structure points changed (one structure opened, closed or moved: the simulation, an
+  edit), only the communes whose nearest point disappeared are queried again and the new points are compared
+  with every commune in one vectorised pass, instead of querying the KD-tree for every commune;
+- at equal distance, the nearest structure is the first in the entries' order among those at the same point
+  (the KD-tree is built on the distinct points), so the result never depends on the tree's internal order;
+- the ResultatCommune rows are only built on first access to `Resultat.communes`.
 """
 
 import functools
 import gc
+import hashlib
 import math
 import operator
+import pickle
 import threading
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -56,6 +66,11 @@ SEUIL_AUTRE_ZONE_M = 2e7
 RAYON_TERRE_KM = 6371.0088
 # From this many communes, the KD-tree query runs on a second thread beside the QPV rules (it releases the GIL).
 SEUIL_FIL = 5000
+# Format of a pickled Preparation: part of the shared cache's keys (selectors), so that a process never reads a
+# preparation pickled by another version of the engine. Change it whenever Preparation.__getstate__ changes.
+FORMAT_PREPARATION = 1
+# Up to this many distinct structure points added or removed, the nearest structures are updated, not recomputed.
+SEUIL_INCREMENT = 64
 TYPES_POLYGONES = (3, 6)  # shapely type ids of Polygon and MultiPolygon
 
 
@@ -158,8 +173,16 @@ class Resultat:
     bas_revenus_disponible: bool = False
 
     def __getattr__(self, nom):
-        # Only reached when `communes` is not yet in the instance: the engine fills it on first access from
-        # its columns (see _lignes_communes), so a national run does not pay for rows nobody reads.
+        # Only reached when `communes` or `qpv` is not yet in the instance: the engine fills it on first access
+        # from its columns (see _lignes_communes, _lignes_qpv), so a national run does not pay for rows nobody reads.
+        if nom == "qpv":
+            colonnes = self.__dict__.get("_colonnes_qpv")
+            if colonnes is not None:
+                lignes = self.__dict__.setdefault("qpv", _lignes_qpv(*colonnes))
+                self.__dict__.pop("_colonnes_qpv", None)
+                return lignes
+            if "qpv" in self.__dict__:
+                return self.__dict__["qpv"]
         if nom == "communes":
             colonnes = self.__dict__.get("_colonnes_communes")
             if colonnes is not None:
@@ -170,6 +193,14 @@ class Resultat:
             if "communes" in self.__dict__:
                 return self.__dict__["communes"]
         raise AttributeError(nom)
+
+    def __getstate__(self):
+        # The QPV columns hold the engine's entries (outlines included): pickle the rows instead.
+        etat = dict(self.__dict__)
+        if "_colonnes_qpv" in etat:
+            etat["qpv"] = self.qpv
+            etat.pop("_colonnes_qpv", None)
+        return etat
 
 
 # --- Projection helpers --------------------------------------------------------------------------------------
@@ -250,12 +281,91 @@ def _projeter_geometries(geometries: np.ndarray) -> np.ndarray:
     return resultat
 
 
-def _plus_proches(structures_xy: np.ndarray, points: np.ndarray, sortie: dict) -> None:
-    """Nearest structure of each point (KD-tree), into `sortie` (run on a thread: errors are handed back)."""
+@dataclass(frozen=True)
+class _Voisins:
+    """One nearest-structure answer for a territory's points: the distinct structure points (sorted as complex
+    x + iy), and for each point with coordinates its distance and the index of its nearest distinct point."""
+
+    cles: np.ndarray  # complex128, sorted, unique
+    xy: np.ndarray  # (u, 2), same order
+    distances: np.ndarray
+    uniques: np.ndarray  # int64 index in cles
+
+
+@dataclass(frozen=True)
+class _Distincts:
+    """The placed structures' distinct projected points."""
+
+    cles: np.ndarray  # complex128 x + iy, sorted, unique
+    xy: np.ndarray  # (u, 2), same order
+    premieres: np.ndarray  # index (among the placed structures) of the first structure at each point
+    inverses: np.ndarray  # distinct point of each placed structure
+    placees: np.ndarray  # index (among all structures) of each placed structure
+
+
+def _points_distincts(xy_s: np.ndarray, placees: np.ndarray) -> _Distincts:
+    xy = xy_s[placees]
+    cles, premieres, inverses = np.unique(xy[:, 0] + 1j * xy[:, 1], return_index=True, return_inverse=True)
+    return _Distincts(cles, xy[premieres], premieres, inverses.reshape(-1), placees)
+
+
+def _correspondance(cles: np.ndarray, anciennes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index in `cles` of each of `anciennes` (-1 when gone) and the indices of `cles` not in `anciennes`."""
+    if not len(cles):
+        return np.full(len(anciennes), -1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    position = np.minimum(np.searchsorted(cles, anciennes), len(cles) - 1)
+    nouvel_indice = np.where(cles[position] == anciennes, position, -1)
+    if not len(anciennes):
+        return nouvel_indice, np.arange(len(cles))
+    # Both sorted and unique: a key is new when the old key at its place differs.
+    retour = np.minimum(np.searchsorted(anciennes, cles), len(anciennes) - 1)
+    return nouvel_indice, np.flatnonzero(anciennes[retour] != cles)
+
+
+def _plus_proches(territoire, distincts: _Distincts, points: np.ndarray, sortie: dict) -> None:
+    """Nearest structure of each point (KD-tree on the distinct structure points, the first structure of the
+    entries at a point winning), into `sortie` (run on a thread: errors are handed back)."""
     try:
-        sortie["distances"], sortie["indices"] = cKDTree(structures_xy).query(points, k=1)
+        cles, xy, premieres = distincts.cles, distincts.xy, distincts.premieres
+        distances, uniques = cKDTree(xy).query(points, k=1)
+        territoire.voisins = _Voisins(cles, xy, distances, uniques)
+        sortie["distances"], sortie["indices"] = distances, premieres[uniques]
     except BaseException as erreur:  # handed back to the calling thread, which re-raises it
         sortie["erreur"] = erreur
+
+
+def _plus_proches_increment(territoire, distincts: _Distincts, points: np.ndarray, sortie: dict) -> bool:
+    """The nearest structures updated from the territory's last answer when few distinct points changed.
+
+    Points that disappeared: only the communes whose nearest point it was are queried again (KD-tree on the
+    new distinct points); new points: compared with every commune (distances computed like scipy's: the sum of
+    squared differences, then the square root). False when there is nothing to start from or too much changed.
+    """
+    avant = territoire.voisins
+    if avant is None or len(avant.distances) != len(points):
+        return False
+    cles, xy, premieres = distincts.cles, distincts.xy, distincts.premieres
+    nouvel_indice, nouveaux = _correspondance(cles, avant.cles)
+    if (nouvel_indice < 0).sum() + len(nouveaux) > SEUIL_INCREMENT:
+        return False
+    uniques = nouvel_indice[avant.uniques]
+    distances = avant.distances.copy()
+    orphelins = np.flatnonzero(uniques < 0)
+    if len(orphelins):
+        distances[orphelins], uniques[orphelins] = cKDTree(xy).query(points[orphelins], k=1)
+    for u in nouveaux.tolist():
+        dx = points[:, 0] - xy[u, 0]
+        dy = points[:, 1] - xy[u, 1]
+        d = np.sqrt(dx * dx + dy * dy)
+        mieux = d < distances
+        egales = np.flatnonzero(d == distances)
+        if len(egales):  # equal distance to two distinct points: the first structure in the entries' order
+            mieux[egales] |= premieres[u] < premieres[uniques[egales]]
+        distances = np.where(mieux, d, distances)
+        uniques = np.where(mieux, u, uniques)
+    territoire.voisins = _Voisins(cles, xy, distances, uniques)
+    sortie["distances"], sortie["indices"] = distances, premieres[uniques]
+    return True
 
 
 def _unitaires(longitudes: np.ndarray, latitudes: np.ndarray) -> np.ndarray:
@@ -268,6 +378,38 @@ def _distances_grand_cercle_km(lon_a, lat_a, lon_b, lat_b) -> tuple[np.ndarray, 
     arbre = cKDTree(_unitaires(lon_b, lat_b))
     corde, indices = arbre.query(_unitaires(lon_a, lat_a), k=1)
     return 2 * np.arcsin(np.minimum(corde / 2, 1.0)) * RAYON_TERRE_KM, indices
+
+
+def empreinte(resultat: "Resultat", structures: list[StructureEntree]) -> str:
+    """SHA-256 of everything `resultat` says (synthesis, every commune and QPV row), for the comparison test and
+    the bench. The nearest structure is named by its point: among structures at the same point, which one is
+    named was the KD-tree's internal order before the engine chose the first one (see the module docstring)."""
+    point = {s.id: (s.longitude, s.latitude) if s.longitude is not None else ("commune", s.commune) for s in structures}
+    h = hashlib.sha256()
+    h.update(repr(sorted(vars(resultat.synthese).items())).encode())
+    h.update(repr(resultat.bas_revenus_disponible).encode())
+    for c in resultat.communes:
+        ligne = [
+            c.code,
+            c.nom,
+            c.population,
+            c.epci,
+            c.structures,
+            c.structures_situees,
+            c.structures_pour_10000_habitants,
+            c.distance_structure_km,
+            c.couverte,
+            c.qpv,
+            c.qpv_sans_structure,
+            c.score_priorite,
+            sorted(c.score_detail.items()),
+            c.rang,
+            point.get(c.structure_proche),
+        ]
+        h.update(repr(ligne).encode())
+    for q in resultat.qpv:
+        h.update(repr((q.code, q.nom, q.communes, q.servi, q.regle, q.structures)).encode())
+    return h.hexdigest()
 
 
 # --- Score helpers -------------------------------------------------------------------------------------------
@@ -314,32 +456,96 @@ def diagnostiquer(
     qpv: list[QPVEntree],
     structures: list[StructureEntree],
     parametres: Parametres | None = None,
+    preparation: "Preparation | None" = None,
 ) -> Resultat:
-    """Coverage of `communes` and `qpv` by the (active) `structures` (definitions in docs/diagnostic.md)."""
+    """Coverage of `communes` and `qpv` by the (active) `structures` (definitions in docs/diagnostic.md).
+
+    `preparation`: `preparer(communes, qpv)` of these very entries (the caller vouches for it, e.g. by a data
+    version key); without it the engine prepares them, or reuses a memo of the same entries."""
     parametres = parametres or Parametres()
     n, m = len(communes), len(structures)
+    if preparation is not None and (len(preparation.territoire.population), len(preparation.quartiers.a_contour)) != (
+        n,
+        len(qpv),
+    ):
+        raise ValueError("La préparation ne correspond pas aux communes et QPV donnés.")
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _diagnostiquer(communes, qpv, structures, parametres, n, m)
+        return _diagnostiquer(communes, qpv, structures, parametres, n, m, preparation)
 
 
-@dataclass(eq=False)
 class _Territoire:
-    """The communes' columns, index and projected points, reused while the same CommuneEntree objects are passed."""
+    """The communes' columns and projected points, reused while the same CommuneEntree objects are passed.
 
-    objets: list  # the CommuneEntree objects (compared with ==, identity first)
-    codes: list
-    noms: list
-    epci: list
-    index: dict
-    population: np.ndarray  # NaN when unknown
-    lon: np.ndarray
-    lat: np.ndarray
-    xy: np.ndarray
-    bas_revenus: np.ndarray  # NaN when absent
+    Codes, names and EPCI are lists, or joined strings until first read (a Preparation unpickled in another
+    process reads neither names nor EPCI before the rows are built); codes are looked up through a sorted array.
+    """
+
+    def __init__(self, *, objets, textes, population, lon, lat, xy, bas_revenus, tri=None):
+        self.objets = objets  # the CommuneEntree objects (compared with ==, identity first), None once unpickled
+        self._textes = textes  # "codes" | "noms" | "epci" → list, or (count, joined string)
+        self.population = population  # NaN when unknown
+        self.lon, self.lat, self.xy = lon, lat, xy
+        self.bas_revenus = bas_revenus  # NaN when absent
+        self._tri = tri  # (codes sorted, as a numpy string array; their positions)
+        # Last nearest-structure answer (see _Voisins), per process: what the incremental update starts from.
+        self.voisins = None
+
+    def _liste(self, nom: str) -> list:
+        valeur = self._textes[nom]
+        if isinstance(valeur, tuple):
+            valeur = _separer(valeur)
+            self._textes = {**self._textes, nom: valeur}
+        return valeur
+
+    codes = property(lambda self: self._liste("codes"))
+    noms = property(lambda self: self._liste("noms"))
+    epci = property(lambda self: self._liste("epci"))
+
+    def _textes_joints(self) -> dict:
+        return {nom: v if isinstance(v, tuple) else _joindre(v) for nom, v in self._textes.items()}
+
+    @property
+    def tri(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._tri is None:
+            codes = np.array(self.codes, dtype=str) if self.codes else np.zeros(0, dtype="<U1")
+            ordre = np.argsort(codes, kind="stable")
+            self._tri = (codes[ordre], ordre.astype(np.int64))
+        return self._tri
+
+    def positions(self, codes: list) -> np.ndarray:
+        """Position of each code among the communes (the last one for a repeated code, like a dict built from the
+        list), -1 when absent: through the dict when this process built it, else the sorted array (an unpickled
+        preparation does not build the dict for one computation)."""
+        if "index" in self.__dict__:
+            index = self.index
+            return np.fromiter((index.get(code, -1) for code in codes), dtype=np.int64, count=len(codes))
+        tries, ordre = self.tri
+        if not len(codes) or not len(tries):
+            return np.full(len(codes), -1, dtype=np.int64)
+        cherches = np.array(codes, dtype=str)
+        rang = np.maximum(np.searchsorted(tries, cherches, side="right") - 1, 0)
+        return np.where(tries[rang] == cherches, ordre[rang], -1)
+
+    @functools.cached_property
+    def index(self) -> dict:
+        return dict(zip(self.codes, range(len(self.codes)), strict=True))
+
+    @functools.cached_property
+    def avec_point(self) -> np.ndarray:
+        return np.isfinite(self.xy[:, 0])
+
+    @functools.cached_property
+    def points(self) -> np.ndarray:
+        return np.ascontiguousarray(self.xy[self.avec_point])
 
     def __getstate__(self):
         # Pickled inside a lazy Resultat (Django's cache): only what building the rows needs.
-        return {"codes": self.codes, "noms": self.noms, "epci": self.epci}
+        return {"_textes": self._textes_joints()}
+
+    def __setstate__(self, etat):
+        # Results cached before the texts were joined (shared cache, 24 h) hold the three lists themselves.
+        textes = etat["_textes"] if "_textes" in etat else {nom: etat[nom] for nom in ("codes", "noms", "epci")}
+        self.__init__(objets=None, textes=textes, population=None, lon=None, lat=None, xy=None, bas_revenus=None)
 
 
 _TERRITOIRES: dict[tuple, _Territoire] = {}  # oldest first
@@ -374,10 +580,11 @@ def _territoire(communes: list[CommuneEntree]) -> _Territoire:
     ).reshape(n)
     territoire = _Territoire(
         objets=list(communes),
-        codes=codes,
-        noms=list(map(operator.attrgetter("nom"), communes)),
-        epci=list(map(operator.attrgetter("epci"), communes)),
-        index=dict(zip(codes, range(n), strict=True)),
+        textes={
+            "codes": codes,
+            "noms": list(map(operator.attrgetter("nom"), communes)),
+            "epci": list(map(operator.attrgetter("epci"), communes)),
+        },
         population=population,
         lon=lon,
         lat=lat,
@@ -391,13 +598,13 @@ def _territoire(communes: list[CommuneEntree]) -> _Territoire:
     return territoire
 
 
-def _diagnostiquer(communes, qpv, structures, parametres: Parametres, n: int, m: int) -> Resultat:
-    t = _territoire(communes)
-    index, population, lon_c, lat_c = t.index, t.population, t.lon, t.lat
+def _diagnostiquer(communes, qpv, structures, parametres: Parametres, n: int, m: int, preparation) -> Resultat:
+    t = preparation.territoire if preparation is not None else _territoire(communes)
+    population, lon_c, lat_c = t.population, t.lon, t.lat
 
     # Structures: ids, commune where located (index, -1 outside the territory), position.
     ids = np.array(list(map(operator.attrgetter("id"), structures)), dtype=np.int64).reshape(m)
-    commune_s = np.array([index.get(s.commune, -1) for s in structures], dtype=np.int64).reshape(m)
+    commune_s = t.positions(list(map(operator.attrgetter("commune"), structures))).reshape(m)
     lon_s = np.array(list(map(operator.attrgetter("longitude"), structures)), dtype=float).reshape(m)
     lat_s = np.array(list(map(operator.attrgetter("latitude"), structures)), dtype=float).reshape(m)
     sans_position = ~(np.isfinite(lon_s) & np.isfinite(lat_s)) & (commune_s >= 0)
@@ -406,32 +613,30 @@ def _diagnostiquer(communes, qpv, structures, parametres: Parametres, n: int, m:
 
     # Nearest structure: one KD-tree over every zone (shifted apart). The query releases the GIL: on a national
     # territory it runs on a second thread while the competence and the QPV rules are computed.
-    xy_c = t.xy
     xy_s = projeter(lon_s, lat_s)
-    avec_point = np.isfinite(xy_c[:, 0])
+    avec_point = t.avec_point
     placees = np.flatnonzero(np.isfinite(xy_s[:, 0]))
     plus_proches: dict = {}
     fil = None
+    distincts = _points_distincts(xy_s, placees)
     if len(placees) and avec_point.any():
-        points = xy_c[avec_point]
-        if len(points) >= SEUIL_FIL:
-            fil = threading.Thread(target=_plus_proches, args=(xy_s[placees], points, plus_proches), daemon=True)
-            fil.start()
-        else:
-            _plus_proches(xy_s[placees], points, plus_proches)
+        points = t.points
+        if not _plus_proches_increment(t, distincts, points, plus_proches):
+            if len(points) >= SEUIL_FIL:
+                fil = threading.Thread(target=_plus_proches, args=(t, distincts, points, plus_proches), daemon=True)
+                fil.start()
+            else:
+                _plus_proches(t, distincts, points, plus_proches)
 
     # Competence: unique (commune, structure) pairs, located or listed in the zone de compétence.
-    paires_c, paires_s = [], []
-    for j, s in enumerate(structures):
-        for code in s.zone_communes:
-            k = index.get(code)
-            if k is not None:
-                paires_c.append(k)
-                paires_s.append(j)
+    zones = list(map(operator.attrgetter("zone_communes"), structures))
+    paires_s = np.repeat(np.arange(m, dtype=np.int64), list(map(len, zones)))
+    paires_c = t.positions([code for zone in zones for code in zone])
+    listees = paires_c >= 0
     situees = commune_s >= 0
     base = max(m, 1)
-    toutes_c = np.concatenate([commune_s[situees], np.array(paires_c, dtype=np.int64)])
-    toutes_s = np.concatenate([np.flatnonzero(situees), np.array(paires_s, dtype=np.int64)])
+    toutes_c = np.concatenate([commune_s[situees], paires_c[listees]])
+    toutes_s = np.concatenate([np.flatnonzero(situees), paires_s[listees]])
     cles = np.unique(toutes_c * base + toutes_s)  # sorted by commune, then structure
     competence_c, competence_s = cles // base, cles % base
     nb_competentes = np.bincount(competence_c, minlength=n)[:n]
@@ -439,8 +644,9 @@ def _diagnostiquer(communes, qpv, structures, parametres: Parametres, n: int, m:
 
     # QPV.
     try:
-        resultats_qpv, qpv_c, qpv_servi = _qpv(
-            qpv, structures, t, ids, xy_s, competence_c, competence_s, nb_competentes, parametres
+        quartiers = preparation.quartiers if preparation is not None else _quartiers(qpv, t)
+        colonnes_qpv, qpv_c, qpv_servi = _qpv(
+            qpv, structures, quartiers, t, ids, distincts, competence_c, competence_s, parametres
         )
     finally:
         if fil is not None:
@@ -488,7 +694,7 @@ def _diagnostiquer(communes, qpv, structures, parametres: Parametres, n: int, m:
         part_population_couverte=(couverte_pop / total) if total else None,
         communes=n,
         communes_sans_structure=int((nb_competentes == 0).sum()),
-        qpv_total=len(resultats_qpv),
+        qpv_total=len(qpv),
         qpv_sans_structure=int((~qpv_servi).sum()),
         structures=int(structures_comptees.sum()),
         communes_non_couvertes=int((~couverte).sum()),
@@ -514,7 +720,7 @@ def _diagnostiquer(communes, qpv, structures, parametres: Parametres, n: int, m:
     resultat = Resultat.__new__(Resultat)
     resultat.__dict__.update(
         synthese=synthese,
-        qpv=resultats_qpv,
+        _colonnes_qpv=colonnes_qpv,
         parametres=parametres,
         bas_revenus_disponible=bas_revenus_disponible,
         _colonnes_communes=colonnes,
@@ -590,20 +796,18 @@ def _contours_projetes(textes: list[str]) -> dict:
     return lus
 
 
-def _competentes_de(qpv, index, a_contour, par_zone, competence_c, competence_s) -> dict[str, list[int]]:
+def _competentes_de(qpv, territoire, a_contour, par_zone, competence_c, competence_s) -> dict[str, list[int]]:
     """Commune code → indices of the structures competent for it, for the communes of the QPV the rule
     "communes" applies to (without outline, not served through a zone de compétence)."""
-    codes = {
-        code
-        for k, entree in enumerate(qpv)
-        if not a_contour[k] and k not in par_zone
-        for code in entree.communes
-        if code in index
-    }
+    codes = sorted(
+        {code for k, entree in enumerate(qpv) if not a_contour[k] and k not in par_zone for code in entree.communes}
+    )
     if not codes:
         return {}
-    codes = sorted(codes)
-    positions = np.array([index[code] for code in codes], dtype=np.int64)
+    positions = territoire.positions(codes)
+    connues = positions >= 0
+    codes = [code for code, connue in zip(codes, connues.tolist(), strict=True) if connue]
+    positions = positions[connues]
     debuts = np.searchsorted(competence_c, positions).tolist()
     fins = np.searchsorted(competence_c, positions, side="right").tolist()
     liste = competence_s.tolist()
@@ -624,7 +828,17 @@ class _Quartiers:
     paires: np.ndarray  # (qpv, commune) positions, one per distinct commune of each QPV
     a_contour: np.ndarray  # bool per QPV
     avec_contour: np.ndarray  # positions of the QPV with an outline, in the tree's order
-    arbre: object  # shapely STRtree of the projected outlines, or None
+    arbre: object  # shapely STRtree of the projected outlines, or None (none, or not rebuilt yet: see contours)
+    # Last (buffer, distinct structure points, outlines within the buffer of each point): per process, what the
+    # next call with a few points changed starts from (see _contacts).
+    contacts: object = None
+    contours: object = None  # WKB of the projected outlines, when unpickled: the STRtree is rebuilt on first need
+    bornes: object = None  # their bounds (n, 4), when unpickled: a few new points are tested without the STRtree
+
+    def arbre_des_contours(self):
+        if self.arbre is None and self.contours is not None:
+            self.arbre = shapely.STRtree(shapely.from_wkb(self.contours))
+        return self.arbre
 
 
 _QUARTIERS: dict[tuple, _Quartiers] = {}  # oldest first
@@ -680,39 +894,164 @@ def _quartiers(qpv: list[QPVEntree], territoire: _Territoire) -> _Quartiers:
     return quartiers
 
 
-def _qpv(qpv, structures, territoire, ids, xy_s, competence_c, competence_s, nb_competentes, parametres):
-    """ResultatQPV list, (qpv, commune) index pairs and the served mask."""
-    q = len(qpv)
-    quartiers = _quartiers(qpv, territoire)
-    index, index_qpv, qpv_c, a_contour = territoire.index, quartiers.index, quartiers.paires, quartiers.a_contour
+@dataclass(eq=False)
+class Preparation:
+    """What the engine derives from the communes and QPV alone, reusable for any structures and parameters.
 
-    # Rule "geometrie": polygon outlines, projected, in an STRtree queried with the structures' points.
-    par_contour: dict[int, list[int]] = {}
-    placees = np.flatnonzero(np.isfinite(xy_s[:, 0]))
-    if quartiers.arbre is not None and len(placees):
-        points = shapely.points(xy_s[placees])
-        tampon = max(float(parametres.tampon_qpv_m), 0.0)
+    Pickled compactly (columns, projected points, outlines as WKB; no entry objects, no nearest-structure memo)
+    for a shared cache or a file per data version: unpickling costs a fraction of preparing (see the bench).
+    """
+
+    territoire: _Territoire
+    quartiers: _Quartiers
+
+    def __getstate__(self):
+        t, q = self.territoire, self.quartiers
+        contours, bornes = q.contours, q.bornes
+        if q.arbre is not None:
+            contours, bornes = shapely.to_wkb(q.arbre.geometries), shapely.bounds(q.arbre.geometries)
+        # Strings joined into one: unpickling one str is far cheaper than tens of thousands of small ones.
+        return {
+            "version": FORMAT_PREPARATION,
+            "communes": (t._textes_joints(), t.tri, t.population, t.lon, t.lat, t.xy, t.bas_revenus),
+            "qpv": (_joindre(list(q.index)), q.paires, q.a_contour, q.avec_contour, contours, bornes),
+            # The nearest structures and QPV contacts of the last structures seen: with the data version's own
+            # structures, a new process starts from them instead of querying every commune.
+            "memos": (t.voisins, q.contacts),
+        }
+
+    def __setstate__(self, etat):
+        textes, tri, population, lon, lat, xy, bas_revenus = etat["communes"]
+        territoire = _Territoire(
+            objets=None, textes=textes, population=population, lon=lon, lat=lat, xy=xy, bas_revenus=bas_revenus, tri=tri
+        )
+        codes_qpv, paires, a_contour, avec_contour, contours, bornes = etat["qpv"]
+        codes_qpv = _separer(codes_qpv)
+        territoire.voisins = etat["memos"][0]
+        self.territoire = territoire
+        self.quartiers = _Quartiers(
+            objets=None,
+            territoire=territoire,
+            index=dict(zip(codes_qpv, range(len(codes_qpv)), strict=True)),
+            paires=paires,
+            a_contour=a_contour,
+            avec_contour=avec_contour,
+            arbre=None,
+            contacts=etat["memos"][1],
+            contours=contours,
+            bornes=bornes,
+        )
+
+    def octets(self) -> bytes:
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+_SEPARATEUR = "\x1f"  # ASCII unit separator: never in a code, a name or an EPCI
+_AUCUN = "\x00"
+
+
+def _joindre(textes: list) -> tuple[int, str]:
+    return len(textes), _SEPARATEUR.join(_AUCUN if texte is None else texte for texte in textes)
+
+
+def _separer(joint: tuple[int, str]) -> list:
+    nombre, texte = joint
+    if not nombre:
+        return []
+    textes = texte.split(_SEPARATEUR)
+    if _AUCUN in texte:
+        textes = [None if t == _AUCUN else t for t in textes]
+    return textes
+
+
+def preparer(communes: list[CommuneEntree], qpv: list[QPVEntree]) -> Preparation:
+    """The structure-independent part of a diagnostic of `communes` and `qpv` (see Preparation)."""
+    communes = communes if isinstance(communes, list) else list(communes)
+    qpv = qpv if isinstance(qpv, list) else list(qpv)
+    territoire = _territoire(communes)
+    return Preparation(territoire=territoire, quartiers=_quartiers(qpv, territoire))
+
+
+def _contacts(quartiers: _Quartiers, distincts: _Distincts, tampon: float) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct point, QPV position) pairs with the point within `tampon` of the QPV outline (or inside it when
+    `tampon` is 0), sorted by point. Only the points not seen by the last call are looked up in the STRtree."""
+    avant = quartiers.contacts
+    cles = distincts.cles
+    if avant is not None and avant[0] == tampon:
+        nouvel_indice, a_chercher = _correspondance(cles, avant[1])
+        gardees = nouvel_indice[avant[2]] >= 0
+        points_gardes, qpv_gardes = nouvel_indice[avant[2][gardees]], avant[3][gardees]
+    else:
+        a_chercher = np.arange(len(cles))
+        points_gardes = qpv_gardes = np.zeros(0, dtype=np.int64)
+    if len(a_chercher) and quartiers.arbre is None and quartiers.bornes is not None and len(a_chercher) <= 8:
+        # A few new points and the STRtree not rebuilt yet (unpickled preparation): the outlines whose bounds,
+        # widened by the buffer, hold the point, then the same predicate as the STRtree's on those only.
+        b = quartiers.bornes
+        trouves_p, trouves_t = [], []
+        for u in a_chercher.tolist():
+            x, y = distincts.xy[u]
+            candidats = np.flatnonzero(
+                (b[:, 0] - tampon <= x) & (x <= b[:, 2] + tampon) & (b[:, 1] - tampon <= y) & (y <= b[:, 3] + tampon)
+            )
+            if len(candidats):
+                point, formes = shapely.points(x, y), shapely.from_wkb(quartiers.contours[candidats])
+                dedans = shapely.dwithin(point, formes, tampon) if tampon > 0 else shapely.intersects(point, formes)
+                trouves_t.append(candidats[dedans])
+                trouves_p.append(np.full(int(dedans.sum()), u, dtype=np.int64))
+        if trouves_p:
+            points_gardes = np.concatenate([points_gardes, *trouves_p])
+            qpv_gardes = np.concatenate([qpv_gardes, quartiers.avec_contour[np.concatenate(trouves_t)]])
+    elif len(a_chercher):
+        geometries = shapely.points(distincts.xy[a_chercher])
         if tampon > 0:
-            trouve = quartiers.arbre.query(points, predicate="dwithin", distance=tampon)
+            trouve = quartiers.arbre_des_contours().query(geometries, predicate="dwithin", distance=tampon)
         else:
-            trouve = quartiers.arbre.query(points, predicate="intersects")
-        for j, t in zip(placees[trouve[0]].tolist(), quartiers.avec_contour[trouve[1]].tolist(), strict=True):
-            par_contour.setdefault(t, []).append(j)
+            trouve = quartiers.arbre_des_contours().query(geometries, predicate="intersects")
+        points_gardes = np.concatenate([points_gardes, a_chercher[trouve[0]]])
+        qpv_gardes = np.concatenate([qpv_gardes, quartiers.avec_contour[trouve[1]]])
+    ordre = np.argsort(points_gardes, kind="stable")
+    points_gardes, qpv_gardes = points_gardes[ordre], qpv_gardes[ordre]
+    quartiers.contacts = (tampon, cles, points_gardes, qpv_gardes)
+    return points_gardes, qpv_gardes
+
+
+def _qpv(qpv, structures, quartiers, territoire, ids, distincts, competence_c, competence_s, parametres):
+    """Columns of the ResultatQPV rows (built lazily by _lignes_qpv), (qpv, commune) index pairs, served mask."""
+    q = len(qpv)
+    index_qpv, qpv_c, a_contour = quartiers.index, quartiers.paires, quartiers.a_contour
+
+    # Rule "geometrie": polygon outlines, projected, in an STRtree queried with the distinct structure points;
+    # every structure at a point found gets the point's outlines.
+    par_contour: dict[int, list[int]] = {}
+    if len(quartiers.avec_contour) and len(distincts.inverses):
+        points_u, qpv_u = _contacts(quartiers, distincts, max(float(parametres.tampon_qpv_m), 0.0))
+        if len(points_u):
+            nombres = np.bincount(points_u, minlength=len(distincts.cles))
+            debuts = np.cumsum(nombres) - nombres
+            par_structure = nombres[distincts.inverses]
+            total = int(par_structure.sum())
+            structures_j = np.repeat(distincts.placees, par_structure)
+            decalage = np.repeat(debuts[distincts.inverses] - (np.cumsum(par_structure) - par_structure), par_structure)
+            qpv_j = qpv_u[decalage + np.arange(total)]
+            for j, t in zip(structures_j.tolist(), qpv_j.tolist(), strict=True):
+                par_contour.setdefault(t, []).append(j)
 
     # Rule "zone": structures listing the QPV in their zone de compétence.
     par_zone: dict[int, list[int]] = {}
-    for j, s in enumerate(structures):
-        for code in s.zone_qpv:
+    zones = list(map(operator.attrgetter("zone_qpv"), structures))
+    listantes = np.flatnonzero(list(map(len, zones))).tolist()
+    for j in listantes:
+        for code in zones[j]:
             k = index_qpv.get(code)
             if k is not None:
                 par_zone.setdefault(k, []).append(j)
 
     # Rule "communes" (QPV without outline only): structures competent for one of its communes.
-    competentes_de = _competentes_de(qpv, index, a_contour, par_zone, competence_c, competence_s)
+    competentes_de = _competentes_de(qpv, territoire, a_contour, par_zone, competence_c, competence_s)
 
-    ids = ids.tolist()
     contour = a_contour.tolist()
-    resultats, servi = [], [False] * q
+    regles, trouvees_par_qpv, servi = [], [], [False] * q
     for k, entree in enumerate(qpv):
         if k in par_contour:
             regle, trouvees = "geometrie", par_contour[k]
@@ -724,11 +1063,19 @@ def _qpv(qpv, structures, territoire, ids, xy_s, competence_c, competence_s, nb_
             regle = "communes"
             trouvees = [j for code in entree.communes for j in competentes_de.get(code, ())]
         servi[k] = bool(trouvees)
-        resultats.append(
-            ResultatQPV(entree.code, entree.nom, tuple(entree.communes), servi[k], regle, _ids_tries(ids, trouvees))
-        )
-    servi = np.array(servi, dtype=bool)
-    return resultats, qpv_c, servi
+        regles.append(regle)
+        trouvees_par_qpv.append(trouvees)
+    colonnes = (qpv, servi, regles, trouvees_par_qpv, ids)
+    return colonnes, qpv_c, np.array(servi, dtype=bool)
+
+
+def _lignes_qpv(qpv, servi, regles, trouvees, ids) -> list[ResultatQPV]:
+    """ResultatQPV rows from the engine's columns."""
+    ids = ids.tolist()
+    return [
+        ResultatQPV(entree.code, entree.nom, tuple(entree.communes), servi_k, regle, _ids_tries(ids, structures_k))
+        for entree, servi_k, regle, structures_k in zip(qpv, servi, regles, trouvees, strict=True)
+    ]
 
 
 def _score(population, distance_km, couverte, nb_qpv_sans, bas_revenus, parametres):

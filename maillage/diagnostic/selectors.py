@@ -25,6 +25,12 @@ change: bulk loads and imports (territories, QPV, indicators, structures, demo) 
 single edits by the audit trail (django-auditlog records Structure with its zone, Agrement, ParametresDiagnostic and
 the territorial models). Two aggregate queries, shared by every process.
 
+What the engine derives from the communes and QPV alone (`moteur.Preparation`: columns, projected points, QPV
+outlines and their STRtree, plus the last nearest structures) is kept per (territory, date, data version): in
+process (`_PREPARATIONS`, a few of them) and in the shared cache (`diagnostic:preparation1:…`, stored after the
+first computation of the version), so that another process, or the simulation after the plain diagnostic, starts
+from it instead of converting and projecting the inputs again (see docs/diagnostic.md).
+
 An EPCI may span départements: `diagnostic_epci` builds its inputs from the EPCI's communes directly (structures of
 any département within reach, same rule), with the parameters of the département holding most of its communes.
 """
@@ -34,7 +40,9 @@ import datetime
 import hashlib
 import json
 import math
-from collections import Counter, defaultdict
+import threading
+import uuid
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
@@ -48,6 +56,7 @@ from maillage.core import horloge
 from maillage.structures.models import Agrement, Structure, TypeStructure
 from maillage.structures.selectors import STATUTS_ACTIFS, structures_actives
 from maillage.territoires.models import EPCI, QPV, Chargement, Commune, Departement, Region
+from maillage.territoires.selectors import version_territoires
 
 from . import moteur
 from .models import INDICATEURS_CAF, IndicateurCommune, ParametresDiagnostic, Scenario
@@ -451,13 +460,54 @@ def _entrees(territoire: Territoire, date: datetime.date, parametres: moteur.Par
     return entrees
 
 
-def _diagnostiquer(entrees: Entrees, parametres: moteur.Parametres) -> moteur.Resultat:
-    return moteur.diagnostiquer(
-        communes=list(entrees.communes),
-        qpv=list(entrees.qpv),
-        structures=list(entrees.structures),
-        parametres=parametres,
+# Prepared inputs of the last territories computed in this process (national: a few MB each; département: ~100 kB),
+# by key: (token, preparation). The token is also in the shared cache: an entry is only used while the shared cache
+# holds the same token, so the process memo never outlives the cache (cleared, expired, evicted).
+_PREPARATIONS: OrderedDict[str, tuple[str, moteur.Preparation]] = OrderedDict()
+PREPARATIONS_EN_MEMOIRE = 8
+_VERROU_PREPARATIONS = threading.Lock()
+
+
+def _cle_preparation(territoire: Territoire, date: datetime.date) -> str:
+    # Communes and QPV depend on the territory, the date (millésimes, QPV generation) and the territorial data
+    # (territories, QPV, indicators: loads and imports are journaled, edits audited), not on the structures nor
+    # the parameters: a structure edit keeps the preparation, whose nearest structures are then updated.
+    return (
+        f"diagnostic:preparation{moteur.FORMAT_PREPARATION}:{territoire.cle}:{date.isoformat()}:{version_territoires()}"
     )
+
+
+def _diagnostiquer(entrees: Entrees, parametres: moteur.Parametres, cle: str | None = None) -> moteur.Resultat:
+    """The engine on `entrees`; with `cle` (_cle_preparation of these entries) its prepared inputs are reused from
+    this process or the shared cache, or prepared and shared after the computation."""
+    communes, qpv, structures = list(entrees.communes), list(entrees.qpv), list(entrees.structures)
+    if cle is None:
+        return moteur.diagnostiquer(communes=communes, qpv=qpv, structures=structures, parametres=parametres)
+    jeton = cache.get(f"{cle}:jeton")
+    with _VERROU_PREPARATIONS:
+        connue = _PREPARATIONS.get(cle)
+    preparation = connue[1] if connue is not None and jeton is not None and connue[0] == jeton else None
+    partager = False
+    if preparation is None and jeton is not None:
+        partagee = cache.get(cle)
+        if partagee is not None and partagee[0] == jeton:
+            preparation = partagee[1]
+    if preparation is not None and not _correspond(preparation, communes, qpv):
+        preparation = None  # a change the key missed: prepare again rather than use other communes' columns
+    if preparation is None:
+        jeton, preparation, partager = uuid.uuid4().hex, moteur.preparer(communes, qpv), True
+    resultat = moteur.diagnostiquer(
+        communes=communes, qpv=qpv, structures=structures, parametres=parametres, preparation=preparation
+    )
+    if partager:
+        # After the computation: the shared copy carries this version's nearest structures too.
+        cache.set_many({cle: (jeton, preparation), f"{cle}:jeton": jeton}, DUREE_CACHE)
+    with _VERROU_PREPARATIONS:
+        _PREPARATIONS[cle] = (jeton, preparation)
+        _PREPARATIONS.move_to_end(cle)
+        while len(_PREPARATIONS) > PREPARATIONS_EN_MEMOIRE:
+            _PREPARATIONS.popitem(last=False)
+    return resultat
 
 
 def _resultat(territoire: Territoire, date: datetime.date, parametres: moteur.Parametres, version: str):
@@ -465,9 +515,17 @@ def _resultat(territoire: Territoire, date: datetime.date, parametres: moteur.Pa
     cle = f"diagnostic:resultat2:{territoire.cle}:{date.isoformat()}:{_empreinte(parametres)}:{version}"
     resultat = cache.get(cle)
     if resultat is None:
-        resultat = _diagnostiquer(_entrees(territoire, date, parametres, version), parametres)
+        resultat = _diagnostiquer(
+            _entrees(territoire, date, parametres, version), parametres, _cle_preparation(territoire, date)
+        )
         cache.set(cle, resultat, DUREE_CACHE)
     return resultat
+
+
+def _correspond(preparation: moteur.Preparation, communes: list, qpv: list) -> bool:
+    return preparation.territoire.codes == [c.code for c in communes] and list(preparation.quartiers.index) == [
+        q.code for q in qpv
+    ]
 
 
 # --- The contract -----------------------------------------------------------------------------
@@ -499,6 +557,24 @@ def diagnostic_departement(
     return _resultat(Territoire(departement=code, epci=epci), date, parametres, version)
 
 
+def preparer_diagnostics(codes: list[str] | None = None, date: datetime.date | None = None) -> list[str]:
+    """The diagnostic of each département (`codes`, or every département with communes) at `date` (today by
+    default), computed now: its result and the engine's prepared inputs go to the shared cache, so that the first
+    pilote after an import gets the "new process, same version" cost (command `preparer_diagnostic`).
+    Raises Departement.DoesNotExist, before computing anything, for an unknown code."""
+    date = date or horloge.aujourdhui()
+    if codes is None:
+        codes = sorted(set(Commune.objects.values_list("departement_id", flat=True)))
+    else:
+        connus = set(Departement.objects.filter(code__in=codes).values_list("code", flat=True))
+        inconnus = [code for code in codes if code not in connus]
+        if inconnus:
+            raise Departement.DoesNotExist(f"Département(s) inconnu(s) : {', '.join(inconnus)}.")
+    for code in codes:
+        diagnostic_departement(code, date)
+    return list(codes)
+
+
 def diagnostics_departement(
     code: str, dates, *, parametres: moteur.Parametres | None = None
 ) -> dict[datetime.date, tuple[moteur.Resultat, int | None]]:
@@ -527,7 +603,7 @@ def diagnostics_departement(
     if manquantes:
         _verifier_territoire(territoire)
         for date, entrees in _construire_entrees_dates(code, manquantes, portee).items():
-            resultat = _diagnostiquer(entrees, parametres)
+            resultat = _diagnostiquer(entrees, parametres, _cle_preparation(territoire, date))
             cle_resultat, cle_generation = cles(date)
             cache.set_many({cle_resultat: resultat, cle_generation: entrees.generation_qpv}, DUREE_CACHE)
             resultats[date] = (resultat, entrees.generation_qpv)
@@ -691,7 +767,8 @@ def simuler(
             entrees,
             structures=tuple(s for s in entrees.structures if s.id not in fermees_set) + tuple(nouvelles),
         )
-        apres = _diagnostiquer(modifiees, parametres)
+        # Same communes and QPV: the prepared inputs, and the nearest structures updated for the few changed.
+        apres = _diagnostiquer(modifiees, parametres, _cle_preparation(territoire, date))
     rangs_apres = {c.code: c.rang for c in apres.communes}
     classement = [
         {"code": c.code, "nom": c.nom, "rang_avant": c.rang, "rang_apres": rangs_apres.get(c.code)}

@@ -9,12 +9,12 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from maillage.comptes.models import Role
 from maillage.diagnostic import moteur, selectors, services
 from maillage.diagnostic.models import IndicateurCommune
-from maillage.structures.models import Agrement, TypeStructure
+from maillage.structures.models import Agrement, Structure, TypeStructure
 from maillage.territoires.models import Departement
 from tests.comptes.factories import UtilisateurFactory
 from tests.conftest import carre
@@ -467,3 +467,74 @@ def test_plusieurs_dates_memes_entrees_qu_une_par_une(monde, django_assert_max_n
         assert selectors.diagnostics_departement("94", dates) == serie
     with pytest.raises(Departement.DoesNotExist):
         selectors.diagnostics_departement("99", dates)
+
+
+def test_preparation_partagee_par_version(monde, monkeypatch):
+    """The engine's prepared inputs are kept per (territory, date, data version): in the shared cache for another
+    process, in this process while the shared cache holds the same token; same results on every path."""
+    selectors._PREPARATIONS.clear()
+    premier = selectors.diagnostic_departement("94", FIN_2015)
+    version = selectors.version_diagnostic()
+    cle = selectors._cle_preparation(selectors.Territoire(departement="94"), FIN_2015)
+    jeton, partagee = cache.get(cle)
+    assert cache.get(f"{cle}:jeton") == jeton and isinstance(partagee, moteur.Preparation)
+    assert selectors._PREPARATIONS[cle][0] == jeton
+
+    preparer = moteur.preparer
+    appels = []
+    monkeypatch.setattr(moteur, "preparer", lambda *a: appels.append(a) or preparer(*a))
+    # Another process: nothing in memory, the preparation comes from the shared cache.
+    selectors._PREPARATIONS.clear()
+    entrees = selectors.entrees_diagnostic("94", FIN_2015)
+    autre = selectors._diagnostiquer(entrees, moteur.Parametres(), cle)
+    assert appels == []
+    assert (autre.synthese, autre.communes, autre.qpv) == (premier.synthese, premier.communes, premier.qpv)
+    # The simulation reuses it too (same communes and QPV).
+    selectors.simuler("94", FIN_2015, ajouts=[{"type": "evs", "commune": "94004", "nom": "EVS"}], fermetures=[])
+    assert appels == []
+    # A structure edited (audited): new data version, new result, but the same communes and QPV: the preparation
+    # is kept and its nearest structures updated.
+    structure = Structure.objects.get(pk=monde.s1.pk)
+    structure.longitude = 2.70
+    structure.save()
+    assert selectors.version_diagnostic() != version
+    deplacee = selectors.diagnostic_departement("94", FIN_2015)
+    assert appels == []
+    assert _par_code(deplacee)["94003"].distance_structure_km != _par_code(premier)["94003"].distance_structure_km
+    selectors._PREPARATIONS.clear()
+    cache.delete_many([cle, f"{cle}:jeton"])
+    de_zero = selectors._diagnostiquer(selectors.entrees_diagnostic("94", FIN_2015), moteur.Parametres())
+    assert (de_zero.synthese, de_zero.communes, de_zero.qpv) == (deplacee.synthese, deplacee.communes, deplacee.qpv)
+    # Shared cache cleared: the process memo is not used any more, the inputs are prepared again.
+    cache.clear()
+    selectors.diagnostic_departement("94", FIN_2015)
+    assert len(appels) == 1
+    assert cache.get(f"{cle}:jeton") not in (None, jeton)
+
+
+def test_preparer_diagnostic_d_avance(monde, monkeypatch):
+    """After an import, `preparer_diagnostic` computes each département: the first pilote then finds the result
+    and the prepared inputs in the shared cache (another process: nothing in memory)."""
+    sortie = StringIO()
+    call_command("preparer_diagnostic", "--date", FIN_2015.isoformat(), stdout=sortie)
+    assert sortie.getvalue().strip() == "Diagnostic préparé pour 1 département(s) : 94."
+    cle = selectors._cle_preparation(selectors.Territoire(departement="94"), FIN_2015)
+    assert cache.get(f"{cle}:jeton") is not None
+    selectors._PREPARATIONS.clear()
+    appels = []
+    preparer = moteur.preparer
+    monkeypatch.setattr(moteur, "preparer", lambda *a: appels.append(a) or preparer(*a))
+    simulation = selectors.simuler("94", FIN_2015, ajouts=[], fermetures=[monde.s1.pk])
+    assert appels == [] and simulation.apres.synthese.structures == 0
+
+
+def test_preparer_diagnostic_refuse_un_departement_inconnu(monde):
+    with pytest.raises(CommandError, match="Département\\(s\\) inconnu\\(s\\) : 99"):
+        call_command("preparer_diagnostic", "--departements", "99", "94", stdout=StringIO())
+    with pytest.raises(CommandError, match="Date illisible"):
+        call_command("preparer_diagnostic", "--date", "31/12/2015", stdout=StringIO())
+    # Nothing computed for 94 before the unknown code was reported.
+    from maillage.core import horloge
+
+    cle = selectors._cle_preparation(selectors.Territoire(departement="94"), horloge.aujourdhui())
+    assert cache.get(f"{cle}:jeton") is None
