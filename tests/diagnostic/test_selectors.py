@@ -538,3 +538,35 @@ def test_preparer_diagnostic_refuse_un_departement_inconnu(monde):
 
     cle = selectors._cle_preparation(selectors.Territoire(departement="94"), horloge.aujourdhui())
     assert cache.get(f"{cle}:jeton") is None
+
+
+def test_un_import_prepare_le_diagnostic_des_departements_concernes(
+    monde, monkeypatch, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """A successful load of territorial data enqueues the preparation of its départements (run here at once by the
+    immediate backend, after the import's commit): the first pilote of the day finds the prepared inputs."""
+    from maillage.core import horloge
+
+    settings.MAILLAGE_AUJOURDHUI = "2016-10-15"
+    fichier = tmp_path / "pop.csv"
+    fichier.write_text(f"CODGEO;PMUN2013\n{monde.a.code};1234\n", encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("importer_populations", str(fichier), "--departements", "94", stdout=StringIO())
+    # The key of the new data version (the import changed it).
+    cle = selectors._cle_preparation(selectors.Territoire(departement="94"), horloge.aujourdhui())
+    assert cache.get(f"{cle}:jeton") is not None
+
+    selectors._PREPARATIONS.clear()
+    appels = []
+    preparer = moteur.preparer
+    monkeypatch.setattr(moteur, "preparer", lambda *a: appels.append(a) or preparer(*a))
+    selectors.diagnostic_departement("94", horloge.aujourdhui())
+    assert appels == []
+
+    # A refused file prepares nothing (its refusal is journaled, but not as a success).
+    cache.clear()
+    fichier.write_text("CODGEO;PMUN2013\n99999;1\n", encoding="utf-8")
+    with pytest.raises(CommandError), django_capture_on_commit_callbacks(execute=True):
+        call_command("importer_populations", str(fichier), stdout=StringIO())
+    cle = selectors._cle_preparation(selectors.Territoire(departement="94"), horloge.aujourdhui())
+    assert cache.get(f"{cle}:jeton") is None
