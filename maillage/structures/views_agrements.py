@@ -272,6 +272,5 @@ def regles_transition(request, code):
         "form": form,
         "parametres": parametres,
         "date_reforme": regles.DATE_REFORME,
-        "referentiel_2027": regles.REGLES_2027,
     }
     return render(request, "structures/agrements/regles_transition.html", contexte)
