@@ -7,7 +7,7 @@ from django.apps import apps
 
 SUIVIS = {
     "comptes": {"Utilisateur", "Organisation", "Mandat"},
-    "territoires": {"Region", "Departement", "EPCI", "Commune", "QPV"},
+    "territoires": {"Region", "Departement", "EPCI", "Commune", "QPV", "Regroupement", "Appartenance"},
     "structures": {
         "Gestionnaire",
         "Structure",
@@ -16,6 +16,7 @@ SUIVIS = {
         "DocumentProjet",
         "Agrement",
         "EvaluationCritere",
+        "ParametresAgrements",
     },
     "financements": {"TypePS", "BaremePS", "Budget", "LigneProduit"},
     "diagnostic": {"ParametresDiagnostic", "Scenario"},

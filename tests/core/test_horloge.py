@@ -60,6 +60,7 @@ AUTORISES = {
     "territoires/services.py": {
         'champs.setdefault("fin", timezone.now())': JOURNAL,
         "debut, chrono = timezone.now(), time.monotonic()": JOURNAL,
+        "debut_import = timezone.now()": JOURNAL,
         "fin=timezone.now(),": JOURNAL,
         "debut = timezone.now()": JOURNAL,
     },
