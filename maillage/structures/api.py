@@ -98,7 +98,7 @@ class Filtres(Schema):
     offset: int = 0
 
 
-def _date(texte: str | None) -> datetime.date | None:
+def date_parametre(texte: str | None) -> datetime.date | None:
     if not texte:
         return None
     try:
@@ -144,7 +144,7 @@ def _item(structure: Structure) -> dict:
     ),
 )
 def liste(request, filtres: Query[Filtres]):
-    date = _date(filtres.date)
+    date = date_parametre(filtres.date)
     type_ = _choix(filtres.type, TypeStructure, "Type")
     gestion = _choix(filtres.gestion, ModeGestion, "Mode de gestion")
     if not 1 <= filtres.limit <= LIMITE_MAX:
@@ -187,7 +187,7 @@ def liste(request, filtres: Query[Filtres]):
     ),
 )
 def detail(request, id: int, date: str | None = None):
-    jour = _date(date) or aujourdhui()
+    jour = date_parametre(date) or aujourdhui()
     structure = (
         exports.structures_publiques(date_agrement=jour)
         .prefetch_related("communes_competence", "qpv_competence")

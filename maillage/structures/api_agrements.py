@@ -17,6 +17,7 @@ from maillage.core.schemas import erreurs
 from maillage.territoires.selectors import departement_par_code
 
 from . import regles, selectors_agrements
+from .api import date_parametre
 from .models import Agrement
 
 router = Router(tags=["Agréments"])
@@ -54,13 +55,9 @@ class FiltresAgrements(Schema):
 
 
 def _date(texte: str | None) -> datetime.date | None:
-    if not texte:
-        return None
-    try:
-        date = datetime.date.fromisoformat(texte)
-    except ValueError:
-        raise HttpError(422, f"Date invalide {texte!r} : attendu AAAA-MM-JJ, par exemple 2024-12-31.") from None
-    if not regles.DATE_MIN <= date <= regles.DATE_MAX:
+    """The structures API's date parameter (422 when unreadable), within the agréments' bounds."""
+    date = date_parametre(texte)
+    if date is not None and not regles.DATE_MIN <= date <= regles.DATE_MAX:
         raise HttpError(
             422, f"Date hors limites : entre le {regles.DATE_MIN:%d/%m/%Y} et le {regles.DATE_MAX:%d/%m/%Y}."
         )
