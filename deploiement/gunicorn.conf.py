@@ -2,7 +2,8 @@
 
 Read from the environment like the application (deploiement/maillage.env.exemple). With `LOG_FORMAT=json` and
 `DEBUG=0`, gunicorn's own lines (start, workers, timeouts) are JSON too, and the access lines are the
-application's (logger `maillage.requetes`: they know the user id); otherwise gunicorn writes a text access log.
+application's (logger `maillage.requetes`: they know the user id); otherwise gunicorn writes a text access log,
+without IP address and with the tokens of personal links masked (maillage/core/journal_gunicorn.py).
 """
 
 import multiprocessing
@@ -14,6 +15,7 @@ from pathlib import Path
 RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RACINE))
 
+from maillage.core.journal_gunicorn import FORMAT_ACCES  # noqa: E402
 from maillage.core.journaux import format_des_journaux  # noqa: E402
 
 _debug = (os.environ.get("DEBUG") or "1").strip().lower() in {"1", "true", "yes", "on", "oui"}
@@ -54,4 +56,7 @@ if _format == "json":
         },
     }
 else:
+    # Text access lines without IP address and with the secrets of personal links masked.
     accesslog = "-"
+    logger_class = "maillage.core.journal_gunicorn.JournalAcces"
+    access_log_format = FORMAT_ACCES

@@ -200,3 +200,38 @@ def test_log_format_inconnu_arrete_le_demarrage():
 
 def test_middleware_absent_sans_json(settings):
     assert MIDDLEWARE_JSON not in settings.MIDDLEWARE
+
+
+def test_journal_d_acces_texte_de_gunicorn_sans_jeton_ni_adresse_ip():
+    """With text logs gunicorn writes the access lines: the tokens of personal links are masked in the request
+    line, the path and the referrer, and the client's IP address is not written."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from maillage.core.journal_gunicorn import FORMAT_ACCES, JournalAcces
+
+    config = Config()
+    config.set("access_log_format", FORMAT_ACCES)
+    journal = JournalAcces(config)
+    chemin = "/comptes/activation/MQ/cf3k2-a1b2c3d4e5f6/"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": chemin + "?suite=1",
+        "PATH_INFO": chemin,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "203.0.113.7",
+        "HTTP_REFERER": "https://maillage.example/evenements/invitation/jeton-secret-123/",
+    }
+    reponse = SimpleNamespace(status="200 OK", sent=512, headers=[])
+    atomes = journal.atoms(reponse, SimpleNamespace(headers=[]), environ, dt.timedelta(milliseconds=42))
+    ligne = FORMAT_ACCES % atomes
+    assert '"GET /comptes/activation/…/…/?suite=1 HTTP/1.1" 200 512 42ms' in ligne
+    assert "cf3k2" not in str(atomes) and "jeton-secret" not in str(atomes) and "MQ/" not in atomes["U"]
+    assert atomes["f"] == "https://maillage.example/evenements/invitation/…/"
+    assert "203.0.113.7" not in str(atomes) and atomes["h"] == "-"
+    # A path of no route, or without secret, is written as it is.
+    environ.update(RAW_URI="/structures/12/", PATH_INFO="/structures/12/", HTTP_REFERER="-")
+    atomes = journal.atoms(reponse, SimpleNamespace(headers=[]), environ, dt.timedelta(milliseconds=3))
+    assert atomes["r"] == "GET /structures/12/ HTTP/1.1" and atomes["f"] == "-"
