@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from maillage.comptes.models import Mandat, Organisation, Role, Utilisateur
 from maillage.demo.management.commands import charger_demo
-from maillage.territoires.models import QPV, Commune
+from maillage.territoires.models import QPV, Appartenance, Commune, Regroupement
 from tests.territoires.factories import CommuneFactory, QPVFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,5 +120,13 @@ def test_demo_complete(demo):
     assert QPV.objects.filter(communes__departement_id="94").exists()
     conseiller = Utilisateur.objects.get(email="conseiller@demo.maillage.fr")
     assert conseiller.communes.count() == 3
+    # The Caf's fictional sectors, imported through the pilote's grouping service, cover the 47 communes.
+    secteurs = Regroupement.objects.filter(departement_id="94", type="territoire_caf")
+    assert sorted(secteurs.values_list("nom", flat=True)) == [
+        "Secteur Centre (fictif)",
+        "Secteur Est (fictif)",
+        "Secteur Ouest (fictif)",
+    ]
+    assert Appartenance.objects.filter(regroupement__in=secteurs).count() == 47
     # A second run is quick: nothing is reloaded.
     assert "déjà chargés" in lancer()

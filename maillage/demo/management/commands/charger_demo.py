@@ -9,6 +9,7 @@ Only with MAILLAGE_DEMO on, which settings allow only with DEBUG on. Each step i
 skips what is already loaded, so a re-run is quick. Later capabilities add their steps to `etapes()`.
 """
 
+import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +22,16 @@ from django.urls import reverse
 
 from maillage.comptes.models import Role, Utilisateur
 from maillage.core.formats import euros, euros_compacts, nombre, pourcentage
+from maillage.core.imports import ImportRefuse
 from maillage.demo import observatoire, organisations, registre
 from maillage.demo import reseau as reseau_demo
 from maillage.demo import schema as schema_demo
-from maillage.territoires.models import QPV, Commune, Departement
+from maillage.territoires.models import QPV, Commune, Departement, Regroupement
+from maillage.territoires.services import regroupements_importer
 
 DEPARTEMENT = "94"
 FICHIER_QPV = Path(settings.BASE_DIR) / "data" / "qpv2024_liste_94.csv"
+FICHIER_TERRITOIRES_CAF = Path(__file__).resolve().parents[2] / "territoires_caf_94_fictifs.csv"
 MOT_DE_PASSE = "demo-maillage-94"
 AUTEUR = "démonstration (charger_demo)"
 
@@ -95,6 +99,9 @@ class Command(BaseCommand):
         return [
             Etape("Territoires du Val-de-Marne", "charger_territoires", territoires=True),
             Etape("Quartiers prioritaires 2024 du Val-de-Marne", "importer_qpv", territoires=True),
+            Etape(
+                "Territoires d'intervention de la Caf (découpage fictif)", "importer_territoires_caf", territoires=True
+            ),
             Etape("Comptes de démonstration", "creer_comptes"),
             Etape("Organisations partenaires et mandats (fictifs)", "charger_organisations"),
             Etape("Structures, agréments et budgets du Val-de-Marne (fictifs)", "charger_structures"),
@@ -138,6 +145,28 @@ class Command(BaseCommand):
         if not FICHIER_QPV.exists():
             raise CommandError(f"Fichier des QPV introuvable : {FICHIER_QPV}.")
         call_command("importer_qpv", str(FICHIER_QPV), auteur=AUTEUR, stdout=self.stdout, stderr=self.stderr)
+
+    def importer_territoires_caf(self):
+        """A fictional cut of the 94 into three sectors of the Caf's conseillers, imported through the same
+        service as a pilote's file: the filters and aggregates by grouping show it."""
+        if Regroupement.objects.filter(departement_id=DEPARTEMENT, type=Regroupement.Type.TERRITOIRE_CAF).exists():
+            self.stdout.write("  déjà importés.")
+            return
+        try:
+            resume = regroupements_importer(
+                contenu=FICHIER_TERRITOIRES_CAF.read_bytes(),
+                type=Regroupement.Type.TERRITOIRE_CAF,
+                departement=DEPARTEMENT,
+                debut=datetime.date(2016, 1, 1),
+                nom_fichier=FICHIER_TERRITOIRES_CAF.name,
+                auteur=AUTEUR,
+            )
+        except ImportRefuse as refus:
+            premiere = refus.erreurs[0]["message"] if refus.erreurs else ""
+            self.stderr.write(f"  Territoires de la Caf non importés : {refus.message} {premiere}")
+            return
+        c = resume["regroupements"]
+        self.stdout.write(f"  {c['crees']} territoire(s) créé(s), {c['communes']} commune(s) rattachée(s).")
 
     @transaction.atomic
     def creer_comptes(self):
