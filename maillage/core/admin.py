@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import Travail
 
@@ -12,6 +14,16 @@ class TravailAdmin(admin.ModelAdmin):
     search_fields = ("libelle", "nature", "demandeur__email")
     date_hierarchy = "cree_le"
     list_select_related = ("demandeur",)
+    # The file is private: no link to the storage (MEDIA_URL is not served), but to the job's page, which checks
+    # the viewer's rights and offers the download.
+    exclude = ("fichier",)
+    readonly_fields = ("resultat",)
+
+    @admin.display(description="résultat")
+    def resultat(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html('<a href="{}">Page du travail</a>', reverse("core:travail", args=[obj.pk]))
 
     def has_add_permission(self, request):
         return False

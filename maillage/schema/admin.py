@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import (
     Axe,
@@ -85,11 +87,37 @@ class DecisionInline(admin.TabularInline):
     raw_id_fields = ("fiches",)
 
 
+def _lien(url_name: str, obj, present: bool):
+    """A private file is reached through the app's view, which checks the viewer's rights (MEDIA_URL is not
+    served); files are deposited there too, with their checks."""
+    if not (obj.pk and present):
+        return "—"
+    return format_html('<a href="{}">Télécharger</a>', reverse(url_name, args=[obj.pk]))
+
+
 @admin.register(Reunion)
 class ReunionAdmin(admin.ModelAdmin):
     list_display = ("instance", "date", "lieu")
     list_select_related = ("instance",)
     inlines = [DecisionInline]
+    exclude = ("compte_rendu_fichier",)
+    readonly_fields = ("compte_rendu_lien",)
+
+    @admin.display(description="compte rendu (fichier)")
+    def compte_rendu_lien(self, obj):
+        return _lien("schema:reunion_compte_rendu", obj, bool(obj.compte_rendu_fichier))
 
 
-admin.site.register(DocumentSchema)
+@admin.register(DocumentSchema)
+class DocumentSchemaAdmin(admin.ModelAdmin):
+    list_display = ("titre", "nature", "schema", "public", "depose_le")
+    list_select_related = ("schema",)
+    exclude = ("fichier",)
+    readonly_fields = ("lien",)
+
+    def has_add_permission(self, request):
+        return False  # deposited from the schéma's documents page, which checks the file
+
+    @admin.display(description="fichier")
+    def lien(self, obj):
+        return _lien("schema:document", obj, bool(obj.fichier))
