@@ -248,3 +248,27 @@ def regroupements_du_departement(code: str, *, date) -> list[Regroupement]:
 
 def communes_du_regroupement(regroupement: Regroupement, *, date) -> set[str]:
     return set(regroupement.appartenances.filter(_en_vigueur(date)).values_list("commune_id", flat=True))
+
+
+def regroupements_a_gerer(code: str) -> list[Regroupement]:
+    """The groupings on the département's page of groupings: its own (every date) and the EPT holding one of its
+    communes, by type then name, each with `nombre_communes` (its communes of the département, each counted once)
+    and `nombre_communes_en_cours` (memberships without end). One query."""
+    lignes = (
+        Regroupement.objects.filter(
+            Q(departement_id=code) | Q(departement__isnull=True, appartenances__commune__departement_id=code)
+        )
+        .distinct()
+        .annotate(
+            nombre_communes=Count(
+                "appartenances__commune", filter=Q(appartenances__commune__departement_id=code), distinct=True
+            ),
+            nombre_communes_en_cours=Count(
+                "appartenances__commune",
+                filter=Q(appartenances__commune__departement_id=code, appartenances__fin__isnull=True),
+                distinct=True,
+            ),
+        )
+        .order_by("type", "nom")
+    )
+    return list(lignes)
