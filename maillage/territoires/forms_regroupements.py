@@ -45,7 +45,6 @@ class RegroupementForm(forms.Form):
         else:
             for champ in ("type", "debut", "fin"):
                 del self.fields[champ]
-            self.fields["date_effet"].initial = horloge.aujourdhui()
 
     def clean(self):
         donnees = super().clean()

@@ -82,12 +82,16 @@ def creer(request, code):
 def modifier(request, code, pk):
     departement = _departement(request, code)
     regroupement = _regroupement_local(departement, pk)
-    membres = services.membres_a_la_date(regroupement, horloge.aujourdhui())
+    # The communes shown checked, and the default date of the changes: today, within the grouping's validity.
+    jour = max(horloge.aujourdhui(), regroupement.debut)
+    if regroupement.fin is not None:
+        jour = min(jour, regroupement.fin)
+    membres = services.membres_a_la_date(regroupement, jour)
     form = RegroupementForm(
         request.POST or None,
         departement=departement.code,
         regroupement=regroupement,
-        initial={"nom": regroupement.nom, "communes": sorted(membres)},
+        initial={"nom": regroupement.nom, "communes": sorted(membres), "date_effet": jour},
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
