@@ -127,3 +127,46 @@ def test_synthese_non_publiee_par_territoire_reservee(client, ept):
     assert client.get(url_synthese(ept.c2016), {"decoupage": "ept"}).status_code in (302, 403)
     client.force_login(ept.structure_cs1)
     assert client.get(url_synthese(ept.c2016), {"decoupage": "ept"}).status_code == 403
+
+
+def url_api(campagne, **params):
+    from django.urls import reverse
+
+    url = reverse(
+        "api:observatoire_synthese_territoires",
+        kwargs={"annee": campagne.annee, "code": campagne.departement_id},
+    )
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def test_api_par_territoire(client, ept):
+    base.publier(ept.c2016)
+    donnees = client.get(url_api(ept.c2016)).json()
+    assert donnees["decoupage"] == "ept" and donnees["decoupages"] == ["epci", "ept"]
+    assert donnees["date_des_perimetres"] == "2016-12-31"
+    assert [(g["nom"], g["structures"]) for g in donnees["groupes"]] == [
+        ("Grand Paris Sud Est Avenir", 1),
+        ("Grand-Orly Seine Bièvre", 3),
+    ]
+    assert donnees["groupes"][1]["indicateurs"]["personnes"]["total"] == 550
+    assert donnees["hors_perimetre"] is None
+    epci = client.get(url_api(ept.c2016, decoupage="epci")).json()
+    assert [g["structures"] for g in epci["groupes"]] == [4]
+    inconnu = client.get(url_api(ept.c2016, decoupage="ctg"))
+    assert inconnu.status_code == 404 and "proposés : epci, ept" in inconnu.json()["detail"]
+
+
+def test_api_par_territoire_non_publiee_reservee(client, ept):
+    assert client.get(url_api(ept.c2016)).status_code == 403
+    client.force_login(ept.partenaire)
+    assert client.get(url_api(ept.c2016)).status_code == 200
+    client.force_login(ept.structure_cs1)
+    assert client.get(url_api(ept.c2016)).status_code == 403
+
+
+def test_api_par_territoire_nombre_de_requetes_borne(client, ept, django_assert_max_num_queries):
+    base.publier(ept.c2016)
+    with django_assert_max_num_queries(10):
+        assert client.get(url_api(ept.c2016)).status_code == 200
+    with django_assert_max_num_queries(5):
+        assert client.get(url_api(ept.c2016)).status_code == 200
