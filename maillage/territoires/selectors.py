@@ -250,24 +250,22 @@ def communes_du_regroupement(regroupement: Regroupement, *, date) -> set[str]:
     return set(regroupement.appartenances.filter(_en_vigueur(date)).values_list("commune_id", flat=True))
 
 
-def regroupements_a_gerer(code: str) -> list[Regroupement]:
+def regroupements_a_gerer(code: str, *, date) -> list[Regroupement]:
     """The groupings on the département's page of groupings: its own (every date) and the EPT holding one of its
-    communes, by type then name, each with `nombre_communes` (its communes of the département, each counted once)
-    and `nombre_communes_en_cours` (memberships without end). One query."""
+    communes, by type then name, each with `nombre_communes` (its communes of the département at `date`) and
+    `nombre_communes_total` (every commune it ever held, each counted once). One query."""
+    dans = Q(appartenances__commune__departement_id=code)
+    a_la_date = (
+        dans
+        & Q(appartenances__debut__lte=date)
+        & (Q(appartenances__fin__isnull=True) | Q(appartenances__fin__gte=date))
+    )
     lignes = (
-        Regroupement.objects.filter(
-            Q(departement_id=code) | Q(departement__isnull=True, appartenances__commune__departement_id=code)
-        )
+        Regroupement.objects.filter(Q(departement_id=code) | (Q(departement__isnull=True) & dans))
         .distinct()
         .annotate(
-            nombre_communes=Count(
-                "appartenances__commune", filter=Q(appartenances__commune__departement_id=code), distinct=True
-            ),
-            nombre_communes_en_cours=Count(
-                "appartenances__commune",
-                filter=Q(appartenances__commune__departement_id=code, appartenances__fin__isnull=True),
-                distinct=True,
-            ),
+            nombre_communes=Count("appartenances__commune", filter=a_la_date, distinct=True),
+            nombre_communes_total=Count("appartenances__commune", filter=dans, distinct=True),
         )
         .order_by("type", "nom")
     )

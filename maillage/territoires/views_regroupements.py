@@ -33,7 +33,8 @@ def _regroupement_local(departement, pk) -> Regroupement:
 @login_required
 def liste(request, code):
     departement = _departement(request, code)
-    regroupements = selectors.regroupements_a_gerer(departement.code)
+    aujourdhui = horloge.aujourdhui()
+    regroupements = selectors.regroupements_a_gerer(departement.code, date=aujourdhui)
     par_type = []
     for cle, libelle in perimetres.LIBELLES.items():
         if cle == perimetres.EPCI_CLE:
@@ -41,7 +42,7 @@ def liste(request, code):
         elements = [r for r in regroupements if r.type == cle]
         if elements:
             par_type.append({"cle": cle, "libelle": libelle, "regroupements": elements})
-    contexte = {"departement": departement, "par_type": par_type, "aujourdhui": horloge.aujourdhui()}
+    contexte = {"departement": departement, "par_type": par_type, "aujourdhui": aujourdhui}
     return render(request, "territoires/regroupements/liste.html", contexte)
 
 

@@ -232,3 +232,16 @@ def test_liste_nombre_de_requetes_borne(client, monde, django_assert_max_num_que
         creer(client, nom=f"Territoire {i}", communes=["94028", "94081"])
     with django_assert_max_num_queries(12):
         assert client.get(url("regroupements")).status_code == 200
+
+
+def test_la_liste_compte_les_communes_du_jour_et_celles_depuis_le_debut(client, monde):
+    client.force_login(monde.pilote)
+    creer(client, communes=["94028", "94081"])
+    r = Regroupement.objects.get(type="territoire_caf")
+    client.post(url("regroupement_modifier", r.pk), {"nom": r.nom, "date_effet": "2016-09-01", "communes": ["94028"]})
+    page = client.get(url("regroupements")).content.decode()
+    ligne = page[page.index("Territoire Nord</a>") :]
+    ligne = ligne[: ligne.index("</tr>")]
+    assert '<td class="nombre">1 <span class="aide">(2 depuis le début)</span></td>' in ligne
+    ept = page[page.index("Grand-Orly Seine Bièvre") :]
+    assert '<td class="nombre">2</td>' in ept[: ept.index("</tr>")]
