@@ -270,3 +270,8 @@ def regroupements_a_gerer(code: str, *, date) -> list[Regroupement]:
         .order_by("type", "nom")
     )
     return list(lignes)
+
+
+def historique_du_regroupement(regroupement: Regroupement):
+    """A grouping's dated memberships, by commune then start, with their communes (one query)."""
+    return regroupement.appartenances.select_related("commune").order_by("commune__nom", "debut")

@@ -117,7 +117,7 @@ def modifier(request, code, pk):
         "departement": departement,
         "form": form,
         "regroupement": regroupement,
-        "historique": regroupement.appartenances.select_related("commune").order_by("commune__nom", "debut"),
+        "historique": selectors.historique_du_regroupement(regroupement),
     }
     return render(request, "territoires/regroupements/formulaire.html", contexte)
 
