@@ -225,6 +225,35 @@ def agreger_par(lignes: list[Ligne], dimension: str) -> list[Groupe]:
     return resultat
 
 
+def agreger_par_affectation(
+    lignes: list[Ligne], affectation: dict[str, list[str]], *, tous: list[str] = ()
+) -> tuple[list[Groupe], Groupe | None]:
+    """Aggregates by périmètre of a territorial cut: `affectation` maps a commune to the keys of the périmètres it
+    lies in (several for an overlapping cut: its structures then count in each). Groups follow the order of `tous`
+    (every périmètre, even without an answer), then the other keys met, sorted; the second value gathers the lines
+    whose commune lies in no périmètre ("hors périmètre"), None when there is none. `parts["structures"]` is a
+    group's share of all the lines."""
+    par_cle: dict[str, list[Ligne]] = {cle: [] for cle in tous}
+    hors: list[Ligne] = []
+    for ligne in lignes:
+        cles = affectation.get(ligne.commune) or []
+        if not cles:
+            hors.append(ligne)
+        for cle in dict.fromkeys(cles):
+            par_cle.setdefault(cle, []).append(ligne)
+    ordre = list(dict.fromkeys([*tous, *sorted(k for k in par_cle if k not in set(tous))]))
+    groupes = []
+    for cle in ordre:
+        groupe = _groupe(cle, par_cle[cle])
+        groupe.parts["structures"] = part(len(par_cle[cle]), len(lignes))
+        groupes.append(groupe)
+    groupe_hors = None
+    if hors:
+        groupe_hors = _groupe("", hors)
+        groupe_hors.parts["structures"] = part(len(hors), len(lignes))
+    return groupes, groupe_hors
+
+
 def evolution(actuel, precedent) -> float | None:
     """Relative change from N-1 (0.1 = +10 %); None without a non-zero previous value."""
     if actuel is None or not precedent:

@@ -115,3 +115,73 @@ def synthese(request, annee: int, code: str):
         "reponses": compte,
         "indicateurs": indicateurs,
     }
+
+
+class GroupeTerritoireOut(Schema):
+    cle: str
+    nom: str
+    structures: int
+    part_structures: float | None
+    indicateurs: dict[str, dict]
+
+
+class SyntheseTerritoiresOut(Schema):
+    annee: int
+    departement: str
+    decoupage: str
+    libelle: str
+    date_des_perimetres: datetime.date
+    chevauchement: bool
+    decoupages: list[str]
+    groupes: list[GroupeTerritoireOut]
+    hors_perimetre: GroupeTerritoireOut | None
+
+
+def _groupe_territoire(ligne: dict) -> dict:
+    groupe = ligne["groupe"]
+    return {
+        "cle": ligne["cle"],
+        "nom": ligne["nom"],
+        "structures": groupe.structures,
+        "part_structures": groupe.parts.get("structures"),
+        "indicateurs": {cle: stat.as_dict() for cle, stat in groupe.indicateurs.items()},
+    }
+
+
+@router.get(
+    "/campagnes/{annee}/departements/{code}/territoires",
+    response={200: SyntheseTerritoiresOut, **erreurs(403, 404, 422)},
+    url_name="observatoire_synthese_territoires",
+    summary="Synthèse d'une campagne par territoire (EPT, EPCI, regroupement)",
+    description=(
+        "Les agrégats des réponses validées par périmètre d'un découpage du département : `decoupage` = `ept`, "
+        "`epci`, `territoire_caf`, `ctg`, `territoire_departement` ou `autre` (par défaut les EPT s'il y en a, "
+        "sinon les EPCI). Chaque réponse est rangée selon la commune de sa structure et les périmètres en vigueur le "
+        "31 décembre de l'année de la campagne (`date_des_perimetres`) ; `hors_perimetre` compte les structures "
+        "d'aucune commune du découpage ; `chevauchement` : une structure au moins est comptée dans plusieurs "
+        "périmètres. `decoupages` : ceux que le département propose. Découpage inconnu ou absent du département : "
+        "404. Mêmes droits que la synthèse."
+    ),
+)
+def synthese_territoires(request, annee: int, code: str, decoupage: str = ""):
+    campagne = selectors_resultats.campagne_de(annee, code.strip().upper())
+    if not _visible(request, campagne):
+        raise HttpError(403, "Cette campagne n'est pas publiée.")
+    etat = selectors_resultats.etat([campagne])  # cached per data version, like the synthesis
+    decoupages = selectors_resultats.decoupages_de_la_campagne(campagne, etat_=etat)
+    choisi = selectors_resultats.decoupage_choisi(decoupages, decoupage or None)
+    if choisi is None or (decoupage and choisi.cle != decoupage):
+        proposes = ", ".join(d.cle for d in decoupages) or "aucun"
+        raise HttpError(404, f"Découpage « {decoupage[:40]} » absent du département (proposés : {proposes}).")
+    donnees = selectors_resultats.groupes_par_decoupage(campagne, choisi.cle, etat_=etat)
+    return {
+        "annee": campagne.annee,
+        "departement": campagne.departement_id,
+        "decoupage": choisi.cle,
+        "libelle": choisi.libelle,
+        "date_des_perimetres": donnees["date"],
+        "chevauchement": donnees["chevauchement"],
+        "decoupages": [d.cle for d in decoupages],
+        "groupes": [_groupe_territoire(g) for g in donnees["groupes"]],
+        "hors_perimetre": _groupe_territoire(donnees["hors"]) if donnees["hors"] else None,
+    }

@@ -248,3 +248,30 @@ def regroupements_du_departement(code: str, *, date) -> list[Regroupement]:
 
 def communes_du_regroupement(regroupement: Regroupement, *, date) -> set[str]:
     return set(regroupement.appartenances.filter(_en_vigueur(date)).values_list("commune_id", flat=True))
+
+
+def regroupements_a_gerer(code: str, *, date) -> list[Regroupement]:
+    """The groupings on the département's page of groupings: its own (every date) and the EPT holding one of its
+    communes, by type then name, each with `nombre_communes` (its communes of the département at `date`) and
+    `nombre_communes_total` (every commune it ever held, each counted once). One query."""
+    dans = Q(appartenances__commune__departement_id=code)
+    a_la_date = (
+        dans
+        & Q(appartenances__debut__lte=date)
+        & (Q(appartenances__fin__isnull=True) | Q(appartenances__fin__gte=date))
+    )
+    lignes = (
+        Regroupement.objects.filter(Q(departement_id=code) | (Q(departement__isnull=True) & dans))
+        .distinct()
+        .annotate(
+            nombre_communes=Count("appartenances__commune", filter=a_la_date, distinct=True),
+            nombre_communes_total=Count("appartenances__commune", filter=dans, distinct=True),
+        )
+        .order_by("type", "nom")
+    )
+    return list(lignes)
+
+
+def historique_du_regroupement(regroupement: Regroupement):
+    """A grouping's dated memberships, by commune then start, with their communes (one query)."""
+    return regroupement.appartenances.select_related("commune").order_by("commune__nom", "debut")

@@ -4,6 +4,7 @@ Both are idempotent: a row is created when missing, updated only when one of its
 and every run is journaled in a Chargement row (the audit trail of bulk writes).
 """
 
+import datetime
 import hashlib
 import time
 from collections import defaultdict
@@ -11,11 +12,15 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from maillage.core import horloge
+from maillage.core.audit import acteur
 from maillage.core.formats import nombre
 from maillage.core.imports import ErreurLigne, ImportRefuse, message_refus
+from maillage.core.permissions import exiger
 
 from . import chargement as lecture
 from . import qpv as lecture_qpv
@@ -558,3 +563,182 @@ def qpv_resume_texte(resume: dict) -> str:
     if not (compteurs["crees"] or compteurs["modifies"] or liens["ajoutes"] or liens["retires"]):
         lignes.append(f"Aucun changement : les {nombre(sum(compteurs.values()))} QPV du fichier étaient déjà à jour.")
     return "\n".join(lignes)
+
+
+# --- Groupings a pilote draws, edits, closes or deletes (one page per département) ---------------------------------
+
+TYPES_LOCAUX = [v for v in Regroupement.Type.values if v != Regroupement.Type.EPT]
+
+
+def _regroupement_local(regroupement: Regroupement, par) -> None:
+    """Only a local grouping (not an EPT) may be changed, by whoever may pilot its département."""
+
+    if regroupement.type == Regroupement.Type.EPT or not regroupement.departement_id:
+        raise ValidationError(
+            "Les établissements publics territoriaux viennent du référentiel : ils ne se modifient pas ici."
+        )
+    exiger(par, "departement.gerer", regroupement.departement_id)
+
+
+def _communes_verifiees(departement: str, communes: Iterable[str]) -> list[str]:
+    codes = sorted(set(communes))
+    if not codes:
+        raise ValidationError({"communes": "Cochez au moins une commune."})
+    connues = set(Commune.objects.filter(departement_id=departement, code__in=codes).values_list("code", flat=True))
+    inconnues = [c for c in codes if c not in connues]
+    if inconnues:
+        raise ValidationError({"communes": f"Communes hors du département {departement} : {', '.join(inconnues)}."})
+    return codes
+
+
+def regroupement_creer(
+    *, par, departement: str, type: str, nom: str, debut, fin=None, communes: Iterable[str]
+) -> Regroupement:
+    """Draw a grouping of the département's communes, in force from `debut` (to `fin`, included, if given)."""
+
+    exiger(par, "departement.gerer", departement)
+    nom = " ".join((nom or "").split())
+    erreurs = {}
+    if type not in TYPES_LOCAUX:
+        erreurs["type"] = "Type de regroupement inconnu (les EPT viennent du référentiel)."
+    if not nom:
+        erreurs["nom"] = "Donnez un nom au regroupement."
+    elif len(nom) > lecture_regroupements.NOM_MAX:
+        erreurs["nom"] = f"Nom trop long ({len(nom)} caractères, {lecture_regroupements.NOM_MAX} au plus)."
+    if fin is not None and fin < debut:
+        erreurs["fin"] = "La fin de validité précède son début."
+    code = lecture_regroupements.identifiant(departement, nom)
+    if not erreurs and Regroupement.objects.filter(type=type, code=code).exists():
+        erreurs["nom"] = "Un regroupement de ce type porte déjà ce nom dans le département."
+    if erreurs:
+        raise ValidationError(erreurs)
+    codes = _communes_verifiees(departement, communes)
+    with transaction.atomic(), acteur(par):
+        regroupement = Regroupement.objects.create(
+            type=type,
+            code=code,
+            nom=nom,
+            departement_id=departement,
+            debut=debut,
+            fin=fin,
+            source="Dessiné dans Maillage",
+        )
+        for commune in codes:
+            Appartenance.objects.create(regroupement=regroupement, commune_id=commune, debut=debut, fin=fin)
+    return regroupement
+
+
+def membres_a_la_date(regroupement: Regroupement, date) -> set[str]:
+    return set(
+        regroupement.appartenances.filter(
+            models.Q(debut__lte=date), models.Q(fin__isnull=True) | models.Q(fin__gte=date)
+        ).values_list("commune_id", flat=True)
+    )
+
+
+def regroupement_modifier(*, par, regroupement: Regroupement, nom: str, communes: Iterable[str], date_effet) -> dict:
+    """Rename a grouping and change its communes from `date_effet` on: a commune removed stays a member until the
+    day before (its membership ends, it is not deleted, so that a diagnostic at an earlier date stays right); a
+    commune added is a member from `date_effet`. Returns {"ajoutees": [...], "retirees": [...]}."""
+
+    _regroupement_local(regroupement, par)
+    nom = " ".join((nom or "").split())
+    erreurs = {}
+    if not nom:
+        erreurs["nom"] = "Donnez un nom au regroupement."
+    elif len(nom) > lecture_regroupements.NOM_MAX:
+        erreurs["nom"] = f"Nom trop long ({len(nom)} caractères, {lecture_regroupements.NOM_MAX} au plus)."
+    if date_effet is None or date_effet < regroupement.debut:
+        erreurs["date_effet"] = (
+            f"Les changements prennent effet au plus tôt au début du regroupement ({regroupement.debut:%d/%m/%Y})."
+        )
+    elif regroupement.fin is not None and date_effet > regroupement.fin:
+        erreurs["date_effet"] = (
+            f"Le regroupement prend fin le {regroupement.fin:%d/%m/%Y} : les changements doivent prendre effet avant."
+        )
+    if erreurs:
+        raise ValidationError(erreurs)
+    voulues = set(_communes_verifiees(regroupement.departement_id, communes))
+    actuelles = membres_a_la_date(regroupement, date_effet)
+    ajoutees, retirees = sorted(voulues - actuelles), sorted(actuelles - voulues)
+    veille = date_effet - datetime.timedelta(days=1)
+    with transaction.atomic(), acteur(par):
+        if nom != regroupement.nom:
+            regroupement.nom = nom
+            regroupement.save(update_fields=["nom"])
+        en_cours = regroupement.appartenances.filter(
+            models.Q(commune_id__in=retirees),
+            models.Q(debut__lte=date_effet),
+            models.Q(fin__isnull=True) | models.Q(fin__gte=date_effet),
+        )
+        for appartenance in en_cours:
+            if appartenance.debut > veille:  # never in force before the change: nothing to keep
+                appartenance.delete()
+            else:
+                appartenance.fin = veille
+                appartenance.save(update_fields=["fin"])
+        for commune in ajoutees:
+            Appartenance.objects.update_or_create(
+                regroupement=regroupement, commune_id=commune, debut=date_effet, defaults={"fin": regroupement.fin}
+            )
+    return {"ajoutees": ajoutees, "retirees": retirees}
+
+
+def regroupement_cloturer(*, par, regroupement: Regroupement, fin) -> Regroupement:
+    """End a grouping on `fin` (included), and every membership still running then."""
+
+    _regroupement_local(regroupement, par)
+    if fin is None or fin < regroupement.debut:
+        raise ValidationError(
+            {"fin": f"La fin ne peut précéder le début du regroupement ({regroupement.debut:%d/%m/%Y})."}
+        )
+    with transaction.atomic(), acteur(par):
+        regroupement.fin = fin
+        regroupement.save(update_fields=["fin"])
+        for appartenance in regroupement.appartenances.filter(models.Q(fin__isnull=True) | models.Q(fin__gt=fin)):
+            if appartenance.debut > fin:
+                appartenance.delete()
+            else:
+                appartenance.fin = fin
+                appartenance.save(update_fields=["fin"])
+    return regroupement
+
+
+def regroupement_deja_en_vigueur(regroupement: Regroupement, *, aujourdhui) -> bool:
+    """A grouping in force before today may have been read by a diagnostic, a dashboard or a report."""
+    return regroupement.debut < aujourdhui
+
+
+def regroupement_supprimer(*, par, regroupement: Regroupement, confirme: bool = False) -> None:
+    """Delete a grouping and its memberships. One already in force (read by pages at past dates) only with
+    `confirme`: closing it (`regroupement_cloturer`) keeps the past right."""
+
+    _regroupement_local(regroupement, par)
+    if regroupement_deja_en_vigueur(regroupement, aujourdhui=horloge.aujourdhui()) and not confirme:
+        raise ValidationError(
+            {
+                "confirme": "Ce regroupement est déjà en vigueur : des pages à une date passée l'ont utilisé. "
+                "Clôturez-le plutôt, ou confirmez la suppression."
+            }
+        )
+    with transaction.atomic(), acteur(par):
+        regroupement.appartenances.all().delete()
+        regroupement.delete()
+
+
+def regroupements_importer_par(
+    *, par, departement: str, type: str, debut, fin, contenu: bytes, nom_fichier: str
+) -> dict:
+    """A pilote's import of a grouping file from the page (the same checks and journal as the command)."""
+
+    exiger(par, "departement.gerer", departement)
+    with acteur(par):
+        return regroupements_importer(
+            contenu=contenu,
+            type=type,
+            departement=departement,
+            debut=debut,
+            fin=fin,
+            nom_fichier=nom_fichier,
+            auteur=getattr(par, "email", "") or str(par),
+        )

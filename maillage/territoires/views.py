@@ -100,7 +100,8 @@ def departement(request, code):
     if request.htmx and not request.htmx.history_restore_request:
         # Sorting from the table headers: only the table is swapped, the map stays.
         return render(request, "territoires/_tableau_communes_partiel.html", contexte)
-    return render(request, "territoires/departement.html", {**contexte, **_tuiles()})
+    gerer = peut(request.user, "departement.gerer", contexte["departement"].code)
+    return render(request, "territoires/departement.html", {**contexte, **_tuiles(), "peut_gerer": gerer})
 
 
 def _contexte_departement(code: str, tri: str, ordre: str) -> dict:

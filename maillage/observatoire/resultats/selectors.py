@@ -13,6 +13,7 @@ sheet regroups numbers already read instead of reading the 4,000 answers' values
 """
 
 import dataclasses
+import datetime
 import hashlib
 from dataclasses import dataclass
 
@@ -21,8 +22,9 @@ from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 
 from maillage.structures.models import Structure, TypeStructure
+from maillage.territoires import perimetres
 from maillage.territoires.codes import code_departement
-from maillage.territoires.models import EPCI, Commune, Departement
+from maillage.territoires.models import EPCI, Appartenance, Commune, Departement, Regroupement
 from maillage.territoires.selectors import departement_du_code, version_des_donnees
 
 from .. import agregats
@@ -37,11 +39,12 @@ ANNEES_POSSIBLES = (1900, 2200)
 
 
 def version_registre() -> str:
-    """Changes whenever the territories the results name may change: a commune's, EPCI's or département's name or
-    EPCI (audited edits), a bulk load or import (the journal of loads, which imports of structures write too). A
-    structure's own edits are in its campaigns' fingerprints (`etats_reponses`): editing a structure of one
-    département leaves the others' results in the cache."""
-    return version_des_donnees(Commune, EPCI, Departement)
+    """Changes whenever the territories the results name or group by may change: a commune's, EPCI's or
+    département's name or EPCI, a grouping of communes or a commune's membership of one (audited edits), a bulk load
+    or import (the journal of loads, which imports of structures and groupings write too). A structure's own edits
+    are in its campaigns' fingerprints (`etats_reponses`): editing a structure of one département leaves the
+    others' results in the cache."""
+    return version_des_donnees(Commune, EPCI, Departement, Regroupement, Appartenance)
 
 
 def _agregats_empreinte():
@@ -279,6 +282,83 @@ def _synthese(campagne: Campagne, precedente: Campagne | None, etat_: Etat) -> d
         "par_commune": groupes_nommes(lignes, "commune"),
         "ensemble_n1": ensemble_n1,
         "comparaison": agregats.comparer(ensemble, ensemble_n1),
+    }
+
+
+# --- By territorial cut (EPT, EPCI, the Caf's and the Département's groupings) ---------------------------------
+
+HORS_PERIMETRE = "Hors périmètre"
+
+
+def date_des_perimetres(campagne: Campagne) -> datetime.date:
+    """The groupings a campaign's answers are read by: those in force on 31 December of the campaign's year."""
+    return datetime.date(campagne.annee, 12, 31)
+
+
+def _perimetres_de_la_campagne(campagne: Campagne, etat_: Etat) -> list[tuple[perimetres.Decoupage, list]]:
+    """`perimetres_du_departement` at `date_des_perimetres`, cached per data version (two queries on a miss)."""
+    cle = f"observatoire:perimetres:{campagne.pk}:{etat_.version}"
+    choix = cache.get(cle)
+    if choix is None:
+        choix = perimetres.perimetres_du_departement(campagne.departement_id, date=date_des_perimetres(campagne))
+        cache.set(cle, choix, DUREE_CACHE)
+    return choix
+
+
+def decoupages_de_la_campagne(campagne: Campagne, *, etat_: Etat | None = None) -> list[perimetres.Decoupage]:
+    """The cuts the département offers at `date_des_perimetres` (EPCI, EPT, groupings), cached per data version."""
+    return [d for d, _ in _perimetres_de_la_campagne(campagne, etat_ or etat([campagne]))]
+
+
+def decoupage_choisi(decoupages: list[perimetres.Decoupage], valeur: str | None) -> perimetres.Decoupage | None:
+    """The cut named by `valeur` if the département offers it; else the EPT when it has some (the level that
+    matters in the Métropole du Grand Paris, whose EPCI is one row), else the EPCI, else the first one."""
+    par_cle = {d.cle: d for d in decoupages}
+    for cle in (valeur, Regroupement.Type.EPT, perimetres.EPCI_CLE):
+        if cle in par_cle:
+            return par_cle[cle]
+    return decoupages[0] if decoupages else None
+
+
+def groupes_par_decoupage(campagne: Campagne, cle: str, *, etat_: Etat | None = None) -> dict | None:
+    """The campaign's validated answers aggregated by the périmètres of cut `cle` (`"ept"`, `"epci"`,
+    `"territoire_caf"`…), each answer placed by its structure's commune with the périmètres in force on 31 December
+    of the campaign's year; None when the département has no such cut. For the synthesis page and the reports:
+
+    `{"decoupage": Decoupage, "date": date, "groupes": [{"cle", "nom", "groupe"}] (every périmètre, even without
+    an answer), "hors": {"cle": "", "nom": "Hors périmètre", "groupe"} or None, "chevauchement": bool}` —
+    `chevauchement` is true when one answer at least counts in several périmètres (their rows then add up to more
+    than the whole). Cached per data version (answers, territories and groupings)."""
+    decoupage = perimetres.decoupage(cle)
+    if decoupage is None:
+        return None
+    etat_ = etat_ or etat([campagne])
+    cache_cle = f"observatoire:decoupage:{campagne.pk}:{etat_.version}:{cle}"
+    donnees = cache.get(cache_cle)
+    if donnees is None:
+        donnees = _groupes_par_decoupage(campagne, decoupage, etat_)
+        cache.set(cache_cle, donnees, DUREE_CACHE)
+    return donnees or None
+
+
+def _groupes_par_decoupage(campagne: Campagne, decoupage: perimetres.Decoupage, etat_: Etat) -> dict:
+    code, date = campagne.departement_id, date_des_perimetres(campagne)
+    tous = dict(_perimetres_de_la_campagne(campagne, etat_)).get(decoupage, [])
+    if not tous:
+        return {}  # cached too: "no such cut" is a result of this data version
+    lignes = _lignes_par_campagne(etat_, [campagne.pk])[campagne.pk]
+    affectation = perimetres.affectations(code, decoupage.cle, date=date, communes={ligne.commune for ligne in lignes})
+    par_commune = {commune: [p.valeur for p in liste] for commune, liste in affectation.items()}
+    noms = {p.valeur: p.nom for p in tous}
+    for liste in affectation.values():
+        noms.update((p.valeur, p.nom) for p in liste)
+    groupes, hors = agregats.agreger_par_affectation(lignes, par_commune, tous=[p.valeur for p in tous])
+    return {
+        "decoupage": decoupage,
+        "date": date,
+        "groupes": [{"cle": g.cle, "nom": noms.get(g.cle, g.cle), "groupe": g} for g in groupes],
+        "hors": {"cle": "", "nom": HORS_PERIMETRE, "groupe": hors} if hors else None,
+        "chevauchement": any(len(par_commune.get(ligne.commune, [])) > 1 for ligne in lignes),
     }
 
 

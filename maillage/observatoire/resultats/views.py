@@ -38,11 +38,19 @@ def synthese(request, code, annee):
     """The département synthesis of a campaign: also the printable departmental report."""
     campagne, precedente = _campagne_visible(request, annee, code, avec_precedente=True)
     etat = selectors_resultats.etat([c for c in (campagne, precedente) if c])
-    # The figures and their tables change only with the data: rendered once per data version, served from the cache.
-    cle = f"observatoire:page:synthese:{campagne.pk}:{etat.version}"
+    # "Par territoire": the cut asked for (?decoupage=), else the EPT where there are some, else the EPCI.
+    decoupages = selectors_resultats.decoupages_de_la_campagne(campagne, etat_=etat)
+    decoupage = selectors_resultats.decoupage_choisi(decoupages, request.GET.get("decoupage"))
+    # The figures and their tables change only with the data: rendered once per data version (territories and
+    # groupings included) and cut, served from the cache.
+    cle = f"observatoire:page:synthese:{campagne.pk}:{etat.version}:{decoupage.cle if decoupage else '-'}"
     corps = cache.get(cle)
     if corps is None:
         contexte = rapports.contexte_rapport(campagne, precedente=precedente, etat=etat)
+        contexte["decoupages"] = decoupages
+        contexte["par_territoire"] = (
+            selectors_resultats.groupes_par_decoupage(campagne, decoupage.cle, etat_=etat) if decoupage else None
+        )
         corps = render_to_string("observatoire/resultats/_synthese.html", contexte)
         cache.set(cle, corps, selectors_resultats.DUREE_CACHE)
     contexte = {

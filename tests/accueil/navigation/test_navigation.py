@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 _CARTES = ["Territoires", "Annuaire", "Tableau de bord", "Diagnostic"]
 _RESEAU = ["Expériences", "Ressources", "Actualités"]
 _CAF = ["Mon espace", *_CARTES, "Observatoire", "Schéma directeur", "Événements"]
-_GESTION = ["Import de structures", "Journal des imports", "Comptes", "Barème", "API"]
+_GESTION = ["Import de structures", "Regroupements de communes", "Journal des imports", "Comptes", "Barème", "API"]
 RESULTATS = "Résultats de l'observatoire"
 ATTENDUES = {
     "anonyme": ["Accueil", *_CARTES, "Observatoire", "Schéma directeur", "Événements", *_RESEAU, "API",
