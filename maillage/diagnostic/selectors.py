@@ -1025,16 +1025,6 @@ def comparer(
 # --- Pages' lists -----------------------------------------------------------------------------
 
 
-def epcis_du_departement(code: str) -> list[tuple[str, str]]:
-    """(SIREN, name) of the EPCI with communes in the département, by name: the pages' EPCI filter."""
-    return list(
-        Commune.objects.filter(departement_id=code, epci__isnull=False)
-        .values_list("epci_id", "epci__nom")
-        .distinct()
-        .order_by("epci__nom")
-    )
-
-
 def communes_pour_choix(code: str) -> list[tuple[str, str]]:
     """(code, name) of the département's communes, by name."""
     return list(Commune.objects.filter(departement_id=code).order_by("nom", "code").values_list("code", "nom"))

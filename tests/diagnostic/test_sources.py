@@ -117,7 +117,8 @@ def test_la_population_en_vigueur_a_la_date(client, historique):
     synthese = client.get(API, {"date": "2016-06-30"}).json()["synthese"]
     assert (synthese["population_millesime"], synthese["population"]) == (2013, 21_300)
     assert synthese["population_source"] == sources.population_source
-    assert "Population : Populations légales 2013 de l'INSEE" in _texte(client.get(URL, {"date": "2016-06-30"}))
+    texte = _texte(client.get(URL, {"date": "2016-06-30"}))
+    assert "Populations légales 2013 de l'INSEE, en vigueur au 30/06/2016" in texte
 
 
 def test_avant_tout_millesime_importe_la_population_de_reference_et_on_le_dit(client, historique):
