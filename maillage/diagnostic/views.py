@@ -128,6 +128,8 @@ def departement(request, code):
     decoupage, erreur = _decoupage(request, code, date, choix_perimetres)
     if erreur:
         erreurs.append(erreur)
+    elif decoupage is not None and request.GET.get("decoupage"):
+        parametres["decoupage"] = decoupage.cle  # kept by the export links (its "par territoire" sheet)
     par_territoire = None
     if decoupage is not None:
         # From the département's result (the same one when no périmètre is chosen): sums, no recomputation.

@@ -94,6 +94,10 @@ def test_tableau_par_territoire_par_ept_par_defaut_avec_hors_perimetre(client, e
     agregat = client.get(URL, {"date": JOUR, "decoupage": "epci"}).context["par_territoire"]
     assert [(ligne.nom, ligne.communes) for ligne in agregat.lignes] == [("Métropole du Grand Paris", 3)]
     assert agregat.hors_perimetre is None
+    # The chosen cut is kept by the filter form and the export links.
+    texte = _texte(client.get(URL, {"date": JOUR, "decoupage": "epci"}))
+    assert '<input type="hidden" name="decoupage" value="epci">' in texte
+    assert "export/?date=2016-10-15&decoupage=epci&format=xlsx" in texte
     # An unknown cut: the default one, said so.
     reponse = client.get(URL, {"date": JOUR, "decoupage": "canton"})
     assert reponse.context["par_territoire"].decoupage.cle == "ept"
@@ -309,3 +313,17 @@ def test_page_par_territoire_pour_pilote_et_partenaire(client, ept):
         client.force_login(UtilisateurFactory(role=role, departements=[ept[0].departement]))
         reponse = client.get(URL, {"date": JOUR, "perimetre": "ept:200058006"})
         assert reponse.status_code == 200 and reponse.context["par_territoire"] is not None
+
+
+def test_nombre_de_requetes_de_la_page_filtree(client, ept, django_assert_max_num_queries):
+    client.get(URL, {"date": JOUR, "perimetre": "ept:200058006"})  # warms the cache
+    # Warm: the périmètre read and its communes, the cuts and the communes' périmètres come on top of the page's.
+    with django_assert_max_num_queries(14) as requetes:
+        client.get(URL, {"date": JOUR, "perimetre": "ept:200058006"})
+    premier = len(requetes.captured_queries)
+    creteil, vitry, ivry = ept[0].communes
+    Appartenance.objects.create(regroupement=ept[1], commune=vitry, debut=DEBUT_EPT)
+    client.get(URL, {"date": JOUR, "perimetre": "ept:200058006"})
+    with django_assert_max_num_queries(premier):
+        reponse = client.get(URL, {"date": JOUR, "perimetre": "ept:200058006"})
+    assert len(reponse.context["lignes"]) == 3
