@@ -5,6 +5,7 @@ figures themselves are never returned here. Simulation needs a session of a user
 the département (a pilote in scope): 401 without a session, 403 otherwise or when the CSRF token is missing.
 """
 
+import dataclasses
 import datetime
 from typing import Any
 
@@ -18,11 +19,12 @@ from ninja.utils import check_csrf
 from maillage.core import horloge
 from maillage.core.permissions import peut
 from maillage.core.schemas import erreurs
+from maillage.territoires import perimetres
 from maillage.territoires.api import CodeNom
 from maillage.territoires.models import EPCI, Departement
 from maillage.territoires.selectors import departement_par_code
 
-from . import moteur, selectors, services
+from . import agregats, moteur, selectors, services
 
 router = Router(tags=["Diagnostic territorial"])
 
@@ -36,6 +38,21 @@ class SyntheseDiagnosticOut(Schema):
     qpv_total: int
     qpv_sans_structure: int
     structures: int
+
+
+class SyntheseDepartementOut(SyntheseDiagnosticOut):
+    communes_non_couvertes: int
+    generation_qpv: int | None
+    generation_qpv_raison: str | None
+    population_millesime: int | None
+    population_source: str
+
+
+class PerimetreOut(Schema):
+    valeur: str
+    code: str
+    nom: str
+    decoupage: str
 
 
 class CommuneDiagnosticOut(Schema):
@@ -74,11 +91,40 @@ class ParametresOut(Schema):
 class DiagnosticOut(Schema):
     departement: CodeNom | None
     epci: CodeNom | None
+    perimetre: PerimetreOut | None = None
     date: datetime.date
     parametres: ParametresOut
-    synthese: SyntheseDiagnosticOut
+    synthese: SyntheseDepartementOut
     communes: list[CommuneDiagnosticOut]
     qpv: list[QPVOut]
+
+
+class DecoupageOut(Schema):
+    cle: str
+    libelle: str
+    chevauchant: bool
+
+
+class TerritoireAgregeOut(Schema):
+    code: str | None
+    nom: str
+    communes: int
+    population: int
+    population_couverte: int
+    part_population_couverte: float | None
+    structures: int
+    communes_sans_structure: int
+    qpv: int
+    qpv_sans_structure: int
+
+
+class ParTerritoireOut(Schema):
+    departement: CodeNom
+    date: datetime.date
+    decoupage: DecoupageOut | None
+    decoupages: list[DecoupageOut]
+    items: list[TerritoireAgregeOut]
+    hors_perimetre: TerritoireAgregeOut | None
 
 
 class QPVListeOut(Schema):
@@ -219,13 +265,20 @@ def _qpv(q: moteur.ResultatQPV) -> dict:
     }
 
 
-def _diagnostic(resultat: moteur.Resultat, date, *, departement=None, epci=None) -> dict:
+def _diagnostic(
+    resultat: moteur.Resultat, date, sources: selectors.Sources, *, departement=None, epci=None, perimetre=None
+) -> dict:
     return {
         "departement": {"code": departement.code, "nom": departement.nom} if departement else None,
         "epci": {"code": epci.code, "nom": epci.nom} if epci else None,
+        "perimetre": (
+            {"valeur": perimetre.valeur, "code": perimetre.code, "nom": perimetre.nom, "decoupage": perimetre.decoupage}
+            if perimetre
+            else None
+        ),
         "date": date,
         "parametres": _parametres(resultat.parametres),
-        "synthese": _synthese(resultat.synthese),
+        "synthese": {**_synthese(resultat.synthese), **dataclasses.asdict(sources)},
         "communes": [_commune(c) for c in resultat.communes],
         "qpv": [_qpv(q) for q in resultat.qpv],
     }
@@ -240,7 +293,13 @@ DESCRIPTION_COMMUNES = (
     "territoires prioritaires (`rang`, 1 = le plus urgent ; null pour une commune couverte). Par QPV : servi ou "
     "non et la règle appliquée (`geometrie`, `zone` ou `communes`). Les structures actives à la date des "
     "départements voisins comptent pour les communes à leur portée. `date` au format AAAA-MM-JJ (aujourd'hui par "
-    "défaut). Code inconnu : 404 ; date mal formée : 422."
+    "défaut). Code inconnu : 404 ; date mal formée : 422. La synthèse dit aussi d'où viennent ses chiffres : "
+    "`generation_qpv` (2015 ou 2024 : la génération en vigueur à la date — 2015 jusqu'au 31/12/2023, 2024 ensuite — "
+    "quand elle est chargée, sinon l'autre, avec la raison dans `generation_qpv_raison`, null sinon), "
+    "`population_millesime` (le millésime des populations légales le plus fréquent parmi les communes : pour "
+    "chacune, le dernier millésime importé en vigueur à la date, le millésime N l'étant à partir du 1er janvier "
+    "N+3) et `population_source` (la phrase qui le dit, avec les communes d'un autre millésime et celles sans "
+    "millésime en vigueur, pour lesquelles la population de référence de la commune sert)."
 )
 
 
@@ -249,13 +308,94 @@ DESCRIPTION_COMMUNES = (
     response={200: DiagnosticOut, **erreurs(404, 422)},
     url_name="diagnostic_departement",
     summary="Diagnostic territorial d'un département à une date",
-    description="Couverture du département par les centres sociaux et EVS actifs à la date. " + DESCRIPTION_COMMUNES,
+    description=(
+        "Couverture du département par les centres sociaux et EVS actifs à la date ; avec `perimetre` "
+        "(`epci:<SIREN>`, `ept:<SIREN>`, `territoire_caf:<code>`…), celle des communes de ce périmètre à la date "
+        "(périmètre inconnu dans le département à la date : 422). " + DESCRIPTION_COMMUNES
+    ),
 )
-def diagnostic_departement(request, code: str, date: str | None = None):
+def diagnostic_departement(request, code: str, date: str | None = None, perimetre: str | None = None):
     jour = _date(date)
     departement = departement_par_code(code)
-    resultat = selectors.diagnostic_departement(departement.code, jour)
-    return _diagnostic(resultat, jour, departement=departement)
+    lu = None
+    if perimetre:
+        lu = perimetres.perimetre_lu(departement.code, perimetre.strip(), date=jour)
+        if lu is None:
+            raise HttpError(
+                422,
+                f"Périmètre inconnu dans le département {departement.code} au {jour:%d/%m/%Y} : {perimetre[:80]!r} "
+                "(attendu par exemple epci:200054781 ou ept:200057941).",
+            )
+    resultat, sources = selectors.diagnostic_et_sources(departement.code, jour, perimetre=lu)
+    return _diagnostic(resultat, jour, sources, departement=departement, perimetre=lu)
+
+
+def _decoupage_out(decoupage) -> dict:
+    return {"cle": decoupage.cle, "libelle": decoupage.libelle, "chevauchant": decoupage.chevauchant}
+
+
+def _territoire_out(ligne) -> dict:
+    return {
+        champ: getattr(ligne, champ)
+        for champ in (
+            "code",
+            "nom",
+            "communes",
+            "population",
+            "population_couverte",
+            "part_population_couverte",
+            "structures",
+            "communes_sans_structure",
+            "qpv",
+            "qpv_sans_structure",
+        )
+    }
+
+
+@router.get(
+    "/departements/{code}/territoires",
+    response={200: ParTerritoireOut, **erreurs(404, 422)},
+    url_name="diagnostic_departement_territoires",
+    summary="Le diagnostic d'un département par territoire (EPT, EPCI, regroupements)",
+    description=(
+        "Le diagnostic du département à la date, additionné pour chaque périmètre d'un découpage : `decoupage` = "
+        "`ept`, `epci`, `territoire_caf`, `ctg`, `territoire_departement` ou `autre` (par défaut : les EPT quand "
+        "le département en a, sinon les EPCI, sinon aucun ; `decoupages` liste ceux du département à la date). Par "
+        "périmètre : communes, population, population couverte et sa part, structures implantées dans ses "
+        "communes, communes sans structure compétente, QPV touchant l'une de ses communes et QPV sans structure "
+        "(un QPV à cheval sur deux périmètres compte dans chacun). `hors_perimetre` : les communes d'aucun "
+        "périmètre (null s'il n'y en a pas). Un découpage `chevauchant` compte une commune dans chacun de ses "
+        "périmètres. Découpage inconnu à la date : 422."
+    ),
+)
+def diagnostic_departement_territoires(request, code: str, decoupage: str | None = None, date: str | None = None):
+    jour = _date(date)
+    departement = departement_par_code(code)
+    choix = perimetres.perimetres_du_departement(departement.code, date=jour)
+    disponibles = {d.cle: d for d, _ in choix}
+    if decoupage:
+        choisi = disponibles.get(decoupage.strip())
+        if choisi is None:
+            noms = ", ".join(disponibles) or "aucun"
+            raise HttpError(
+                422,
+                f"Découpage inconnu dans le département {departement.code} au {jour:%d/%m/%Y} : {decoupage[:40]!r} "
+                f"(découpages disponibles : {noms}).",
+            )
+    else:
+        choisi = agregats.decoupage_par_defaut(disponibles)
+    agregat = None
+    if choisi is not None:
+        resultat = selectors.diagnostic_departement(departement.code, jour)
+        agregat = agregats.par_territoire(departement.code, jour, resultat, choisi, perimetres_=choix)
+    return {
+        "departement": {"code": departement.code, "nom": departement.nom},
+        "date": jour,
+        "decoupage": _decoupage_out(choisi) if choisi else None,
+        "decoupages": [_decoupage_out(d) for d in disponibles.values()],
+        "items": [_territoire_out(ligne) for ligne in agregat.lignes] if agregat else [],
+        "hors_perimetre": _territoire_out(agregat.hors_perimetre) if agregat and agregat.hors_perimetre else None,
+    }
 
 
 @router.get(
@@ -304,7 +444,8 @@ def diagnostic_epci(request, code: str, date: str | None = None):
     except EPCI.DoesNotExist:
         raise Http404(f"Aucune commune chargée pour l'EPCI {code!r}.") from None
     departement = Departement.objects.only("code", "nom").get(code=departement_code)
-    return _diagnostic(resultat, jour, departement=departement, epci=epci)
+    sources = selectors.sources_epci(epci.code, jour)
+    return _diagnostic(resultat, jour, sources, departement=departement, epci=epci)
 
 
 @router.post(

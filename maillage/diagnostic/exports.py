@@ -130,18 +130,59 @@ def _structures_qpv(identifiants) -> str:
     return texte
 
 
-def tableau_synthese(resultat, *, date=None, parametres=None):
+def tableau_synthese(resultat, *, date=None, parametres=None, sources=None, perimetre=None):
+    """`sources`: selectors.Sources (QPV generation, populations used); `perimetre`: the périmètre filtered."""
     s = resultat.synthese
     lignes = [[libelle, _valeur_synthese(cle, getattr(s, cle))] for cle, libelle in LIBELLES_SYNTHESE.items()]
+    if perimetre is not None:
+        lignes.insert(0, ["Territoire", perimetre.nom])
     if date is not None:
         # A real date in XLSX, dd/mm/yyyy in CSV.
         lignes.insert(0, ["Date de référence", date])
+    if sources is not None:
+        lignes.append(["Génération des QPV", sources.generation_qpv])
+        if sources.generation_qpv_raison:
+            lignes.append(["Génération des QPV : raison", sources.generation_qpv_raison])
+        lignes.append(["Millésime de population", sources.population_millesime])
+        lignes.append(["Population : source", sources.population_source])
     p = parametres or resultat.parametres
     lignes.append(["Distance de couverture (km)", float(p.distance_couverture_km)])
     lignes.append(["Tampon autour des QPV (m)", float(p.tampon_qpv_m)])
     for cle, poids in p.poids.items():
         lignes.append([f"Pondération : {LIBELLES_SCORE.get(cle, cle)}", float(poids)])
     return ["Indicateur", "Valeur"], lignes
+
+
+def tableau_par_territoire(agregat):
+    """(headers, rows) of the "par territoire" table (agregats.ParTerritoire), the "hors périmètre" row last."""
+    entetes = [
+        agregat.decoupage.libelle_court,
+        "Code",
+        "Communes",
+        "Population",
+        "Population couverte",
+        "Part de la population couverte",
+        "Structures implantées",
+        "Communes sans structure",
+        "QPV",
+        "QPV sans structure",
+    ]
+    lignes = [*agregat.lignes, *([agregat.hors_perimetre] if agregat.hors_perimetre else [])]
+    return entetes, [
+        [
+            ligne.nom,
+            ligne.code or "",
+            ligne.communes,
+            ligne.population,
+            ligne.population_couverte,
+            ligne.part_population_couverte,
+            ligne.structures,
+            ligne.communes_sans_structure,
+            ligne.qpv,
+            ligne.qpv_sans_structure,
+        ]
+        for ligne in lignes
+    ]
 
 
 def _valeur_synthese(cle, valeur):

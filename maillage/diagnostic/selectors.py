@@ -45,6 +45,7 @@ import uuid
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -55,11 +56,13 @@ from django.urls import reverse
 from maillage.core import horloge
 from maillage.structures.models import Agrement, Structure, TypeStructure
 from maillage.structures.selectors import STATUTS_ACTIFS, structures_actives
+from maillage.territoires import perimetres
 from maillage.territoires.models import EPCI, QPV, Chargement, Commune, Departement, Region
+from maillage.territoires.perimetres import Perimetre
 from maillage.territoires.selectors import version_territoires
 
 from . import moteur
-from .models import INDICATEURS_CAF, IndicateurCommune, ParametresDiagnostic, Scenario
+from .models import INDICATEURS_CAF, Indicateur, IndicateurCommune, ParametresDiagnostic, Scenario
 
 DUREE_CACHE = 24 * 60 * 60
 # Degrees of latitude per kilometre (mean); a degree of longitude is shorter by cos(latitude).
@@ -67,6 +70,11 @@ KM_PAR_DEGRE = 111.32
 MARGE_VOISINAGE = 1.10
 # The QPV generation in force from this date (the 2024 list replaced the 2015 one on 1 January 2024).
 DEBUT_QPV_2024 = datetime.date(2024, 1, 1)
+# Populations légales of millésime N are in force from 1 January N + 3 (INSEE).
+DECALAGE_POPULATION = 3
+# Rules turning the database into the engine's inputs: part of the cache keys, so that a deployment changing them
+# (populations in force at the date, issue 14) never serves inputs, results or preparations built by the old ones.
+REGLES_ENTREES = "r2"
 
 CHAMPS_SYNTHESE = tuple(f.name for f in dataclasses.fields(moteur.Synthese))
 
@@ -132,14 +140,23 @@ def _empreinte(parametres: moteur.Parametres) -> str:
 
 @dataclass(frozen=True)
 class Territoire:
-    """What the diagnostic is computed on: a département, an EPCI within a département, or a whole EPCI."""
+    """What the diagnostic is computed on: a département, an EPCI within a département, a whole EPCI, or a
+    périmètre of the département (`perimetres`: EPCI, EPT, a grouping) with its communes at the date."""
 
     departement: str | None = None
     epci: str | None = None
+    perimetre: str | None = None  # the périmètre's value ("ept:200057941")
+    communes: frozenset[str] | None = None  # the périmètre's communes (dated groupings: those at the date)
 
     @property
     def cle(self) -> str:
-        return f"{self.departement or '-'}:{self.epci or '-'}"
+        cle = f"{self.departement or '-'}:{self.epci or '-'}"
+        if self.perimetre is not None:
+            # The communes themselves, not only the name: a pilote editing a grouping changes the key (and every
+            # cache derived from it, the engine's preparation included).
+            empreinte = hashlib.sha256(",".join(sorted(self.communes or ())).encode()).hexdigest()[:16]
+            cle += f":{self.perimetre}:{empreinte}"
+        return cle
 
     def filtre_communes(self, prefixe: str = "") -> Q:
         conditions = {}
@@ -147,7 +164,22 @@ class Territoire:
             conditions[f"{prefixe}departement_id"] = self.departement
         if self.epci:
             conditions[f"{prefixe}epci_id"] = self.epci
+        if self.communes is not None:
+            conditions[f"{prefixe}code__in"] = sorted(self.communes)
         return Q(**conditions)
+
+    @property
+    def restreint(self) -> bool:
+        """Part of a département (EPCI, périmètre) or a whole EPCI: structures are selected by commune and zone."""
+        return bool(self.epci) or self.communes is not None
+
+
+def territoire_du_perimetre(code: str, perimetre: Perimetre | None, date: datetime.date) -> Territoire:
+    """The département, or its communes in `perimetre` at `date` (one query)."""
+    if perimetre is None:
+        return Territoire(departement=code)
+    communes = perimetres.communes_du_perimetre(code, perimetre, date=date)
+    return Territoire(departement=code, perimetre=perimetre.valeur, communes=frozenset(communes))
 
 
 @dataclass(frozen=True)
@@ -161,6 +193,26 @@ class Entrees:
     departements_structures: dict[int, str]
     generation_qpv: int | None
     millesimes: dict[str, int]  # Caf indicator -> millésime used
+    # Why the QPV generation is not the one in force at the date (None when it is, or without any QPV).
+    generation_qpv_raison: str | None = None
+    # Millésime of the population used (the latest in force at the date, else the commune's reference one, which is
+    # then not in force; None: unknown) → number of communes.
+    millesimes_population: tuple[tuple[int | None, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What a diagnostic was computed from, as pages and the API state it."""
+
+    generation_qpv: int | None
+    generation_qpv_raison: str | None
+    population_millesime: int | None
+    population_source: str
+
+
+def sources_des_entrees(entrees: Entrees, date: datetime.date) -> Sources:
+    millesime, phrase = phrase_population(dict(entrees.millesimes_population), date)
+    return Sources(entrees.generation_qpv, entrees.generation_qpv_raison, millesime, phrase)
 
 
 def _verifier_territoire(territoire: Territoire) -> None:
@@ -179,10 +231,85 @@ def _millesimes(disponibles: dict[str, set[int]], annee: int) -> dict[str, int]:
 
 
 def _generation(generations: set[int], date: datetime.date) -> int | None:
+    return generation_qpv(generations, date)[0]
+
+
+def generation_qpv(generations: set[int], date: datetime.date) -> tuple[int | None, str | None]:
+    """(QPV generation to use at `date` among those loaded, None when it is the one in force, else why not).
+
+    The 2015 generation is in force until 31 December 2023, the 2024 one from 1 January 2024; when the one in force
+    is not loaded, the other one is used (never both: a neighbourhood would count twice)."""
     if not generations:
-        return None
+        return None, None
     en_vigueur = 2024 if date >= DEBUT_QPV_2024 else 2015
-    return en_vigueur if en_vigueur in generations else max(generations)
+    if en_vigueur in generations:
+        return en_vigueur, None
+    utilisee = max(generations)
+    return utilisee, f"la génération {en_vigueur} n'est pas chargée : liste {utilisee} utilisée"
+
+
+def population_en_vigueur(millesime: int) -> datetime.date:
+    """The populations légales of millésime N are in force from 1 January N+3 (INSEE: 2013 → 2016)."""
+    return datetime.date(millesime + DECALAGE_POPULATION, 1, 1)
+
+
+def _population_a_la_date(
+    importees: dict[int, int], reference: int | None, millesime_reference: int | None, date: datetime.date
+) -> tuple[int | None, int | None]:
+    """(population, millésime) of one commune at `date`: the latest millésime in force among those imported and
+    the commune's reference one; else the reference population (not in force: pages say so)."""
+    candidats = dict(importees)
+    if millesime_reference is not None and reference is not None:
+        candidats.setdefault(millesime_reference, reference)
+    en_vigueur = [m for m in candidats if population_en_vigueur(m) <= date]
+    if en_vigueur:
+        millesime = max(en_vigueur)
+        return candidats[millesime], millesime
+    return reference, millesime_reference
+
+
+def phrase_population(par_millesime: dict[int | None, int], date: datetime.date) -> tuple[int | None, str]:
+    """(most common millésime among the communes, French sentence) from the number of communes per population
+    millésime used at `date` (None: a reference population of unknown millésime). A millésime not in force at the
+    date is a fallback: no millésime in force was imported for those communes, their reference population is used.
+    """
+    total = sum(par_millesime.values())
+    if not total:
+        return None, "Aucune commune."
+    connus = {m: n for m, n in par_millesime.items() if m is not None}
+    principal = min(connus.items(), key=lambda item: (-item[1], -item[0]))[0] if connus else None
+    jour = date.strftime("%d/%m/%Y")
+
+    def en_vigueur(millesime) -> bool:
+        return millesime is not None and population_en_vigueur(millesime) <= date
+
+    if principal is None:
+        tete = f"population de référence des communes, de millésime inconnu : aucun millésime en vigueur au {jour}"
+        tete += " n'est importé"
+    elif en_vigueur(principal):
+        tete = f"populations légales {principal} de l'INSEE, en vigueur au {jour} (depuis le 1er janvier "
+        tete += f"{principal + DECALAGE_POPULATION})"
+    else:
+        tete = (
+            f"populations légales {principal} (en vigueur seulement à partir du 1er janvier "
+            f"{principal + DECALAGE_POPULATION}) : aucun millésime en vigueur au {jour} n'est importé, la population "
+            "de référence des communes est utilisée"
+        )
+    if par_millesime[principal] < total:
+        tete += f", pour {par_millesime[principal]} communes sur {total}"
+        autres = []
+        for millesime, nombre in sorted(par_millesime.items(), key=lambda item: (item[0] is None, item[0] or 0)):
+            if millesime == principal:
+                continue
+            if millesime is None:
+                quoi = "population de référence sans millésime connu"
+            elif en_vigueur(millesime):
+                quoi = f"millésime {millesime}"
+            else:
+                quoi = f"millésime {millesime}, hors vigueur (population de référence, faute de millésime importé)"
+            autres.append(f"{nombre} commune{'s' if nombre > 1 else ''} : {quoi}")
+        tete += " ; autres communes — " + " ; ".join(autres)
+    return principal, tete[0].upper() + tete[1:] + "."
 
 
 def _etendue_geometrie(texte: str) -> tuple[float, float, float, float] | None:
@@ -220,34 +347,42 @@ def _boite_voisinage(points: list[tuple[float, float]], etendues: list, portee_k
     return min(lons) - marge_lon, lat_min, max(lons) + marge_lon, lat_max
 
 
-def _communes_lues(territoire: Territoire) -> tuple[list, dict, dict]:
-    """The territory's communes (rows) and their Caf indicators of every millésime: what does not depend on the date."""
+def _communes_lues(territoire: Territoire) -> tuple[list, dict, dict, dict]:
+    """The territory's communes (rows), their Caf indicators and imported populations of every millésime: what does
+    not depend on the date."""
     lignes = list(
         Commune.objects.filter(territoire.filtre_communes())
         .order_by("code")
-        .values_list("code", "nom", "population", "longitude", "latitude", "epci_id")
+        .values_list("code", "nom", "population", "longitude", "latitude", "epci_id", "population_millesime")
     )
     valeurs: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
     disponibles: dict[str, set[int]] = defaultdict(set)
+    populations: dict[str, dict[int, int]] = defaultdict(dict)
     for commune, indicateur, millesime, valeur in IndicateurCommune.objects.filter(
-        territoire.filtre_communes("commune__"), indicateur__in=list(INDICATEURS_CAF)
+        territoire.filtre_communes("commune__"), indicateur__in=[*INDICATEURS_CAF, Indicateur.POPULATION]
     ).values_list("commune_id", "indicateur", "millesime", "valeur"):
+        if indicateur == Indicateur.POPULATION:
+            populations[commune][millesime] = int(valeur)
+            continue
         valeurs[commune][indicateur][millesime] = float(valeur)
         disponibles[indicateur].add(millesime)
-    return lignes, valeurs, disponibles
+    return lignes, valeurs, disponibles, populations
 
 
-def _communes_a_la_date(lues: tuple[list, dict, dict], date: datetime.date):
-    """(communes as the engine takes them, millésimes chosen) at `date`."""
-    lignes, valeurs, disponibles = lues
+def _communes_a_la_date(lues: tuple[list, dict, dict, dict], date: datetime.date):
+    """(communes as the engine takes them, Caf millésimes chosen, communes per population millésime) at `date`."""
+    lignes, valeurs, disponibles, populations = lues
     millesimes = _millesimes(disponibles, date.year)
     communes = []
-    for code, nom, population, longitude, latitude, epci in lignes:
+    par_millesime: Counter = Counter()
+    for code, nom, reference, longitude, latitude, epci, millesime_reference in lignes:
         indicateurs = {
             indicateur: par_annee[millesimes[indicateur]]
             for indicateur, par_annee in valeurs.get(code, {}).items()
             if millesimes[indicateur] in par_annee
         }
+        population, millesime = _population_a_la_date(populations.get(code, {}), reference, millesime_reference, date)
+        par_millesime[millesime] += 1
         communes.append(
             moteur.CommuneEntree(
                 code=code,
@@ -259,7 +394,8 @@ def _communes_a_la_date(lues: tuple[list, dict, dict], date: datetime.date):
                 indicateurs=indicateurs,
             )
         )
-    return tuple(communes), millesimes
+    resume = tuple(sorted(par_millesime.items(), key=lambda item: (item[0] is None, item[0] or 0)))
+    return tuple(communes), millesimes, resume
 
 
 def _qpv_entrees(qpv_lignes: list, communes_qpv: dict[str, list[str]], generation: int | None):
@@ -331,8 +467,14 @@ def _zones(ids) -> tuple[dict, dict]:
     return zone_communes, zone_qpv_codes
 
 
+def _generations_du_departement(code: str) -> set[int]:
+    return set(
+        QPV.objects.filter(communes__departement_id=code).order_by().values_list("generation", flat=True).distinct()
+    )
+
+
 def _construire_entrees(territoire: Territoire, date: datetime.date, portee_km: float) -> Entrees:
-    communes, millesimes = _communes_a_la_date(_communes_lues(territoire), date)
+    communes, millesimes, populations = _communes_a_la_date(_communes_lues(territoire), date)
 
     # QPV touching the territory's communes, with all their communes (a QPV may straddle a border).
     liens = QPV.communes.through.objects
@@ -342,7 +484,11 @@ def _construire_entrees(territoire: Territoire, date: datetime.date, portee_km: 
         .order_by("code")
         .values_list("code", "nom", "generation", "geometrie", "longitude", "latitude")
     )
-    generation = _generation({ligne[2] for ligne in qpv_lignes}, date)
+    generations = {ligne[2] for ligne in qpv_lignes}
+    if territoire.communes is not None and territoire.departement:
+        # A périmètre uses the generation of its département: the same list as the département's diagnostic.
+        generations = _generations_du_departement(territoire.departement)
+    generation, raison = generation_qpv(generations, date)
     communes_qpv: dict[str, list[str]] = defaultdict(list)
     for qpv_code, commune_code in liens.filter(qpv_id__in=touchant, qpv__generation=generation).values_list(
         "qpv_id", "commune_id"
@@ -353,7 +499,7 @@ def _construire_entrees(territoire: Territoire, date: datetime.date, portee_km: 
     # Active structures of the territory, and those within reach across its borders.
     boite = _boite_du_territoire(communes, qpv, portee_km)
     actives = _structures_positionnees(structures_actives(date))
-    if territoire.epci:
+    if territoire.restreint:
         zone = Structure.communes_competence.through.objects.filter(structure_id=OuterRef("pk"))
         zone = zone.filter(territoire.filtre_communes("commune__"))
         zone_qpv = Structure.qpv_competence.through.objects.filter(structure_id=OuterRef("pk"), qpv_id__in=touchant)
@@ -371,6 +517,8 @@ def _construire_entrees(territoire: Territoire, date: datetime.date, portee_km: 
         departements_structures={ligne[0]: ligne[4] for ligne in structures_lignes},
         generation_qpv=generation,
         millesimes=dict(millesimes),
+        generation_qpv_raison=raison,
+        millesimes_population=populations,
     )
 
 
@@ -395,10 +543,11 @@ def _construire_entrees_dates(code: str, dates: list[datetime.date], portee_km: 
         communes_qpv[generation][qpv_code].append(commune_code)
     par_date = {}
     for date in dates:
-        communes, millesimes = _communes_a_la_date(lues, date)
-        generation = _generation(generations, date)
+        communes, millesimes, populations = _communes_a_la_date(lues, date)
+        generation, raison = generation_qpv(generations, date)
         qpv = _qpv_entrees(qpv_lignes, communes_qpv[generation], generation)
-        par_date[date] = (communes, millesimes, generation, qpv, _boite_du_territoire(communes, qpv, portee_km))
+        boite = _boite_du_territoire(communes, qpv, portee_km)
+        par_date[date] = (communes, millesimes, generation, qpv, boite, raison, populations)
 
     # Structures of the département or in one of the boxes, holding an agrément that may make them active.
     selection = Q(departement_id=code)
@@ -432,7 +581,7 @@ def _construire_entrees_dates(code: str, dates: list[datetime.date], portee_km: 
         )
 
     entrees = {}
-    for date, (communes, millesimes, generation, qpv, boite) in par_date.items():
+    for date, (communes, millesimes, generation, qpv, boite, raison, populations) in par_date.items():
         structures_lignes = [ligne for ligne in lignes if retenue(ligne, date, boite)]
         entrees[date] = Entrees(
             communes=communes,
@@ -441,6 +590,8 @@ def _construire_entrees_dates(code: str, dates: list[datetime.date], portee_km: 
             departements_structures={ligne[0]: ligne[4] for ligne in structures_lignes},
             generation_qpv=generation,
             millesimes=dict(millesimes),
+            generation_qpv_raison=raison,
+            millesimes_population=populations,
         )
     return entrees
 
@@ -451,7 +602,7 @@ def _portee_km(parametres: moteur.Parametres) -> float:
 
 def _entrees(territoire: Territoire, date: datetime.date, parametres: moteur.Parametres, version: str) -> Entrees:
     portee = _portee_km(parametres)
-    cle = f"diagnostic:entrees:{territoire.cle}:{date.isoformat()}:{portee:g}:{version}"
+    cle = f"diagnostic:entrees{REGLES_ENTREES}:{territoire.cle}:{date.isoformat()}:{portee:g}:{version}"
     entrees = cache.get(cle)
     if entrees is None:
         _verifier_territoire(territoire)
@@ -471,9 +622,11 @@ _VERROU_PREPARATIONS = threading.Lock()
 def _cle_preparation(territoire: Territoire, date: datetime.date) -> str:
     # Communes and QPV depend on the territory, the date (millésimes, QPV generation) and the territorial data
     # (territories, QPV, indicators: loads and imports are journaled, edits audited), not on the structures nor
-    # the parameters: a structure edit keeps the preparation, whose nearest structures are then updated.
+    # the parameters: a structure edit keeps the preparation, whose nearest structures are then updated. The
+    # populations are those in force at the date (in the key) from the imports (journaled: in the version).
     return (
-        f"diagnostic:preparation{moteur.FORMAT_PREPARATION}:{territoire.cle}:{date.isoformat()}:{version_territoires()}"
+        f"diagnostic:preparation{moteur.FORMAT_PREPARATION}{REGLES_ENTREES}:{territoire.cle}:{date.isoformat()}:"
+        f"{version_territoires()}"
     )
 
 
@@ -512,7 +665,7 @@ def _diagnostiquer(entrees: Entrees, parametres: moteur.Parametres, cle: str | N
 
 def _resultat(territoire: Territoire, date: datetime.date, parametres: moteur.Parametres, version: str):
     # "resultat2": results gained `Synthese.communes_non_couvertes`; a shared cache (Redis) serves no older one.
-    cle = f"diagnostic:resultat2:{territoire.cle}:{date.isoformat()}:{_empreinte(parametres)}:{version}"
+    cle = f"diagnostic:resultat2{REGLES_ENTREES}:{territoire.cle}:{date.isoformat()}:{_empreinte(parametres)}:{version}"
     resultat = cache.get(cle)
     if resultat is None:
         resultat = _diagnostiquer(
@@ -523,21 +676,63 @@ def _resultat(territoire: Territoire, date: datetime.date, parametres: moteur.Pa
 
 
 def _correspond(preparation: moteur.Preparation, communes: list, qpv: list) -> bool:
-    return preparation.territoire.codes == [c.code for c in communes] and list(preparation.quartiers.index) == [
-        q.code for q in qpv
-    ]
+    if preparation.territoire.codes != [c.code for c in communes]:
+        return False
+    if list(preparation.quartiers.index) != [q.code for q in qpv]:
+        return False
+    # The populations too (the millésime in force depends on the date): NaN for unknown on both sides.
+    populations = np.array([c.population for c in communes], dtype=float).reshape(len(communes))
+    populations[~(populations >= 0)] = np.nan
+    return preparation.territoire.population is None or np.array_equal(
+        preparation.territoire.population, populations, equal_nan=True
+    )
 
 
 # --- The contract -----------------------------------------------------------------------------
 
 
+def _territoire(code: str, date: datetime.date, epci: str | None, perimetre: Perimetre | None) -> Territoire:
+    if perimetre is not None:
+        return territoire_du_perimetre(code, perimetre, date)
+    return Territoire(departement=code, epci=epci)
+
+
 def entrees_diagnostic(
-    code: str, date: datetime.date, *, parametres: moteur.Parametres | None = None, epci: str | None = None
+    code: str,
+    date: datetime.date,
+    *,
+    parametres: moteur.Parametres | None = None,
+    epci: str | None = None,
+    perimetre: Perimetre | None = None,
 ) -> Entrees:
-    """The engine's inputs for a département (or an EPCI within it) at `date` (cached like the results)."""
+    """The engine's inputs for a département (or an EPCI, a périmètre within it) at `date` (cached like the
+    results)."""
     version = version_diagnostic()
     parametres = parametres or _parametres_en_cache(code, version)
-    return _entrees(Territoire(departement=code, epci=epci), date, parametres, version)
+    return _entrees(_territoire(code, date, epci, perimetre), date, parametres, version)
+
+
+def sources_diagnostic(code: str, date: datetime.date, *, perimetre: Perimetre | None = None) -> Sources:
+    """Which QPV generation and which population millésimes the diagnostic used (from its cached inputs)."""
+    return diagnostic_et_sources(code, date, perimetre=perimetre)[1]
+
+
+def diagnostic_et_sources(
+    code: str, date: datetime.date, *, perimetre: Perimetre | None = None
+) -> tuple[moteur.Resultat, Sources]:
+    """`diagnostic_departement` and `sources_diagnostic` at once (one data version, one read of the périmètre)."""
+    version = version_diagnostic()
+    parametres = _parametres_en_cache(code, version)
+    territoire = _territoire(code, date, None, perimetre)
+    resultat = _resultat(territoire, date, parametres, version)
+    return resultat, sources_des_entrees(_entrees(territoire, date, parametres, version), date)
+
+
+def sources_epci(siren: str, date: datetime.date) -> Sources:
+    version = version_diagnostic()
+    departement = departement_principal_epci(siren)
+    entrees = _entrees(Territoire(epci=siren), date, _parametres_en_cache(departement, version), version)
+    return sources_des_entrees(entrees, date)
 
 
 def diagnostic_departement(
@@ -546,15 +741,18 @@ def diagnostic_departement(
     *,
     parametres: moteur.Parametres | None = None,
     epci: str | None = None,
+    perimetre: Perimetre | None = None,
 ) -> moteur.Resultat:
-    """Coverage of a département (or of the communes of one EPCI within it, `epci` = SIREN) at `date`.
+    """Coverage of a département at `date`, or of the communes of one EPCI within it (`epci` = SIREN), or of one
+    of its périmètres (`perimetre`, from `perimetres.perimetre_lu`: its communes at `date`).
 
     Raises Departement.DoesNotExist for an unknown département, EPCI.DoesNotExist for an unknown EPCI.
-    Cached per (territory, date, parameters, data version): the warm path is the data version's two queries.
+    Cached per (territory, date, parameters, data version): the warm path is the data version's two queries (and
+    the périmètre's communes).
     """
     version = version_diagnostic()
     parametres = parametres or _parametres_en_cache(code, version)
-    return _resultat(Territoire(departement=code, epci=epci), date, parametres, version)
+    return _resultat(_territoire(code, date, epci, perimetre), date, parametres, version)
 
 
 def preparer_diagnostics(codes: list[str] | None = None, date: datetime.date | None = None) -> list[str]:
@@ -590,7 +788,7 @@ def diagnostics_departement(
 
     def cles(date):
         suffixe = f"{territoire.cle}:{date.isoformat()}:{empreinte}:{version}"
-        return f"diagnostic:resultat2:{suffixe}", f"diagnostic:generation:{suffixe}"
+        return f"diagnostic:resultat2{REGLES_ENTREES}:{suffixe}", f"diagnostic:generation:{suffixe}"
 
     resultats, manquantes = {}, []
     for date in sorted(set(dates)):
@@ -786,10 +984,21 @@ def simuler(
     )
 
 
-def comparer(code: str, date_a: datetime.date, date_b: datetime.date, *, epci: str | None = None) -> Comparaison:
-    """The diagnostic at two dates (same parameters, the département's) and what changed between them."""
-    a = diagnostic_departement(code, date_a, epci=epci)
-    b = diagnostic_departement(code, date_b, epci=epci)
+def comparer(
+    code: str,
+    date_a: datetime.date,
+    date_b: datetime.date,
+    *,
+    epci: str | None = None,
+    perimetre: Perimetre | None = None,
+) -> Comparaison:
+    """The diagnostic at two dates (same parameters, the département's) and what changed between them. A périmètre
+    is taken with its communes at `date_b` at both dates: the same communes compared."""
+    version = version_diagnostic()
+    parametres = _parametres_en_cache(code, version)
+    territoire = _territoire(code, date_b, epci, perimetre)
+    a = _resultat(territoire, date_a, parametres, version)
+    b = _resultat(territoire, date_b, parametres, version)
     par_code_b = {c.code: c for c in b.communes}
     communes = []
     for ca in a.communes:
@@ -814,16 +1023,6 @@ def comparer(code: str, date_a: datetime.date, date_b: datetime.date, *, epci: s
 
 
 # --- Pages' lists -----------------------------------------------------------------------------
-
-
-def epcis_du_departement(code: str) -> list[tuple[str, str]]:
-    """(SIREN, name) of the EPCI with communes in the département, by name: the pages' EPCI filter."""
-    return list(
-        Commune.objects.filter(departement_id=code, epci__isnull=False)
-        .values_list("epci_id", "epci__nom")
-        .distinct()
-        .order_by("epci__nom")
-    )
 
 
 def communes_pour_choix(code: str) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ write, `peut/exiger` decide. Every page is a GET URL that can be shared, except 
 """
 
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -19,9 +20,11 @@ from maillage.core import horloge
 from maillage.core.formats import cle_texte
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.permissions import dans_perimetre, exiger, peut
+from maillage.territoires import perimetres
+from maillage.territoires.perimetres import Decoupage, Perimetre
 from maillage.territoires.selectors import departement_par_code
 
-from . import exports, presentation, selectors, services
+from . import agregats, exports, presentation, selectors, services
 from .forms import LIBELLES_POIDS, AjoutFormSet, ParametresForm, SimulationForm, lire_date
 from .models import INDICATEURS_CAF, Indicateur, Scenario
 
@@ -48,18 +51,44 @@ def _lignes(resultat, caf: dict | None, codes_caf=()):
     return lignes, [exports.LIBELLES_SCORE.get(k, k) for k in composantes]
 
 
-def _filtres(request, code: str) -> tuple[datetime.date | None, str | None, list[str], list]:
-    """Date and EPCI of the query string: (date, epci, French errors, EPCI choices)."""
+def valeur_perimetre(requete) -> str:
+    """`?perimetre=ept:200057941`, or the older `?epci=SIREN` of shared links (read as `epci:SIREN`)."""
+    valeur = (requete.get("perimetre") or "").strip()
+    if not valeur:
+        epci = (requete.get("epci") or "").strip()
+        valeur = f"{perimetres.EPCI_CLE}:{epci}" if epci else ""
+    return valeur
+
+
+def _perimetre(request, code: str, date: datetime.date | None) -> tuple[Perimetre | None, str | None]:
+    """The périmètre of the query string at `date`: (périmètre or None, French message when it is ignored)."""
+    valeur = valeur_perimetre(request.GET)
+    if not valeur or date is None:
+        return None, None
+    perimetre = perimetres.perimetre_lu(code, valeur, date=date)
+    if perimetre is None:
+        jour = date.strftime("%d/%m/%Y")
+        return None, f"Ce territoire n'existe pas dans le département au {jour} : le filtre est ignoré."
+    return perimetre, None
+
+
+def _filtres(request, code: str) -> tuple[datetime.date | None, Perimetre | None, list[str], list]:
+    """Date and périmètre of the query string: (date, périmètre, French errors, périmètre choices by cut)."""
     erreurs = []
     date, erreur = lire_date(request.GET.get("date"))
     if erreur:
         erreurs.append(erreur)
-    epcis = selectors.epcis_du_departement(code)
-    epci = (request.GET.get("epci") or "").strip() or None
-    if epci and epci not in {e for e, _ in epcis}:
-        erreurs.append("Cet EPCI n'a pas de commune dans le département : le filtre est ignoré.")
-        epci = None
-    return date, epci, erreurs, epcis
+    perimetre, erreur = _perimetre(request, code, date)
+    if erreur:
+        erreurs.append(erreur)
+    choix = perimetres.perimetres_du_departement(code, date=date) if date else []
+    return date, perimetre, erreurs, choix
+
+
+def _nom_fichier(perimetre: Perimetre | None) -> str:
+    if perimetre is None:
+        return ""
+    return "-" + re.sub(r"[^A-Za-z0-9_-]+", "-", perimetre.valeur.replace(":", "-")).strip("-")[:80]
 
 
 # --- Département diagnostic -----------------------------------------------------------------------------
@@ -68,14 +97,14 @@ def _filtres(request, code: str) -> tuple[datetime.date | None, str | None, list
 def departement(request, code):
     dep = departement_par_code(code)
     code = dep.code  # normalised ("2a" → "2A") for the reads below
-    date, epci, erreurs, epcis = _filtres(request, code)
+    date, perimetre, erreurs, choix_perimetres = _filtres(request, code)
     voir_caf = peut(request.user, "diagnostic.voir_indicateurs_caf", dep)
     indicateur, choix = presentation.choix_indicateur(request.GET.get("indicateur"), voir_caf)
     contexte = {
         "departement": dep,
         "date": date,
-        "epci": epci,
-        "epcis": epcis,
+        "perimetre": perimetre,
+        "perimetres": choix_perimetres,
         "erreurs": erreurs,
         "indicateur": indicateur,
         "indicateurs": choix,
@@ -86,20 +115,34 @@ def departement(request, code):
     }
     if date is None:
         return render(request, "diagnostic/departement.html", contexte, status=400)
-    resultat = selectors.diagnostic_departement(code, date, epci=epci)
+    resultat, sources = selectors.diagnostic_et_sources(code, date, perimetre=perimetre)
     caf, sources_caf = selectors.indicateurs_caf(code) if voir_caf else ({}, {})
     quantiles, legende = presentation.quantiles_et_legende(indicateur, caf)
     structures = selectors.structures_pour_carte(code, date)
-    if epci:
+    if perimetre:
         codes = {c.code for c in resultat.communes}
         structures = [s for s in structures if s["commune"] in codes]
     codes_caf = [i for i in Indicateur.values if i in INDICATEURS_CAF] if voir_caf else []
     lignes, composantes = _lignes(resultat, caf if voir_caf else None, codes_caf)
-    parametres = {"date": date.isoformat(), **({"epci": epci} if epci else {})}
+    parametres = {"date": date.isoformat(), **({"perimetre": perimetre.valeur} if perimetre else {})}
+    decoupage, erreur = _decoupage(request, code, date, choix_perimetres)
+    if erreur:
+        erreurs.append(erreur)
+    elif decoupage is not None and request.GET.get("decoupage"):
+        parametres["decoupage"] = decoupage.cle  # kept by the export links (its "par territoire" sheet)
+    par_territoire = None
+    if decoupage is not None:
+        # From the département's result (the same one when no périmètre is chosen): sums, no recomputation.
+        entier = resultat if perimetre is None else selectors.diagnostic_departement(code, date)
+        par_territoire = agregats.par_territoire(code, date, entier, decoupage, perimetres_=choix_perimetres)
     contexte.update(
         {
             "resultat": resultat,
             "synthese": resultat.synthese,
+            "sources": sources,
+            "par_territoire": par_territoire,
+            "decoupages": [d for d, _ in choix_perimetres],
+            "decoupage": decoupage,
             "lignes": lignes,
             "composantes": composantes,
             "prioritaires": sorted(
@@ -131,6 +174,19 @@ def departement(request, code):
     return render(request, "diagnostic/departement.html", contexte)
 
 
+def _decoupage(request, code, date, choix_perimetres) -> tuple[Decoupage | None, str | None]:
+    """The cut of the "par territoire" table: `?decoupage=`, else EPT when the département has them, else EPCI,
+    else none; an unknown or absent cut is ignored with a French message."""
+    disponibles = {d.cle: d for d, _ in choix_perimetres}
+    demande = (request.GET.get("decoupage") or "").strip()
+    if demande and demande in disponibles:
+        return disponibles[demande], None
+    defaut = agregats.decoupage_par_defaut(disponibles)
+    if demande:
+        return defaut, "Ce découpage n'existe pas dans le département à cette date : découpage par défaut affiché."
+    return defaut, None
+
+
 def qpv_geojson(request, code):
     code = departement_par_code(code).code
     date, _ = lire_date(request.GET.get("date"))
@@ -146,22 +202,21 @@ def comparer(request, code):
     date_a, erreur_a = lire_date(request.GET.get("date_a"), datetime.date(horloge.aujourdhui().year - 5, 12, 31))
     date_b, erreur_b = lire_date(request.GET.get("date_b"), horloge.aujourdhui())
     erreurs += [e for e in (erreur_a, erreur_b) if e]
-    epcis = selectors.epcis_du_departement(code)
-    epci = (request.GET.get("epci") or "").strip() or None
-    if epci and epci not in {e for e, _ in epcis}:
-        erreurs.append("Cet EPCI n'a pas de commune dans le département : le filtre est ignoré.")
-        epci = None
+    # The périmètre as it is at the second date, compared with the same communes at both dates.
+    perimetre, erreur = _perimetre(request, code, date_b)
+    if erreur:
+        erreurs.append(erreur)
     contexte = {
         "departement": dep,
         "date_a": date_a,
         "date_b": date_b,
-        "epci": epci,
-        "epcis": epcis,
+        "perimetre": perimetre,
+        "perimetres": perimetres.perimetres_du_departement(code, date=date_b) if date_b else [],
         "erreurs": erreurs,
     }
     if date_a is None or date_b is None:
         return render(request, "diagnostic/comparer.html", contexte, status=400)
-    comparaison = selectors.comparer(code, date_a, date_b, epci=epci)
+    comparaison = selectors.comparer(code, date_a, date_b, perimetre=perimetre)
     contexte.update(
         {
             "comparaison": comparaison,
@@ -211,20 +266,25 @@ def export(request, code):
         return HttpResponse(
             "Format inconnu : choisissez csv, xlsx ou geojson.", status=400, content_type="text/plain; charset=utf-8"
         )
-    date, epci, erreurs, _ = _filtres(request, code)
+    date, perimetre, erreurs, choix_perimetres = _filtres(request, code)
     if date is None or erreurs:
         return HttpResponse(" ".join(erreurs), status=400, content_type="text/plain; charset=utf-8")
-    resultat = selectors.diagnostic_departement(code, date, epci=epci)
+    resultat, sources = selectors.diagnostic_et_sources(code, date, perimetre=perimetre)
     caf = selectors.indicateurs_caf(code)[0] if peut(request.user, "diagnostic.voir_indicateurs_caf", dep) else None
-    nom = f"diagnostic-{code}-{date.isoformat()}" + (f"-epci-{epci}" if epci else "")
+    nom = f"diagnostic-{code}-{date.isoformat()}" + _nom_fichier(perimetre)
     if format_ == "csv":
         return _fichier(exports.en_csv(*exports.tableau_communes(resultat, indicateurs_caf=caf)), format_, nom)
     if format_ == "xlsx":
         feuilles = [
-            ("Synthèse", *exports.tableau_synthese(resultat, date=date)),
+            ("Synthèse", *exports.tableau_synthese(resultat, date=date, sources=sources, perimetre=perimetre)),
             ("Communes", *exports.tableau_communes(resultat, indicateurs_caf=caf)),
             ("QPV", *exports.tableau_qpv(resultat)),
         ]
+        decoupage, _ = _decoupage(request, code, date, choix_perimetres)  # an unknown cut: the default one
+        if decoupage is not None:
+            entier = resultat if perimetre is None else selectors.diagnostic_departement(code, date)
+            agregat = agregats.par_territoire(code, date, entier, decoupage, perimetres_=choix_perimetres)
+            feuilles.append((f"Par {decoupage.libelle_court}", *exports.tableau_par_territoire(agregat)))
         return _fichier(exports.en_xlsx(feuilles), format_, nom)
     geometries = selectors.geometries_communes(code)
     return _fichier(exports.en_geojson(resultat, geometries, indicateurs_caf=caf), format_, nom)

@@ -129,12 +129,15 @@ def test_la_date_change_la_reponse(client, reseau):
     assert client.get(URL, {"date": "31/12/2015"}).context["synthese"].structures == 1
 
 
-def test_filtre_epci(client, reseau):
+def test_filtre_epci_des_anciens_liens(client, reseau):
+    """`?epci=SIREN` of links shared before the périmètres is read as `?perimetre=epci:SIREN`."""
     reponse = client.get(URL, {"date": DATE, "epci": "200054781"})
     assert reponse.status_code == 200
+    assert reponse.context["perimetre"].valeur == "epci:200054781"
     assert len(reponse.context["lignes"]) == 3
     reponse = client.get(URL, {"date": DATE, "epci": "999999999"})
-    assert "Cet EPCI n'a pas de commune dans le département" in _texte(reponse)
+    assert reponse.context["perimetre"] is None
+    assert "Ce territoire n'existe pas dans le département au 31/12/2015 : le filtre est ignoré." in _texte(reponse)
 
 
 def test_departement_inconnu_404_en_francais(client, db):
@@ -224,7 +227,9 @@ def test_export_xlsx_une_feuille_par_tableau_et_caf_pour_le_pilote(client, resea
     reponse = client.get(reverse("diagnostic:export", args=["94"]), {"date": DATE, "format": "xlsx"})
     assert reponse.status_code == 200
     classeur = load_workbook(io.BytesIO(reponse.content))
-    assert classeur.sheetnames == ["Synthèse", "Communes", "QPV"]
+    # The "par territoire" sheet by the département's only cut here, its EPCI.
+    assert classeur.sheetnames == ["Synthèse", "Communes", "QPV", "Par EPCI"]
+    assert list(classeur["Par EPCI"].values)[1][:4] == ("Métropole du Grand Paris", "200054781", 3, 246_214)
     communes = list(classeur["Communes"].values)
     assert "Personnes couvertes à bas revenus" in communes[0]
     colonne = communes[0].index("Personnes couvertes à bas revenus")
