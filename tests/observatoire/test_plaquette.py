@@ -159,7 +159,9 @@ def test_plaquette_tient_dans_la_page_avec_couverture_carte_et_graphiques(plaque
     import weasyprint
 
     campagne = plaquette.campagne
-    CommentaireRapport.objects.create(campagne=campagne, section="editorial", texte="Une année de consolidation.")
+    editorial = "Une année de consolidation. " + "Les structures ont accueilli plus de familles. " * 11
+    assert len(editorial) <= commentaires.LONGUEURS["editorial"]  # the longest the form accepts
+    CommentaireRapport.objects.create(campagne=campagne, section="editorial", texte=editorial)
     CommentaireRapport.objects.create(campagne=campagne, section="financements", texte="Les communes restent le "
                                       "premier financeur des structures du département.")  # fmt: skip
     references = [{"libelle": "Bénévoles par centre social (médiane)", "valeur": "24", "source": "SENACS, "
@@ -179,6 +181,12 @@ def test_plaquette_tient_dans_la_page_avec_couverture_carte_et_graphiques(plaque
                     "Une année de consolidation."):  # fmt: skip
         assert attendu in couverture.replace("\u202f", " ").replace("\u00a0", " "), attendu
     assert "par rapport à 2015" in couverture  # N-1 exists: evolutions shown
+    # The cover's flow (editorial, key figures, contents) ends above its footer.
+    textes = [b for b, _, _ in pages[0][1] if hasattr(b, "text")]
+    sommaire = max(b.content_box_y() + b.height for b in textes if b.text.startswith("Sources et méthode"))
+    pied = min((b.content_box_y() for b in textes if b.text.startswith("Chiffres des réponses")), default=None)
+    assert pied is not None, [b.text for b in textes if len(b.text) > 3][-8:]
+    assert sommaire < pied
     # The map (one SVG with a dot per validated answer) and the charts are laid out as images.
     assert contexte["carte"]["svg"].count("<circle") == 40
     assert set(contexte["graphiques"]) >= {"ages", "benevolat", "financeurs", "partenariat_commune",

@@ -14,6 +14,8 @@ from maillage.core.permissions import peut
 from ..models import Campagne, CommentaireRapport
 
 LONGUEUR_MAX = CommentaireRapport._meta.get_field("texte").max_length
+# The cover holds the key figures and the contents too: its editorial stays short.
+LONGUEURS = {CommentaireRapport.Section.EDITORIAL: 600}
 MESSAGE_FIGE = (
     "Les résultats de la campagne {annee} sont publiés : les commentaires du rapport sont figés. "
     "Retirez la publication pour les modifier."
@@ -40,8 +42,8 @@ def commentaires_enregistrer(*, par, campagne: Campagne, textes: dict[str, str])
     for section, texte in textes.items():
         if section not in sections:
             erreurs[section] = f"Section inconnue : {section}."
-        elif len((texte or "").strip()) > LONGUEUR_MAX:
-            erreurs[section] = f"{sections[section]} : {LONGUEUR_MAX} caractères au plus."
+        elif len((texte or "").strip()) > (limite := LONGUEURS.get(section, LONGUEUR_MAX)):
+            erreurs[section] = f"{sections[section]} : {limite} caractères au plus."
     if erreurs:
         raise ValidationError(erreurs)
     with transaction.atomic(), acteur(par):

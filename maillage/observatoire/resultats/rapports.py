@@ -208,6 +208,11 @@ def chiffres_cles(donnees: dict) -> list[dict]:
             evolution=evolution("benevoles"),
         ),
         _chiffre(
+            "Habitants dans l'instance de gouvernance",
+            total("habitants_instances"),
+            note=f"sur {total('membres_instance') or 0} membres",
+        ),
+        _chiffre(
             "Salariés en ETP",
             total("salaries_etp"),
             "decimal",

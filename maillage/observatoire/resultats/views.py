@@ -74,7 +74,8 @@ def fiche_nationale(request, annee):
 def portrait(request, pk, annee):
     reponse = selectors_resultats.reponse_du_portrait(pk, annee)
     exiger(request.user, "reponse.voir", reponse)
-    return render(request, "observatoire/resultats/portrait.html", selectors_resultats.portrait(reponse))
+    contexte = {**selectors_resultats.portrait(reponse), "pdf_disponible": rapports.pdf_disponible()}
+    return render(request, "observatoire/resultats/portrait.html", contexte)
 
 
 def portrait_pdf(request, pk, annee):

@@ -14,7 +14,7 @@ from . import selectors as selectors_resultats
 
 AIDES = {
     CommentaireRapport.Section.EDITORIAL: "Imprimé sur la couverture : le fait marquant de l'année, en deux ou trois"
-    " phrases.",
+    " phrases (600 caractères au plus).",
 }
 
 
@@ -25,7 +25,7 @@ class CommentairesForm(forms.Form):
             self.fields[code] = forms.CharField(
                 label=libelle,
                 required=False,
-                max_length=commentaires.LONGUEUR_MAX,
+                max_length=commentaires.LONGUEURS.get(code, commentaires.LONGUEUR_MAX),
                 disabled=fige,
                 help_text=AIDES.get(code, "Affiché en tête de la partie du rapport, avant les chiffres."),
                 widget=forms.Textarea(attrs={"rows": 3}),
