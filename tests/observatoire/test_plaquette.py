@@ -329,3 +329,20 @@ def test_un_commentaire_change_l_empreinte_du_rapport(plaquette, comptes):
     avant = rapports.empreinte_donnees(plaquette.campagne)
     commentaires.commentaires_enregistrer(par=comptes.pilote, campagne=plaquette.campagne, textes={"carte": "Texte"})
     assert rapports.empreinte_donnees(plaquette.campagne) != avant
+
+
+@sans_pango
+def test_petite_campagne_sans_page_presque_vide(territoire_94):
+    """Three structures: the short tables follow each other instead of one per page."""
+    import weasyprint
+
+    socle, _ = services.questionnaire_charger(chemin=SOCLE)
+    campagne = CampagneFactory(departement=territoire_94.departement, annee=2016, questionnaire=socle)
+    rng = random.Random(3)
+    for i, commune in enumerate(territoire_94.communes):
+        structure = StructureFactory(nom=f"Centre social {i}", commune=commune)
+        valider(campagne, structure, {**valeurs_generees(structure, rng), **finances(rng, True)})
+    html = render_to_string("observatoire/resultats/rapport_pdf.html", rapports.contexte_plaquette(campagne))
+    document = weasyprint.HTML(string=html).render()
+    verifier_mise_en_page(document)
+    assert len(document.pages) <= 6
