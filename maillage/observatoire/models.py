@@ -222,3 +222,37 @@ class Relance(models.Model):
 
     def __str__(self):
         return f"Relance de {self.structure} le {self.jour:%d/%m/%Y}"
+
+
+class CommentaireRapport(models.Model):
+    """A short text for one section of a campaign's departmental report (the printed plaquette), written by the
+    pilote or a mandated correspondent before publication; frozen once the campaign is published."""
+
+    class Section(models.TextChoices):
+        EDITORIAL = "editorial", "Éditorial (couverture)"
+        CARTE = "carte", "Les structures sur le territoire"
+        PUBLICS = "publics", "Publics"
+        BENEVOLAT = "benevolat", "Bénévolat et gouvernance"
+        FINANCEMENTS = "financements", "Financements"
+        PARTENARIATS = "partenariats", "Partenariats"
+        THEMES = "themes", "Projets et thèmes d'action"
+
+    campagne = models.ForeignKey(Campagne, on_delete=models.CASCADE, related_name="commentaires_rapport")
+    section = models.CharField(max_length=20, choices=Section.choices)
+    texte = models.TextField(max_length=1500)
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "commentaire du rapport"
+        verbose_name_plural = "commentaires du rapport"
+        ordering = ["campagne", "section"]
+        constraints = [
+            models.UniqueConstraint(fields=["campagne", "section"], name="commentaire_rapport_unique_section"),
+            models.CheckConstraint(condition=~Q(texte=""), name="commentaire_rapport_non_vide"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_section_display()} — {self.campagne}"

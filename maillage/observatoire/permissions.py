@@ -109,3 +109,18 @@ def _reponses_exporter(user, departement):
     if user.role == Role.PILOTE:
         return dans_perimetre(user, departement)
     return est_correspondant(user, departement)
+
+
+@regle("rapport.commenter")
+def _rapport_commenter(user, campagne):
+    """Écrire les commentaires du rapport départemental d'une campagne (avant sa publication).
+
+    The pilote in scope and the partners holding a live correspondant observatoire mandate in the département.
+    obj: a Campagne."""
+    if campagne is None:
+        return False
+    if est_admin(user):
+        return True
+    if user.role == Role.PILOTE:
+        return dans_perimetre(user, campagne)
+    return est_correspondant(user, campagne)

@@ -19,7 +19,8 @@ from maillage.core.tableurs import classeur_octets, nouveau_classeur
 
 from .. import agregats, selectors
 from ..affichage import libelle_choix
-from ..models import Campagne, Questionnaire, Reponse
+from ..models import Campagne, CommentaireRapport, Questionnaire, Reponse
+from . import commentaires, plaquette
 from . import selectors as selectors_resultats
 
 
@@ -77,7 +78,9 @@ def _empreinte(reponses, *parties) -> str:
     from maillage.territoires.models import EPCI, Chargement, Commune, Departement
 
     etat = reponses.aggregate(n=Count("id"), m=Max("modifie_le"))
-    types = ContentType.objects.get_for_models(Structure, Commune, EPCI, Departement, Campagne, Questionnaire).values()
+    # The report's commentaries are audited too: a text written changes the report.
+    modeles = (Structure, Commune, EPCI, Departement, Campagne, Questionnaire, CommentaireRapport)
+    types = ContentType.objects.get_for_models(*modeles).values()
     parties = [
         *parties,
         etat["n"],
@@ -97,11 +100,12 @@ def empreinte_donnees(campagne: Campagne) -> str:
     return _empreinte(reponses, campagne.pk, campagne.modifie_le.isoformat(), campagne.publiee)
 
 
-def graphique_barres(series: list[tuple[str, float | None]], *, largeur=560, hauteur_barre=22) -> dict:
-    """A horizontal bar chart as geometry for an inline SVG drawn by the template (no JavaScript)."""
+def graphique_barres(series: list[tuple[str, float | None]], *, largeur=560, hauteur_barre=22, marge=200) -> dict:
+    """A horizontal bar chart as geometry for an inline SVG drawn by the template (no JavaScript); `marge`: the
+    width left of the bars for the labels."""
     valeurs = [v for _, v in series if v]
     maximum = max(valeurs) if valeurs else 0
-    marge, zone = 200, largeur - 200 - 70
+    zone = largeur - marge - 70
     barres = []
     for i, (libelle, valeur) in enumerate(series):
         longueur = int(zone * (valeur or 0) / maximum) if maximum else 0
@@ -153,6 +157,155 @@ def contexte_rapport(campagne: Campagne, *, precedente=False, etat=None) -> dict
     return donnees
 
 
+# --- The plaquette (printed report) ------------------------------------------------------------------------
+
+
+def _graphique(cle, titre, series, *, note="", euros=False, marge=230, largeur=640):
+    return {
+        "id": f"graphique-{cle}",
+        "titre": titre,
+        "note": note,
+        "euros": euros,
+        "graphique": graphique_barres(series, largeur=largeur, hauteur_barre=16, marge=marge),
+    }
+
+
+def _chiffre(libelle, valeur, unite="nombre", note="", evolution=None):
+    return {"libelle": libelle, "valeur": valeur, "unite": unite, "note": note, "evolution": evolution}
+
+
+NOMS_TYPES = {"centre_social": ("centre social", "centres sociaux"), "evs": ("EVS", "EVS")}
+
+
+def chiffres_cles(donnees: dict) -> list[dict]:
+    """The cover's key figures from the synthesis: answers, publics, volunteers, staff, budget, Caf share."""
+    reponses, ensemble, comparaison = donnees["reponses"], donnees["ensemble"], donnees["comparaison"]
+    indicateurs = ensemble.indicateurs
+
+    def total(cle):
+        return indicateurs[cle].total if indicateurs[cle].n else None
+
+    def evolution(cle):
+        return comparaison[cle]["evolution_total"] if donnees.get("precedente") else None
+
+    par_type = ", ".join(
+        f"{g['groupe'].structures} {NOMS_TYPES.get(g['cle'], (g['nom'], g['nom']))[g['groupe'].structures > 1]}"
+        for g in donnees["par_type"]
+    )
+    return [
+        _chiffre("Structures dans les résultats", reponses["validees"], note=par_type or "réponses validées"),
+        _chiffre(
+            "Taux de réponse",
+            reponses["taux_reponse"],
+            "pourcentage",
+            note=f"{reponses['recues']} réponses reçues sur {reponses['attendues']} attendues",
+        ),
+        _chiffre("Personnes touchées", total("personnes"), evolution=evolution("personnes")),
+        _chiffre(
+            "Bénévoles",
+            total("benevoles"),
+            note=f"dont {total('benevoles_gouvernance') or 0} dans la gouvernance",
+            evolution=evolution("benevoles"),
+        ),
+        _chiffre(
+            "Habitants dans l'instance de gouvernance",
+            total("habitants_instances"),
+            note=f"sur {total('membres_instance') or 0} membres",
+        ),
+        _chiffre(
+            "Salariés en ETP",
+            total("salaries_etp"),
+            "decimal",
+            note=f"{total('salaries') or 0} salariés au 31 décembre",
+            evolution=evolution("salaries_etp"),
+        ),
+        _chiffre(
+            "Budget total",
+            total("budget"),
+            "euros_compacts",
+            note="total des charges déclarées",
+            evolution=evolution("budget"),
+        ),
+        _chiffre(
+            "Part de la Caf dans les produits",
+            ensemble.parts.get("produit_caf"),
+            "pourcentage",
+            note="prestations de service et fonds locaux",
+        ),
+    ]
+
+
+def contexte_plaquette(campagne: Campagne, *, references=None) -> dict:
+    """`contexte_rapport` and what the printed plaquette adds: key figures, map, charts, commentaries, sources.
+
+    `references`: optional published reference figures ({libelle, valeur, source, annee}) shown in the block
+    « Repères publiés » (wired by the reference figures import)."""
+    from django.conf import settings
+
+    from maillage.core import horloge
+
+    donnees = contexte_rapport(campagne)
+    indicateurs = donnees["ensemble"].indicateurs
+    series = plaquette.series_du_questionnaire(campagne, plaquette.valeurs_validees(campagne))
+
+    def total(cle):
+        return indicateurs[cle].total if indicateurs[cle].n else None
+
+    graphiques = {
+        "ages": _graphique(
+            "ages",
+            "Personnes touchées par tranche d'âge",
+            [
+                (agregats.LIBELLES[c].removeprefix("dont "), total(c))
+                for c in agregats.LIBELLES
+                if c.startswith("tranches_")
+            ],
+            note="Somme des tranches déclarées : elle peut rester sous le total des personnes touchées.",
+        ),
+        "benevolat": _graphique(
+            "benevolat",
+            "Bénévoles et gouvernance",
+            [
+                (agregats.LIBELLES[c], total(c))
+                for c in ("benevoles_activite", "benevoles_gouvernance", "membres_instance", "habitants_instances")
+            ],
+        ),
+        "financeurs": _graphique(
+            "financeurs",
+            "Produits par financeur",
+            [(agregats.LIBELLES[f], total(f) or 0) for f in agregats.FINANCEURS],
+            euros=True,
+        ),
+    }
+    textes = {
+        "partenariat_commune": ("Partenariat avec la commune d'implantation (structures)", ""),
+        "partenaires": ("Structures déclarant un partenariat, par type de partenaire", ""),
+        "themes_actions": ("Actions déclarées par thème (nombre d'actions)", ""),
+        "enjeux": ("Enjeux sociaux travaillés, les plus cités (structures)", "Une structure cite plusieurs enjeux."),
+    }
+    for cle, (titre, note) in textes.items():
+        if cle in series:
+            graphiques[cle] = _graphique(cle, titre, series[cle], note=note)
+    definition = selectors.definition_campagne(campagne)
+    regles = [
+        {"texte": plaquette.regle_en_clair(r, definition.questions), "bloquante": r.get("niveau") == "erreur"}
+        for r in definition.regles
+    ]
+    return {
+        **donnees,
+        "plateforme": settings.MAILLAGE_PLATEFORME,
+        "demo": plaquette.demo(),
+        "chiffres_cles": chiffres_cles(donnees),
+        "graphiques": graphiques,
+        "carte": plaquette.carte_des_structures(campagne),
+        "commentaires": commentaires.textes_par_section(campagne),
+        "regles": regles,
+        "sources": plaquette.sources(campagne),
+        "extraction": horloge.maintenant(),
+        "references": list(references or []),
+    }
+
+
 def _rien(fait, total, etape=""):
     pass
 
@@ -161,7 +314,7 @@ def rapport_pdf(campagne: Campagne, *, base_url: str = "", progression=_rien) ->
     """`progression(fait, total, etape)` follows the four steps (background generation shows it)."""
     weasyprint = _weasyprint()
     progression(0, 4, "Calcul des agrégats")
-    contexte = contexte_rapport(campagne)
+    contexte = contexte_plaquette(campagne)
     progression(1, 4, "Mise en page du rapport")
     html = render_to_string("observatoire/resultats/rapport_pdf.html", contexte)
     progression(2, 4, "Composition des pages")
@@ -170,6 +323,54 @@ def rapport_pdf(campagne: Campagne, *, base_url: str = "", progression=_rien) ->
     contenu = document.write_pdf()
     progression(4, 4, "PDF prêt")
     return contenu
+
+
+def contexte_portrait(reponse: Reponse) -> dict:
+    """The portrait's figures (`selectors.portrait`) and what its printed version adds: the structure's key
+    figures and its publics by age."""
+    from django.conf import settings
+
+    from maillage.core import horloge
+
+    donnees = selectors_resultats.portrait(reponse)
+    valeurs = {i["cle"]: i for i in donnees["indicateurs"]}
+
+    def valeur(cle):
+        return valeurs[cle]["valeur"]
+
+    part_caf = agregats.part(valeur("produit_caf"), valeur("produits"))
+    return {
+        **donnees,
+        "plateforme": settings.MAILLAGE_PLATEFORME,
+        "demo": plaquette.demo(),
+        "extraction": horloge.maintenant(),
+        "chiffres_cles": [
+            _chiffre(
+                "Personnes touchées",
+                valeur("personnes"),
+                note=f"médiane du département : {valeurs['personnes']['mediane'] or '—'}",
+            ),
+            _chiffre("Bénévoles", valeur("benevoles")),
+            _chiffre("Salariés en ETP", valeur("salaries_etp"), "decimal"),
+            _chiffre("Budget total", valeur("budget"), "euros_compacts"),
+            _chiffre("Part de la Caf dans les produits", part_caf, "pourcentage"),
+        ],
+        "graphique_ages": _graphique(
+            "ages",
+            "Personnes touchées par tranche d'âge",
+            [
+                (agregats.LIBELLES[c].removeprefix("dont "), valeur(c))
+                for c in agregats.LIBELLES
+                if c.startswith("tranches_")
+            ],
+        ),
+    }
+
+
+def portrait_pdf(reponse: Reponse, *, base_url: str = "") -> bytes:
+    weasyprint = _weasyprint()
+    html = render_to_string("observatoire/resultats/portrait_pdf.html", contexte_portrait(reponse))
+    return weasyprint.HTML(string=html, base_url=base_url or None).write_pdf()
 
 
 def _libelles(elements) -> dict:
@@ -257,15 +458,19 @@ def rapport_xlsx(campagne: Campagne, *, progression=_rien) -> bytes:
     progression(len(reponses), total, "Agrégats")
     donnees = selectors_resultats.synthese(campagne)
     ensemble = classeur.create_sheet("Ensemble")
+    # The N-1 columns only when last year's campaign exists (never two empty columns).
+    precedente = donnees["precedente"]
     ensemble.append(
-        ["Indicateur", "Structures répondantes", "Total", "Moyenne", "Médiane", "Total N-1", "Évolution du total"]
+        ["Indicateur", "Structures répondantes", "Total", "Moyenne", "Médiane"]
+        + ([f"Total {precedente.annee}", "Évolution du total"] if precedente else [])
     )
     for cellule in ensemble[1]:
         cellule.font = Font(bold=True)
     for cle, libelle in agregats.LIBELLES.items():
         s, comp = donnees["ensemble"].indicateurs[cle], donnees["comparaison"][cle]
         ensemble.append(
-            [libelle, s.n, s.total if s.n else None, s.moyenne, s.mediane, comp["total_n1"], comp["evolution_total"]]
+            [libelle, s.n, s.total if s.n else None, s.moyenne, s.mediane]
+            + ([comp["total_n1"], comp["evolution_total"]] if precedente else [])
         )
     for titre, cle in (("Par type", "par_type"), ("Par EPCI", "par_epci"), ("Par commune", "par_commune")):
         _stat_lignes(classeur.create_sheet(titre), donnees[cle])

@@ -58,6 +58,7 @@ def synthese(request, code, annee):
         "precedente": precedente,
         "corps": corps,
         "peut_xlsx": peut(request.user, "reponses.exporter", campagne.departement_id),
+        "peut_commenter": peut(request.user, "rapport.commenter", campagne),
         "pdf_disponible": rapports.pdf_disponible(),
     }
     return render(request, "observatoire/resultats/synthese.html", contexte)
@@ -81,7 +82,26 @@ def fiche_nationale(request, annee):
 def portrait(request, pk, annee):
     reponse = selectors_resultats.reponse_du_portrait(pk, annee)
     exiger(request.user, "reponse.voir", reponse)
-    return render(request, "observatoire/resultats/portrait.html", selectors_resultats.portrait(reponse))
+    contexte = {**selectors_resultats.portrait(reponse), "pdf_disponible": rapports.pdf_disponible()}
+    return render(request, "observatoire/resultats/portrait.html", contexte)
+
+
+def portrait_pdf(request, pk, annee):
+    """The portrait as a one- or two-page PDF, made at once (it is small): the same access as the portrait."""
+    reponse = selectors_resultats.reponse_du_portrait(pk, annee)
+    exiger(request.user, "reponse.voir", reponse)
+    try:
+        contenu = rapports.portrait_pdf(reponse)
+    except rapports.PDFIndisponible as e:
+        return render(
+            request,
+            "observatoire/resultats/pdf_indisponible.html",
+            {"message": str(e), "campagne": reponse.campagne},
+            status=503,
+        )
+    fichier = HttpResponse(contenu, content_type="application/pdf")
+    fichier["Content-Disposition"] = f'attachment; filename="portrait-{reponse.structure_id}-{annee}.pdf"'
+    return fichier
 
 
 def _fichier(request, *, tache, nature: str, cle: str, libelle: str, nom: str, **lancement):
