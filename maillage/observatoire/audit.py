@@ -2,10 +2,10 @@
 
 from auditlog.registry import auditlog
 
-from .models import Campagne, Questionnaire, Reponse
+from .models import Campagne, Questionnaire, Reponse, ValeurReference
 
 # Campaigns and answers per object (the answers' bulk creation at campaign opening is not recorded, the
 # campaign's creation is; the past campaign import writes its own entries, `journaliser_en_masse`); transitions
-# and comments are themselves a journal.
-for modele in (Questionnaire, Campagne, Reponse):
+# and comments are themselves a journal. Published references: each created, changed or deleted value.
+for modele in (Questionnaire, Campagne, Reponse, ValeurReference):
     auditlog.register(modele)

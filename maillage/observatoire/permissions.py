@@ -109,3 +109,14 @@ def _reponses_exporter(user, departement):
     if user.role == Role.PILOTE:
         return dans_perimetre(user, departement)
     return est_correspondant(user, departement)
+
+
+@regle("reference.importer")
+def _reference_importer(user, departement):
+    """Importer des repères publiés (chiffres de référence SENACS ou autres) pour comparer les résultats.
+
+    National and regional figures (obj None) are shared by every département of the instance: administrators only.
+    A département's figures (obj: a département code): also the pilote in scope."""
+    if est_admin(user):
+        return True
+    return departement is not None and user.role == Role.PILOTE and dans_perimetre(user, departement)

@@ -28,6 +28,10 @@ from maillage.territoires.selectors import departement_du_code, version_des_donn
 from .. import agregats
 from ..models import Campagne, Reponse, Statut
 
+# The « fiche nationale » compares the départements *of this instance* only: never called national. One label for the
+# page, its links and its workbook (`rapports.fiche_nationale_xlsx` names its sheet with TITRE_FEUILLE_FICHE).
+LIBELLE_FICHE = "Comparaison des départements de cette plateforme"
+TITRE_FEUILLE_FICHE = "Départements {annee}"  # an XLSX sheet name: 31 characters at most
 STATUTS_RECUS = (Statut.SOUMISE, Statut.A_CORRIGER, Statut.VALIDEE)
 DUREE_CACHE = 24 * 60 * 60
 ANNEES_POSSIBLES = (1900, 2200)
@@ -306,8 +310,18 @@ def campagnes_visibles(annee: int, *, visible=None) -> list[Campagne]:
     return [c for c in campagnes if visible(c)] if visible is not None else campagnes
 
 
+def libelle_ensemble(nombre_departements: int) -> str:
+    """What the « all » row of the comparison really is: the départements of this instance, not France."""
+    if nombre_departements == 1:
+        return "Le seul département de cette plateforme"
+    return f"Ensemble des départements de cette plateforme ({nombre_departements} départements)"
+
+
 def fiche_nationale(annee: int, *, visible=None, campagnes=None, etat_: Etat | None = None) -> dict:
     """All the départements having a campaign that year in this instance: one aggregate per département + all.
+
+    Not a national figure: `libelle_ensemble` names the « all » row, and `seul_departement` is true when it would
+    only repeat the one département (the page then compares it with the published references instead).
 
     `visible(campagne) -> bool` keeps only the campaigns the reader may see (published ones for the public), or
     `campagnes` gives them (`campagnes_visibles`), and `etat_` their `etat`. Aggregates cached per data version;
@@ -336,7 +350,15 @@ def fiche_nationale(annee: int, *, visible=None, campagnes=None, etat_: Etat | N
         }
         for c in campagnes
     ]
-    return {"annee": annee, "campagnes": campagnes, "departements": departements, "ensemble": agregees["ensemble"]}
+    return {
+        "annee": annee,
+        "campagnes": campagnes,
+        "departements": departements,
+        "ensemble": agregees["ensemble"],
+        "libelle_fiche": LIBELLE_FICHE,
+        "libelle_ensemble": libelle_ensemble(len(departements)),
+        "seul_departement": len(departements) == 1,
+    }
 
 
 def reponse_du_portrait(structure_pk: int, annee: int) -> Reponse:

@@ -28,6 +28,7 @@ from maillage.territoires.models import QPV, Commune, Departement
 
 DEPARTEMENT = "94"
 FICHIER_QPV = Path(settings.BASE_DIR) / "data" / "qpv2024_liste_94.csv"
+FICHIER_REFERENCES = Path(settings.BASE_DIR) / "data" / "references_exemple_illustratif.csv"  # not official figures
 MOT_DE_PASSE = "demo-maillage-94"
 AUTEUR = "démonstration (charger_demo)"
 
@@ -200,6 +201,7 @@ class Command(BaseCommand):
             f"  Campagne 2016 (réponses FICTIVES) : {r['attendues']} réponses attendues, {r['recues']} reçues,"
             f" {r['validees']} validées."
         )
+        call_command("importer_references", str(FICHIER_REFERENCES), illustratif=True, auteur=AUTEUR, stdout=self.stdout)
 
     def charger_schema(self):
         r = schema_demo.charger(annoncer=self.stdout.write)
