@@ -5,6 +5,7 @@ the nearest earlier year (`Reference.annee` says which) at each level: national,
 département itself. `valeur_observee(groupe, code)` reads the same figure in the observatory's own aggregates.
 """
 
+from django.core.cache import cache
 from django.db.models import Q
 
 from maillage.territoires.models import Departement
@@ -13,6 +14,7 @@ from . import references
 from .models import ValeurReference
 from .references import Reference
 
+DUREE_CACHE = 24 * 60 * 60
 ORDRE_NIVEAUX = {references.NATIONAL: 0, references.REGIONAL: 1, references.DEPARTEMENTAL: 2}
 
 
@@ -59,6 +61,17 @@ def references_pour(indicateurs=None, *, annee: int, departement: str | None = N
             )
         )
     return resultat
+
+
+def references_en_cache(version: str, *, annee: int, departement: str | None = None) -> list[Reference]:
+    """`references_pour` (all indicators) read once per data `version`: the `Etat.version` of the results, which
+    changes with every import of references (journal of loads) and every audited edit of one."""
+    cle = f"observatoire:references:{annee}:{departement or ''}:{version}"
+    lues = cache.get(cle)
+    if lues is None:
+        lues = references_pour(annee=annee, departement=departement)
+        cache.set(cle, lues, DUREE_CACHE)
+    return lues
 
 
 def valeur_observee(groupe, code: str) -> float | None:

@@ -26,7 +26,7 @@ from maillage.territoires.models import EPCI, Commune, Departement
 from maillage.territoires.selectors import departement_du_code, version_des_donnees
 
 from .. import agregats
-from ..models import Campagne, Reponse, Statut
+from ..models import Campagne, Reponse, Statut, ValeurReference
 
 # The « fiche nationale » compares the départements *of this instance* only: never called national. One label for the
 # page, its links and its workbook (`rapports.fiche_nationale_xlsx` names its sheet with TITRE_FEUILLE_FICHE).
@@ -44,8 +44,10 @@ def version_registre() -> str:
     """Changes whenever the territories the results name may change: a commune's, EPCI's or département's name or
     EPCI (audited edits), a bulk load or import (the journal of loads, which imports of structures write too). A
     structure's own edits are in its campaigns' fingerprints (`etats_reponses`): editing a structure of one
-    département leaves the others' results in the cache."""
-    return version_des_donnees(Commune, EPCI, Departement)
+    département leaves the others' results in the cache. The published references (`ValeurReference`: imported,
+    hence journaled, or deleted in the administration, hence audited) are in it too: the pages show them beside the
+    results from the same cache."""
+    return version_des_donnees(Commune, EPCI, Departement, ValeurReference)
 
 
 def _agregats_empreinte():
@@ -242,7 +244,10 @@ def etat(campagnes: list[Campagne], *, par_campagne: bool = True) -> Etat:
         # Without the per-campaign join on structures: any audited structure edit changes this version, and the
         # miss reads the campaigns' fingerprints (`_completer`) to read again only the campaigns concerned.
         reponses, registre = None, ""
-        parties += [empreinte_globale(ids), version_des_donnees(Structure, Commune, EPCI, Departement)]
+        parties += [
+            empreinte_globale(ids),
+            version_des_donnees(Structure, Commune, EPCI, Departement, ValeurReference),
+        ]
     return Etat(reponses, registre, _signature(parties, registre))
 
 

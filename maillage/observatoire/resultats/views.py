@@ -45,7 +45,9 @@ def synthese(request, code, annee):
         contexte = rapports.contexte_rapport(campagne, precedente=precedente, etat=etat)
         corps = render_to_string("observatoire/resultats/_synthese.html", contexte)
         cache.set(cle, corps, selectors_resultats.DUREE_CACHE)
-    reperes = selectors_references.references_pour(annee=campagne.annee, departement=campagne.departement_id)
+    reperes = selectors_references.references_en_cache(
+        etat.version, annee=campagne.annee, departement=campagne.departement_id
+    )
     comparaison = []
     if reperes:  # the synthesis is cached: read again only to put its figures beside the references
         ensemble = selectors_resultats.synthese(campagne, precedente=precedente, etat_=etat)["ensemble"]
@@ -75,10 +77,11 @@ def fiche_nationale(request, annee):
             "observatoire/resultats/_fiche_nationale.html", {**donnees, "authentifie": request.user.is_authenticated}
         )
         cache.set(cle, tableau, selectors_resultats.DUREE_CACHE)
-    # With one département, its région's and its own references too; the references are read at each request
-    # (two small queries), so an import or an edit in the administration shows at once.
+    # With one département, its région's and its own references too (cached with the same data version).
     seul = donnees["departements"][0]["departement"] if donnees["seul_departement"] else None
-    reperes = selectors_references.references_pour(annee=annee, departement=seul.code if seul else None)
+    reperes = selectors_references.references_en_cache(
+        etat.version, annee=annee, departement=seul.code if seul else None
+    )
     contexte = {
         "annee": annee,
         "tableau": tableau,

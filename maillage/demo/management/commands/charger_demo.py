@@ -201,7 +201,9 @@ class Command(BaseCommand):
             f"  Campagne 2016 (réponses FICTIVES) : {r['attendues']} réponses attendues, {r['recues']} reçues,"
             f" {r['validees']} validées."
         )
-        call_command("importer_references", str(FICHIER_REFERENCES), illustratif=True, auteur=AUTEUR, stdout=self.stdout)
+        call_command(
+            "importer_references", str(FICHIER_REFERENCES), illustratif=True, auteur=AUTEUR, stdout=self.stdout
+        )
 
     def charger_schema(self):
         r = schema_demo.charger(annoncer=self.stdout.write)
