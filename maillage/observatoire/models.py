@@ -273,3 +273,14 @@ class ValeurReference(models.Model):
     def __str__(self):
         lieu = f" {self.territoire}" if self.territoire else ""
         return f"{self.indicateur} {self.annee} ({self.get_niveau_display()}{lieu}) : {self.valeur}"
+
+    @property
+    def libelle(self) -> str:
+        from .references import PAR_CODE  # pure module; imported here to keep models free of the file reader
+
+        indicateur = PAR_CODE.get(self.indicateur)
+        return indicateur.libelle if indicateur else self.indicateur
+
+    @property
+    def valeur_nombre(self) -> float:
+        return float(self.valeur)

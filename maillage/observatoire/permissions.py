@@ -120,3 +120,11 @@ def _reference_importer(user, departement):
     if est_admin(user):
         return True
     return departement is not None and user.role == Role.PILOTE and dans_perimetre(user, departement)
+
+
+@regle("references.gerer")
+def _references_gerer(user, obj=None):
+    """Ouvrir la page des repères publiés : les consulter et y déposer un fichier.
+
+    Administrators and pilotes; what each may import is then decided line by line by `reference.importer`."""
+    return est_admin(user) or user.role == Role.PILOTE

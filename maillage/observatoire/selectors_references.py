@@ -105,3 +105,8 @@ def comparaison(groupe, reperes: list[Reference]) -> list[dict]:
         )
         ligne["references"].append(repere)
     return list(lignes.values())
+
+
+def valeurs_importees():
+    """Every imported reference, for the page that lists them (one query)."""
+    return ValeurReference.objects.order_by("-annee", "indicateur", "niveau", "territoire")

@@ -7,8 +7,10 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from auditlog.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from maillage.comptes.models import Role
 from maillage.core.imports import ImportRefuse
@@ -220,3 +222,57 @@ def test_commande(territoire_94, tmp_path):
         call_command("importer_references", str(chemin), stdout=io.StringIO())
     with pytest.raises(CommandError, match="Fichier illisible"):
         call_command("importer_references", str(tmp_path / "absent.csv"), stdout=io.StringIO())
+
+
+# --- The page --------------------------------------------------------------------------------------------------
+
+
+def deposer(client, texte: str, **donnees):
+    fichier = SimpleUploadedFile("reperes.csv", texte.encode("utf-8"), content_type="text/csv")
+    return client.post(reverse("observatoire:reperes"), {"fichier": fichier, **donnees})
+
+
+@pytest.mark.parametrize("role", [Role.CONSEILLER, Role.PARTENAIRE, Role.STRUCTURE])
+def test_page_refusee_aux_autres_roles(client, territoire_94, role):
+    url = reverse("observatoire:reperes")
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(UtilisateurFactory(role=role, departements=[territoire_94.departement]))
+    assert client.get(url).status_code == 403
+    assert deposer(client, BON).status_code == 403
+    assert not ValeurReference.objects.exists()
+
+
+def test_page_le_pilote_depose_les_chiffres_de_son_departement(client, territoire_94):
+    client.force_login(UtilisateurFactory(role=Role.PILOTE, departements=[territoire_94.departement]))
+    page = client.get(reverse("observatoire:reperes")).content.decode()
+    assert "importés par un administrateur" in page and "benevoles_moyenne" in page
+    reponse = deposer(client, ENTETE + "part_caf;2016;departemental;94;30;Caf 94;\n", illustratif="on")
+    assert reponse.status_code == 302
+    valeur = ValeurReference.objects.get()
+    assert valeur.illustratif and valeur.territoire == "94"
+    page = client.get(reverse("observatoire:reperes")).content.decode()
+    assert "1 créée(s)" in page and "Part de la Caf dans les produits" in page and "30 %" in page.replace("\xa0", " ")
+    # A national figure in the file: the whole file refused, each reason shown
+    reponse = deposer(client, BON)
+    assert reponse.status_code == 400
+    page = reponse.content.decode()
+    assert "Fichier refusé" in page and "importés par un administrateur" in page
+    assert ValeurReference.objects.count() == 1
+
+
+def test_page_fichier_manquant_ou_faux(client, territoire_94):
+    client.force_login(UtilisateurFactory(role=Role.ADMIN))
+    reponse = client.post(reverse("observatoire:reperes"), {})
+    assert reponse.status_code == 400 and "Choisissez le fichier" in reponse.content.decode()
+    reponse = deposer(client, ENTETE + "benevoles;2016;national;;15;S;\n")
+    assert reponse.status_code == 400
+    assert "indicateur inconnu « benevoles »" in reponse.content.decode().replace("&#x27;", "'")
+    assert deposer(client, BON).status_code == 302
+    assert ValeurReference.objects.count() == 3
+
+
+def test_page_nombre_de_requetes_borne(client, territoire_94, django_assert_max_num_queries):
+    importer(BON)
+    client.force_login(UtilisateurFactory(role=Role.ADMIN))
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("observatoire:reperes")).status_code == 200

@@ -58,6 +58,7 @@ def synthese(request, code, annee):
         "corps": corps,
         "comparaison": comparaison,
         "reperes_illustratifs": any(r.illustratif for r in reperes),
+        "peut_gerer_reperes": peut(request.user, "references.gerer"),
         "peut_xlsx": peut(request.user, "reponses.exporter", campagne.departement_id),
         "pdf_disponible": rapports.pdf_disponible(),
     }
@@ -90,6 +91,7 @@ def fiche_nationale(request, annee):
         "seul_departement": seul,
         "libelle_observee": seul.nom if seul else donnees["libelle_ensemble"],
         "reperes_illustratifs": any(r.illustratif for r in reperes),
+        "peut_gerer_reperes": peut(request.user, "references.gerer"),
         "comparaison": selectors_references.comparaison(
             donnees["ensemble"] if donnees["departements"] else None, reperes
         ),

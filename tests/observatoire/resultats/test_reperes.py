@@ -110,6 +110,7 @@ def test_page_avec_deux_departements(client, reperes):
     # National references only (no région or département is « the » one of the page)
     assert "SENACS national 2016" in html and "Île-de-France" not in html
     assert "valeur illustrative" not in html
+    assert reverse("observatoire:reperes") in html  # the pilote may import
 
 
 def test_page_avec_un_seul_departement_ne_se_compare_pas_a_lui_meme(client, reperes):
@@ -123,6 +124,7 @@ def test_page_avec_un_seul_departement_ne_se_compare_pas_a_lui_meme(client, repe
     assert "SENACS Île-de-France 2015" in html and "(pas de chiffre 2016)" in html
     assert "Caf du Val-de-Marne" in html and "valeur illustrative, non officielle" in html
     assert "Valeurs illustratives, non officielles" in html
+    assert reverse("observatoire:reperes") not in html  # the public may not import
 
 
 def test_page_sans_repere_le_dit(client, jeu):  # noqa: F811
