@@ -89,8 +89,8 @@ def references_importer(
     annoncer("Lecture et vérification du fichier…")
     lu = references.lire(contenu, _validateur_territoires())
     erreurs = list(lu.erreurs)
-    if not erreurs and par is not None:
-        erreurs = _refus_de_droits(lu.lignes, par)
+    if par is not None:  # the rights of the well-formed rows, reported with the other errors
+        erreurs = sorted(erreurs + _refus_de_droits(lu.lignes, par), key=lambda e: e.ligne or 0)
     if erreurs:
         raise refuser(erreurs)
     annoncer(f"{nombre(len(lu.lignes))} ligne(s) valides ; écriture…")

@@ -21,9 +21,11 @@ from django.urls import reverse
 
 from maillage.comptes.models import Role, Utilisateur
 from maillage.core.formats import euros, euros_compacts, nombre, pourcentage
+from maillage.core.imports import ImportRefuse
 from maillage.demo import observatoire, organisations, registre
 from maillage.demo import reseau as reseau_demo
 from maillage.demo import schema as schema_demo
+from maillage.observatoire.services_references import references_importer, refus_texte, resume_texte
 from maillage.territoires.models import QPV, Commune, Departement
 
 DEPARTEMENT = "94"
@@ -201,9 +203,16 @@ class Command(BaseCommand):
             f"  Campagne 2016 (réponses FICTIVES) : {r['attendues']} réponses attendues, {r['recues']} reçues,"
             f" {r['validees']} validées."
         )
-        call_command(
-            "importer_references", str(FICHIER_REFERENCES), illustratif=True, auteur=AUTEUR, stdout=self.stdout
-        )
+        try:  # illustrative, not official figures (see the file's .source.txt)
+            resume = references_importer(
+                contenu=FICHIER_REFERENCES.read_bytes(),
+                nom_fichier=FICHIER_REFERENCES.name,
+                illustratif=True,
+                auteur=AUTEUR,
+            )
+            self.stdout.write(f"  {resume_texte(resume)}")
+        except ImportRefuse as refus:  # without the région's territories (--sans-territoires)
+            self.stderr.write(f"  Repères illustratifs non importés : {refus_texte(refus)}")
 
     def charger_schema(self):
         r = schema_demo.charger(annoncer=self.stdout.write)
