@@ -3,7 +3,7 @@ campaigns and answers are written by the services, where the workflow and permis
 
 from django.contrib import admin
 
-from .models import Campagne, Commentaire, Questionnaire, Relance, Reponse, Transition
+from .models import Campagne, Commentaire, Questionnaire, Relance, Reponse, Transition, ValeurReference
 
 
 class ConsultationAdmin(admin.ModelAdmin):
@@ -85,3 +85,17 @@ class RelanceAdmin(ConsultationAdmin):
     search_fields = ("structure__nom", "retard")
     date_hierarchy = "jour"
     show_full_result_count = False
+
+
+@admin.register(ValeurReference)
+class ValeurReferenceAdmin(ConsultationAdmin):
+    """Published references come from their files (importer_references); a wrong one may be deleted here (the
+    deletion is in the audit trail), then the corrected file imported again."""
+
+    list_display = ("indicateur", "annee", "niveau", "territoire", "valeur", "unite", "source", "illustratif")
+    list_filter = ("niveau", "annee", "illustratif", "indicateur")
+    search_fields = ("indicateur", "source", "territoire")
+    readonly_fields = ("chargement", "importe_par")
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from maillage.core.permissions import peut
 from maillage.core.schemas import erreurs
 
+from . import selectors_references
 from .models import Campagne
 from .resultats import selectors as selectors_resultats
 
@@ -47,6 +48,21 @@ class BenevolesOut(Stat):
     moyenne_par_structure: float | None
 
 
+class ReferenceOut(Schema):
+    indicateur: str
+    libelle: str
+    annee: int
+    niveau: str
+    territoire: str
+    territoire_nom: str
+    valeur: float
+    unite: str
+    source: str
+    url: str
+    illustratif: bool
+    valeur_observee: float | None
+
+
 class SyntheseCampagneOut(Schema):
     annee: int
     annee_donnees: int
@@ -54,6 +70,7 @@ class SyntheseCampagneOut(Schema):
     publiee: bool
     reponses: ReponsesOut
     indicateurs: dict[str, dict]
+    references: list[ReferenceOut]
 
 
 def _visible(request, campagne) -> bool:
@@ -95,7 +112,12 @@ def campagnes(request):
         "taux de réponse (reçues / attendues). `indicateurs` : agrégats des seules réponses validées, par indicateur "
         "`{n, total, moyenne, mediane}` (n = structures ayant répondu à la question) ; `benevoles` porte aussi "
         "`moyenne_par_structure`. Campagne ou département inconnus : 404. Campagne non publiée : 403 sauf pour la "
-        "Caf et les partenaires du département."
+        "Caf et les partenaires du département. `references` : les repères publiés importés (chiffres SENACS "
+        "nationaux, de la région du département et du département), pour l'année de la campagne ou, à défaut, la "
+        "plus proche avant elle (`annee` dit laquelle) : `niveau` national, regional ou departemental, `territoire` "
+        "(code de la région ou du département, vide au niveau national), `valeur` dans son `unite` (pourcentage de "
+        "0 à 100), `source` et `url` à citer, `illustratif` vrai pour une valeur non officielle (démonstration), "
+        "`valeur_observee` la même grandeur calculée sur les réponses validées du département."
     ),
 )
 def synthese(request, annee: int, code: str):
@@ -107,6 +129,7 @@ def synthese(request, annee: int, code: str):
     indicateurs = {cle: stat.as_dict() for cle, stat in ensemble.indicateurs.items()}
     indicateurs["benevoles"]["moyenne_par_structure"] = indicateurs["benevoles"]["moyenne"]
     indicateurs["parts_financeurs"] = ensemble.parts
+    reperes = selectors_references.references_pour(annee=campagne.annee, departement=campagne.departement_id)
     return {
         "annee": campagne.annee,
         "annee_donnees": campagne.annee_donnees,
@@ -114,6 +137,10 @@ def synthese(request, annee: int, code: str):
         "publiee": campagne.publiee,
         "reponses": compte,
         "indicateurs": indicateurs,
+        "references": [
+            {**r.en_dict(), "valeur_observee": selectors_references.valeur_observee(ensemble, r.indicateur)}
+            for r in reperes
+        ],
     }
 
 

@@ -256,3 +256,65 @@ class CommentaireRapport(models.Model):
 
     def __str__(self):
         return f"{self.get_section_display()} — {self.campagne}"
+
+
+class ValeurReference(models.Model):
+    """A published reference figure (SENACS national or regional sheet, a Caf's plaquette) that the results are
+    read against, imported from a file (`importer_references`, see `references`). One value per indicator, year,
+    level and territory; `illustratif` marks figures that are not official (the demo's)."""
+
+    class Niveau(models.TextChoices):
+        NATIONAL = "national", "National"
+        REGIONAL = "regional", "Régional"
+        DEPARTEMENTAL = "departemental", "Départemental"
+
+    indicateur = models.CharField(max_length=50, help_text="Code de `references.INDICATEURS_REFERENCE`")
+    annee = models.PositiveSmallIntegerField("année", help_text="Année de l'enquête publiée (SENACS 2016)")
+    niveau = models.CharField(max_length=15, choices=Niveau.choices)
+    territoire = models.CharField(
+        max_length=3, blank=True, help_text="Code de la région ou du département ; vide pour un chiffre national"
+    )
+    valeur = models.DecimalField(max_digits=18, decimal_places=4)
+    unite = models.CharField("unité", max_length=20)
+    source = models.CharField(max_length=300)
+    url = models.URLField("adresse de la source", max_length=500, blank=True)
+    illustratif = models.BooleanField(
+        default=False, help_text="Valeur illustrative, non officielle (démonstration) : dit comme tel à l'écran"
+    )
+    chargement = models.ForeignKey(
+        "territoires.Chargement", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    importe_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "valeur de référence publiée"
+        verbose_name_plural = "valeurs de référence publiées"
+        ordering = ["indicateur", "-annee", "niveau", "territoire"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicateur", "annee", "niveau", "territoire"], name="valeur_reference_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(niveau="national", territoire="") | (~Q(niveau="national") & ~Q(territoire="")),
+                name="valeur_reference_territoire_selon_niveau",
+            ),
+            models.CheckConstraint(condition=~Q(source=""), name="valeur_reference_source_requise"),
+        ]
+
+    def __str__(self):
+        lieu = f" {self.territoire}" if self.territoire else ""
+        return f"{self.indicateur} {self.annee} ({self.get_niveau_display()}{lieu}) : {self.valeur}"
+
+    @property
+    def libelle(self) -> str:
+        from .references import PAR_CODE  # pure module; imported here to keep models free of the file reader
+
+        indicateur = PAR_CODE.get(self.indicateur)
+        return indicateur.libelle if indicateur else self.indicateur
+
+    @property
+    def valeur_nombre(self) -> float:
+        return float(self.valeur)

@@ -124,3 +124,22 @@ def _rapport_commenter(user, campagne):
     if user.role == Role.PILOTE:
         return dans_perimetre(user, campagne)
     return est_correspondant(user, campagne)
+
+
+@regle("reference.importer")
+def _reference_importer(user, departement):
+    """Importer des repères publiés (chiffres de référence SENACS ou autres) pour comparer les résultats.
+
+    National and regional figures (obj None) are shared by every département of the instance: administrators only.
+    A département's figures (obj: a département code): also the pilote in scope."""
+    if est_admin(user):
+        return True
+    return departement is not None and user.role == Role.PILOTE and dans_perimetre(user, departement)
+
+
+@regle("references.gerer")
+def _references_gerer(user, obj=None):
+    """Ouvrir la page des repères publiés : les consulter et y déposer un fichier.
+
+    Administrators and pilotes; what each may import is then decided line by line by `reference.importer`."""
+    return est_admin(user) or user.role == Role.PILOTE

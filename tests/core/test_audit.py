@@ -20,7 +20,7 @@ SUIVIS = {
     },
     "financements": {"TypePS", "BaremePS", "Budget", "LigneProduit"},
     "diagnostic": {"ParametresDiagnostic", "Scenario"},
-    "observatoire": {"Questionnaire", "Campagne", "Reponse", "CommentaireRapport"},
+    "observatoire": {"Questionnaire", "Campagne", "Reponse", "CommentaireRapport", "ValeurReference"},
     "fiches": {"FicheExperience"},
     # Status changes (TransitionSchema) and comments (CommentaireAction) are append-only rows naming their author.
     "schema": {

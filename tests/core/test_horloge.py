@@ -75,6 +75,7 @@ AUTORISES = {
         "update(fin=timezone.now())": JOURNAL,
     },
     "observatoire/services_import.py": {"debut = timezone.now()": JOURNAL, "fin=timezone.now(),": JOURNAL},
+    "observatoire/services_references.py": {"debut = timezone.now()": JOURNAL},
     "observatoire/saisie/views.py": {
         'enregistre_a = timezone.localtime().strftime("%H:%M")': "time of day of the autosave just done"
     },

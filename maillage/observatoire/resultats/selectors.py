@@ -28,8 +28,12 @@ from maillage.territoires.models import EPCI, Appartenance, Commune, Departement
 from maillage.territoires.selectors import departement_du_code, version_des_donnees
 
 from .. import agregats
-from ..models import Campagne, Reponse, Statut
+from ..models import Campagne, Reponse, Statut, ValeurReference
 
+# The « fiche nationale » compares the départements *of this instance* only: never called national. One label for the
+# page, its links and its workbook (`rapports.fiche_nationale_xlsx` names its sheet with TITRE_FEUILLE_FICHE).
+LIBELLE_FICHE = "Comparaison des départements de cette plateforme"
+TITRE_FEUILLE_FICHE = "Départements {annee}"  # an XLSX sheet name: 31 characters at most
 STATUTS_RECUS = (Statut.SOUMISE, Statut.A_CORRIGER, Statut.VALIDEE)
 DUREE_CACHE = 24 * 60 * 60
 ANNEES_POSSIBLES = (1900, 2200)
@@ -43,8 +47,10 @@ def version_registre() -> str:
     département's name or EPCI, a grouping of communes or a commune's membership of one (audited edits), a bulk load
     or import (the journal of loads, which imports of structures and groupings write too). A structure's own edits
     are in its campaigns' fingerprints (`etats_reponses`): editing a structure of one département leaves the
-    others' results in the cache."""
-    return version_des_donnees(Commune, EPCI, Departement, Regroupement, Appartenance)
+    others' results in the cache. The published references (`ValeurReference`: imported, hence journaled, or
+    deleted in the administration, hence audited) are in it too: the pages show them beside the results from the
+    same cache."""
+    return version_des_donnees(Commune, EPCI, Departement, Regroupement, Appartenance, ValeurReference)
 
 
 def _agregats_empreinte():
@@ -241,7 +247,10 @@ def etat(campagnes: list[Campagne], *, par_campagne: bool = True) -> Etat:
         # Without the per-campaign join on structures: any audited structure edit changes this version, and the
         # miss reads the campaigns' fingerprints (`_completer`) to read again only the campaigns concerned.
         reponses, registre = None, ""
-        parties += [empreinte_globale(ids), version_des_donnees(Structure, Commune, EPCI, Departement)]
+        parties += [
+            empreinte_globale(ids),
+            version_des_donnees(Structure, Commune, EPCI, Departement, ValeurReference),
+        ]
     return Etat(reponses, registre, _signature(parties, registre))
 
 
@@ -386,8 +395,18 @@ def campagnes_visibles(annee: int, *, visible=None) -> list[Campagne]:
     return [c for c in campagnes if visible(c)] if visible is not None else campagnes
 
 
+def libelle_ensemble(nombre_departements: int) -> str:
+    """What the « all » row of the comparison really is: the départements of this instance, not France."""
+    if nombre_departements == 1:
+        return "Le seul département de cette plateforme"
+    return f"Ensemble des départements de cette plateforme ({nombre_departements} départements)"
+
+
 def fiche_nationale(annee: int, *, visible=None, campagnes=None, etat_: Etat | None = None) -> dict:
     """All the départements having a campaign that year in this instance: one aggregate per département + all.
+
+    Not a national figure: `libelle_ensemble` names the « all » row, and `seul_departement` is true when it would
+    only repeat the one département (the page then compares it with the published references instead).
 
     `visible(campagne) -> bool` keeps only the campaigns the reader may see (published ones for the public), or
     `campagnes` gives them (`campagnes_visibles`), and `etat_` their `etat`. Aggregates cached per data version;
@@ -416,7 +435,15 @@ def fiche_nationale(annee: int, *, visible=None, campagnes=None, etat_: Etat | N
         }
         for c in campagnes
     ]
-    return {"annee": annee, "campagnes": campagnes, "departements": departements, "ensemble": agregees["ensemble"]}
+    return {
+        "annee": annee,
+        "campagnes": campagnes,
+        "departements": departements,
+        "ensemble": agregees["ensemble"],
+        "libelle_fiche": LIBELLE_FICHE,
+        "libelle_ensemble": libelle_ensemble(len(departements)),
+        "seul_departement": len(departements) == 1,
+    }
 
 
 def reponse_du_portrait(structure_pk: int, annee: int) -> Reponse:

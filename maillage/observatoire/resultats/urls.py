@@ -1,9 +1,10 @@
 from django.urls import path
 
 from . import views as v
-from . import views_commentaires
+from . import views_commentaires, views_references
 
 urlpatterns = [
+    path("resultats/reperes/", views_references.reperes, name="reperes"),
     path("resultats/<int:annee>/", v.fiche_nationale, name="fiche_nationale"),
     path("resultats/<int:annee>/fiche-nationale.xlsx", v.fiche_nationale_xlsx, name="fiche_nationale_xlsx"),
     path("resultats/<int:annee>/structures/<int:pk>/", v.portrait, name="portrait"),

@@ -17,7 +17,7 @@ from maillage.core import travaux
 from maillage.core.models import Travail
 from maillage.core.permissions import exiger, peut
 
-from .. import taches
+from .. import selectors_references, taches
 from . import rapports
 from . import selectors as selectors_resultats
 
@@ -53,10 +53,20 @@ def synthese(request, code, annee):
         )
         corps = render_to_string("observatoire/resultats/_synthese.html", contexte)
         cache.set(cle, corps, selectors_resultats.DUREE_CACHE)
+    reperes = selectors_references.references_en_cache(
+        etat.version, annee=campagne.annee, departement=campagne.departement_id
+    )
+    comparaison = []
+    if reperes:  # the synthesis is cached: read again only to put its figures beside the references
+        ensemble = selectors_resultats.synthese(campagne, precedente=precedente, etat_=etat)["ensemble"]
+        comparaison = selectors_references.comparaison(ensemble, reperes)
     contexte = {
         "campagne": campagne,
         "precedente": precedente,
         "corps": corps,
+        "comparaison": comparaison,
+        "reperes_illustratifs": any(r.illustratif for r in reperes),
+        "peut_gerer_reperes": peut(request.user, "references.gerer"),
         "peut_xlsx": peut(request.user, "reponses.exporter", campagne.departement_id),
         "peut_commenter": peut(request.user, "rapport.commenter", campagne),
         "pdf_disponible": rapports.pdf_disponible(),
@@ -65,24 +75,47 @@ def synthese(request, code, annee):
 
 
 def fiche_nationale(request, annee):
+    """The comparison of the départements of this instance (not a national figure), and the published references."""
     campagnes = selectors_resultats.campagnes_visibles(annee, visible=lambda c: synthese_visible(request.user, c))
     etat = selectors_resultats.etat(campagnes, par_campagne=False)
+    donnees = selectors_resultats.fiche_nationale(annee, campagnes=campagnes, etat_=etat)  # cached aggregates
     # Rendered once per data version and set of campaigns seen (the public sees the published ones only).
     cle = f"observatoire:page:fiche_nationale:{annee}:{etat.version}:{int(request.user.is_authenticated)}"
     tableau = cache.get(cle)
     if tableau is None:
-        donnees = selectors_resultats.fiche_nationale(annee, campagnes=campagnes, etat_=etat)
         tableau = render_to_string(
             "observatoire/resultats/_fiche_nationale.html", {**donnees, "authentifie": request.user.is_authenticated}
         )
         cache.set(cle, tableau, selectors_resultats.DUREE_CACHE)
-    return render(request, "observatoire/resultats/fiche_nationale.html", {"annee": annee, "tableau": tableau})
+    # With one département, its région's and its own references too (cached with the same data version).
+    seul = donnees["departements"][0]["departement"] if donnees["seul_departement"] else None
+    reperes = selectors_references.references_en_cache(
+        etat.version, annee=annee, departement=seul.code if seul else None
+    )
+    contexte = {
+        "annee": annee,
+        "tableau": tableau,
+        "libelle_fiche": donnees["libelle_fiche"],
+        "libelle_ensemble": donnees["libelle_ensemble"],
+        "seul_departement": seul,
+        "libelle_observee": seul.nom if seul else donnees["libelle_ensemble"],
+        "reperes_illustratifs": any(r.illustratif for r in reperes),
+        "peut_gerer_reperes": peut(request.user, "references.gerer"),
+        "comparaison": selectors_references.comparaison(
+            donnees["ensemble"] if donnees["departements"] else None, reperes
+        ),
+        "reperes": reperes,
+    }
+    return render(request, "observatoire/resultats/fiche_nationale.html", contexte)
 
 
 def portrait(request, pk, annee):
     reponse = selectors_resultats.reponse_du_portrait(pk, annee)
     exiger(request.user, "reponse.voir", reponse)
     contexte = {**selectors_resultats.portrait(reponse), "pdf_disponible": rapports.pdf_disponible()}
+    contexte["reperes"] = selectors_references.references_pour(
+        annee=reponse.campagne.annee, departement=reponse.campagne.departement_id
+    )
     return render(request, "observatoire/resultats/portrait.html", contexte)
 
 
@@ -182,7 +215,7 @@ def fiche_nationale_xlsx(request, annee):
         tache=taches.generer_fiche_nationale,
         nature="observatoire.fiche_nationale_xlsx",
         cle=f"{annee}:{rapports.empreinte_nationale(annee, ids)}",
-        libelle=f"Fiche nationale {annee} de l'observatoire (XLSX)",
+        libelle=f"{selectors_resultats.LIBELLE_FICHE} : observatoire {annee} (XLSX)",
         nom=f"observatoire-fiche-nationale-{annee}.xlsx",
         # With unpublished campaigns in it, only its requester may follow it (their scope decided its content).
         public=publique,

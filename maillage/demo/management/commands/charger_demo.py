@@ -26,12 +26,14 @@ from maillage.core.imports import ImportRefuse
 from maillage.demo import observatoire, organisations, registre
 from maillage.demo import reseau as reseau_demo
 from maillage.demo import schema as schema_demo
+from maillage.observatoire.services_references import references_importer, refus_texte, resume_texte
 from maillage.territoires.models import QPV, Commune, Departement, Regroupement
 from maillage.territoires.services import regroupements_importer
 
 DEPARTEMENT = "94"
 FICHIER_QPV = Path(settings.BASE_DIR) / "data" / "qpv2024_liste_94.csv"
 FICHIER_TERRITOIRES_CAF = Path(__file__).resolve().parents[2] / "territoires_caf_94_fictifs.csv"
+FICHIER_REFERENCES = Path(settings.BASE_DIR) / "data" / "references_exemple_illustratif.csv"  # not official figures
 MOT_DE_PASSE = "demo-maillage-94"
 AUTEUR = "démonstration (charger_demo)"
 
@@ -229,6 +231,16 @@ class Command(BaseCommand):
             f"  Campagne 2016 (réponses FICTIVES) : {r['attendues']} réponses attendues, {r['recues']} reçues,"
             f" {r['validees']} validées."
         )
+        try:  # illustrative, not official figures (see the file's .source.txt)
+            resume = references_importer(
+                contenu=FICHIER_REFERENCES.read_bytes(),
+                nom_fichier=FICHIER_REFERENCES.name,
+                illustratif=True,
+                auteur=AUTEUR,
+            )
+            self.stdout.write(f"  {resume_texte(resume)}")
+        except ImportRefuse as refus:  # without the région's territories (--sans-territoires)
+            self.stderr.write(f"  Repères illustratifs non importés : {refus_texte(refus)}")
 
     def charger_schema(self):
         r = schema_demo.charger(annoncer=self.stdout.write)
