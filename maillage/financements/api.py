@@ -97,7 +97,8 @@ def _euros(valeur) -> float:
         "Structures actives au 31 décembre de l'année, budgets réalisés de l'année (total des charges), "
         "financement de la Caf (prestations de service et fonds locaux). Montants en euros. "
         "`perimetre` (`epci:<SIREN>`, `ept:<SIREN>`, `territoire_caf:<code>`…) restreint tous les chiffres aux "
-        "communes de ce territoire au 31 décembre ; `decoupage` (`epci`, `ept`, `territoire_caf`, `ctg`, "
+        "communes de ce territoire (territoires en vigueur au 1er janvier de l'année suivante) ; "
+        "`decoupage` (`epci`, `ept`, `territoire_caf`, `ctg`, "
         "`territoire_departement`, `autre`) ajoute les mêmes chiffres par territoire de ce découpage "
         "(`par_territoire`, dont une ligne sans périmètre pour les communes hors de tous). Un montant qui ne "
         "porterait que sur un budget réalisé (celui d'une structure) est omis (null)."
@@ -108,7 +109,7 @@ def indicateurs_departement(request, code: str, filtre: Query[FiltreAnnee]):
     if not ANNEE_MIN <= annee <= ANNEE_MAX:
         raise HttpError(400, f"Année hors limites : {annee} (attendu entre {ANNEE_MIN} et {ANNEE_MAX}).")
     code = departement_par_code(code).code
-    date = datetime.date(annee, 12, 31)
+    date = selectors.date_decoupage(annee)
     perimetre = None
     if filtre.perimetre:
         perimetre = perimetres.perimetre_lu(code, filtre.perimetre, date=date)
@@ -163,7 +164,7 @@ def _territoire(perimetre, v: dict) -> dict:
 
 
 def _indicateurs(code: str, annee: int, *, perimetre=None, decoupage=None) -> dict:
-    date = datetime.date(annee, 12, 31)
+    date = selectors.date_decoupage(annee)
     communes = perimetres.communes_du_perimetre(code, perimetre, date=date) if perimetre else None
     c = selectors.consolidation(annee=annee, departement=code, communes=communes)
     part = c.part_cs_associatifs

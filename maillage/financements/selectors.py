@@ -393,6 +393,14 @@ def structures_avec_finances(annee: int, *, departement: str, communes: set[str]
 
 # --- By périmètre of a cut (EPCI, EPT, a Caf's groupings) --------------------------------------------
 
+
+def date_decoupage(annee: int) -> datetime.date:
+    """The day whose territorial cuts (EPCI, EPT, groupings) a year's figures are filtered and aggregated by: 1 January
+    of the next year, INSEE's convention for a situation at 31 December (the EPT, created on 1 January 2016, then
+    frame the 2015 figures that the first schémas of the Métropole were built on)."""
+    return datetime.date(annee + 1, 1, 1)
+
+
 # The figures of the "par territoire" table, per commune then per périmètre.
 FIGURES_TERRITOIRE = ("centres_sociaux", "evs", "budgets", "budget", "financement_caf", "autres_financeurs")
 
@@ -453,11 +461,11 @@ def par_territoire(
     tous: list[perimetres_mod.Perimetre] | None = None,
     communes: set[str] | None = None,
 ) -> TableauTerritoires:
-    """The figures of `figures_par_commune` summed per périmètre of the cut `decoupage` at 31/12 of `annee` (four
+    """The figures of `figures_par_commune` summed per périmètre of the cut `decoupage` (`date_decoupage`) (four
     queries: three grouped figures and the communes' périmètres). `tous`: the cut's périmètres to list even
     without figures; `communes` restricts to a territory (a périmètre chosen as filter): only the périmètres
     meeting it are listed."""
-    date = datetime.date(annee, 12, 31)
+    date = date_decoupage(annee)
     figures = figures_par_commune(annee, departement=departement, communes=communes)
     affectation = perimetres_mod.affectations(departement, decoupage.cle, date=date, communes=communes)
     if communes is not None:

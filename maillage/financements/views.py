@@ -1,4 +1,3 @@
-import datetime
 import hashlib
 
 from django.conf import settings
@@ -181,13 +180,14 @@ def tableau_de_bord(request, code, annee):
     annee = _annee_valide(annee)
     voir_finances = peut(request.user, "departement.voir_finances", dep.code)
     valeur = request.GET.get("perimetre", "").strip()
-    perimetre = perimetres.perimetre_lu(dep.code, valeur, date=datetime.date(annee, 12, 31)) if valeur else None
+    decoupe_le = selectors.date_decoupage(annee)
+    perimetre = perimetres.perimetre_lu(dep.code, valeur, date=decoupe_le) if valeur else None
     demande = request.GET.get("decoupage", "").strip()
     cle_decoupage = demande if perimetres.decoupage(demande) else ""
     ignores = []
     if valeur and perimetre is None:
         ignores.append(
-            f"Territoire « {valeur[:80]} » inconnu dans ce département au 31/12/{annee} : filtre ignoré, "
+            f"Territoire « {valeur[:80]} » inconnu dans ce département au {decoupe_le:%d/%m/%Y} : filtre ignoré, "
             "chiffres de tout le département."
         )
     if demande and not cle_decoupage:
@@ -230,7 +230,7 @@ def _secret(figures: dict, voir_finances: bool) -> bool:
 
 
 def _contexte_tableau(dep, annee: int, voir_finances: bool, *, perimetre=None, cle_decoupage: str = "") -> dict:
-    date = datetime.date(annee, 12, 31)
+    date = selectors.date_decoupage(annee)
     choix = perimetres.perimetres_du_departement(dep.code, date=date)
     disponibles = {d.cle: (d, liste) for d, liste in choix}
     communes = perimetres.communes_du_perimetre(dep.code, perimetre, date=date) if perimetre else None
@@ -297,6 +297,7 @@ def _contexte_tableau(dep, annee: int, voir_finances: bool, *, perimetre=None, c
         "annee": annee,
         "annees": annees,
         "perimetres": choix,
+        "decoupe_le": date,
         "perimetre": perimetre,
         "secret": secret,
         "tableau": tableau,

@@ -248,9 +248,9 @@ def test_api_par_perimetre_et_par_ept(client, ept):
 @pytest.mark.parametrize(
     ("parametres", "raison"),
     [
-        ({"perimetre": "ept:999999999"}, "Périmètre inconnu dans le département 94 au 31/12/2016"),
+        ({"perimetre": "ept:999999999"}, "Périmètre inconnu dans le département 94 au 01/01/2017"),
         ({"perimetre": "n'importe quoi"}, "Périmètre inconnu"),
-        ({"decoupage": "canton"}, "Découpage inconnu dans le département 94 au 31/12/2016"),
+        ({"decoupage": "canton"}, "Découpage inconnu dans le département 94 au 01/01/2017"),
         ({"decoupage": "ctg"}, "possibles : epci, ept"),
     ],
 )
@@ -261,5 +261,21 @@ def test_api_perimetre_ou_decoupage_inconnu_422(client, ept, parametres, raison)
 
 
 def test_api_avant_les_ept_ils_sont_inconnus(client, ept):
-    reponse = client.get(API, {"annee": 2015, "perimetre": "ept:200058014"})
+    # The 2015 figures are framed by the cuts of 1 January 2016 (the EPT are there); those of 2014 are not.
+    assert client.get(API, {"annee": 2015, "perimetre": "ept:200058014"}).status_code == 200
+    reponse = client.get(API, {"annee": 2014, "perimetre": "ept:200058014"})
     assert reponse.status_code == 422
+
+
+def test_les_chiffres_2015_se_decoupent_par_les_ept_du_1er_janvier_2016(client, ept):
+    """The EPT were created on 1 January 2016: the situation at 31/12/2015 is framed by them (INSEE's convention)."""
+    assert selectors.date_decoupage(2015) == DEBUT_EPT
+    tableau = selectors.par_territoire(2015, departement="94", decoupage=perimetres.decoupage("ept"))
+    assert lignes(tableau) == [
+        ("Grand Paris Sud Est Avenir", 1, 1, 540_000, 80_000, 205_000),
+        ("Grand-Orly Seine Bièvre", 1, 0, 300_000, 55_000, 150_000),
+        ("Paris-Est-Marne et Bois", 1, 0, 0, 0, 0),
+    ]
+    page = texte(client.get(reverse("financements:tableau_de_bord", kwargs={"code": "94", "annee": 2015})))
+    assert "Établissements publics territoriaux (EPT) : structures actives au 31/12/2015" in page
+    assert "territoires en vigueur au 01/01/2016" in page
