@@ -101,7 +101,8 @@ def _euros(valeur) -> float:
         "`decoupage` (`epci`, `ept`, `territoire_caf`, `ctg`, "
         "`territoire_departement`, `autre`) ajoute les mêmes chiffres par territoire de ce découpage "
         "(`par_territoire`, dont une ligne sans périmètre pour les communes hors de tous). Un montant qui ne "
-        "porterait que sur un budget réalisé (celui d'une structure) est omis (null)."
+        "porterait que sur un budget réalisé (celui d'une structure) est omis (null), et avec lui, quand il est "
+        "seul dans son tableau, celui de la ligne qui compte le moins de budgets (le total le révélerait)."
     ),
 )
 def indicateurs_departement(request, code: str, filtre: Query[FiltreAnnee]):
@@ -141,17 +142,11 @@ def indicateurs_departement(request, code: str, filtre: Query[FiltreAnnee]):
     return resultat
 
 
-# A row (or a périmètre) whose money comes from a single budget réalisé shows that structure's finances: left out
-# (the same rule as the dashboard's public view).
-SEUIL_SECRET = 2
-
-
 def _perimetre(p) -> dict:
     return {"valeur": p.valeur, "nom": p.nom, "decoupage": p.decoupage}
 
 
-def _territoire(perimetre, v: dict) -> dict:
-    secret = 0 < v["budgets"] < SEUIL_SECRET
+def _territoire(perimetre, v: dict, secret: bool) -> dict:
     return {
         "perimetre": _perimetre(perimetre) if perimetre else None,
         "centres_sociaux": v["centres_sociaux"],
@@ -168,7 +163,8 @@ def _indicateurs(code: str, annee: int, *, perimetre=None, decoupage=None) -> di
     communes = perimetres.communes_du_perimetre(code, perimetre, date=date) if perimetre else None
     c = selectors.consolidation(annee=annee, departement=code, communes=communes)
     part = c.part_cs_associatifs
-    secret = perimetre is not None and 0 < c.total_budgets_renseignes < SEUIL_SECRET
+    # Money that is one structure's finances is left out (the same rule as the dashboard's public view).
+    secret = perimetre is not None and selectors.montants_secrets(c.total_budgets_renseignes)
     resultat = {
         "departement": code,
         "annee": annee,
@@ -196,9 +192,9 @@ def _indicateurs(code: str, annee: int, *, perimetre=None, decoupage=None) -> di
             liste for d, liste in perimetres.perimetres_du_departement(code, date=date) if d.cle == decoupage.cle
         )
         tableau = selectors.par_territoire(annee, departement=code, decoupage=decoupage, tous=tous, communes=communes)
-        lignes = [_territoire(p, v) for p, v in tableau.lignes]
-        if tableau.hors:
-            lignes.append(_territoire(None, tableau.hors))
+        rangees = [(p, v) for p, v in tableau.lignes] + ([(None, tableau.hors)] if tableau.hors else [])
+        masques = selectors.lignes_secretes([v["budgets"] for _, v in rangees])
+        lignes = [_territoire(p, v, masque) for (p, v), masque in zip(rangees, masques, strict=True)]
         resultat["par_territoire"] = {
             "decoupage": decoupage.cle,
             "libelle": decoupage.libelle,

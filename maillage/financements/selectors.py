@@ -445,6 +445,26 @@ def figures_par_commune(annee: int, *, departement: str, communes: set[str] | No
     return figures
 
 
+# Money summed over fewer budgets than this is one structure's finances: shown only to those who may see those.
+SEUIL_SECRET = 2
+
+
+def montants_secrets(budgets: int) -> bool:
+    """Whether the money of a territory holding `budgets` budgets réalisés is one structure's (not public)."""
+    return 0 < budgets < SEUIL_SECRET
+
+
+def lignes_secretes(budgets: list[int]) -> list[bool]:
+    """Which rows of a table whose total is public keep their money to themselves: those of a single structure, and,
+    when only one row is, the other row with the fewest budgets too (else the total minus the rest gives it away)."""
+    masques = [montants_secrets(n) for n in budgets]
+    if sum(masques) == 1:
+        autres = [(n, i) for i, n in enumerate(budgets) if not masques[i] and n > 0]
+        if autres:
+            masques[min(autres)[1]] = True
+    return masques
+
+
 @dataclass
 class TableauTerritoires:
     decoupage: perimetres_mod.Decoupage

@@ -220,31 +220,25 @@ def _decoupage_par_defaut(disponibles) -> str | None:
     return next(iter(disponibles), None)
 
 
-# A périmètre's money figures that come from a single budget are that structure's finances: only those who may see
-# the per-structure finances get them.
-SEUIL_SECRET = 2
-
-
-def _secret(figures: dict, voir_finances: bool) -> bool:
-    return not voir_finances and 0 < figures.get("budgets", 0) < SEUIL_SECRET
-
-
 def _contexte_tableau(dep, annee: int, voir_finances: bool, *, perimetre=None, cle_decoupage: str = "") -> dict:
     date = selectors.date_decoupage(annee)
     choix = perimetres.perimetres_du_departement(dep.code, date=date)
     disponibles = {d.cle: (d, liste) for d, liste in choix}
     communes = perimetres.communes_du_perimetre(dep.code, perimetre, date=date) if perimetre else None
     c = selectors.consolidation(annee=annee, departement=dep.code, communes=communes)
-    secret = perimetre is not None and _secret({"budgets": c.total_budgets_renseignes}, voir_finances)
+    # A périmètre's money that is one structure's finances: only for those who may see the per-structure finances.
+    secret = perimetre is not None and not voir_finances and selectors.montants_secrets(c.total_budgets_renseignes)
     choisi = cle_decoupage if cle_decoupage in disponibles else _decoupage_par_defaut(disponibles)
-    tableau = None
+    tableau, lignes_territoires, hors_secret = None, [], False
     if choisi:
         decoupage, tous = disponibles[choisi]
         tableau = selectors.par_territoire(
             annee, departement=dep.code, decoupage=decoupage, tous=tous, communes=communes
         )
-        tableau.lignes = [(p, v, _secret(v, voir_finances)) for p, v in tableau.lignes]
-        tableau.hors_secret = _secret(tableau.hors, voir_finances)
+        budgets = [v["budgets"] for _, v in tableau.lignes] + [tableau.hors.get("budgets", 0)]
+        masques = [False] * len(budgets) if voir_finances else selectors.lignes_secretes(budgets)
+        lignes_territoires = [(p, v, masque) for (p, v), masque in zip(tableau.lignes, masques, strict=False)]
+        hors_secret = masques[-1]
     organisme = settings.MAILLAGE_PLATEFORME["organisme"]
     phrase = phrase_departement(
         nom=dep.nom,
@@ -301,6 +295,8 @@ def _contexte_tableau(dep, annee: int, voir_finances: bool, *, perimetre=None, c
         "perimetre": perimetre,
         "secret": secret,
         "tableau": tableau,
+        "lignes_territoires": lignes_territoires,
+        "hors_secret": hors_secret,
         "decoupages": [d for d, _ in choix],
         "decoupage_absent": cle_decoupage if cle_decoupage and cle_decoupage not in disponibles else "",
         "libelle_decoupage_absent": perimetres.LIBELLES.get(cle_decoupage, ""),

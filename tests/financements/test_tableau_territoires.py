@@ -143,7 +143,7 @@ def test_filtre_par_ept_partageable(client, ept, pilote, partenaire):
 def test_public_montants_d_un_seul_budget_caches(client, ept, pilote):
     page = texte(client.get(URL))  # not logged in
     assert "Paris-Est-Marne et Bois" in page
-    assert "secret (un seul budget)" in page and "200 000 €" not in page
+    assert "non publié" in page and "200 000 €" not in page
     assert "Centre social Zêta" not in page  # never the per-structure table
     page = texte(client.get(URL, {"perimetre": "ept:200057941"}))
     assert "200 000 €" not in page and "30 000 €" not in page and "Secret" in page
@@ -153,7 +153,7 @@ def test_public_montants_d_un_seul_budget_caches(client, ept, pilote):
     assert "540 000 €" in page
     client.force_login(pilote)
     page = texte(client.get(URL, {"perimetre": "ept:200057941"}))
-    assert "200 000 €" in page and "Centre social Zêta" in page and "secret (un seul budget)" not in page
+    assert "200 000 €" in page and "Centre social Zêta" in page and "non publié" not in page
 
 
 @pytest.mark.parametrize(
@@ -279,3 +279,24 @@ def test_les_chiffres_2015_se_decoupent_par_les_ept_du_1er_janvier_2016(client, 
     page = texte(client.get(reverse("financements:tableau_de_bord", kwargs={"code": "94", "annee": 2015})))
     assert "Établissements publics territoriaux (EPT) : structures actives au 31/12/2015" in page
     assert "territoires en vigueur au 01/01/2016" in page
+
+
+def test_secret_des_lignes_d_une_seule_structure_et_secret_secondaire():
+    # Two single-budget rows hide each other; a lone one drags the smallest other row with it (the public total
+    # minus the rest would give it away); rows without any budget say nothing.
+    assert selectors.lignes_secretes([2, 1, 1]) == [False, True, True]
+    assert selectors.lignes_secretes([5, 1, 3, 0]) == [False, True, True, False]
+    assert selectors.lignes_secretes([4, 0, 7]) == [False, False, False]
+    assert selectors.lignes_secretes([1]) == [True]
+
+
+def test_public_une_seule_ligne_secrete_en_cache_une_autre(client, ept, pilote):
+    # Ivry's CS (Gamma) gets a 2016 budget: Grand-Orly Seine Bièvre now has two, Paris-Est-Marne et Bois stays alone.
+    produit(budget_realise(ept.cs3, 100_000, annee=2016), "communes", 100_000)
+    page = texte(client.get(URL))
+    # Paris-Est-Marne et Bois, and the first other row with fewest budgets: Grand Paris Sud Est Avenir (two, by name).
+    assert page.count("non publié</td>") == 2
+    assert "540 000 €" not in page and "400 000 €" in page and "1 140 000 €" in page
+    client.force_login(pilote)
+    page = texte(client.get(URL))
+    assert "non publié</td>" not in page and "540 000 €" in page and "200 000 €" in page
