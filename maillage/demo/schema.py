@@ -48,7 +48,7 @@ from maillage.schema.models import (
 from maillage.schema.selectors_schema import chiffres_diagnostic
 from maillage.schema.services_indicateurs import indicateurs_recalculer
 from maillage.structures.models import Structure
-from maillage.territoires.models import QPV, Commune, Departement
+from maillage.territoires.models import QPV, Commune, Departement, Regroupement
 
 from . import registre
 
@@ -123,6 +123,7 @@ class FicheDemo:
     jalons: tuple[tuple[str, datetime.date, datetime.date | None], ...] = ()
     communes: tuple[str, ...] = ()
     qpv_des_communes: bool = False
+    ept: tuple[str, ...] = ()  # SIREN of the EPT the action covers (loaded with the referential)
     structures: tuple[str, ...] = ()
     referent_conseiller: bool = False
     poids: int = 1
@@ -375,6 +376,7 @@ ORIENTATIONS: dict[int, list[OrientationDemo]] = {
                     ),
                     communes=("94004", "94074"),
                     qpv_des_communes=True,
+                    ept=("200058006",),  # Grand Paris Sud Est Avenir
                     poids=3,
                 ),
                 FicheDemo(
@@ -419,6 +421,7 @@ ORIENTATIONS: dict[int, list[OrientationDemo]] = {
                     publics="Habitants éloignés des structures",
                     jalons=(("Recensement des actions hors les murs existantes", d(2016, 11, 30), d(2016, 11, 25)),),
                     communes=("94081", "94017", "94041"),
+                    ept=("200058014",),  # Grand-Orly Seine Bièvre
                     commentaires=((d(2016, 11, 25), PARTENAIRE, "Recensement fait : 19 actions dans 11 structures."),),
                 ),
                 FicheDemo(
@@ -753,6 +756,7 @@ def _fiche(schema, orientation, f: FicheDemo, organisations, comptes, structures
     if f.qpv_des_communes:
         # The demo holds the 2024 QPV list only: the quartiers of these communes stand for those of 2016.
         fiche.qpv.set(QPV.objects.filter(communes__in=communes).distinct())
+    fiche.regroupements.set(Regroupement.objects.filter(type=Regroupement.Type.EPT, code__in=f.ept))
     fiche.structures.set([structures[nom] for nom in f.structures if nom in structures])
     Jalon.objects.bulk_create(
         [

@@ -71,12 +71,13 @@ def phrase_departement(
     budget_evs,
     organisme: str,
     financement_caf,
+    sujet: str | None = None,
 ) -> str:
     """The seed's two sentences for a département and a year (31 December), from consolidated figures.
 
     Budget amounts are the budgets réalisés of the year; zero amounts (nothing recorded) drop their clause
-    rather than print "0 euro"."""
-    sujet = f"Le département {nom_avec_charniere(nom, code, type_nom)}"
+    rather than print "0 euro". `sujet` replaces "Le département …" (for a périmètre of the département)."""
+    sujet = sujet or f"Le département {nom_avec_charniere(nom, code, type_nom)}"
     total = centres_sociaux + evs
     date = date_longue(annee)
     if total == 0:

@@ -14,7 +14,8 @@ from django.db.models.functions import Coalesce
 from maillage.core import horloge
 from maillage.structures.models import Agrement, Gestionnaire, ModeGestion, Structure, TypeStructure
 from maillage.structures.selectors import STATUTS_ACTIFS, agrements_couvrant, structures_actives
-from maillage.territoires.models import Commune, Departement
+from maillage.territoires import perimetres as perimetres_mod
+from maillage.territoires.models import EPCI, Appartenance, Commune, Departement, Regroupement
 from maillage.territoires.selectors import version_des_donnees
 
 from . import moteur_ps
@@ -160,9 +161,21 @@ def ps_enregistrees(budget: Budget) -> dict[str, Decimal]:
 
 def version_financements() -> str:
     """Changes whenever a consolidation's input may have changed: structures, agréments, gestionnaires, budgets
-    and their lines, the barème, territory names (audited edits; imports and loads through the journal of loads)."""
+    and their lines, the barème, territory names and cuts (EPCI, EPT, groupings: the dashboard filters and
+    aggregates by them) — audited edits; imports and loads through the journal of loads."""
     return version_des_donnees(
-        Structure, Agrement, Gestionnaire, Budget, LigneProduit, TypePS, BaremePS, Departement, Commune
+        Structure,
+        Agrement,
+        Gestionnaire,
+        Budget,
+        LigneProduit,
+        TypePS,
+        BaremePS,
+        Departement,
+        Commune,
+        EPCI,
+        Regroupement,
+        Appartenance,
     )
 
 
@@ -255,18 +268,26 @@ class Consolidation:
 
 
 def structures_du_territoire(
-    annee: int, *, departement: str | None = None, epci: str | None = None, commune: str | None = None
+    annee: int,
+    *,
+    departement: str | None = None,
+    epci: str | None = None,
+    commune: str | None = None,
+    communes: set[str] | None = None,
 ):
-    """Structures active on 31 December of `annee` in the territory (the registry's definition of active)."""
+    """Structures active on 31 December of `annee` in the territory (the registry's definition of active);
+    `communes` restricts to a set of commune codes (a périmètre's, `territoires.perimetres`)."""
     structures = structures_actives(datetime.date(annee, 12, 31), departement=departement)
     if epci is not None:
         structures = structures.filter(commune__epci_id=epci)
     if commune is not None:
         structures = structures.filter(commune_id=commune)
+    if communes is not None:
+        structures = structures.filter(commune_id__in=sorted(communes))
     return structures
 
 
-def _actives_du_territoire(chemin: str, annee: int, *, departement=None, epci=None, commune=None) -> Q:
+def _actives_du_territoire(chemin: str, annee: int, *, departement=None, epci=None, commune=None, communes=None) -> Q:
     """The same filter as `structures_du_territoire`, seen from a row that points to a structure by `chemin`
     ("structure", "budget__structure"): written as a correlated EXISTS beside plain territory filters, which
     PostgreSQL plans from the territory's index (an IN over the active structures made it scan every row)."""
@@ -277,22 +298,30 @@ def _actives_du_territoire(chemin: str, annee: int, *, departement=None, epci=No
         q &= Q(**{f"{chemin}__commune__epci_id": epci})
     if commune is not None:
         q &= Q(**{f"{chemin}__commune_id": commune})
+    if communes is not None:
+        q &= Q(**{f"{chemin}__commune_id__in": sorted(communes)})
     return q
 
 
 def consolidation(
-    *, annee: int, departement: str | None = None, epci: str | None = None, commune: str | None = None
+    *,
+    annee: int,
+    departement: str | None = None,
+    epci: str | None = None,
+    commune: str | None = None,
+    communes: set[str] | None = None,
 ) -> Consolidation:
     """Figures of a territory for a year: structures active on 31 December, their budgets réalisés of the
-    year and their produits by funder. Three SQL queries, whatever the number of structures."""
-    structures = structures_du_territoire(annee, departement=departement, epci=epci, commune=commune)
+    year and their produits by funder. Three SQL queries, whatever the number of structures. `communes` (a set of
+    commune codes: a périmètre's) restricts every figure."""
+    structures = structures_du_territoire(annee, departement=departement, epci=epci, commune=commune, communes=communes)
     par_type: dict[str, int] = {}
     modes: dict[str, dict[str, int]] = {TypeStructure.CENTRE_SOCIAL: {}, TypeStructure.EVS: {}}
     for ligne in structures.order_by().values("type", "gestionnaire__mode_gestion").annotate(nombre=Count("pk")):
         par_type[ligne["type"]] = par_type.get(ligne["type"], 0) + ligne["nombre"]
         modes.setdefault(ligne["type"], {})[ligne["gestionnaire__mode_gestion"]] = ligne["nombre"]
 
-    territoire = {"departement": departement, "epci": epci, "commune": commune}
+    territoire = {"departement": departement, "epci": epci, "commune": commune, "communes": communes}
     budgets = Budget.objects.filter(
         _actives_du_territoire("structure", annee, **territoire), annee=annee, nature=Budget.Nature.REALISE
     )
@@ -335,7 +364,7 @@ def consolidation(
     )
 
 
-def structures_avec_finances(annee: int, *, departement: str):
+def structures_avec_finances(annee: int, *, departement: str, communes: set[str] | None = None):
     """The dashboard's per-structure table (private): active structures with their budget réalisé, PS and
     Caf funding of the year, in one query (subqueries, no per-row query)."""
     budgets = Budget.objects.filter(structure=OuterRef("pk"), annee=annee, nature=Budget.Nature.REALISE)
@@ -350,7 +379,7 @@ def structures_avec_finances(annee: int, *, departement: str):
         )
 
     return (
-        structures_du_territoire(annee, departement=departement)
+        structures_du_territoire(annee, departement=departement, communes=communes)
         .select_related("commune", "gestionnaire")
         .only("pk", "nom", "type", "commune__nom", "commune__code", "gestionnaire__mode_gestion")
         .annotate(
@@ -359,6 +388,119 @@ def structures_avec_finances(annee: int, *, departement: str):
             fonds_locaux=somme(Q(financeur=Financeur.CAF_FONDS_LOCAUX)),
         )
         .order_by("type", "nom")
+    )
+
+
+# --- By périmètre of a cut (EPCI, EPT, a Caf's groupings) --------------------------------------------
+
+
+def date_decoupage(annee: int) -> datetime.date:
+    """The day whose territorial cuts (EPCI, EPT, groupings) a year's figures are filtered and aggregated by: 1 January
+    of the next year, INSEE's convention for a situation at 31 December (the EPT, created on 1 January 2016, then
+    frame the 2015 figures that the first schémas of the Métropole were built on)."""
+    return datetime.date(annee + 1, 1, 1)
+
+
+# The figures of the "par territoire" table, per commune then per périmètre.
+FIGURES_TERRITOIRE = ("centres_sociaux", "evs", "budgets", "budget", "financement_caf", "autres_financeurs")
+
+
+def figures_par_commune(annee: int, *, departement: str, communes: set[str] | None = None) -> dict[str, dict]:
+    """commune code → {centres_sociaux, evs (active on 31/12), budgets (budgets réalisés recorded), budget (their
+    charges), financement_caf (PS + fonds locaux), autres_financeurs}: one grouped query per figure (three), whatever
+    the number of structures or périmètres."""
+    figures: dict[str, dict] = {}
+
+    def de(commune: str) -> dict:
+        return figures.setdefault(commune, dict.fromkeys(FIGURES_TERRITOIRE, 0))
+
+    structures = structures_du_territoire(annee, departement=departement, communes=communes)
+    for ligne in structures.order_by().values("commune_id", "type").annotate(nombre=Count("pk")):
+        cle = "centres_sociaux" if ligne["type"] == TypeStructure.CENTRE_SOCIAL else "evs"
+        de(ligne["commune_id"])[cle] += ligne["nombre"]
+    territoire = {"departement": departement, "communes": communes}
+    budgets = Budget.objects.filter(
+        _actives_du_territoire("structure", annee, **territoire), annee=annee, nature=Budget.Nature.REALISE
+    )
+    for ligne in (
+        budgets.order_by().values("structure__commune_id").annotate(total=Sum("charges_totales"), nombre=Count("pk"))
+    ):
+        figures_commune = de(ligne["structure__commune_id"])
+        figures_commune["budget"] = ligne["total"] or ZERO
+        figures_commune["budgets"] = ligne["nombre"]
+    produits = LigneProduit.objects.filter(
+        _actives_du_territoire("budget__structure", annee, **territoire),
+        budget__annee=annee,
+        budget__nature=Budget.Nature.REALISE,
+    )
+    caf = Q(financeur__in=FINANCEURS_CAF)
+    for ligne in (
+        produits.order_by()
+        .values("budget__structure__commune_id")
+        .annotate(caf=Sum("montant", filter=caf), autres=Sum("montant", filter=~caf))
+    ):
+        figures_commune = de(ligne["budget__structure__commune_id"])
+        figures_commune["financement_caf"] = ligne["caf"] or ZERO
+        figures_commune["autres_financeurs"] = ligne["autres"] or ZERO
+    return figures
+
+
+# Money summed over fewer budgets than this is one structure's finances: shown only to those who may see those.
+SEUIL_SECRET = 2
+
+
+def montants_secrets(budgets: int) -> bool:
+    """Whether the money of a territory holding `budgets` budgets réalisés is one structure's (not public)."""
+    return 0 < budgets < SEUIL_SECRET
+
+
+def lignes_secretes(budgets: list[int]) -> list[bool]:
+    """Which rows of a table whose total is public keep their money to themselves: those of a single structure, and,
+    when only one row is, the other row with the fewest budgets too (else the total minus the rest gives it away)."""
+    masques = [montants_secrets(n) for n in budgets]
+    if sum(masques) == 1:
+        autres = [(n, i) for i, n in enumerate(budgets) if not masques[i] and n > 0]
+        if autres:
+            masques[min(autres)[1]] = True
+    return masques
+
+
+@dataclass
+class TableauTerritoires:
+    decoupage: perimetres_mod.Decoupage
+    lignes: list[tuple[perimetres_mod.Perimetre, dict]]
+    hors: dict  # communes outside every périmètre of the cut ({} when none)
+    total: dict  # the whole territory (each commune once, even for an overlapping cut)
+
+
+def par_territoire(
+    annee: int,
+    *,
+    departement: str,
+    decoupage: perimetres_mod.Decoupage,
+    tous: list[perimetres_mod.Perimetre] | None = None,
+    communes: set[str] | None = None,
+) -> TableauTerritoires:
+    """The figures of `figures_par_commune` summed per périmètre of the cut `decoupage` (`date_decoupage`) (four
+    queries: three grouped figures and the communes' périmètres). `tous`: the cut's périmètres to list even
+    without figures; `communes` restricts to a territory (a périmètre chosen as filter): only the périmètres
+    meeting it are listed."""
+    date = date_decoupage(annee)
+    figures = figures_par_commune(annee, departement=departement, communes=communes)
+    affectation = perimetres_mod.affectations(departement, decoupage.cle, date=date, communes=communes)
+    if communes is not None:
+        tous = {p for liste in affectation.values() for p in liste}
+    lignes, hors = perimetres_mod.grouper(figures, affectation, tous=tous or ())
+    vide = dict.fromkeys(FIGURES_TERRITOIRE, 0)
+    total = dict(vide)
+    for valeurs in figures.values():
+        for nom, valeur in valeurs.items():
+            total[nom] += valeur
+    return TableauTerritoires(
+        decoupage=decoupage,
+        lignes=[(p, {**vide, **valeurs}) for p, valeurs in lignes],
+        hors={**vide, **hors} if hors else {},
+        total=total,
     )
 
 

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,11 +8,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from maillage.core.formulaires import ajouter_erreurs_du_service
 from maillage.core.permissions import exiger, peut
 from maillage.structures.models import ModeGestion, Structure, TypeStructure
+from maillage.territoires import perimetres
+from maillage.territoires.models import Regroupement
 from maillage.territoires.selectors import departement_par_code
 
 from . import graphiques, selectors, services
@@ -156,26 +162,83 @@ def tableau_de_bord_departement(request, code):
     if annee:
         if not annee.isdigit() or not ANNEE_MIN <= int(annee) <= ANNEE_MAX:
             raise Http404("Année invalide.")
-        return redirect("financements:tableau_de_bord", code=dep.code, annee=int(annee))
-    return redirect("financements:tableau_de_bord", code=dep.code, annee=selectors.annee_par_defaut(dep.code))
+        annee = int(annee)
+    else:
+        annee = selectors.annee_par_defaut(dep.code)
+    # The territory and the cut chosen beside the year stay in the address (checked by the dashboard itself).
+    suite = {
+        nom: request.GET[nom].strip()[:120] for nom in ("perimetre", "decoupage") if request.GET.get(nom, "").strip()
+    }
+    url = reverse("financements:tableau_de_bord", kwargs={"code": dep.code, "annee": annee})
+    return redirect(f"{url}?{urlencode(suite)}" if suite else url)
 
 
 def tableau_de_bord(request, code, annee):
+    """The dashboard of a year, for the whole département or one périmètre (`?perimetre=ept:200057941`), with the
+    figures per périmètre of a cut (`?decoupage=ept`): both in the URL, so that a filtered view can be shared."""
     dep = departement_par_code(code)
     annee = _annee_valide(annee)
     voir_finances = peut(request.user, "departement.voir_finances", dep.code)
-    # Structures, budgets and the barème change only through audited edits and journaled imports: the dashboard's
-    # content is rendered once per data version (and per view: with or without the per-structure finances).
-    cle = f"financements:tableau_de_bord:{dep.code}:{annee}:{int(voir_finances)}:{selectors.version_financements()}"
+    valeur = request.GET.get("perimetre", "").strip()
+    decoupe_le = selectors.date_decoupage(annee)
+    perimetre = perimetres.perimetre_lu(dep.code, valeur, date=decoupe_le) if valeur else None
+    demande = request.GET.get("decoupage", "").strip()
+    cle_decoupage = demande if perimetres.decoupage(demande) else ""
+    ignores = []
+    if valeur and perimetre is None:
+        ignores.append(
+            f"Territoire « {valeur[:80]} » inconnu dans ce département au {decoupe_le:%d/%m/%Y} : filtre ignoré, "
+            "chiffres de tout le département."
+        )
+    if demande and not cle_decoupage:
+        ignores.append(f"Découpage « {demande[:40]} » inconnu : découpage par défaut.")
+    # Structures, budgets, the barème and the territorial cuts change only through audited edits and journaled
+    # imports: the content is rendered once per data version, view (with or without the per-structure finances),
+    # périmètre and cut.
+    filtre = hashlib.sha256(f"{perimetre.valeur if perimetre else ''}|{cle_decoupage}".encode()).hexdigest()[:16]
+    cle = (
+        f"financements:tableau_de_bord:{dep.code}:{annee}:{int(voir_finances)}:{filtre}:"
+        f"{selectors.version_financements()}"
+    )
     corps = cache.get(cle)
     if corps is None:
-        corps = render_to_string("financements/_tableau_de_bord.html", _contexte_tableau(dep, annee, voir_finances))
+        contexte = _contexte_tableau(dep, annee, voir_finances, perimetre=perimetre, cle_decoupage=cle_decoupage)
+        corps = render_to_string("financements/_tableau_de_bord.html", contexte)
         cache.set(cle, corps, selectors.DUREE_CACHE)
-    return render(request, "financements/tableau_de_bord.html", {"departement": dep, "annee": annee, "corps": corps})
+    return render(
+        request,
+        "financements/tableau_de_bord.html",
+        {"departement": dep, "annee": annee, "corps": corps, "perimetre": perimetre, "ignores": ignores},
+    )
 
 
-def _contexte_tableau(dep, annee: int, voir_finances: bool) -> dict:
-    c = selectors.consolidation(annee=annee, departement=dep.code)
+def _decoupage_par_defaut(disponibles) -> str | None:
+    """EPT where the Métropole du Grand Paris has them (its single EPCI says little), else EPCI, else the first."""
+    for cle in (Regroupement.Type.EPT, perimetres.EPCI_CLE):
+        if cle in disponibles:
+            return cle
+    return next(iter(disponibles), None)
+
+
+def _contexte_tableau(dep, annee: int, voir_finances: bool, *, perimetre=None, cle_decoupage: str = "") -> dict:
+    date = selectors.date_decoupage(annee)
+    choix = perimetres.perimetres_du_departement(dep.code, date=date)
+    disponibles = {d.cle: (d, liste) for d, liste in choix}
+    communes = perimetres.communes_du_perimetre(dep.code, perimetre, date=date) if perimetre else None
+    c = selectors.consolidation(annee=annee, departement=dep.code, communes=communes)
+    # A périmètre's money that is one structure's finances: only for those who may see the per-structure finances.
+    secret = perimetre is not None and not voir_finances and selectors.montants_secrets(c.total_budgets_renseignes)
+    choisi = cle_decoupage if cle_decoupage in disponibles else _decoupage_par_defaut(disponibles)
+    tableau, lignes_territoires, hors_secret = None, [], False
+    if choisi:
+        decoupage, tous = disponibles[choisi]
+        tableau = selectors.par_territoire(
+            annee, departement=dep.code, decoupage=decoupage, tous=tous, communes=communes
+        )
+        budgets = [v["budgets"] for _, v in tableau.lignes] + [tableau.hors.get("budgets", 0)]
+        masques = [False] * len(budgets) if voir_finances else selectors.lignes_secretes(budgets)
+        lignes_territoires = [(p, v, masque) for (p, v), masque in zip(tableau.lignes, masques, strict=False)]
+        hors_secret = masques[-1]
     organisme = settings.MAILLAGE_PLATEFORME["organisme"]
     phrase = phrase_departement(
         nom=dep.nom,
@@ -184,10 +247,13 @@ def _contexte_tableau(dep, annee: int, voir_finances: bool) -> dict:
         annee=annee,
         centres_sociaux=c.centres_sociaux,
         evs=c.evs,
-        budget_total=c.budget_total,
-        budget_evs=c.budget_evs,
+        budget_total=0 if secret else c.budget_total,
+        budget_evs=0 if secret else c.budget_evs,
         organisme=organisme,
-        financement_caf=c.financement_caf,
+        financement_caf=0 if secret else c.financement_caf,
+        sujet=f"Le territoire {perimetre.nom} ({perimetres.LIBELLES_COURTS[perimetre.decoupage]})"
+        if perimetre
+        else None,
     )
     couleur = settings.MAILLAGE_PLATEFORME.get("couleur_primaire", "#0b5c8a")
     financeurs = [f for f in c.financeurs() if f[2]]
@@ -224,6 +290,16 @@ def _contexte_tableau(dep, annee: int, voir_finances: bool) -> dict:
         "departement": dep,
         "annee": annee,
         "annees": annees,
+        "perimetres": choix,
+        "decoupe_le": date,
+        "perimetre": perimetre,
+        "secret": secret,
+        "tableau": tableau,
+        "lignes_territoires": lignes_territoires,
+        "hors_secret": hors_secret,
+        "decoupages": [d for d, _ in choix],
+        "decoupage_absent": cle_decoupage if cle_decoupage and cle_decoupage not in disponibles else "",
+        "libelle_decoupage_absent": perimetres.LIBELLES.get(cle_decoupage, ""),
         "c": c,
         "phrase": phrase,
         "organisme": organisme,
@@ -234,5 +310,7 @@ def _contexte_tableau(dep, annee: int, voir_finances: bool) -> dict:
         "associatif": ModeGestion.ASSOCIATIVE,
         "graphes": {cle: mark_safe(svg) for cle, svg in graphes.items()},  # built with html.escape
         "voir_finances": voir_finances,
-        "structures": list(selectors.structures_avec_finances(annee, departement=dep.code)) if voir_finances else None,
+        "structures": list(selectors.structures_avec_finances(annee, departement=dep.code, communes=communes))
+        if voir_finances
+        else None,
     }

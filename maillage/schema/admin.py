@@ -60,7 +60,7 @@ class FicheActionAdmin(admin.ModelAdmin):
     list_filter = ("statut", "schema")
     list_select_related = ("schema", "pilote")
     search_fields = ("numero", "titre")
-    raw_id_fields = ("communes", "epci", "qpv", "structures", "referents")
+    raw_id_fields = ("communes", "epci", "regroupements", "qpv", "structures", "referents")
     inlines = [JalonInline]
 
 

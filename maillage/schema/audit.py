@@ -19,7 +19,9 @@ from .models import (
 )
 
 auditlog.register(Schema, m2m_fields={"signataires"})
-auditlog.register(FicheAction, m2m_fields={"partenaires", "referents", "structures", "communes", "epci", "qpv"})
+auditlog.register(
+    FicheAction, m2m_fields={"partenaires", "referents", "structures", "communes", "epci", "regroupements", "qpv"}
+)
 auditlog.register(Reunion, m2m_fields={"organisations_presentes", "presents"})
 auditlog.register(Decision, m2m_fields={"fiches"})
 auditlog.register(Instance, m2m_fields={"organisations", "membres"})

@@ -56,17 +56,30 @@ class FiltresArbreForm(forms.Form):
     statut = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous"), *FicheAction.Statut.choices])
     pilote = forms.TypedChoiceField(label="Organisation pilote", required=False, coerce=int, empty_value=None)
     retard = forms.BooleanField(label="Seulement les actions ayant un jalon en retard", required=False)
+    perimetre = forms.ChoiceField(
+        label="Territoire",
+        required=False,
+        help_text="Les actions dont une commune, un QPV, un EPCI ou un regroupement est dans ce territoire, ou qui "
+        "le nomment.",
+    )
 
-    def __init__(self, *args, pilotes=(), **kwargs):
+    def __init__(self, *args, pilotes=(), perimetres=(), **kwargs):
+        """`perimetres`: the département's cuts (`territoires.perimetres.perimetres_du_departement`)."""
         super().__init__(*args, **kwargs)
         self.fields["pilote"].choices = [("", "Toutes"), *((o.pk, o.nom) for o in pilotes)]
+        self.perimetres = {p.valeur: p for _, liste in perimetres for p in liste}
+        self.fields["perimetre"].choices = [
+            ("", "Tout le département"),
+            *((d.libelle, [(p.valeur, p.nom) for p in liste]) for d, liste in perimetres),
+        ]
 
     def criteres(self) -> dict:
-        donnees = self.cleaned_data if self.is_valid() else {}
+        donnees = self.cleaned_data if self.is_valid() else getattr(self, "cleaned_data", {})
         return {
             "statut": donnees.get("statut") or "",
             "pilote": donnees.get("pilote"),
             "retard": bool(donnees.get("retard")),
+            "perimetre": self.perimetres.get(donnees.get("perimetre") or ""),
         }
 
 
@@ -182,7 +195,14 @@ class FicheForm(AvecVersion, forms.Form):
     )
     publics = forms.CharField(label="Publics visés", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     communes = forms.ModelMultipleChoiceField(label="Communes", queryset=None, required=False, widget=CasesDefilantes)
-    epci = forms.ModelMultipleChoiceField(label="EPCI / EPT", queryset=None, required=False, widget=CasesDefilantes)
+    epci = forms.ModelMultipleChoiceField(label="EPCI", queryset=None, required=False, widget=CasesDefilantes)
+    regroupements = forms.ModelMultipleChoiceField(
+        label="EPT et regroupements de communes",
+        queryset=None,
+        required=False,
+        widget=CasesDefilantes,
+        help_text="Établissements publics territoriaux, territoires de la Caf ou du Département, périmètres de CTG.",
+    )
     qpv = forms.ModelMultipleChoiceField(
         label="Quartiers prioritaires (QPV)", queryset=None, required=False, widget=CasesDefilantes
     )
@@ -211,7 +231,7 @@ class FicheForm(AvecVersion, forms.Form):
     GROUPES = (
         ("L'action", ("numero", "titre", "orientation", "objectifs", "description", "publics")),
         ("Qui la porte", ("pilote", "partenaires", "referents")),
-        ("Où", ("communes", "epci", "qpv", "structures")),
+        ("Où", ("communes", "epci", "regroupements", "qpv", "structures")),
         ("Quand et combien", ("debut", "fin", "poids", "budget")),
     )
 
@@ -231,6 +251,8 @@ class FicheForm(AvecVersion, forms.Form):
         self.fields["communes"].queryset = selectors_schema.communes_du_departement(code)
         self.fields["communes"].label_from_instance = lambda c: c.nom
         self.fields["epci"].queryset = selectors_schema.epci_du_departement(code)
+        self.fields["regroupements"].queryset = selectors_schema.regroupements_du_departement(code)
+        self.fields["regroupements"].label_from_instance = selectors_schema.libelle_regroupement
         self.fields["qpv"].queryset = selectors_schema.qpv_du_departement(code)
         self.fields["qpv"].label_from_instance = lambda q: f"{q.nom} ({q.code}, {q.generation})"
         self.fields["structures"].queryset = selectors_schema.structures_du_departement(code)
@@ -247,7 +269,7 @@ def initial_fiche(fiche: FicheAction) -> dict:
     }
     initial["orientation"] = fiche.orientation_id
     initial["pilote"] = fiche.pilote_id
-    for nom in ("partenaires", "referents", "communes", "epci", "qpv", "structures"):
+    for nom in ("partenaires", "referents", "communes", "epci", "regroupements", "qpv", "structures"):
         initial[nom] = [o.pk for o in getattr(fiche, nom).all()]
     return initial
 

@@ -216,8 +216,13 @@ class FicheAction(Versionne):
     )
     publics = models.TextField("publics visés", blank=True)
     communes = models.ManyToManyField("territoires.Commune", related_name="fiches_action", blank=True)
-    epci = models.ManyToManyField(
-        "territoires.EPCI", related_name="fiches_action", blank=True, verbose_name="EPCI / EPT"
+    epci = models.ManyToManyField("territoires.EPCI", related_name="fiches_action", blank=True, verbose_name="EPCI")
+    # EPT of the Métropole du Grand Paris and the groupings of a Caf or a Département (`territoires.perimetres`).
+    regroupements = models.ManyToManyField(
+        "territoires.Regroupement",
+        related_name="fiches_action",
+        blank=True,
+        verbose_name="EPT et regroupements de communes",
     )
     qpv = models.ManyToManyField("territoires.QPV", related_name="fiches_action", blank=True, verbose_name="QPV")
     structures = models.ManyToManyField(

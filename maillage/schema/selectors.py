@@ -12,13 +12,16 @@ from django.db.models import Prefetch, QuerySet
 from maillage.comptes.models import Organisation
 from maillage.core.horloge import aujourdhui
 from maillage.core.permissions import actif, codes_departements, est_admin
-from maillage.territoires.models import Chargement
+from maillage.territoires.models import Appartenance, Chargement, Regroupement
 
 from . import progression
 from .models import Axe, DirectionProgres, Enjeu, FicheAction, Jalon, Orientation, Schema
 
 # What the schéma's tree, its API and its page show (organisations: pilots and signatories by name).
-MODELES_ARBRE = (Schema, Enjeu, DirectionProgres, Axe, Orientation, FicheAction, Jalon, Organisation)
+# Groupings and their communes: the territory filter of the actions reads them.
+MODELES_ARBRE = (
+    Schema, Enjeu, DirectionProgres, Axe, Orientation, FicheAction, Jalon, Organisation, Regroupement, Appartenance
+)  # fmt: skip
 
 
 def schemas_visibles(user, *, departement: str | None = None) -> QuerySet[Schema]:

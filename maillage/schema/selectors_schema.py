@@ -16,7 +16,8 @@ from maillage.financements import selectors as selectors_financements
 from maillage.financements.models import Budget
 from maillage.structures.models import ModeGestion, Structure, TypeStructure
 from maillage.structures.selectors import structures_actives
-from maillage.territoires.models import EPCI, QPV, Commune
+from maillage.territoires import perimetres
+from maillage.territoires.models import EPCI, QPV, Appartenance, Commune, Regroupement
 
 from .models import Axe, CommentaireAction, FicheAction, Indicateur, Jalon, Orientation, Schema, TransitionSchema
 from .selectors import Arbre, NoeudAxe, NoeudOrientation
@@ -202,7 +203,16 @@ class ArbreFiltre:
     nombre: int = 0
 
 
-def filtrer_arbre(arbre: Arbre, *, statut: str = "", pilote: int | None = None, retard: bool = False) -> ArbreFiltre:
+def filtrer_arbre(
+    arbre: Arbre,
+    *,
+    statut: str = "",
+    pilote: int | None = None,
+    retard: bool = False,
+    fiches: set[int] | None = None,
+) -> ArbreFiltre:
+    """The tree with only the fiches that meet the criteria (`fiches`: their primary keys, from a territory)."""
+    retenues = fiches
     filtre = ArbreFiltre()
     for axe in arbre.axes:
         noeud_axe = NoeudAxe(axe.axe, avancement=axe.avancement)
@@ -213,11 +223,48 @@ def filtrer_arbre(arbre: Arbre, *, statut: str = "", pilote: int | None = None, 
                 if (not statut or n.fiche.statut == statut)
                 and (pilote is None or n.fiche.pilote_id == pilote)
                 and (not retard or n.jalons_en_retard)
+                and (retenues is None or n.fiche.pk in retenues)
             ]
             noeud_axe.orientations.append(NoeudOrientation(orientation.orientation, fiches, orientation.avancement))
             filtre.nombre += len(fiches)
         filtre.axes.append(noeud_axe)
     return filtre
+
+
+def fiches_du_perimetre(schema: Schema, perimetre: perimetres.Perimetre, *, date: datetime.date) -> set[int]:
+    """Primary keys of the schéma's fiches about a territory of `perimetre` at `date`: a fiche names it, or one of
+    its territories lies in it (a commune, a QPV's commune, an EPCI or a grouping whose communes of the département
+    all belong to it). Six queries at most, whatever the number of fiches."""
+    code = schema.departement_id
+    communes = perimetres.communes_du_perimetre(code, perimetre, date=date)
+    fiches = FicheAction.objects.filter(schema=schema)
+    nomme = Q(epci=perimetre.code) if perimetre.decoupage == perimetres.EPCI_CLE else Q(regroupements=perimetre.pk)
+    dedans = Q(communes__in=sorted(communes)) | Q(qpv__communes__in=sorted(communes))
+    resultat = set(fiches.filter(nomme | dedans).values_list("pk", flat=True))
+    if not communes:
+        return resultat
+    liens = list(FicheAction.epci.through.objects.filter(ficheaction__schema=schema).values_list("ficheaction", "epci"))
+    membres: dict = {}
+    if liens:
+        lignes = Commune.objects.filter(departement_id=code, epci__in={e for _, e in liens}).values_list("epci", "code")
+        for epci, commune in lignes:
+            membres.setdefault(("epci", epci), set()).add(commune)
+    liens_r = list(
+        FicheAction.regroupements.through.objects.filter(ficheaction__schema=schema).values_list(
+            "ficheaction", "regroupement"
+        )
+    )
+    if liens_r:
+        en_vigueur = Q(debut__lte=date) & (Q(fin__isnull=True) | Q(fin__gte=date))
+        lignes = Appartenance.objects.filter(
+            en_vigueur, regroupement__in={r for _, r in liens_r}, commune__departement_id=code
+        ).values_list("regroupement", "commune")
+        for regroupement, commune in lignes:
+            membres.setdefault(("regroupement", regroupement), set()).add(commune)
+    for fiche, cle in [(f, ("epci", e)) for f, e in liens] + [(f, ("regroupement", r)) for f, r in liens_r]:
+        if membres.get(cle) and membres[cle] <= communes:
+            resultat.add(fiche)
+    return resultat
 
 
 # --- A fiche action -----------------------------------------------------------------------------------------------
@@ -232,6 +279,7 @@ def fiche_detaillee(pk) -> FicheAction:
             Prefetch("referents", queryset=Utilisateur.objects.select_related("organisation").order_by("last_name")),
             Prefetch("communes", queryset=Commune.objects.order_by("nom")),
             Prefetch("epci", queryset=EPCI.objects.order_by("nom")),
+            Prefetch("regroupements", queryset=Regroupement.objects.order_by("type", "nom")),
             Prefetch("qpv", queryset=QPV.objects.order_by("nom")),
             Prefetch("structures", queryset=Structure.objects.select_related("commune").order_by("nom")),
             Prefetch("jalons", queryset=Jalon.objects.order_by("echeance", "pk")),
@@ -276,6 +324,20 @@ def communes_du_departement(code: str) -> QuerySet[Commune]:
 
 def epci_du_departement(code: str) -> QuerySet[EPCI]:
     return EPCI.objects.filter(Exists(Commune.objects.filter(epci=OuterRef("pk"), departement_id=code))).order_by("nom")
+
+
+def regroupements_du_departement(code: str) -> QuerySet[Regroupement]:
+    """EPT and groupings a fiche of the département may name: its own groupings and the national ones (EPT) holding
+    one of its communes, at any date (a schéma spans several years; the label says when one has ended)."""
+    membres = Appartenance.objects.filter(regroupement=OuterRef("pk"), commune__departement_id=code)
+    return Regroupement.objects.filter(
+        Q(departement_id=code) | (Q(departement__isnull=True) & Q(Exists(membres)))
+    ).order_by("type", "nom")
+
+
+def libelle_regroupement(regroupement: Regroupement) -> str:
+    libelle = f"{regroupement.nom} ({perimetres.LIBELLES_COURTS.get(regroupement.type, regroupement.type)})"
+    return f"{libelle}, jusqu'au {regroupement.fin:%d/%m/%Y}" if regroupement.fin else libelle
 
 
 def qpv_du_departement(code: str) -> QuerySet[QPV]:

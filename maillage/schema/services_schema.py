@@ -252,7 +252,7 @@ def schema_copier(*, par, source: Schema, titre: str, debut, fin) -> Schema:
                 texte=orientation.texte,
             )
         source_fiches = FicheAction.objects.filter(schema=source).prefetch_related(
-            "partenaires", "referents", "communes", "epci", "qpv", "structures", "jalons"
+            "partenaires", "referents", "communes", "epci", "regroupements", "qpv", "structures", "jalons"
         )
         for fiche in source_fiches:
             nouvelle = FicheAction.objects.create(
@@ -271,7 +271,7 @@ def schema_copier(*, par, source: Schema, titre: str, debut, fin) -> Schema:
                 poids=fiche.poids,
                 budget=fiche.budget,
             )
-            for relation in ("partenaires", "referents", "communes", "epci", "qpv", "structures"):
+            for relation in RELATIONS_FICHE:
                 liees = list(getattr(fiche, relation).all())
                 if liees:
                     getattr(nouvelle, relation).set(liees)
@@ -444,7 +444,7 @@ def elements_renumeroter(*, par, schema: Schema, nature: str, axe: Axe | None = 
 # --- Fiches actions -----------------------------------------------------------------------------------------------
 
 CHAMPS_FICHE = ("numero", "titre", "objectifs", "description", "publics", "debut", "fin", "poids", "budget")
-RELATIONS_FICHE = ("partenaires", "referents", "communes", "epci", "qpv", "structures")
+RELATIONS_FICHE = ("partenaires", "referents", "communes", "epci", "regroupements", "qpv", "structures")
 
 
 def _valider_fiche(schema: Schema, donnees: dict, *, fiche: FicheAction | None = None) -> tuple[dict, dict]:
@@ -523,7 +523,14 @@ def _valider_fiche(schema: Schema, donnees: dict, *, fiche: FicheAction | None =
             selectors_schema.epci_du_departement(code),
             "epci",
             erreurs,
-            "Choisissez des EPCI ou EPT ayant des communes dans le département.",
+            "Choisissez des EPCI ayant des communes dans le département.",
+        ),  # fmt: skip
+        "regroupements": _dans_le_departement(
+            list(donnees.get("regroupements") or []),
+            selectors_schema.regroupements_du_departement(code),
+            "regroupements",
+            erreurs,
+            "Choisissez des EPT ou des regroupements de communes du département.",
         ),  # fmt: skip
         "qpv": _dans_le_departement(
             list(donnees.get("qpv") or []),

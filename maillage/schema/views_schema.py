@@ -26,6 +26,7 @@ from maillage.comptes.models import Utilisateur
 from maillage.core.formulaires import ajouter_erreurs_du_service, creation_unique
 from maillage.core.horloge import aujourdhui
 from maillage.core.permissions import exiger, peut
+from maillage.territoires import perimetres
 from maillage.territoires.models import Departement
 
 from . import selectors, selectors_schema, services, services_schema
@@ -129,10 +130,14 @@ def _arbre_de_la_page(schema: Schema, jour: datetime.date, criteres_de) -> tuple
         resume = selectors_schema.resume_arbre(arbre)
         cache.set(cle, resume, DUREE_CACHE)
     filtres, criteres = criteres_de(resume.pilotes)
-    cle_vue = f"{cle}:{criteres['statut']}:{criteres['pilote'] or ''}:{int(criteres['retard'])}"
+    perimetre = criteres["perimetre"]
+    territoire = hashlib.sha256(perimetre.valeur.encode()).hexdigest()[:16] if perimetre else ""
+    cle_vue = f"{cle}:{criteres['statut']}:{criteres['pilote'] or ''}:{int(criteres['retard'])}:{territoire}"
     rendu = cache.get(cle_vue)
     if rendu is None:
-        vue = selectors_schema.filtrer_arbre(arbre or selectors.arbre(schema, jour=jour), **criteres)
+        fiches = selectors_schema.fiches_du_perimetre(schema, perimetre, date=jour) if perimetre else None
+        autres = {nom: valeur for nom, valeur in criteres.items() if nom != "perimetre"}
+        vue = selectors_schema.filtrer_arbre(arbre or selectors.arbre(schema, jour=jour), fiches=fiches, **autres)
         contexte = {"vue": vue, "filtre_actif": any(criteres.values())}
         rendu = (render_to_string("schema/_arbre.html", contexte), vue.nombre)
         cache.set(cle_vue, rendu, DUREE_CACHE)
@@ -163,8 +168,10 @@ def _contexte_detail(request, contexte: dict, jour: datetime.date) -> dict:
     schema = contexte["schema"]
 
     def criteres_de(pilotes):
-        filtres = FiltresArbreForm(request.GET or None, pilotes=pilotes)
-        return filtres, filtres.criteres() if request.GET else {"statut": "", "pilote": None, "retard": False}
+        choix = perimetres.perimetres_du_departement(schema.departement_id, date=jour)
+        filtres = FiltresArbreForm(request.GET or None, pilotes=pilotes, perimetres=choix)
+        sans_filtre = {"statut": "", "pilote": None, "retard": False, "perimetre": None}
+        return filtres, filtres.criteres() if request.GET else sans_filtre
 
     resume, filtres, criteres, arbre_html, nombre_vue = _arbre_de_la_page(schema, jour, criteres_de)
     actuels = selectors_schema.chiffres_diagnostic(schema.departement_id, jour)

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from maillage.core import horloge
 from maillage.core.versions import CHAMP_VERSION, AvecVersion
 from maillage.core.widgets import CasesACocherFiltrables, ChampDate
+from maillage.territoires import perimetres
 from maillage.territoires.models import QPV, Commune, Departement
 
 from . import services
@@ -26,6 +27,11 @@ class FiltreAnnuaireForm(forms.Form):
     q = forms.CharField(label="Rechercher", required=False, max_length=100, help_text="Nom, commune ou gestionnaire")
     departement = forms.ChoiceField(label="Département", required=False)
     commune = forms.ChoiceField(label="Commune", required=False)
+    perimetre = forms.ChoiceField(
+        label="Territoire",
+        required=False,
+        help_text="EPCI, EPT ou regroupement de communes (Caf, Département) du département choisi.",
+    )
     type = forms.ChoiceField(label="Type", required=False, choices=[("", "Tous")] + TypeStructure.choices)
     gestion = forms.ChoiceField(label="Mode de gestion", required=False, choices=[("", "Tous")] + ModeGestion.choices)
     date = forms.DateField(
@@ -55,6 +61,14 @@ class FiltreAnnuaireForm(forms.Form):
             self.fields["commune"] = forms.RegexField(
                 label="Commune (code INSEE)", required=False, regex=r"^[0-9AB]{5}$", max_length=5
             )
+        # The département's périmètres in force today (EPCI, EPT, the Caf's and the Département's groupings).
+        self.perimetres = {}
+        choix = [("", "Tout le département" if code else "Choisissez d'abord un département")]
+        if code:
+            for decoupage, liste in perimetres.perimetres_du_departement(code, date=horloge.aujourdhui()):
+                choix.append((decoupage.libelle, [(p.valeur, p.nom) for p in liste]))
+                self.perimetres.update({p.valeur: p for p in liste})
+        self.fields["perimetre"].choices = choix
 
     def filtres(self) -> dict:
         """The valid filters (an invalid one is ignored, and its error shown)."""
@@ -63,6 +77,7 @@ class FiltreAnnuaireForm(forms.Form):
             "date": donnees.get("date") or horloge.aujourdhui(),
             "departement": donnees.get("departement") or None,
             "commune": donnees.get("commune") or None,
+            "perimetre": self.perimetres.get(donnees.get("perimetre") or ""),
             "type": donnees.get("type") or None,
             "gestion": donnees.get("gestion") or None,
             "recherche": donnees.get("q") or "",

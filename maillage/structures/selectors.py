@@ -4,7 +4,9 @@ import datetime
 
 from django.db.models import Exists, OuterRef, Q
 
-from maillage.territoires.models import Commune, Departement
+from maillage.core import horloge
+from maillage.territoires import perimetres
+from maillage.territoires.models import EPCI, Appartenance, Commune, Departement, Regroupement
 from maillage.territoires.selectors import version_des_donnees
 
 from .models import Agrement, Gestionnaire, Structure
@@ -16,8 +18,11 @@ DUREE_CACHE = 24 * 60 * 60
 
 def version_annuaire() -> str:
     """Changes whenever the public directory may change: structures, agréments, gestionnaires, the names of
-    communes and départements (audited edits; imports and loads through the journal of loads). One query."""
-    return version_des_donnees(Structure, Agrement, Gestionnaire, Commune, Departement)
+    communes and départements, the territorial cuts it filters by (audited edits; imports and loads through the journal
+    of loads). One query."""
+    return version_des_donnees(
+        Structure, Agrement, Gestionnaire, Commune, Departement, EPCI, Regroupement, Appartenance
+    )
 
 
 def agrements_couvrant(date: datetime.date):
@@ -70,13 +75,18 @@ def annuaire(
     gestion: str | None = None,
     recherche: str = "",
     toutes: bool = False,
+    perimetre: perimetres.Perimetre | None = None,
 ):
     """The public directory: structures active at `date` (or all of them), filtered, with their agrément.
+    `perimetre` (of `departement`, from `territoires.perimetres`): its communes today.
 
     One query per page whatever the number of rows: the current agrément comes as subqueries.
     """
     structures = Structure.objects.all() if toutes else structures_actives(date)
     structures = structures_filtrer(structures, departement=departement, commune=commune, type=type, gestion=gestion)
+    if perimetre is not None and departement:
+        communes = perimetres.communes_du_perimetre(departement, perimetre, date=horloge.aujourdhui())
+        structures = structures.filter(commune_id__in=sorted(communes))
     for mot in (recherche or "").split()[:5]:
         structures = structures.filter(
             Q(nom__icontains=mot) | Q(commune__nom__icontains=mot) | Q(gestionnaire__nom__icontains=mot)

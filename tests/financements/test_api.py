@@ -16,10 +16,12 @@ def test_contrat(client, jeu):
         "departement": "94",
         "annee": 2015,
         "date_reference": "2015-12-31",
+        "perimetre": None,
         "structures": {"total": 3, "centres_sociaux": 2, "evs": 1},
         "gestion": {"centres_sociaux_associatifs": 1, "part_centres_sociaux_associatifs": 0.5},
         "budget": {"total": 840000.0, "centres_sociaux": 800000.0, "evs": 40000.0},
         "financement_caf": {"total": 135000.0, "prestations_service": 125000.0, "autres": 10000.0},
+        "par_territoire": None,
     }
 
 
