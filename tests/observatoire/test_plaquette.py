@@ -2,6 +2,7 @@
 page's box tree is walked — no text lies beyond the page's content width — and the cover, map and charts are
 checked in the laid-out document. One render of each (a few seconds)."""
 
+import datetime
 import os
 import random
 import time
@@ -17,6 +18,8 @@ from maillage.demo.observatoire import valeurs_generees
 from maillage.observatoire import services
 from maillage.observatoire.models import CommentaireRapport, Statut
 from maillage.observatoire.resultats import commentaires, rapports
+from maillage.observatoire.services_references import references_importer
+from maillage.territoires.models import Appartenance, Regroupement
 from maillage.structures.models import TypeStructure
 from tests.comptes.factories import MandatFactory, UtilisateurFactory
 from tests.conftest import carre
@@ -164,9 +167,21 @@ def test_plaquette_tient_dans_la_page_avec_couverture_carte_et_graphiques(plaque
     CommentaireRapport.objects.create(campagne=campagne, section="editorial", texte=editorial)
     CommentaireRapport.objects.create(campagne=campagne, section="financements", texte="Les communes restent le "
                                       "premier financeur des structures du département.")  # fmt: skip
-    references = [{"libelle": "Bénévoles par centre social (médiane)", "valeur": "24", "source": "SENACS, "
-                   "rapport national", "annee": 2015, "niveau": "national"}]  # fmt: skip
-    contexte = rapports.contexte_plaquette(campagne, references=references)
+    # Published references imported from a file (the nearest earlier year for the national one), and two EPT:
+    # the plaquette puts the département's figures beside them and aggregates by EPT.
+    fichier = (
+        "indicateur;annee;niveau;territoire;valeur;source;url\n"
+        f"benevoles_moyenne;{campagne.annee - 1};national;;24;SENACS, rapport national;\n"
+        f"benevoles_moyenne;{campagne.annee};regional;11;13;SENACS Île-de-France;\n"
+    )
+    references_importer(contenu=fichier.encode(), nom_fichier="reperes.csv")
+    debut_ept = datetime.date(2016, 1, 1)
+    for siren, nom, communes in (("200058006", "Grand Paris Sud Est Avenir", ["94028"]),
+                                 ("200058014", "Grand-Orly Seine Bièvre", ["94081", "94041"])):  # fmt: skip
+        ept = Regroupement.objects.create(type="ept", code=siren, nom=nom, debut=debut_ept)
+        for code in communes:
+            Appartenance.objects.create(regroupement=ept, commune_id=code, debut=debut_ept)
+    contexte = rapports.contexte_plaquette(campagne)
     html = render_to_string("observatoire/resultats/rapport_pdf.html", contexte)
     debut = time.monotonic()
     document = weasyprint.HTML(string=html).render()
@@ -195,8 +210,12 @@ def test_plaquette_tient_dans_la_page_avec_couverture_carte_et_graphiques(plaque
     tout = " ".join(texte_page(p) for p in pages)
     for attendu in ("Les structures sur le territoire", "Publics", "Financements", "Partenariats",
                     "Les communes restent le premier financeur", "Total 2015", "Évolution", "Sources et méthode",
-                    "Repères publiés", "SENACS, rapport national", "Villeneuve-", "(bloquante)"):  # fmt: skip
+                    "face aux repères publiés", "SENACS, rapport national", "SENACS Île-de-France",
+                    "(pas de chiffre 2016)", "Par EPT", "Grand-Orly Seine Bièvre", "Hors périmètre", "Villeneuve-",
+                    "(bloquante)"):  # fmt: skip
         assert attendu in tout, attendu
+    assert [ligne["libelle"] for ligne in contexte["references"]] == ["Bénévoles par structure (moyenne)"]
+    assert contexte["references"][0]["observee"] is not None  # the département's own value beside them
     dernier = texte_page(pages[-1])
     assert "Sources et méthode" in dernier and "règles de cohérence" in dernier
 

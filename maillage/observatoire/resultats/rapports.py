@@ -17,9 +17,9 @@ from openpyxl.styles import Font
 
 from maillage.core.tableurs import classeur_octets, nouveau_classeur
 
-from .. import agregats, selectors
+from .. import agregats, selectors, selectors_references
 from ..affichage import libelle_choix
-from ..models import Campagne, CommentaireRapport, Questionnaire, Reponse
+from ..models import Campagne, CommentaireRapport, Questionnaire, Reponse, ValeurReference
 from . import commentaires, plaquette
 from . import selectors as selectors_resultats
 
@@ -75,11 +75,23 @@ def _empreinte(reponses, *parties) -> str:
     from django.contrib.contenttypes.models import ContentType
 
     from maillage.structures.models import Structure
-    from maillage.territoires.models import EPCI, Chargement, Commune, Departement
+    from maillage.territoires.models import EPCI, Appartenance, Chargement, Commune, Departement, Regroupement
 
     etat = reponses.aggregate(n=Count("id"), m=Max("modifie_le"))
     # The report's commentaries are audited too: a text written changes the report.
-    modeles = (Structure, Commune, EPCI, Departement, Campagne, Questionnaire, CommentaireRapport)
+    # Groupings (the report aggregates by EPT or a Caf's territories) and published references too.
+    modeles = (
+        Structure,
+        Commune,
+        EPCI,
+        Departement,
+        Campagne,
+        Questionnaire,
+        CommentaireRapport,
+        Regroupement,
+        Appartenance,
+        ValeurReference,
+    )
     types = ContentType.objects.get_for_models(*modeles).values()
     parties = [
         *parties,
@@ -235,11 +247,26 @@ def chiffres_cles(donnees: dict) -> list[dict]:
     ]
 
 
-def contexte_plaquette(campagne: Campagne, *, references=None) -> dict:
-    """`contexte_rapport` and what the printed plaquette adds: key figures, map, charts, commentaries, sources.
+def _territoires_imprimes(campagne: Campagne) -> dict | None:
+    """The answers by the département's main cut (EPT, else EPCI, else a grouping) as the plaquette prints them:
+    every périmètre then the "hors périmètre" row; None without any cut."""
+    decoupage = selectors_resultats.decoupage_choisi(selectors_resultats.decoupages_de_la_campagne(campagne), None)
+    donnees = selectors_resultats.groupes_par_decoupage(campagne, decoupage.cle) if decoupage else None
+    if not donnees:
+        return None
+    return {
+        **donnees,
+        "lignes": donnees["groupes"] + ([donnees["hors"]] if donnees["hors"] else []),
+        "titre": f"Par {decoupage.libelle_court} (territoires au {donnees['date']:%d/%m/%Y})",
+    }
 
-    `references`: optional published reference figures ({libelle, valeur, source, annee}) shown in the block
-    « Repères publiés » (wired by the reference figures import)."""
+
+def contexte_plaquette(campagne: Campagne, *, references=None) -> dict:
+    """`contexte_rapport` and what the printed plaquette adds: key figures, map, charts, commentaries, the
+    aggregates by the département's main cut (EPT, else EPCI), sources.
+
+    `references`: the published reference figures put beside the département's (rows of
+    `selectors_references.comparaison`); by default those imported for the campaign's year and département."""
     from django.conf import settings
 
     from maillage.core import horloge
@@ -291,8 +318,12 @@ def contexte_plaquette(campagne: Campagne, *, references=None) -> dict:
         {"texte": plaquette.regle_en_clair(r, definition.questions), "bloquante": r.get("niveau") == "erreur"}
         for r in definition.regles
     ]
+    if references is None:
+        reperes = selectors_references.references_pour(annee=campagne.annee, departement=campagne.departement_id)
+        references = selectors_references.comparaison(donnees["ensemble"], reperes)
     return {
         **donnees,
+        "par_territoire": _territoires_imprimes(campagne),
         "plateforme": settings.MAILLAGE_PLATEFORME,
         "demo": plaquette.demo(),
         "chiffres_cles": chiffres_cles(donnees),
@@ -303,6 +334,7 @@ def contexte_plaquette(campagne: Campagne, *, references=None) -> dict:
         "sources": plaquette.sources(campagne),
         "extraction": horloge.maintenant(),
         "references": list(references or []),
+        "references_illustratives": any(r.illustratif for ligne in references or [] for r in ligne["references"]),
     }
 
 
@@ -339,8 +371,10 @@ def contexte_portrait(reponse: Reponse) -> dict:
         return valeurs[cle]["valeur"]
 
     part_caf = agregats.part(valeur("produit_caf"), valeur("produits"))
+    campagne = reponse.campagne
     return {
         **donnees,
+        "reperes": selectors_references.references_pour(annee=campagne.annee, departement=campagne.departement_id),
         "plateforme": settings.MAILLAGE_PLATEFORME,
         "demo": plaquette.demo(),
         "extraction": horloge.maintenant(),
@@ -414,6 +448,22 @@ def _stat_lignes(feuille, groupes: list[dict]):
         feuille.append(ligne)
 
 
+def _reperes_feuille(feuille, ensemble, reperes, campagne: Campagne):
+    """The published references beside the département's own value, one row per reference, with its source."""
+    feuille.append(
+        ["Indicateur", "Unité", f"{campagne.departement.nom} {campagne.annee}", "Niveau", "Territoire", "Année"]
+        + ["Valeur publiée", "Source", "Adresse", "Illustratif"]
+    )
+    for cellule in feuille[1]:
+        cellule.font = Font(bold=True)
+    for ligne in selectors_references.comparaison(ensemble, reperes):
+        for r in ligne["references"]:
+            feuille.append(
+                [ligne["libelle"], ligne["unite"], ligne["observee"], r.niveau_libelle, r.territoire_nom, r.annee]
+                + [float(r.valeur), r.source, r.url, "oui" if r.illustratif else ""]
+            )
+
+
 def rapport_xlsx(campagne: Campagne, *, progression=_rien) -> bytes:
     """Sheet « Réponses »: one row per structure (all statuses; the status is a column), one column per question,
     headed by its French label. Sheet « Codes des colonnes »: each label and its question code (the headers an
@@ -474,6 +524,13 @@ def rapport_xlsx(campagne: Campagne, *, progression=_rien) -> bytes:
         )
     for titre, cle in (("Par type", "par_type"), ("Par EPCI", "par_epci"), ("Par commune", "par_commune")):
         _stat_lignes(classeur.create_sheet(titre), donnees[cle])
+    # The département's main cut when it is not the EPCI (the three EPT of the 94), with its "hors périmètre" row.
+    territoires = _territoires_imprimes(campagne)
+    if territoires and territoires["decoupage"].cle != "epci":
+        _stat_lignes(classeur.create_sheet(f"Par {territoires['decoupage'].libelle_court}"[:31]), territoires["lignes"])
+    reperes = selectors_references.references_pour(annee=campagne.annee, departement=campagne.departement_id)
+    if reperes:
+        _reperes_feuille(classeur.create_sheet("Repères publiés"), donnees["ensemble"], reperes, campagne)
     contenu = classeur_octets(classeur)
     progression(total, total, "Classeur prêt")
     return contenu
@@ -508,7 +565,7 @@ def fiche_nationale_xlsx(annee: int, campagne_ids: list[int], *, progression=_ri
     }
     classeur = nouveau_classeur()
     feuille = classeur.active
-    feuille.title = f"Fiche nationale {annee}"
+    feuille.title = selectors_resultats.TITRE_FEUILLE_FICHE.format(annee=annee)
     feuille.append(
         ["Département", "Code", "Publiée", "Réponses attendues", "Réponses reçues", "Réponses validées"]
         + [f"{agregats.LIBELLES[c]} ({m})" for c in agregats.LIBELLES for m in ("total", "moyenne", "médiane")]
