@@ -342,6 +342,11 @@ def test_commentaires_figes_a_la_publication_et_audites(client, plaquette, compt
         commentaires.commentaires_enregistrer(par=comptes.pilote, campagne=campagne, textes={"carte": "Après"})
     with pytest.raises(Exception, match="ne pouvez pas"):
         commentaires.commentaires_enregistrer(par=comptes.partenaire, campagne=campagne, textes={"carte": "x"})
+    # The published synthesis page shows them too, under their section's title.
+    client.logout()
+    page = client.get(reverse("observatoire:synthese", args=[campagne.annee, campagne.departement_id])).content
+    assert "Commentaires du rapport" in page.decode() and "Les structures sur le territoire</h3>" in page.decode()
+    assert "<p>Avant</p>" in page.decode()
 
 
 def test_un_commentaire_change_l_empreinte_du_rapport(plaquette, comptes):

@@ -8,6 +8,7 @@ opens them again). An empty text removes the section's commentary.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from maillage.core import horloge
 from maillage.core.audit import acteur
 from maillage.core.permissions import peut
 
@@ -66,4 +67,8 @@ def commentaires_enregistrer(*, par, campagne: Campagne, textes: dict[str, str])
                 existant.texte, existant.auteur = texte, par
                 existant.save(update_fields=["texte", "auteur", "modifie_le"])
                 changes.append(section)
+        if changes:
+            # The campaign's date of change is part of every cached result's version (`selectors.etat`): the
+            # synthesis page shows the new texts at once.
+            Campagne.objects.filter(pk=campagne.pk).update(modifie_le=horloge.maintenant())
     return changes

@@ -18,7 +18,8 @@ from maillage.core.models import Travail
 from maillage.core.permissions import exiger, peut
 
 from .. import selectors_references, taches
-from . import rapports
+from ..models import CommentaireRapport
+from . import commentaires, rapports
 from . import selectors as selectors_resultats
 
 
@@ -32,6 +33,19 @@ def _campagne_visible(request, annee, code, *, avec_precedente: bool = False):
     if not synthese_visible(request.user, campagne):
         raise PermissionDenied("Cette synthèse n'est pas encore publiée.")
     return lue
+
+
+def _commentaires(campagne, version: str) -> list[tuple[str, str]]:
+    """The report's commentaries in the sections' order, cached with the campaign's results: writing one changes
+    the campaign's date of change, hence the version."""
+    cle = f"observatoire:page:commentaires:{campagne.pk}:{version}"
+    textes = cache.get(cle)
+    if textes is None:
+        ordre = list(CommentaireRapport.Section.values)
+        par_section = commentaires.commentaires_par_section(campagne)
+        textes = [(par_section[s].get_section_display(), par_section[s].texte) for s in ordre if s in par_section]
+        cache.set(cle, textes, selectors_resultats.DUREE_CACHE)
+    return textes
 
 
 def synthese(request, code, annee):
@@ -70,6 +84,7 @@ def synthese(request, code, annee):
         "peut_xlsx": peut(request.user, "reponses.exporter", campagne.departement_id),
         "peut_commenter": peut(request.user, "rapport.commenter", campagne),
         "pdf_disponible": rapports.pdf_disponible(),
+        "commentaires": _commentaires(campagne, etat.version),
     }
     return render(request, "observatoire/resultats/synthese.html", contexte)
 
