@@ -19,8 +19,8 @@ from maillage.observatoire import services
 from maillage.observatoire.models import CommentaireRapport, Statut
 from maillage.observatoire.resultats import commentaires, rapports
 from maillage.observatoire.services_references import references_importer
-from maillage.territoires.models import Appartenance, Regroupement
 from maillage.structures.models import TypeStructure
+from maillage.territoires.models import Appartenance, Regroupement
 from tests.comptes.factories import MandatFactory, UtilisateurFactory
 from tests.conftest import carre
 from tests.observatoire.factories import CampagneFactory, ReponseFactory
