@@ -3,7 +3,16 @@ campaigns and answers are written by the services, where the workflow and permis
 
 from django.contrib import admin
 
-from .models import Campagne, Commentaire, Questionnaire, Relance, Reponse, Transition, ValeurReference
+from .models import (
+    Campagne,
+    Commentaire,
+    CommentaireRapport,
+    Questionnaire,
+    Relance,
+    Reponse,
+    Transition,
+    ValeurReference,
+)
 
 
 class ConsultationAdmin(admin.ModelAdmin):
@@ -75,6 +84,16 @@ class CommentaireAdmin(ConsultationAdmin):
     search_fields = ("reponse__structure__nom", "question", "texte")
     date_hierarchy = "le"
     show_full_result_count = False
+
+
+@admin.register(CommentaireRapport)
+class CommentaireRapportAdmin(ConsultationAdmin):
+    """Written from the campaign's « Commentaires du rapport » page, frozen once the results are published."""
+
+    list_display = ("campagne", "section", "auteur", "modifie_le")
+    list_filter = ("campagne__annee", "campagne__departement", "section")
+    list_select_related = ("campagne__departement", "auteur")
+    search_fields = ("texte",)
 
 
 @admin.register(Relance)

@@ -4,7 +4,15 @@ import datetime
 
 import factory
 
-from maillage.observatoire.models import Campagne, Commentaire, Questionnaire, Reponse, Statut, Transition
+from maillage.observatoire.models import (
+    Campagne,
+    Commentaire,
+    CommentaireRapport,
+    Questionnaire,
+    Reponse,
+    Statut,
+    Transition,
+)
 from tests.structures.factories import StructureFactory
 from tests.territoires.factories import DepartementFactory
 
@@ -106,3 +114,12 @@ class CommentaireFactory(factory.django.DjangoModelFactory):
 
     reponse = factory.SubFactory(ReponseFactory)
     texte = "Un commentaire de relecture"
+
+
+class CommentaireRapportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommentaireRapport
+
+    campagne = factory.SubFactory(CampagneFactory)
+    section = CommentaireRapport.Section.EDITORIAL
+    texte = "Une année de consolidation pour les structures du département."
