@@ -3,6 +3,7 @@
 from django import forms
 
 from maillage.core import horloge
+from maillage.core.versions import AvecVersion
 from maillage.core.widgets import CasesACocherFiltrables, ChampDate
 
 from .models import Commune, Regroupement
@@ -16,7 +17,7 @@ def _communes(code: str):
     return [(c, n) for c, n in Commune.objects.filter(departement_id=code).order_by("nom").values_list("code", "nom")]
 
 
-class RegroupementForm(forms.Form):
+class RegroupementForm(AvecVersion, forms.Form):
     """Creation (type and validity dates) or edit (name, communes, and the date the changes take effect)."""
 
     nom = forms.CharField(label="Nom du regroupement", max_length=200)
@@ -37,6 +38,8 @@ class RegroupementForm(forms.Form):
     communes = forms.MultipleChoiceField(label="Communes", widget=CasesACocherFiltrables(nom="commune", feminin=True))
 
     def __init__(self, *args, departement: str, regroupement: Regroupement | None = None, **kwargs):
+        if regroupement is not None:
+            kwargs.setdefault("version", regroupement.version)  # an edit: refused if saved meanwhile
         super().__init__(*args, **kwargs)
         self.fields["communes"].choices = _communes(departement)
         if regroupement is None:
@@ -71,7 +74,7 @@ class ImportRegroupementsForm(forms.Form):
         return fichier
 
 
-class ClotureForm(forms.Form):
+class ClotureForm(AvecVersion, forms.Form):
     fin = forms.DateField(
         label="Dernier jour de validité",
         widget=ChampDate(),

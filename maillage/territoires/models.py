@@ -7,6 +7,8 @@ representative point, so SQLite and PostgreSQL behave the same without a GIS ext
 
 from django.db import models
 
+from maillage.core.versions import Versionne
+
 
 class Region(models.Model):
     code = models.CharField("code INSEE", max_length=3, primary_key=True)
@@ -112,7 +114,7 @@ class QPV(models.Model):
         return f"{self.nom} ({self.code})"
 
 
-class Regroupement(models.Model):
+class Regroupement(Versionne):
     """A set of communes people work with, over a period: the EPT of the Métropole du Grand Paris (loaded with the
     referential), or a grouping of a Caf or a Département (territoires d'intervention, CTG perimeters, territoires
     d'action sociale) that a pilote imports. Membership is dated (`Appartenance`): a commune may change grouping."""

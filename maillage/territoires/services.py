@@ -21,6 +21,7 @@ from maillage.core.audit import acteur
 from maillage.core.formats import nombre
 from maillage.core.imports import ErreurLigne, ImportRefuse, message_refus
 from maillage.core.permissions import exiger
+from maillage.core.versions import verifier_version
 
 from . import chargement as lecture
 from . import qpv as lecture_qpv
@@ -636,10 +637,13 @@ def membres_a_la_date(regroupement: Regroupement, date) -> set[str]:
     )
 
 
-def regroupement_modifier(*, par, regroupement: Regroupement, nom: str, communes: Iterable[str], date_effet) -> dict:
+def regroupement_modifier(
+    *, par, regroupement: Regroupement, nom: str, communes: Iterable[str], date_effet, version=None
+) -> dict:
     """Rename a grouping and change its communes from `date_effet` on: a commune removed stays a member until the
     day before (its membership ends, it is not deleted, so that a diagnostic at an earlier date stays right); a
-    commune added is a member from `date_effet`. Returns {"ajoutees": [...], "retirees": [...]}."""
+    commune added is a member from `date_effet`. Returns {"ajoutees": [...], "retirees": [...]}. `version`: the one
+    the form was opened at (ConflitVersion when another pilote saved the grouping meanwhile)."""
 
     _regroupement_local(regroupement, par)
     nom = " ".join((nom or "").split())
@@ -663,9 +667,11 @@ def regroupement_modifier(*, par, regroupement: Regroupement, nom: str, communes
     ajoutees, retirees = sorted(voulues - actuelles), sorted(actuelles - voulues)
     veille = date_effet - datetime.timedelta(days=1)
     with transaction.atomic(), acteur(par):
-        if nom != regroupement.nom:
+        if version is not None:
+            verifier_version(regroupement, version, nom="ce regroupement")
+        if nom != regroupement.nom or ajoutees or retirees:
             regroupement.nom = nom
-            regroupement.save(update_fields=["nom"])
+            regroupement.save(update_fields=["nom"])  # a new version, even when only its communes change
         en_cours = regroupement.appartenances.filter(
             models.Q(commune_id__in=retirees),
             models.Q(debut__lte=date_effet),
@@ -684,7 +690,7 @@ def regroupement_modifier(*, par, regroupement: Regroupement, nom: str, communes
     return {"ajoutees": ajoutees, "retirees": retirees}
 
 
-def regroupement_cloturer(*, par, regroupement: Regroupement, fin) -> Regroupement:
+def regroupement_cloturer(*, par, regroupement: Regroupement, fin, version=None) -> Regroupement:
     """End a grouping on `fin` (included), and every membership still running then."""
 
     _regroupement_local(regroupement, par)
@@ -693,6 +699,8 @@ def regroupement_cloturer(*, par, regroupement: Regroupement, fin) -> Regroupeme
             {"fin": f"La fin ne peut précéder le début du regroupement ({regroupement.debut:%d/%m/%Y})."}
         )
     with transaction.atomic(), acteur(par):
+        if version is not None:
+            verifier_version(regroupement, version, nom="ce regroupement")
         regroupement.fin = fin
         regroupement.save(update_fields=["fin"])
         for appartenance in regroupement.appartenances.filter(models.Q(fin__isnull=True) | models.Q(fin__gt=fin)):

@@ -103,6 +103,7 @@ def modifier(request, code, pk):
                 nom=d["nom"],
                 communes=d["communes"],
                 date_effet=d["date_effet"],
+                version=d.get("version"),
             )
         except ValidationError as erreur:
             ajouter_erreurs_du_service(form, erreur)
@@ -126,10 +127,17 @@ def modifier(request, code, pk):
 def cloturer(request, code, pk):
     departement = _departement(request, code)
     regroupement = _regroupement_local(departement, pk)
-    form = ClotureForm(request.POST or None, initial={"fin": regroupement.fin or horloge.aujourdhui()})
+    form = ClotureForm(
+        request.POST or None, initial={"fin": regroupement.fin or horloge.aujourdhui()}, version=regroupement.version
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.regroupement_cloturer(par=request.user, regroupement=regroupement, fin=form.cleaned_data["fin"])
+            services.regroupement_cloturer(
+                par=request.user,
+                regroupement=regroupement,
+                fin=form.cleaned_data["fin"],
+                version=form.cleaned_data.get("version"),
+            )
         except ValidationError as erreur:
             ajouter_erreurs_du_service(form, erreur)
         else:

@@ -104,7 +104,7 @@ def test_modifier_date_les_appartenances_au_lieu_de_les_effacer(client, monde):
     r = Regroupement.objects.get(type="territoire_caf")
     reponse = client.post(
         url("regroupement_modifier", r.pk), {"nom": "Territoire Nord-Ouest", "date_effet": "2016-09-01",
-                                             "communes": ["94028", "94041"]},
+                                             "communes": ["94028", "94041"], "version": r.version},
     )  # fmt: skip
     assert reponse.status_code == 302
     r.refresh_from_db()
@@ -120,15 +120,36 @@ def test_modifier_date_les_appartenances_au_lieu_de_les_effacer(client, monde):
     assert perimetres.communes_du_perimetre("94", p, date=AUJOURDHUI) == {"94028", "94041"}
     # Before the grouping began: refused.
     avant = client.post(url("regroupement_modifier", r.pk), {"nom": "X", "date_effet": "2015-01-01",
-                                                             "communes": ["94028"]})  # fmt: skip
+                                                             "communes": ["94028"], "version": r.version})  # fmt: skip
     assert avant.status_code == 200 and "au plus tôt" in avant.content.decode()
+
+
+def test_deux_pilotes_sur_le_meme_regroupement_le_second_est_prevenu(client, monde):
+    """Optimistic lock: the second save of a form opened at the same version is refused with what changed, and
+    writes nothing (it would have removed the first pilote's communes)."""
+    client.force_login(monde.pilote)
+    creer(client, communes=["94028"])
+    r = Regroupement.objects.get(type="territoire_caf")
+    ouverte = r.version
+    premier = {"nom": r.nom, "date_effet": "2016-09-01", "communes": ["94028", "94081"], "version": ouverte}
+    assert client.post(url("regroupement_modifier", r.pk), premier).status_code == 302
+    second = {"nom": r.nom, "date_effet": "2016-09-01", "communes": ["94028", "94041"], "version": ouverte}
+    reponse = client.post(url("regroupement_modifier", r.pk), second)
+    assert reponse.status_code == 200 and "modifié" in reponse.content.decode()
+    assert set(r.appartenances.values_list("commune_id", flat=True)) == {"94028", "94081"}
+    cloture = client.post(url("regroupement_cloturer", r.pk), {"fin": "2016-12-31", "version": ouverte})
+    assert cloture.status_code == 200
+    r.refresh_from_db()
+    assert r.fin is None and r.version == ouverte + 1
 
 
 def test_cloturer_puis_supprimer_avec_confirmation(client, monde):
     client.force_login(monde.pilote)
     creer(client, communes=["94028"])
     r = Regroupement.objects.get(type="territoire_caf")
-    assert client.post(url("regroupement_cloturer", r.pk), {"fin": "2016-12-31"}).status_code == 302
+    assert (
+        client.post(url("regroupement_cloturer", r.pk), {"fin": "2016-12-31", "version": r.version}).status_code == 302
+    )
     r.refresh_from_db()
     assert r.fin == datetime.date(2016, 12, 31)
     assert list(r.appartenances.values_list("fin", flat=True)) == [datetime.date(2016, 12, 31)]
@@ -238,7 +259,10 @@ def test_la_liste_compte_les_communes_du_jour_et_celles_depuis_le_debut(client, 
     client.force_login(monde.pilote)
     creer(client, communes=["94028", "94081"])
     r = Regroupement.objects.get(type="territoire_caf")
-    client.post(url("regroupement_modifier", r.pk), {"nom": r.nom, "date_effet": "2016-09-01", "communes": ["94028"]})
+    client.post(
+        url("regroupement_modifier", r.pk),
+        {"nom": r.nom, "date_effet": "2016-09-01", "communes": ["94028"], "version": r.version},
+    )
     page = client.get(url("regroupements")).content.decode()
     ligne = page[page.index("Territoire Nord</a>") :]
     ligne = ligne[: ligne.index("</tr>")]
