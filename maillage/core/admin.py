@@ -23,7 +23,10 @@ class TravailAdmin(admin.ModelAdmin):
     def resultat(self, obj):
         if not obj.pk:
             return "—"
-        return format_html('<a href="{}">Page du travail</a>', reverse("core:travail", args=[obj.pk]))
+        lien = reverse("core:travail", args=[obj.pk])
+        if obj.fichier:
+            return format_html('<a href="{}">{}</a> (page du travail, qui vérifie les droits)', lien, obj.fichier.name)
+        return format_html('<a href="{}">Page du travail</a>', lien)
 
     def has_add_permission(self, request):
         return False

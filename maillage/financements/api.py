@@ -43,14 +43,14 @@ class FinancementCafOut(Schema):
     autres: float
 
 
-class PerimetreOut(Schema):
+class IndicateursPerimetreOut(Schema):
     valeur: str
     nom: str
     decoupage: str
 
 
 class TerritoireOut(Schema):
-    perimetre: PerimetreOut | None  # None: the communes outside every périmètre of the cut
+    perimetre: IndicateursPerimetreOut | None  # None: the communes outside every périmètre of the cut
     centres_sociaux: int
     evs: int
     budgets_realises: int
@@ -60,7 +60,7 @@ class TerritoireOut(Schema):
     autres_financeurs: float | None
 
 
-class ParTerritoireOut(Schema):
+class IndicateursParTerritoireOut(Schema):
     decoupage: str
     libelle: str
     chevauchant: bool
@@ -71,12 +71,12 @@ class IndicateursOut(Schema):
     departement: str
     annee: int
     date_reference: datetime.date
-    perimetre: PerimetreOut | None = None
+    perimetre: IndicateursPerimetreOut | None = None
     structures: StructuresOut
     gestion: GestionOut
     budget: BudgetOut | None
     financement_caf: FinancementCafOut | None
-    par_territoire: ParTerritoireOut | None = None
+    par_territoire: IndicateursParTerritoireOut | None = None
 
 
 class FiltreAnnee(Schema):

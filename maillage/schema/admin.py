@@ -87,12 +87,12 @@ class DecisionInline(admin.TabularInline):
     raw_id_fields = ("fiches",)
 
 
-def _lien(url_name: str, obj, present: bool):
+def _lien(url_name: str, obj, nom: str):
     """A private file is reached through the app's view, which checks the viewer's rights (MEDIA_URL is not
     served); files are deposited there too, with their checks."""
-    if not (obj.pk and present):
+    if not (obj.pk and nom):
         return "—"
-    return format_html('<a href="{}">Télécharger</a>', reverse(url_name, args=[obj.pk]))
+    return format_html('<a href="{}">Télécharger {}</a>', reverse(url_name, args=[obj.pk]), nom)
 
 
 @admin.register(Reunion)
@@ -105,7 +105,7 @@ class ReunionAdmin(admin.ModelAdmin):
 
     @admin.display(description="compte rendu (fichier)")
     def compte_rendu_lien(self, obj):
-        return _lien("schema:reunion_compte_rendu", obj, bool(obj.compte_rendu_fichier))
+        return _lien("schema:reunion_compte_rendu", obj, obj.compte_rendu_fichier.name)
 
 
 @admin.register(DocumentSchema)
@@ -120,4 +120,4 @@ class DocumentSchemaAdmin(admin.ModelAdmin):
 
     @admin.display(description="fichier")
     def lien(self, obj):
-        return _lien("schema:document", obj, bool(obj.fichier))
+        return _lien("schema:document", obj, obj.fichier.name)
