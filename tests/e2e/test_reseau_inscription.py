@@ -70,8 +70,12 @@ def test_liste_d_attente_puis_promotion_au_telephone(evenement, live_server, nav
         assert "1re sur la liste d'attente" in b.content()
 
         a.get_by_role("link", name="Annuler mon inscription").click()
+        # Wait for the confirmation page itself: evaluating during the navigation finds no document.
+        confirmer = a.get_by_role("button", name="Confirmer l'annulation")
+        confirmer.wait_for()
+        a.wait_for_load_state()
         _controler(a, problemes, "confirmation d'annulation")
-        a.get_by_role("button", name="Confirmer l'annulation").click()
+        confirmer.click()
         a.wait_for_url(page_a)
         assert a.locator("#statut-inscription").inner_text() == "Annulée"
 
