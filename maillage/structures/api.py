@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 
 from maillage.core.horloge import aujourdhui
 from maillage.core.schemas import erreurs
+from maillage.territoires import perimetres
 from maillage.territoires.api import CodeNom
 from maillage.territoires.models import Commune
 from maillage.territoires.selectors import departement_par_code
@@ -94,6 +95,7 @@ class Filtres(Schema):
     type: str | None = None
     commune: str | None = None
     gestion: str | None = None
+    perimetre: str | None = None
     limit: int = LIMITE_DEFAUT
     offset: int = 0
 
@@ -138,7 +140,9 @@ def _item(structure: Structure) -> dict:
     description=(
         "Filtres : `departement` (code INSEE), `date` (AAAA-MM-JJ : structures actives à cette date ; sans date, "
         "toutes les structures, avec l'agrément en cours aujourd'hui), `type` (centre_social, evs), `commune` "
-        f"(code INSEE), `gestion` (associative, collectivite, autre). Pagination : `limit` ({LIMITE_DEFAUT} par "
+        f"(code INSEE), `gestion` (associative, collectivite, autre), `perimetre` (avec `departement` : `epci:<SIREN>`, "
+        "`ept:<SIREN>`, `territoire_caf:<code>`… ; ses communes aujourd'hui, comme le filtre « Territoire » de "
+        "l'annuaire). Pagination : `limit` ({LIMITE_DEFAUT} par "
         f"défaut, {LIMITE_MAX} au plus) et `offset`. Département ou commune inconnus : 404 ; paramètre mal formé : "
         "422 avec la raison."
     ),
@@ -157,9 +161,24 @@ def liste(request, filtres: Query[Filtres]):
     commune = (filtres.commune or "").strip().upper() or None
     if commune and not Commune.objects.filter(code=commune).exists():
         raise Http404(f"Commune inconnue : {commune!r}.")
+    communes_perimetre = None
+    valeur_perimetre = (filtres.perimetre or "").strip()
+    if valeur_perimetre:
+        if not departement:
+            raise HttpError(422, "Le paramètre perimetre demande un departement (par exemple departement=94).")
+        perimetre = perimetres.perimetre_lu(departement, valeur_perimetre, date=aujourdhui())
+        if perimetre is None:
+            raise HttpError(
+                422,
+                f"Périmètre inconnu {valeur_perimetre!r} dans le département {departement} : attendu par exemple "
+                "epci:<SIREN> ou ept:<SIREN> (voir le filtre « Territoire » de l'annuaire).",
+            )
+        communes_perimetre = sorted(perimetres.communes_du_perimetre(departement, perimetre, date=aujourdhui()))
     # Public data, the same for everyone: computed once per query, day (the agrément shown without a date is
     # today's) and data version of the directory, then served from the cache shared by the processes.
-    parametres = (date, departement, commune, type_, gestion, filtres.limit, filtres.offset, aujourdhui())
+    parametres = (
+        date, departement, commune, type_, gestion, valeur_perimetre, filtres.limit, filtres.offset, aujourdhui()
+    )
     cle = "api:structures:" + hashlib.sha256(repr(parametres).encode()).hexdigest()[:32]
     cle += f":{selectors.version_annuaire()}"
     page = cache.get(cle)
@@ -167,6 +186,8 @@ def liste(request, filtres: Query[Filtres]):
         structures = exports.structures_publiques(
             date=date, departement=departement, commune=commune, type=type_, gestion=gestion
         )
+        if communes_perimetre is not None:
+            structures = structures.filter(commune_id__in=communes_perimetre)
         total = structures.count()
         # Past the end, no query: a huge offset would overflow the database's integer (a 500 on SQLite).
         lignes = structures[filtres.offset : filtres.offset + filtres.limit] if filtres.offset < total else []

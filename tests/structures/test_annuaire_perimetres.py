@@ -128,3 +128,19 @@ def test_requetes_bornees_avec_le_filtre(client, reseau, django_assert_max_num_q
         assert "S029" in client.get(URL, params).content.decode()
     with django_assert_max_num_queries(7):
         assert len(noms_geojson(client, params)) == 32
+
+
+def test_l_api_de_l_annuaire_filtre_par_territoire(client, reseau):
+    url = reverse("api:structures_liste")
+    regroupement("territoire_caf", "94-vitry", "Secteur Vitry", reseau.communes[1:2], departement=reseau.departement)
+    reponse = client.get(url, FILTRE)
+    assert reponse.status_code == 200
+    assert sorted(s["nom"] for s in reponse.json()["items"]) == ["CS Créteil", "EVS Créteil"]
+    assert reponse.json()["count"] == 2
+    caf = client.get(url, {**FILTRE, "perimetre": "territoire_caf:94-vitry"}).json()
+    assert [s["nom"] for s in caf["items"]] == ["CS Vitry"]
+    # Refusals with their reason: no département, or a périmètre that is not one of its own.
+    sans = client.get(url, {"perimetre": "ept:200058006"})
+    assert sans.status_code == 422 and "departement" in sans.json()["detail"]
+    inconnu = client.get(url, {**FILTRE, "perimetre": "ept:000000000"})
+    assert inconnu.status_code == 422 and "Périmètre inconnu" in inconnu.json()["detail"]
