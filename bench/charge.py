@@ -190,7 +190,7 @@ def urls(departement: str, annee_obs: int) -> dict:
                 f"/observatoire/resultats/{annee_obs}/{departement}/",
                 2,
             ),
-            f"fiche nationale {annee_obs}": (f"/observatoire/resultats/{annee_obs}/", 1),
+            f"comparaison des départements {annee_obs}": (f"/observatoire/resultats/{annee_obs}/", 1),
         },
         "api": {
             "API structures (94, 50)": ("/api/v1/structures?departement=94&limit=50", 2),

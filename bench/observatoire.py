@@ -402,7 +402,7 @@ LIBELLES = {
     "plancher": "plancher : vue triviale /sante/",
     "synthese_api": "API synthèse du département",
     "synthese_page": "page synthèse du département (rapport web)",
-    "fiche_nationale": "page fiche nationale (tous les départements)",
+    "fiche_nationale": "page comparaison des départements (tous)",
     "section": "page d'une section du questionnaire (structure connectée)",
     "saisie": "enregistrement automatique d'une section (POST htmx)",
 }
@@ -829,13 +829,13 @@ def section_markdown(r: dict, contexte: dict) -> list[str]:
         "",
         f"Mesures sur la campagne {cible['annee']} (dernière close, avec N-1) : "
         f"département **{cible['departement']}**, le plus grand ({cible['validees']} réponses validées) ; "
-        f"fiche nationale sur {cible['validees_annee']} réponses validées. Enregistrement : section "
+        f"comparaison des départements sur {cible['validees_annee']} réponses validées. Enregistrement : section "
         f"« {cible['section']} » de la réponse en brouillon d'une structure "
         f"({cible['structure_type'].replace('_', ' ')}) à la campagne {cible['annee_courante']}, par un compte "
         "structure connecté (cookie de session, jeton CSRF, en-têtes htmx), une valeur différente à chaque envoi.",
         "",
-        "### Latences HTTP (gunicorn, 1 worker synchrone, boucle locale ; requêtes alternées, fiche nationale une "
-        "fois sur cinq)",
+        "### Latences HTTP (gunicorn, 1 worker synchrone, boucle locale ; requêtes alternées, comparaison des "
+        "départements une fois sur cinq)",
         "",
         "| URL | médiane | p95 | mesures | rapport au plancher | cible (médiane) atteinte |",
         "|---|---:|---:|---:|---:|---|",
@@ -852,12 +852,12 @@ def section_markdown(r: dict, contexte: dict) -> list[str]:
         "",
         "### À froid : juste après un changement des données",
         "",
-        "La synthèse, son API et la fiche nationale sont mises en cache par version des données (réponses de chaque "
-        "campagne, structures qui y ont répondu, territoires) : le tableau HTTP ci-dessus est le cas courant. Après "
-        "une réponse validée, seule sa campagne est relue (les autres restent en cache, en nombres). Ci-dessous, le "
-        "pire cas : chaque mesure suit l'enregistrement d'une réponse validée de la campagne (ORM, journal d'audit "
-        "compris) et un vidage complet du cache, donc le calcul de toutes les campagnes lues ; client de test Django "
-        "dans le processus, sans réseau.",
+        "La synthèse, son API et la comparaison des départements sont mises en cache par version des données (réponses"
+        " de chaque campagne, structures qui y ont répondu, territoires) : le tableau HTTP ci-dessus est le cas "
+        "courant. Après une réponse validée, seule sa campagne est relue (les autres restent en cache, en nombres). "
+        "Ci-dessous, le pire cas : chaque mesure suit l'enregistrement d'une réponse validée de la campagne (ORM, "
+        "journal d'audit compris) et un vidage complet du cache, donc le calcul de toutes les campagnes lues ; client "
+        "de test Django dans le processus, sans réseau.",
         "",
         "| URL | médiane | p95 | mesures | rapport au plancher | première requête d'un processus neuf |",
         "|---|---:|---:|---:|---:|---:|",
@@ -927,7 +927,7 @@ def section_markdown(r: dict, contexte: dict) -> list[str]:
         ]
     lignes += [
         "",
-        f"Cibles : synthèse d'un département ≤ {CIBLES_MS['synthese']} ms, fiche nationale ≤ "
+        f"Cibles : synthèse d'un département ≤ {CIBLES_MS['synthese']} ms, comparaison des départements ≤ "
         f"{CIBLES_MS['fiche_nationale'] / 1000:.0f} s, PDF départemental ≤ {CIBLES_MS['pdf'] / 1000:.0f} s, "
         f"enregistrement d'une section ≤ {CIBLES_MS['saisie']} ms (médianes) — "
         + ("**toutes atteintes**." if all(atteintes) else "**au moins une NON atteinte** (voir ci-dessus)."),

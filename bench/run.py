@@ -281,22 +281,21 @@ RAPPORT_MAX = 5  # the common case of every page and API: within 5× the floor o
 NOTE_CAS_COURANT = [
     "",
     (
-        "Au-dessus de × 5 (nombres de requêtes SQL : tableaux « Requêtes SQL » ci-dessus) : les pages d'un seul "
-        "compte et les écritures, qui ne se partagent pas par un cache commun — la page d'une section du "
-        "questionnaire (la réponse de la structure connectée, son jeton CSRF et sa version : 5 requêtes) et son "
-        "enregistrement automatique (une écriture : verrou de version, journal d'audit, 13 requêtes dans une "
-        "transaction). Les pages et API lues par tous (annuaire, tableau de bord, API structures et indicateurs, "
-        "diagnostic, synthèse et fiche nationale de l'observatoire) sont servies depuis le cache par version des "
-        "données."
+        "Au-dessus de × 5 (nombres de requêtes SQL : tableaux « Requêtes SQL » ci-dessus) : les pages d'un seul compte"
+        " et les écritures, qui ne se partagent pas par un cache commun — la page d'une section du questionnaire (la "
+        "réponse de la structure connectée, son jeton CSRF et sa version : 5 requêtes) et son enregistrement "
+        "automatique (une écriture : verrou de version, journal d'audit, 13 requêtes dans une transaction). Les pages "
+        "et API lues par tous (annuaire, tableau de bord, API structures et indicateurs, diagnostic, synthèse et "
+        "comparaison des départements de l'observatoire) sont servies depuis le cache par version des données."
     ),
     "",
     (
-        "Sous charge (section « Charge »), une écriture sur dix change la version des données de toutes les pages qui"
-        " lisent les structures (la version est celle du journal d'audit, commune à tous les départements) : chaque "
-        "worker recalcule alors l'annuaire, le tableau de bord, le diagnostic et la fiche nationale, même d'un autre "
-        "département que la structure modifiée. La synthèse de l'observatoire et les lignes de chaque campagne ne "
-        "dépendent, elles, que des structures qui ont répondu à la campagne. Une version par département pour les "
-        "autres pages est la suite logique."
+        "Sous charge (section « Charge »), une écriture sur dix change la version des données de toutes les pages qui "
+        "lisent les structures (la version est celle du journal d'audit, commune à tous les départements) : chaque "
+        "worker recalcule alors l'annuaire, le tableau de bord, le diagnostic et la comparaison des départements, même"
+        " d'un autre département que la structure modifiée. La synthèse de l'observatoire et les lignes de chaque "
+        "campagne ne dépendent, elles, que des structures qui ont répondu à la campagne. Une version par département "
+        "pour les autres pages est la suite logique."
     ),
 ]
 
