@@ -140,10 +140,10 @@ def _item(structure: Structure) -> dict:
     description=(
         "Filtres : `departement` (code INSEE), `date` (AAAA-MM-JJ : structures actives à cette date ; sans date, "
         "toutes les structures, avec l'agrément en cours aujourd'hui), `type` (centre_social, evs), `commune` "
-        f"(code INSEE), `gestion` (associative, collectivite, autre), `perimetre` (avec `departement` : `epci:<SIREN>`, "
-        "`ept:<SIREN>`, `territoire_caf:<code>`… ; ses communes aujourd'hui, comme le filtre « Territoire » de "
-        "l'annuaire). Pagination : `limit` ({LIMITE_DEFAUT} par "
-        f"défaut, {LIMITE_MAX} au plus) et `offset`. Département ou commune inconnus : 404 ; paramètre mal formé : "
+        "(code INSEE), `gestion` (associative, collectivite, autre), `perimetre` (avec `departement` : "
+        "`epci:<SIREN>`, `ept:<SIREN>`, `territoire_caf:<code>`… ; ses communes aujourd'hui, comme le filtre "
+        f"« Territoire » de l'annuaire). Pagination : `limit` ({LIMITE_DEFAUT} par défaut, {LIMITE_MAX} au plus) "
+        "et `offset`. Département ou commune inconnus : 404 ; paramètre mal formé : "
         "422 avec la raison."
     ),
 )
@@ -177,7 +177,15 @@ def liste(request, filtres: Query[Filtres]):
     # Public data, the same for everyone: computed once per query, day (the agrément shown without a date is
     # today's) and data version of the directory, then served from the cache shared by the processes.
     parametres = (
-        date, departement, commune, type_, gestion, valeur_perimetre, filtres.limit, filtres.offset, aujourdhui()
+        date,
+        departement,
+        commune,
+        type_,
+        gestion,
+        valeur_perimetre,
+        filtres.limit,
+        filtres.offset,
+        aujourdhui(),
     )
     cle = "api:structures:" + hashlib.sha256(repr(parametres).encode()).hexdigest()[:32]
     cle += f":{selectors.version_annuaire()}"
