@@ -46,6 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from maillage.core import horloge
 from maillage.core.tableurs import Colonne as ColonneTableur
@@ -86,6 +87,7 @@ COLONNES = (
     Colonne("siret", "SIRET"),
     Colonne("gestionnaire", "Gestionnaire"),
     Colonne("forme_juridique", "Forme juridique"),
+    Colonne("designation", "Désignation du gestionnaire"),
     Colonne("mode_gestion", "Mode de gestion", importee=False),
     Colonne("adresse", "Adresse"),
     Colonne("code_postal", "Code postal"),
@@ -116,6 +118,7 @@ COLONNES_ZONE += (("code", "Code"), ("nom", "Nom"))
 LIBELLES_VALEURS = {
     "type": dict(TypeStructure.choices),
     "forme_juridique": dict(Gestionnaire.FormeJuridique.choices),
+    "designation": dict(Gestionnaire.Designation.choices),
     "mode_gestion": dict(ModeGestion.choices),
     "situation_qpv": dict(SituationQPV.choices),
     "agrement_type": dict(TypeAgrement.choices),
@@ -190,6 +193,7 @@ def ligne_export(structure) -> dict:
         "siret": structure.siret,
         "gestionnaire": structure.gestionnaire.nom,
         "forme_juridique": structure.gestionnaire.forme_juridique,
+        "designation": structure.gestionnaire.designation,
         "mode_gestion": structure.gestionnaire.mode_gestion,
         "adresse": structure.adresse,
         "code_postal": structure.code_postal,
@@ -334,7 +338,7 @@ def structure_datainclusion(structure) -> dict:
         "id": str(structure.pk),
         "nom": nom,
         "description": description,
-        "date_maj": structure.modifie_le.date().isoformat(),
+        "date_maj": timezone.localdate(structure.modifie_le).isoformat(),  # the local day, not UTC's
         "siret": structure.siret or None,
         "commune": structure.commune.nom,
         "code_postal": structure.code_postal or None,

@@ -84,6 +84,7 @@ class LigneValide:
     valeurs: dict  # Structure field → value (commune as commune_id)
     gestionnaire: tuple[str, str]  # (nom, forme juridique)
     departement: str
+    designation: str | None = None  # how the gestionnaire was appointed; None: column absent or empty, unchanged
 
 
 @dataclass
@@ -116,6 +117,18 @@ CHOIX_FORME = _choix(
         **{label: code for code, label in Gestionnaire.FormeJuridique.choices},
         "Association": Gestionnaire.FormeJuridique.ASSOCIATION,
         "Caf": Gestionnaire.FormeJuridique.CAF,
+    }
+)
+CHOIX_DESIGNATION = _choix(
+    {
+        **{code: code for code in Gestionnaire.Designation.values},
+        **{label: code for code, label in Gestionnaire.Designation.choices},
+        "Association": Gestionnaire.Designation.ASSOCIATION,
+        "Régie": Gestionnaire.Designation.REGIE,
+        "Délégation": Gestionnaire.Designation.DELEGATION,
+        "DSP": Gestionnaire.Designation.DELEGATION,
+        "Délégation de service public": Gestionnaire.Designation.DELEGATION,
+        "Marché public": Gestionnaire.Designation.DELEGATION,
     }
 )
 CHOIX_QPV = _choix(
@@ -251,6 +264,28 @@ def _verifier_gestion(ligne: _Ligne) -> tuple[str, str | None]:
             "forme_juridique", f"forme juridique inconnue « {ligne.texte('forme_juridique')} » : attendu {attendues}."
         )
     return ligne.texte("gestionnaire"), forme
+
+
+def _verifier_designation(ligne: _Ligne, gestionnaire: tuple[str, str | None], vues: dict) -> str | None:
+    """How the gestionnaire was appointed (optional column): one value per gestionnaire in the whole file, since
+    it belongs to the gestionnaire, not to the structure. `vues`: gestionnaire key → (designation, line)."""
+    texte = ligne.texte("designation")
+    if not texte:
+        return None
+    designation = CHOIX_DESIGNATION.get(_cle(texte))
+    if designation is None:
+        attendues = ", ".join(Gestionnaire.Designation.values)
+        ligne.erreur("designation", f"désignation inconnue « {texte} » : attendu {attendues}.")
+        return None
+    nom, forme = gestionnaire
+    cle = (" ".join(nom.split()).casefold(), forme)
+    deja, numero = vues.setdefault(cle, (designation, ligne.numero))
+    if deja != designation:
+        ligne.erreur(
+            "designation",
+            f"le gestionnaire « {nom} » a une autre désignation à la ligne {numero} : une seule par gestionnaire.",
+        )
+    return designation
 
 
 def _verifier_commune(ligne: _Ligne, referentiel: Referentiel) -> str | None:
@@ -411,10 +446,12 @@ def valider(tableau: Tableau, referentiel: Referentiel) -> Resultat:
     valides: list[LigneValide] = []
     ids_vus: dict[int, int] = {}
     nouvelles: dict[tuple, int] = {}
+    designations: dict[tuple, tuple[str, int]] = {}
     for numero, brut in tableau.lignes:
         ligne = _Ligne(numero, brut, tableau.colonnes)
         identifiant = _verifier_identite(ligne)
         gestionnaire = _verifier_gestion(ligne)
+        designation = _verifier_designation(ligne, gestionnaire, designations)
         departement = _verifier_commune(ligne, referentiel)
         _verifier_adresse(ligne)
         _verifier_dates(ligne)
@@ -425,7 +462,7 @@ def valider(tableau: Tableau, referentiel: Referentiel) -> Resultat:
             avertissements.append(avertissement)
         erreurs.extend(ligne.erreurs)
         if not ligne.erreurs:
-            valides.append(LigneValide(numero, identifiant, ligne.valeurs, gestionnaire, departement))
+            valides.append(LigneValide(numero, identifiant, ligne.valeurs, gestionnaire, departement, designation))
     # Valid rows are returned even when others are wrong: the service checks them against the registry too,
     # so that one run lists every error of the file; it writes nothing while `erreurs` is not empty.
     return Resultat(tableau.format, valides, erreurs, avertissements, tableau.colonnes)

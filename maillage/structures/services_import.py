@@ -130,6 +130,8 @@ def _plan(resultat: imports.Resultat, existantes: dict[int, Structure]) -> list[
         cle_actuelle = _cle_gestionnaire(gestionnaire.nom, gestionnaire.forme_juridique)
         if cle_actuelle != _cle_gestionnaire(nom_gestionnaire, forme):
             champs.append("gestionnaire")
+        elif ligne.designation and ligne.designation != gestionnaire.designation:
+            champs.append("designation")
         plan.append(
             {
                 "ligne": ligne.ligne,
@@ -210,6 +212,7 @@ def structures_importer(
 
     with transaction.atomic(), sans_journal_automatique():
         gestionnaires = _gestionnaires(resultat.lignes, existantes.values())
+        gestionnaires_modifies = _designer(resultat.lignes, gestionnaires)
         a_creer, modifiees = [], []
         for ligne, etape in zip(resultat.lignes, plan, strict=True):
             gestionnaire = gestionnaires[_cle_gestionnaire(*ligne.gestionnaire)]
@@ -219,14 +222,17 @@ def structures_importer(
             elif etape["action"] == "modifier":
                 structure = existantes[ligne.id]
                 avant = copy.copy(structure)
-                for champ in etape["champs"]:
+                champs_structure = [c for c in etape["champs"] if c != "designation"]  # the gestionnaire's, above
+                if not champs_structure:
+                    continue
+                for champ in champs_structure:
                     if champ == "gestionnaire":
                         structure.gestionnaire = gestionnaire
                     else:
                         setattr(structure, champ, ligne.valeurs[champ])
                 # save() keeps the département in step with the commune and feeds the audit trail.
-                champs = [c for c in etape["champs"] if c != "commune_id"] + (
-                    ["commune", "departement"] if "commune_id" in etape["champs"] else []
+                champs = [c for c in champs_structure if c != "commune_id"] + (
+                    ["commune", "departement"] if "commune_id" in champs_structure else []
                 )
                 structure.save(update_fields=[*champs, "modifie_le"])
                 modifiees.append((structure, ecart(avant, structure, champs)))
@@ -235,6 +241,7 @@ def structures_importer(
             etape["id"] = structure.pk
         resume["applique"] = True
         resume["gestionnaires_crees"] = gestionnaires.crees
+        resume["gestionnaires_modifies"] = len(gestionnaires_modifies)
         chargement = chargement_journaliser(
             commande=COMMANDE,
             fichier=nom_fichier[:500],
@@ -257,6 +264,11 @@ def structures_importer(
             auteur=auteur,
         )
         trace(gestionnaires.nouveaux, action="creer")
+        trace(
+            [g for g, _ in gestionnaires_modifies],
+            action="modifier",
+            changements=[c for _, c in gestionnaires_modifies],
+        )
         trace(crees, action="creer")
         trace([s for s, _ in modifiees], action="modifier", changements=[c for _, c in modifiees])
     return resume
@@ -294,6 +306,23 @@ def _gestionnaires(lignes: list[imports.LigneValide], structures) -> _Gestionnai
             trouves.nouveaux.append(existant)
         trouves[cle] = existant
     return trouves
+
+
+def _designer(lignes: list[imports.LigneValide], gestionnaires: _Gestionnaires) -> list[tuple[Gestionnaire, dict]]:
+    """Set the appointment the file gives to each gestionnaire (the SENACS group follows); return the existing
+    gestionnaires changed, with their changes (new ones are audited as created, with it)."""
+    voulues = {_cle_gestionnaire(*ligne.gestionnaire): ligne.designation for ligne in lignes if ligne.designation}
+    modifies = []
+    for cle, designation in voulues.items():
+        gestionnaire = gestionnaires[cle]
+        if gestionnaire.designation == designation:
+            continue
+        avant = copy.copy(gestionnaire)
+        gestionnaire.designation = designation
+        gestionnaire.save(update_fields=["designation", "mode_gestion"])
+        if gestionnaire not in gestionnaires.nouveaux:
+            modifies.append((gestionnaire, ecart(avant, gestionnaire, ["designation", "mode_gestion"])))
+    return modifies
 
 
 def resume_texte(resume: dict) -> str:

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from maillage.reseau import services as services_reseau
 from maillage.structures import services as services_structures
@@ -30,7 +31,8 @@ def test_inscription_datee_sur_l_horloge(jour_fixe):
         evenement=evenement, nom="Fictif", prenom="Alex", email="alex@exemple.fr"
     )
     inscription.refresh_from_db()
-    assert inscription.cree_le.date() == jour_fixe
+    # The instant is stored in UTC: its day is the local one (just after midnight in Paris is still yesterday in UTC).
+    assert timezone.localdate(inscription.cree_le) == jour_fixe
 
 
 def test_document_de_projet_date_sur_l_horloge(jour_fixe, settings, tmp_path):
@@ -42,4 +44,4 @@ def test_document_de_projet_date_sur_l_horloge(jour_fixe, settings, tmp_path):
         fichier=SimpleUploadedFile("projet.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf"),
     )  # fmt: skip
     document.refresh_from_db()
-    assert document.depose_le.date() == jour_fixe
+    assert timezone.localdate(document.depose_le) == jour_fixe

@@ -128,6 +128,7 @@ def test_csv_en_tetes_et_valeurs_a_une_date(registre):
         "SIRET": registre["bleuets"].siret,
         "Gestionnaire": "Association des Bleuets",
         "Forme juridique": "Association loi 1901",
+        "Désignation du gestionnaire": "Association (projet porté par l'association elle-même)",
         "Mode de gestion": "Associatif",
         "Code postal": "94000",
         "Code commune (INSEE)": "94028",
@@ -164,6 +165,7 @@ def test_csv_variante_codes_pour_les_programmes(registre):
     attendu = {
         "type": "centre_social",
         "forme_juridique": "association",
+        "designation": "association",
         "mode_gestion": "associative",
         "longitude": "2.4612",
         "date_premier_agrement": "2006-01-01",

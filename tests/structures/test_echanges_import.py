@@ -420,3 +420,61 @@ def test_import_refuse_n_ecrit_aucune_entree(registre, django_user_model):
         importer(csv_de([nouvelle_ligne(), nouvelle_ligne(Type="inconnu")]), departement="94", utilisateur=pilote)
     assert LogEntry.objects.count() == total
     assert Chargement.objects.get(commande="importer_structures").statut == Chargement.Statut.REFUSE
+
+
+def test_designation_du_gestionnaire_importee_et_regroupement_senacs_suivi(registre, django_user_model):
+    # The Bleuets' association runs the centre under a public-service delegation: SENACS counts it in
+    # « autre (dont délégation) ». A new association is appointed under a public contract ("Marché public").
+    texte = exporter(departement="94").lstrip("\ufeff")
+    lignes = list(csv.DictReader(io.StringIO(texte), delimiter=";"))
+    bleuets = next(ligne for ligne in lignes if ligne["Nom"] == "Centre social Les Bleuets")
+    bleuets["Désignation du gestionnaire"] = "DSP"
+    lignes.append(nouvelle_ligne(**{"Désignation du gestionnaire": "Marché public"}))
+    simulation = structures_importer(contenu=csv_de(lignes), nom_fichier="t.csv", departement="94")
+    etape = next(p for p in simulation["plan"] if p["id"] == registre["bleuets"].pk)
+    assert etape["action"] == "modifier" and etape["libelles"] == ["Désignation du gestionnaire"]
+    entrees_max = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    resume = importer(csv_de(lignes), departement="94")
+
+    assert resume["compteurs"] == {"creer": 1, "modifier": 1, "inchange": 2}
+    assert resume["gestionnaires_modifies"] == 1
+    gestionnaire = Gestionnaire.objects.get(pk=registre["bleuets"].gestionnaire_id)
+    assert (gestionnaire.designation, gestionnaire.mode_gestion) == ("delegation", "autre")
+    port = Structure.objects.get(nom="Espace de vie sociale du Port").gestionnaire
+    assert (port.designation, port.mode_gestion) == ("delegation", "autre")
+    # The gestionnaire's change is audited; the structure itself did not change.
+    assert LogEntry.objects.get_for_object(gestionnaire).filter(action=LogEntry.Action.UPDATE).exists()
+    nouvelles = LogEntry.objects.filter(pk__gt=entrees_max)
+    assert not nouvelles.filter(object_pk=str(registre["bleuets"].pk), content_type__model="structure").exists()
+    # Exported again, the file round-trips unchanged.
+    texte = exporter(departement="94").lstrip("\ufeff")
+    assert importer(texte.encode(), departement="94")["compteurs"] == {"creer": 0, "modifier": 0, "inchange": 4}
+
+
+def test_designation_absente_ou_vide_ne_change_rien_et_inconnue_refusee(registre):
+    texte = exporter(departement="94").lstrip("\ufeff")
+    lignes = list(csv.DictReader(io.StringIO(texte), delimiter=";"))
+    sans_colonne = [c for c in LIBELLES if c != "Désignation du gestionnaire"]
+    assert importer(csv_de(lignes, entetes=sans_colonne), departement="94")["compteurs"]["inchange"] == 3
+    for ligne in lignes:
+        ligne["Désignation du gestionnaire"] = ""
+    assert importer(csv_de(lignes), departement="94")["compteurs"]["inchange"] == 3
+    avant = etat()
+    lignes[0]["Désignation du gestionnaire"] = "par tirage au sort"
+    with pytest.raises(ImportRefuse) as refus:
+        importer(csv_de(lignes), departement="94")
+    assert "désignation inconnue « par tirage au sort »" in str(refus.value.erreurs)
+    assert etat() == avant
+
+
+def test_deux_designations_pour_un_meme_gestionnaire_refusees(registre):
+    lignes = [
+        nouvelle_ligne(Nom="EVS A", **{"Désignation du gestionnaire": "association"}),
+        nouvelle_ligne(Nom="EVS B", Gestionnaire="association du  port", **{"Désignation du gestionnaire": "DSP"}),
+    ]
+    with pytest.raises(ImportRefuse) as refus:
+        importer(csv_de(lignes), departement="94")
+    (erreur,) = refus.value.erreurs
+    assert erreur["ligne"] == 3 and erreur["champ"] == "Désignation du gestionnaire"
+    assert "autre désignation à la ligne 2" in erreur["raison"]
