@@ -21,6 +21,7 @@ from maillage.core.imports import ErreurLigne
 
 from .exports import COLONNES, DATES, PAR_CODE
 from .models import Gestionnaire, SituationQPV, TypeStructure
+from .services import REGIES_POSSIBLES
 from .siret import erreur_siret, normaliser
 
 TAILLE_MAX_IMPORT = 5 * 1024 * 1024  # 5 Mo: a national file of 4,000 structures is about 1 Mo in CSV
@@ -278,6 +279,13 @@ def _verifier_designation(ligne: _Ligne, gestionnaire: tuple[str, str | None], v
         ligne.erreur("designation", f"désignation inconnue « {texte} » : attendu {attendues}.")
         return None
     nom, forme = gestionnaire
+    if designation == Gestionnaire.Designation.REGIE and forme and forme not in REGIES_POSSIBLES:
+        ligne.erreur(
+            "designation",
+            "une gestion en régie est celle d'une collectivité (commune, CCAS, CIAS, EPCI) : changez la forme "
+            "juridique ou la désignation.",
+        )
+        return None
     cle = (" ".join(nom.split()).casefold(), forme)
     deja, numero = vues.setdefault(cle, (designation, ligne.numero))
     if deja != designation:

@@ -466,6 +466,13 @@ def test_designation_absente_ou_vide_ne_change_rien_et_inconnue_refusee(registre
         importer(csv_de(lignes), departement="94")
     assert "désignation inconnue « par tirage au sort »" in str(refus.value.erreurs)
     assert etat() == avant
+    # A régie is a collectivité's: not an association's.
+    lignes[0]["Désignation du gestionnaire"] = ""
+    lignes.append(nouvelle_ligne(**{"Désignation du gestionnaire": "Régie"}))
+    with pytest.raises(ImportRefuse) as refus:
+        importer(csv_de(lignes), departement="94")
+    assert "une gestion en régie est celle d'une collectivité" in str(refus.value.erreurs)
+    assert etat() == avant
 
 
 def test_deux_designations_pour_un_meme_gestionnaire_refusees(registre):
