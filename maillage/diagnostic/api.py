@@ -176,10 +176,18 @@ class AjoutOut(Schema):
     latitude: float | None
 
 
+class SourcesSimulationOut(Schema):
+    generation_qpv: int | None
+    generation_qpv_raison: str | None
+    population_millesime: int | None
+    population_source: str
+
+
 class SimulationOut(Schema):
     departement: str
     date: datetime.date
     parametres: ParametresOut
+    sources: SourcesSimulationOut
     ajouts: list[AjoutOut]
     fermetures: list[int]
     avant: SyntheseDiagnosticOut
@@ -460,7 +468,8 @@ def diagnostic_epci(request, code: str, date: str | None = None):
         "`longitude`/`latitude` facultatifs, la position devant se trouver dans la commune ; sans position, au point "
         "représentatif de la commune), `fermetures` (identifiants de structures du département), `parametres` "
         "facultatifs (`distance_couverture_km`, `tampon_qpv_m`, `poids` ; ceux du département par défaut). Réponse : "
-        "la synthèse avant et après, les écarts champ par champ, les communes dont le rang de priorité change et "
+        "la synthèse avant et après, `sources` (génération des QPV et millésime de population employés, comme "
+        "dans le diagnostic), les écarts champ par champ, les communes dont le rang de priorité change et "
         "celles dont la couverture change. Nécessite une session d'un pilote du département (401 sans session, 403 "
         "hors périmètre ou sans jeton CSRF) ; rien n'est enregistré."
     ),
@@ -510,6 +519,7 @@ def simulation(request, corps: SimulationIn):
         "departement": departement.code,
         "date": jour,
         "parametres": _parametres(simulation.apres.parametres),
+        "sources": dataclasses.asdict(simulation.sources),
         "ajouts": [
             {
                 "id": s.id,

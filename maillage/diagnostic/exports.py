@@ -140,17 +140,27 @@ def tableau_synthese(resultat, *, date=None, parametres=None, sources=None, peri
         # A real date in XLSX, dd/mm/yyyy in CSV.
         lignes.insert(0, ["Date de référence", date])
     if sources is not None:
-        lignes.append(["Génération des QPV", sources.generation_qpv])
-        if sources.generation_qpv_raison:
-            lignes.append(["Génération des QPV : raison", sources.generation_qpv_raison])
-        lignes.append(["Millésime de population", sources.population_millesime])
-        lignes.append(["Population : source", sources.population_source])
+        lignes += _lignes_sources(sources)
     p = parametres or resultat.parametres
     lignes.append(["Distance de couverture (km)", float(p.distance_couverture_km)])
     lignes.append(["Tampon autour des QPV (m)", float(p.tampon_qpv_m)])
     for cle, poids in p.poids.items():
         lignes.append([f"Pondération : {LIBELLES_SCORE.get(cle, cle)}", float(poids)])
     return ["Indicateur", "Valeur"], lignes
+
+
+def _lignes_sources(sources) -> list[list]:
+    lignes = [["Génération des QPV", sources.generation_qpv]]
+    if sources.generation_qpv_raison:
+        lignes.append(["Génération des QPV : raison", sources.generation_qpv_raison])
+    lignes.append(["Millésime de population", sources.population_millesime])
+    lignes.append(["Population : source", sources.population_source])
+    return lignes
+
+
+def tableau_sources(sources, *, date):
+    """What a simulation was computed from (QPV generation, populations), at its reference date."""
+    return ["Indicateur", "Valeur"], [["Date de référence", date], *_lignes_sources(sources)]
 
 
 def tableau_par_territoire(agregat):

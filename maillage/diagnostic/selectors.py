@@ -841,6 +841,7 @@ class Simulation:
     classement: list[dict]  # communes whose rank changed: code, nom, rang_avant, rang_apres
     ajouts: list[moteur.StructureEntree]
     fermetures: list[int]
+    sources: Sources  # the QPV generation and population millésime used, as on the diagnostic page
 
 
 @dataclass
@@ -981,6 +982,7 @@ def simuler(
         classement=classement,
         ajouts=nouvelles,
         fermetures=fermees,
+        sources=sources_des_entrees(entrees, date),
     )
 
 

@@ -446,6 +446,7 @@ def _contexte_simulation(simulation_, structures, ajouts, fermetures) -> dict:
         "donnees_carte": presentation.donnees_carte(simulation_.apres, "couverture", {}, [], restantes, ajouts=ajouts),
         "synthese": simulation_.apres.synthese,
         "parametres": simulation_.apres.parametres,
+        "sources": simulation_.sources,
     }
 
 
@@ -526,6 +527,7 @@ def scenario_export(request, pk):
         return _fichier(exports.en_csv(*ecarts), format_, nom)
     feuilles = [
         ("Synthèse avant-après", *ecarts),
+        ("Sources", *exports.tableau_sources(simulation_.sources, date=scenario.date_reference)),
         ("Classement", *exports.tableau_classement(simulation_.classement)),
         ("Communes après", *exports.tableau_communes(simulation_.apres)),
         ("Communes avant", *exports.tableau_communes(simulation_.avant)),

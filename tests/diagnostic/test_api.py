@@ -205,6 +205,15 @@ def test_simulation_par_un_pilote(client, pilote, monde, django_assert_max_num_q
     ]
     assert donnees["ajouts"][0]["id"] == -1
     assert donnees["ajouts"][0]["nom"] == "Espace de vie sociale hypothétique à Delta"
+    # What it was computed from, as the diagnostic says it: only the 2024 QPV list is loaded, used for 2015.
+    sources = donnees["sources"]
+    assert (sources["generation_qpv"], sources["generation_qpv_raison"]) == (
+        2024,
+        "la génération 2015 n'est pas chargée : liste 2024 utilisée",
+    )
+    diagnostic = client.get("/api/v1/diagnostic/departements/94", {"date": "2015-12-31"}).json()["synthese"]
+    assert sources["population_millesime"] == diagnostic["population_millesime"]
+    assert sources["population_source"] == diagnostic["population_source"] != ""
 
 
 def test_simulation_fermeture_et_parametres(client, pilote, monde):  # noqa: F811

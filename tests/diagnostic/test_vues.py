@@ -389,6 +389,9 @@ def test_simulation_ajout_d_un_evs(client, reseau, pilote):
     ligne = _texte(reponse).split('data-ecart="part_population_couverte"')[1].split("</tr>")[0]
     assert points in ligne and "%</td>" in ligne.replace(" ", "") and ligne.count("points") == 1
     assert reponse.context["synthese"].communes_sans_structure == 1
+    # Like the diagnostic, the result says which QPV generation and populations it used.
+    sources = _texte(reponse).split('id="sources-diagnostic"')[1].split("</ul>")[0]
+    assert "QPV" in sources and reponse.context["sources"].population_source in sources
     # Vitry leaves the ranking of territoires prioritaires.
     assert {c["code"]: c["rang_apres"] for c in reponse.context["classement"]}["94081"] is None
     assert not Scenario.objects.exists()
@@ -471,7 +474,10 @@ def test_enregistrer_un_scenario_puis_l_ouvrir(client, reseau, pilote, partenair
     classeur = load_workbook(
         io.BytesIO(client.get(f"/diagnostic/scenarios/{scenario.pk}/export/", {"format": "xlsx"}).content)
     )
-    assert classeur.sheetnames[:2] == ["Synthèse avant-après", "Classement"]
+    assert classeur.sheetnames[:3] == ["Synthèse avant-après", "Sources", "Classement"]
+    sources = {ligne[0]: ligne[1] for ligne in classeur["Sources"].iter_rows(min_row=2, values_only=True)}
+    assert sources["Date de référence"].date() == datetime.date(2015, 12, 31)
+    assert sources["Population : source"] == page.context["sources"].population_source
     # Edit through the simulator: the form is prefilled.
     edition = client.get(URL_SIMULATION, {"scenario": scenario.pk})
     assert edition.context["form"].initial["nom"] == "EVS à Vitry"
