@@ -288,7 +288,7 @@ class _FausseStructure:
         self.adherent_federation = False
         self.commune = type("C", (), {"nom": "Créteil"})()
         self.commune_id = "94028"
-        self.modifie_le = datetime.datetime(2016, 1, 2, 10, 0)
+        self.modifie_le = datetime.datetime(2016, 1, 2, 10, 0, tzinfo=datetime.UTC)  # aware, as the model stores it
         self.__dict__.update(valeurs)
 
 
