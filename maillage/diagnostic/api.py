@@ -40,12 +40,17 @@ class SyntheseDiagnosticOut(Schema):
     structures: int
 
 
-class SyntheseDepartementOut(SyntheseDiagnosticOut):
-    communes_non_couvertes: int
+class SourcesDiagnosticOut(Schema):
+    """What a diagnostic or a simulation was computed from (selectors.Sources)."""
+
     generation_qpv: int | None
     generation_qpv_raison: str | None
     population_millesime: int | None
     population_source: str
+
+
+class SyntheseDepartementOut(SyntheseDiagnosticOut, SourcesDiagnosticOut):
+    communes_non_couvertes: int
 
 
 class PerimetreOut(Schema):
@@ -176,18 +181,11 @@ class AjoutOut(Schema):
     latitude: float | None
 
 
-class SourcesSimulationOut(Schema):
-    generation_qpv: int | None
-    generation_qpv_raison: str | None
-    population_millesime: int | None
-    population_source: str
-
-
 class SimulationOut(Schema):
     departement: str
     date: datetime.date
     parametres: ParametresOut
-    sources: SourcesSimulationOut
+    sources: SourcesDiagnosticOut
     ajouts: list[AjoutOut]
     fermetures: list[int]
     avant: SyntheseDiagnosticOut

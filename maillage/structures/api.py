@@ -161,7 +161,7 @@ def liste(request, filtres: Query[Filtres]):
     commune = (filtres.commune or "").strip().upper() or None
     if commune and not Commune.objects.filter(code=commune).exists():
         raise Http404(f"Commune inconnue : {commune!r}.")
-    communes_perimetre = None
+    perimetre = None
     valeur_perimetre = (filtres.perimetre or "").strip()
     if valeur_perimetre:
         if not departement:
@@ -173,7 +173,6 @@ def liste(request, filtres: Query[Filtres]):
                 f"Périmètre inconnu {valeur_perimetre!r} dans le département {departement} : attendu par exemple "
                 "epci:<SIREN> ou ept:<SIREN> (voir le filtre « Territoire » de l'annuaire).",
             )
-        communes_perimetre = sorted(perimetres.communes_du_perimetre(departement, perimetre, date=aujourdhui()))
     # Public data, the same for everyone: computed once per query, day (the agrément shown without a date is
     # today's) and data version of the directory, then served from the cache shared by the processes.
     parametres = (
@@ -192,10 +191,8 @@ def liste(request, filtres: Query[Filtres]):
     page = cache.get(cle)
     if page is None:
         structures = exports.structures_publiques(
-            date=date, departement=departement, commune=commune, type=type_, gestion=gestion
+            date=date, departement=departement, commune=commune, type=type_, gestion=gestion, perimetre=perimetre
         )
-        if communes_perimetre is not None:
-            structures = structures.filter(commune_id__in=communes_perimetre)
         total = structures.count()
         # Past the end, no query: a huge offset would overflow the database's integer (a 500 on SQLite).
         lignes = structures[filtres.offset : filtres.offset + filtres.limit] if filtres.offset < total else []

@@ -156,6 +156,7 @@ def structures_publiques(
     commune: str | None = None,
     type: str | None = None,
     gestion: str | None = None,
+    perimetre=None,
     date_agrement: datetime.date | None = None,
 ):
     """Structures for the public exports and API, with commune, gestionnaire and the agrément at the date.
@@ -166,7 +167,9 @@ def structures_publiques(
     """
     reference = date or date_agrement or horloge.aujourdhui()
     structures = structures_actives(date) if date else Structure.objects.all()
-    structures = structures_filtrer(structures, departement=departement, commune=commune, type=type, gestion=gestion)
+    structures = structures_filtrer(
+        structures, departement=departement, commune=commune, type=type, gestion=gestion, perimetre=perimetre
+    )
     agrements = Agrement.objects.filter(agrement_principal(reference)).order_by("-debut")
     return (
         structures.select_related("commune", "gestionnaire")

@@ -267,6 +267,11 @@ def _verifier_gestion(ligne: _Ligne) -> tuple[str, str | None]:
     return ligne.texte("gestionnaire"), forme
 
 
+def cle_gestionnaire(nom: str, forme: str | None) -> tuple[str, str | None]:
+    """How a file's gestionnaire is matched: by name (case and spaces ignored) and legal form."""
+    return (" ".join(nom.split()).casefold(), forme)
+
+
 def _verifier_designation(ligne: _Ligne, gestionnaire: tuple[str, str | None], vues: dict) -> str | None:
     """How the gestionnaire was appointed (optional column): one value per gestionnaire in the whole file, since
     it belongs to the gestionnaire, not to the structure. `vues`: gestionnaire key → (designation, line)."""
@@ -286,8 +291,7 @@ def _verifier_designation(ligne: _Ligne, gestionnaire: tuple[str, str | None], v
             "juridique ou la désignation.",
         )
         return None
-    cle = (" ".join(nom.split()).casefold(), forme)
-    deja, numero = vues.setdefault(cle, (designation, ligne.numero))
+    deja, numero = vues.setdefault(cle_gestionnaire(nom, forme), (designation, ligne.numero))
     if deja != designation:
         ligne.erreur(
             "designation",

@@ -53,8 +53,9 @@ def _agrement_du_jour(date: datetime.date, champ: str):
     )
 
 
-def structures_filtrer(structures, *, departement=None, commune=None, type=None, gestion=None):
-    """The directory's filters (département, commune, type, mode de gestion), shared by the pages, API and exports."""
+def structures_filtrer(structures, *, departement=None, commune=None, type=None, gestion=None, perimetre=None):
+    """The directory's filters (département, commune, type, mode de gestion, and `perimetre` of `departement` from
+    `territoires.perimetres`: its communes today), shared by the pages, API and exports."""
     if departement:
         structures = structures.filter(departement_id=departement)
     if commune:
@@ -63,6 +64,9 @@ def structures_filtrer(structures, *, departement=None, commune=None, type=None,
         structures = structures.filter(type=type)
     if gestion:
         structures = structures.filter(gestionnaire__mode_gestion=gestion)
+    if perimetre is not None and departement:
+        communes = perimetres.communes_du_perimetre(departement, perimetre, date=horloge.aujourdhui())
+        structures = structures.filter(commune_id__in=sorted(communes))
     return structures
 
 
@@ -78,15 +82,13 @@ def annuaire(
     perimetre: perimetres.Perimetre | None = None,
 ):
     """The public directory: structures active at `date` (or all of them), filtered, with their agrément.
-    `perimetre` (of `departement`, from `territoires.perimetres`): its communes today.
 
     One query per page whatever the number of rows: the current agrément comes as subqueries.
     """
     structures = Structure.objects.all() if toutes else structures_actives(date)
-    structures = structures_filtrer(structures, departement=departement, commune=commune, type=type, gestion=gestion)
-    if perimetre is not None and departement:
-        communes = perimetres.communes_du_perimetre(departement, perimetre, date=horloge.aujourdhui())
-        structures = structures.filter(commune_id__in=sorted(communes))
+    structures = structures_filtrer(
+        structures, departement=departement, commune=commune, type=type, gestion=gestion, perimetre=perimetre
+    )
     for mot in (recherche or "").split()[:5]:
         structures = structures.filter(
             Q(nom__icontains=mot) | Q(commune__nom__icontains=mot) | Q(gestionnaire__nom__icontains=mot)

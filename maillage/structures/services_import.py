@@ -50,10 +50,6 @@ CHAMPS_STRUCTURE = (
 )
 
 
-def _cle_gestionnaire(nom: str, forme: str) -> tuple[str, str]:
-    return (" ".join(nom.split()).casefold(), forme)
-
-
 def _referentiel(tableau: imports.Tableau, departement: str | None) -> imports.Referentiel:
     codes = imports.codes_communes(tableau)
     communes = {
@@ -127,8 +123,8 @@ def _plan(resultat: imports.Resultat, existantes: dict[int, Structure]) -> list[
             continue
         champs = [champ for champ in CHAMPS_STRUCTURE if getattr(structure, champ) != ligne.valeurs[champ]]
         gestionnaire = structure.gestionnaire
-        cle_actuelle = _cle_gestionnaire(gestionnaire.nom, gestionnaire.forme_juridique)
-        if cle_actuelle != _cle_gestionnaire(nom_gestionnaire, forme):
+        cle_actuelle = imports.cle_gestionnaire(gestionnaire.nom, gestionnaire.forme_juridique)
+        if cle_actuelle != imports.cle_gestionnaire(nom_gestionnaire, forme):
             champs.append("gestionnaire")
         elif ligne.designation and ligne.designation != gestionnaire.designation:
             champs.append("designation")
@@ -215,7 +211,7 @@ def structures_importer(
         gestionnaires_modifies = _designer(resultat.lignes, gestionnaires)
         a_creer, modifiees = [], []
         for ligne, etape in zip(resultat.lignes, plan, strict=True):
-            gestionnaire = gestionnaires[_cle_gestionnaire(*ligne.gestionnaire)]
+            gestionnaire = gestionnaires[imports.cle_gestionnaire(*ligne.gestionnaire)]
             if etape["action"] == "creer":
                 # bulk_create skips save(): the département is set here, from the validated commune.
                 a_creer.append(Structure(gestionnaire=gestionnaire, departement_id=ligne.departement, **ligne.valeurs))
@@ -286,14 +282,14 @@ class _Gestionnaires(dict):
 
 def _gestionnaires(lignes: list[imports.LigneValide], structures) -> _Gestionnaires:
     """(nom, forme) → Gestionnaire for every row: the structure's own, the oldest existing match, or a new one."""
-    voulus = {_cle_gestionnaire(*ligne.gestionnaire): ligne.gestionnaire for ligne in lignes}
+    voulus = {imports.cle_gestionnaire(*ligne.gestionnaire): ligne.gestionnaire for ligne in lignes}
     trouves = _Gestionnaires()
     for structure in structures:
         gestionnaire = structure.gestionnaire
-        trouves.setdefault(_cle_gestionnaire(gestionnaire.nom, gestionnaire.forme_juridique), gestionnaire)
+        trouves.setdefault(imports.cle_gestionnaire(gestionnaire.nom, gestionnaire.forme_juridique), gestionnaire)
     noms = {nom for nom, _ in voulus.values()}
     for gestionnaire in Gestionnaire.objects.filter(nom__in=noms).order_by("pk"):
-        cle = _cle_gestionnaire(gestionnaire.nom, gestionnaire.forme_juridique)
+        cle = imports.cle_gestionnaire(gestionnaire.nom, gestionnaire.forme_juridique)
         if cle in voulus:
             trouves.setdefault(cle, gestionnaire)
     # Names differing only by case or spaces: one query per unmatched name, rare.
@@ -311,10 +307,11 @@ def _gestionnaires(lignes: list[imports.LigneValide], structures) -> _Gestionnai
 def _designer(lignes: list[imports.LigneValide], gestionnaires: _Gestionnaires) -> list[tuple[Gestionnaire, dict]]:
     """Set the appointment the file gives to each gestionnaire (the SENACS group follows); return the existing
     gestionnaires changed, with their changes (new ones are audited as created, with it)."""
-    voulues = {_cle_gestionnaire(*ligne.gestionnaire): ligne.designation for ligne in lignes if ligne.designation}
+    cle = imports.cle_gestionnaire
+    voulues = {cle(*ligne.gestionnaire): ligne.designation for ligne in lignes if ligne.designation}
     modifies = []
-    for cle, designation in voulues.items():
-        gestionnaire = gestionnaires[cle]
+    for cle_voulue, designation in voulues.items():
+        gestionnaire = gestionnaires[cle_voulue]
         if gestionnaire.designation == designation:
             continue
         avant = copy.copy(gestionnaire)
